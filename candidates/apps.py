@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+
+
+class CandidatesConfig(AppConfig):
+    name = "candidates"
+
+    def ready(self) -> None:
+        from candidates.models import Candidate
+        from talentcircles.figures import Figure, register_figure
+
+        register_figure(
+            Figure(key="candidates", label="Candidates", order=10,
+                   count=lambda org: Candidate.objects.for_org(org).count())
+        )  # fmt: skip
+
+    def seed_demo(self, *, org, recruiter) -> None:
+        from candidates.models import Candidate
+
+        people = [
+            ("Grace", "Hopper", "grace.hopper@example.com"),
+            ("Alan", "Turing", "alan.turing@example.com"),
+            ("Katherine", "Johnson", "katherine.johnson@example.com"),
+            ("Linus", "Torvalds", "linus@example.com"),
+            ("Margaret", "Hamilton", "margaret.hamilton@example.com"),
+        ]
+        for first, last, email in people:
+            Candidate.objects.get_or_create(
+                organization=org, email=email, defaults={"first_name": first, "last_name": last}
+            )

@@ -1,0 +1,52 @@
+"""API tenancy primitives named in settings: the permission and the pagination.
+
+Kept apart from `talentcircles.api` because DRF imports these while loading its own
+views, so this module must not import DRF's views or viewsets.
+"""
+
+from __future__ import annotations
+
+from rest_framework import exceptions, pagination, permissions
+
+from talentcircles.models import ApiToken, Membership
+
+ORG_HEADER = "X-Organization"
+
+
+def resolve_membership(request) -> Membership:
+    """The caller's membership: the token's, or for a session the one named (or the only one)."""
+    if isinstance(request.auth, ApiToken):
+        return request.auth.membership
+    memberships = Membership.objects.select_related("organization").filter(user=request.user)
+    slug = request.headers.get(ORG_HEADER) or request.query_params.get("org")
+    if slug:
+        membership = memberships.filter(organization__slug=slug).first()
+        if membership is None:
+            raise exceptions.NotFound("No such organisation.")
+        return membership
+    found = list(memberships[:2])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise exceptions.NotFound("You are not a member of any organisation.")
+    raise exceptions.ValidationError(
+        {"org": [f"You belong to several organisations: name one with the {ORG_HEADER} header or ?org=<slug>."]}
+    )
+
+
+class IsOrganizationMember(permissions.IsAuthenticated):
+    """Authenticated and a member of the request's organisation; sets `request.org`."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        membership = resolve_membership(request)
+        request.membership, request.org = membership, membership.organization
+        return True
+
+
+class CountedPagination(pagination.PageNumberPagination):
+    """Page-number pagination whose body carries `count`, the total across pages."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TalentCirclesConfig(AppConfig):
+    name = "talentcircles"
+    verbose_name = "TalentCircles"

@@ -1,0 +1,24 @@
+"""Celery application: configured from Django settings (CELERY_*), tasks autodiscovered."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentcircles.settings")
+
+app = Celery("talentcircles")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@worker_process_init.connect
+def _forget_inherited_database_pools(**_kwargs) -> None:
+    # A forked worker child must not share the parent's psycopg pool sockets.
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if hasattr(connection, "close_pool"):
+            connection.close_pool()

@@ -1,0 +1,172 @@
+"""Writes to the tenancy core: organisations, memberships, invitations, API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from talentcircles.models import ApiToken, Invitation, Membership, Organization, User
+
+INVITATION_SALT = "talentcircles.invitation"
+
+
+class ServiceError(Exception):
+    """A rule was broken; the message is written for the person who can fix it."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "community"
+    slug, n = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def organization_create(*, name: str, owner: User, slug: str = "", **fields) -> Organization:
+    """Create an organisation and make `owner` its admin."""
+    org = Organization(name=name, slug=slug or _unique_slug(name), **fields)
+    org.sender_name = org.sender_name or name
+    org.full_clean()
+    org.save()
+    Membership.objects.create(user=owner, organization=org, role=Membership.Role.ADMIN)
+    return org
+
+
+@transaction.atomic
+def organization_update(*, org: Organization, **fields) -> Organization:
+    for name, value in fields.items():
+        setattr(org, name, value)
+    org.full_clean()
+    org.save(update_fields=list(fields))
+    return org
+
+
+def membership_remove(*, org: Organization, membership_id: int, by: Membership) -> None:
+    membership = Membership.objects.for_org(org).get(pk=membership_id)
+    other_admins = Membership.objects.for_org(org).filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk)
+    if membership.is_admin and not other_admins.exists():
+        raise ServiceError("An organisation needs at least one admin; make someone else admin first.")
+    membership.delete()
+
+
+# --- Invitations ----------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"id": invitation.pk, "email": invitation.email}, salt=INVITATION_SALT)
+
+
+def invitation_url(invitation: Invitation) -> str:
+    return settings.SITE_URL + reverse("invitation_accept", args=[invitation_token(invitation)])
+
+
+@transaction.atomic
+def invitation_create(*, org: Organization, email: str, role: str, invited_by: User) -> Invitation:
+    email = email.strip().lower()
+    if Membership.objects.for_org(org).filter(user__email__iexact=email).exists():
+        raise ServiceError(f"{email} is already a member of {org.name}.", field="email")
+    invitation = Invitation.objects.create(organization=org, email=email, role=role, invited_by=invited_by)
+    transaction.on_commit(lambda: _send_invitation(invitation))
+    return invitation
+
+
+def _send_invitation(invitation: Invitation) -> None:
+    context = {
+        "invitation": invitation,
+        "org": invitation.organization,
+        "url": invitation_url(invitation),
+        "max_age_days": settings.INVITATION_MAX_AGE_DAYS,
+    }
+    send_mail(
+        subject=render_to_string("emails/invitation_subject.txt", context).strip(),
+        message=render_to_string("emails/invitation_body.txt", context),
+        html_message=render_to_string("emails/invitation_body.html", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_from_token(token: str) -> Invitation:
+    """The still-open invitation behind a link, or a ServiceError saying what is wrong with it."""
+    max_age = settings.INVITATION_MAX_AGE_DAYS * 24 * 3600
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=max_age)
+    except signing.SignatureExpired:
+        raise ServiceError("This invitation link has expired. Ask the person who invited you for a new one.") from None
+    except signing.BadSignature:
+        raise ServiceError(
+            "This invitation link is not valid: it may have been altered or copied incompletely."
+        ) from None
+    invitation = Invitation.objects.select_related("organization").filter(pk=data["id"], email=data["email"]).first()
+    if invitation is None:
+        raise ServiceError("This invitation was withdrawn. Ask the person who invited you for a new one.")
+    if invitation.accepted_at:
+        raise ServiceError("This invitation has already been used.")
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User) -> Membership:
+    invitation = invitation_from_token(token)
+    if user.email.lower() != invitation.email.lower():
+        raise ServiceError(
+            f"This invitation was sent to {invitation.email}, but you are signed in as {user.email}. "
+            "Sign out and sign in (or sign up) with the invited address."
+        )
+    updated = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+        accepted_at=timezone.now(), accepted_by=user
+    )
+    if not updated:  # accepted in a parallel request
+        raise ServiceError("This invitation has already been used.")
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organization=invitation.organization, defaults={"role": invitation.role}
+    )
+    return membership
+
+
+# --- API tokens -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown once; only its digest is stored
+
+
+def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
+    name = name.strip()
+    if not name:
+        raise ServiceError("Give the token a name so you can recognise it later.", field="name")
+    for _attempt in range(3):
+        key = ApiToken.new_key()
+        try:
+            with transaction.atomic():
+                token = ApiToken.objects.create(
+                    membership=membership, name=name[:80], key_digest=ApiToken.digest(key), key_hint=key[:8]
+                )
+            return IssuedToken(token=token, key=key)
+        except IntegrityError:  # astronomically unlikely digest clash: draw again
+            continue
+    raise ServiceError("Could not create a token; please try again.")
+
+
+def api_token_revoke(*, membership: Membership, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(membership=membership).get(pk=token_id)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

@@ -1,0 +1,42 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from talentcircles import views
+from talentcircles.api import OrganizationView
+from talentcircles.health import healthz
+
+recruiter_patterns = [
+    path("", views.OrgHomeView.as_view(), name="org_home"),
+    path("settings/", views.OrgSettingsView.as_view(), name="org_settings"),
+    path("settings/invitations/", views.InvitationCreateView.as_view(), name="invitation_create"),
+    path("settings/invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),
+    path("settings/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
+    path("settings/tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
+    path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+]
+
+api_v1_patterns = [
+    path("organization/", OrganizationView.as_view(), name="api_organization"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("orgs/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
+    path("orgs/switch/", views.org_switch, name="org_switch"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("account/profile/", views.ProfileView.as_view(), name="profile"),
+    path("o/<slug:org_slug>/", include(recruiter_patterns)),
+    path("api/v1/", include(api_v1_patterns)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,202 @@
+"""Recruiter shell pages: home, organisation creation and settings, invitations, API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views import View
+from django.views.decorators.http import require_http_methods
+from django.views.generic import FormView, TemplateView, UpdateView
+
+from talentcircles import services
+from talentcircles.figures import organization_figures, registered_figures
+from talentcircles.forms import (
+    ApiTokenForm,
+    InvitationForm,
+    OrganizationCreateForm,
+    OrganizationSettingsForm,
+    ProfileForm,
+)
+from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.models import ApiToken, Invitation, Membership
+
+LAST_ORG_SESSION_KEY = "last_org_slug"
+
+
+def home(request):
+    """Send each visitor where they belong: sign-in, organisation creation, or their organisation."""
+    if not request.user.is_authenticated:
+        return redirect("account_login")
+    memberships = Membership.objects.filter(user=request.user).select_related("organization")
+    last = request.session.get(LAST_ORG_SESSION_KEY)
+    chosen = next((m for m in memberships if m.organization.slug == last), None) or memberships.first()
+    if chosen is None:
+        return redirect("organization_create")
+    return redirect("org_home", org_slug=chosen.organization.slug)
+
+
+class OrganizationCreateView(LoginRequiredMixin, FormView):
+    template_name = "talentcircles/organization_create.html"
+    form_class = OrganizationCreateForm
+
+    def form_valid(self, form):
+        org = services.organization_create(owner=self.request.user, **form.cleaned_data)
+        messages.success(self.request, f"{org.name} is ready. Invite your colleagues from Settings.")
+        return redirect("org_home", org_slug=org.slug)
+
+
+class OrgHomeView(OrgMemberRequiredMixin, TemplateView):
+    template_name = "talentcircles/home.html"
+
+    def get(self, request, *args, **kwargs):
+        request.session[LAST_ORG_SESSION_KEY] = self.org.slug
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        counts = organization_figures(self.org)
+        figures = [
+            {"key": f.key, "label": f.label, "value": counts[f.key], "url_name": f.url_name}
+            for f in registered_figures()
+        ]
+        return super().get_context_data(figures=figures, **kwargs)
+
+
+class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
+    template_name = "talentcircles/settings.html"
+    form_class = OrganizationSettingsForm
+
+    def get_object(self, queryset=None):
+        return self.org
+
+    def post(self, request, *args, **kwargs):
+        if not self.membership.is_admin:
+            raise Http404
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, "Settings saved.")
+        return redirect("org_settings", org_slug=self.org.slug)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            members=Membership.objects.for_org(self.org).select_related("user").order_by("user__email"),
+            invitations=Invitation.objects.for_org(self.org).filter(accepted_at__isnull=True),
+            invitation_form=kwargs.pop("invitation_form", None) or InvitationForm(),
+            **kwargs,
+        )
+
+
+class InvitationCreateView(OrgMemberRequiredMixin, View):
+    admin_only = True
+
+    def post(self, request, org_slug):
+        form = InvitationForm(request.POST)
+        if form.is_valid():
+            try:
+                invitation = services.invitation_create(org=self.org, invited_by=request.user, **form.cleaned_data)
+            except services.ServiceError as exc:
+                form.add_error(exc.field, exc.message)
+            else:
+                messages.success(request, f"Invitation sent to {invitation.email}.")
+                return redirect("org_settings", org_slug=org_slug)
+        view = OrgSettingsView(request=request, kwargs={"org_slug": org_slug}, args=())
+        view.org, view.membership, view.object = self.org, self.membership, self.org
+        context = view.get_context_data(form=OrganizationSettingsForm(instance=self.org), invitation_form=form)
+        return render(request, OrgSettingsView.template_name, context, status=400)
+
+
+class InvitationRevokeView(OrgMemberRequiredMixin, View):
+    admin_only = True
+
+    def post(self, request, org_slug, pk):
+        deleted, _ = Invitation.objects.for_org(self.org).filter(pk=pk, accepted_at__isnull=True).delete()
+        if not deleted:
+            raise Http404
+        messages.success(request, "Invitation withdrawn.")
+        return redirect("org_settings", org_slug=org_slug)
+
+
+class MemberRemoveView(OrgMemberRequiredMixin, View):
+    admin_only = True
+
+    def post(self, request, org_slug, pk):
+        if not Membership.objects.for_org(self.org).filter(pk=pk).exists():
+            raise Http404
+        try:
+            services.membership_remove(org=self.org, membership_id=pk, by=self.membership)
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Member removed.")
+        return redirect("org_settings", org_slug=org_slug)
+
+
+class ApiTokenListView(OrgMemberRequiredMixin, FormView):
+    template_name = "talentcircles/api_tokens.html"
+    form_class = ApiTokenForm
+
+    def form_valid(self, form):
+        issued = services.api_token_create(membership=self.membership, name=form.cleaned_data["name"])
+        # Shown once on the next page; only the digest is stored.
+        self.request.session["new_api_key"] = issued.key
+        return redirect("api_tokens", org_slug=self.org.slug)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            tokens=ApiToken.objects.filter(membership=self.membership),
+            new_key=self.request.session.pop("new_api_key", None),
+            **kwargs,
+        )
+
+
+class ApiTokenRevokeView(OrgMemberRequiredMixin, View):
+    def post(self, request, org_slug, pk):
+        try:
+            token = services.api_token_revoke(membership=self.membership, token_id=pk)
+        except ApiToken.DoesNotExist:
+            raise Http404 from None
+        messages.success(request, f"Token “{token.name}” revoked; it no longer works.")
+        return redirect("api_tokens", org_slug=org_slug)
+
+
+class ProfileView(LoginRequiredMixin, UpdateView):
+    template_name = "talentcircles/profile.html"
+    form_class = ProfileForm
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        form.save()
+        messages.success(self.request, "Profile saved.")
+        return redirect("profile")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.ServiceError as exc:
+        return render(request, "talentcircles/invitation.html", {"error": exc.message}, status=400)
+    context = {"invitation": invitation, "next": request.get_full_path()}
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except services.ServiceError as exc:
+            return render(request, "talentcircles/invitation.html", context | {"error": exc.message}, status=400)
+        messages.success(request, f"Welcome to {membership.organization.name}.")
+        return HttpResponseRedirect(reverse("org_home", args=[membership.organization.slug]))
+    return render(request, "talentcircles/invitation.html", context)
+
+
+@login_required
+def org_switch(request):
+    slug = request.GET.get("org", "")
+    if not Membership.objects.filter(user=request.user, organization__slug=slug).exists():
+        raise Http404
+    return redirect("org_home", org_slug=slug)

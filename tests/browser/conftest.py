@@ -1,0 +1,100 @@
+"""Fixtures for the browser tests: real Chromium driven through Playwright's sync API.
+
+Playwright's sync API runs an event loop in the test thread, which makes Django's
+async-safety check refuse ORM calls from that thread (fixtures, assertions).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+def artifact_path(name: str) -> Path:
+    """A path in var/test-artifacts/ for `name` (made filesystem-safe)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        message = f"Chromium not found at {CHROMIUM}; install the Debian `chromium` package to run browser tests."
+        if os.environ.get("CI"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            try:
+                page.screenshot(path=str(artifact_path(f"{request.node.name}.png")), full_page=True)
+            except Exception as exc:  # a screenshot is a courtesy; never mask the real failure
+                print(f"Could not save a failure screenshot: {exc}")
+        context.close()
+
+
+@pytest.fixture
+def artifact():
+    """`artifact("name.png")` is a path in var/test-artifacts/ (created on demand) for screenshots."""
+    return artifact_path
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data (`manage.py seed_demo`); returns what the command printed."""
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()

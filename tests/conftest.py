@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from talentcircles.celery import app as celery_app
+from talentcircles.models import Membership, Organization, User
+from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Unit tests run tasks in-process; tests marked real_worker switch this off.
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    cache.clear()  # rate limits and throttles must not leak between tests
+
+
+@dataclass
+class Tenant:
+    org: Organization
+    user: User
+    membership: Membership
+    client: Client
+
+
+def _tenant(name: str, role: str = Membership.Role.RECRUITER) -> Tenant:
+    org = OrganizationFactory(name=f"{name} Inc", slug=name.lower())
+    user = UserFactory(email=f"{name.lower()}@example.com")
+    membership = MembershipFactory(user=user, organization=org, role=role)
+    client = Client()
+    client.force_login(user)
+    return Tenant(org=org, user=user, membership=membership, client=client)
+
+
+@pytest.fixture
+def acme(db) -> Tenant:
+    """An organisation with one signed-in admin."""
+    return _tenant("Acme", role=Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def globex(db) -> Tenant:
+    """A second organisation with its own signed-in admin: the other tenant in isolation tests."""
+    return _tenant("Globex", role=Membership.Role.ADMIN)
+
+
+@pytest.fixture
+def password() -> str:
+    return PASSWORD
