@@ -79,9 +79,7 @@ def test_settings_rejects_a_send_window_that_ends_before_it_starts(acme):
 
 class TestInvitations:
     def _invite(self, acme, email="colleague@example.com"):
-        response = acme.client.post(
-            f"/o/{acme.org.slug}/settings/invitations/", {"email": email, "role": "recruiter"}
-        )
+        response = acme.client.post(f"/o/{acme.org.slug}/settings/invitations/", {"email": email, "role": "recruiter"})
         assert response.status_code == 302
         return Invitation.objects.get(email=email)
 

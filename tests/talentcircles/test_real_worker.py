@@ -37,7 +37,7 @@ def _database_url_of_the_test_database() -> str:
 def worker_queue(transactional_db):
     queue = f"realworker-{uuid.uuid4().hex[:8]}"
     env = os.environ | {"DATABASE_URL": _database_url_of_the_test_database(), "REDIS_URL": settings.REDIS_URL}
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "talentcircles", "worker",
          "--pool=solo", "--queues", queue, "--loglevel=WARNING", "--without-heartbeat", "--without-gossip"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
