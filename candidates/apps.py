@@ -5,9 +5,13 @@ class CandidatesConfig(AppConfig):
     name = "candidates"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from candidates.models import Candidate
+        from candidates.sqlite_functions import register as register_sqlite_functions
         from talentcircles.figures import Figure, register_figure
 
+        connection_created.connect(register_sqlite_functions, dispatch_uid="candidates.sqlite_functions")
         register_figure(
             Figure(key="candidates", label="Candidates", order=10,
                    count=lambda org: Candidate.objects.for_org(org).count())

@@ -1,31 +1,144 @@
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from talentcircles.models import Organization
+from candidates.normalise import INDUSTRIES
+from talentcircles.models import TIME_ZONE_CHOICES, Organization
 from talentcircles.tenancy import OrgScopedQuerySet
+
+INDUSTRY_CHOICES = [(name, name) for name in INDUSTRIES]
+
+
+class Label(models.Model):
+    """An organisation's vocabulary word: a skill or a free tag."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    key = models.CharField(max_length=80, help_text="Case-folded name; unique per organisation.")
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Skill(Label):
+    class Meta(Label.Meta):
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="skill_org_key_unique")]
+
+
+class Tag(Label):
+    class Meta(Label.Meta):
+        constraints = [models.UniqueConstraint(fields=["organization", "key"], name="tag_org_key_unique")]
 
 
 class CandidateQuerySet(OrgScopedQuerySet):
-    pass
+    def active(self) -> CandidateQuerySet:
+        return self.exclude(stage=Candidate.Stage.ARCHIVED)
+
+    def contactable(self) -> CandidateQuerySet:
+        return (
+            self.exclude(email="")
+            .filter(do_not_contact=False, email_undeliverable=False)
+            .exclude(stage__in=Candidate.FINAL_STAGES)
+        )
 
 
 class Candidate(models.Model):
     """One person in one organisation's talent community."""
 
+    class Source(models.TextChoices):
+        SOURCED = "sourced", "Sourced"
+        REFERRAL = "referral", "Referral"
+        PORTAL = "portal", "Community portal"
+        IMPORT = "import", "Import"
+        EVENT = "event", "Event"
+        OTHER = "other", "Other"
+
+    class Stage(models.TextChoices):
+        NEW = "new", "New"
+        CONTACTED = "contacted", "Contacted"
+        ENGAGED = "engaged", "Engaged"
+        INTERESTED = "interested", "Interested"
+        APPLIED = "applied", "Applied"
+        HIRED = "hired", "Hired"
+        NOT_INTERESTED = "not_interested", "Not interested"
+        ARCHIVED = "archived", "Archived"
+
+    FINAL_STAGES = (Stage.HIRED, Stage.NOT_INTERESTED, Stage.ARCHIVED)
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="candidates")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
-    email = models.EmailField(blank=True)
+    email = models.CharField("e-mail", max_length=254, blank=True, help_text="Stored lower-case.")
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164, e.g. +442079460958.")
+    headline = models.CharField(max_length=220, blank=True)
+    current_title = models.CharField(max_length=200, blank=True)
+    current_company = models.CharField(max_length=200, blank=True)
+    industry = models.CharField(max_length=80, blank=True, choices=INDUSTRY_CHOICES)
+    city = models.CharField(max_length=100, blank=True)
+    region = models.CharField(max_length=100, blank=True)
+    country_code = models.CharField("country", max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB.")
+    time_zone = models.CharField(max_length=64, blank=True, choices=TIME_ZONE_CHOICES)
+    linkedin_url = models.CharField("LinkedIn URL", max_length=200, blank=True)
+    links = models.JSONField(default=list, blank=True, help_text="Other profile or portfolio URLs.")
+    skills = models.ManyToManyField(Skill, blank=True, related_name="candidates")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="candidates")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.SOURCED)
+    referrer = models.CharField(max_length=200, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_candidates"
+    )
+    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.NEW)
+    do_not_contact = models.BooleanField(default=False)
+    email_undeliverable = models.BooleanField(default=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate_profiles"
+    )
+    last_contacted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Kept current by candidates.search.refresh(); the tsvector is filled on PostgreSQL only.
+    search_name = models.CharField(max_length=201, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = CandidateQuerySet.as_manager()
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]
-        indexes = [models.Index(fields=["organization", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "email"], condition=~Q(email=""), name="candidate_org_email_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "linkedin_url"],
+                condition=~Q(linkedin_url=""),
+                name="candidate_org_linkedin_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "last_name", "first_name", "id"], name="cand_org_name"),
+            models.Index(fields=["organization", "-created_at"], name="cand_org_created"),
+            models.Index(fields=["organization", "-updated_at"], name="cand_org_updated"),
+            models.Index(fields=["organization", "stage"], name="cand_org_stage"),
+            models.Index(fields=["organization", "owner"], name="cand_org_owner"),
+            models.Index(fields=["organization", "source"], name="cand_org_source"),
+            models.Index(fields=["organization", "industry"], name="cand_org_industry"),
+            models.Index(fields=["organization", "country_code", "city"], name="cand_org_location"),
+            models.Index(fields=["organization", "last_contacted_at"], name="cand_org_contacted"),
+            models.Index(fields=["organization", "current_company"], name="cand_org_company"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -33,3 +146,121 @@ class Candidate(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def location(self) -> str:
+        return ", ".join(part for part in (self.city, self.region, self.country_code) if part)
+
+    @property
+    def linkedin_href(self) -> str:
+        return f"https://www.{self.linkedin_url}" if self.linkedin_url else ""
+
+    @property
+    def is_contactable(self) -> bool:
+        return bool(self.email) and not (
+            self.do_not_contact or self.email_undeliverable or self.stage in self.FINAL_STAGES
+        )
+
+
+def resume_upload_to(instance: Resume, filename: str) -> str:
+    # A random name: the uploader's file name never reaches the file system.
+    suffix = PurePath(filename).suffix.lower()
+    return f"resumes/{instance.organization_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Resume(models.Model):
+    class Kind(models.TextChoices):
+        PDF = "pdf", "PDF"
+        DOCX = "docx", "Word (DOCX)"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="resumes")
+    file = models.FileField(upload_to=resume_upload_to)
+    original_name = models.CharField(max_length=255)
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    size = models.PositiveIntegerField()
+    text = models.TextField(blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["candidate", "-created_at"], name="resume_candidate_created")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ImportJob(models.Model):
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        LINKEDIN = "linkedin", "LinkedIn Connections.csv"
+        JSONRESUME = "jsonresume", "JSON Resume"
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", "Waiting for column mapping"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    format = models.CharField(max_length=12, choices=Format.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MAPPING)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    mapping = models.JSONField(default=dict, blank=True, help_text="Column header → candidate field.")
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True, help_text="[{row, reason, data}] for rows that failed.")
+    message = models.TextField(blank=True, help_text="Why the whole job failed, if it did.")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="importjob_org_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} import of {self.original_name}"
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else (100 if self.is_done else 0)
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.FINISHED, self.Status.FAILED)
+
+
+class MergeRecord(models.Model):
+    """What a merge of two duplicate candidates did, kept after the duplicate is gone."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kept = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="merge_records")
+    merged_candidate_id = models.BigIntegerField(help_text="The id of the candidate merged into `kept`.")
+    merged_snapshot = models.JSONField(help_text="The merged candidate's profile as it was.")
+    chosen_fields = models.JSONField(default=dict, help_text="Field → which side's value was kept.")
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-merged_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.merged_candidate_id} merged into {self.kept}"

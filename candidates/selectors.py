@@ -1,0 +1,118 @@
+"""Reads of candidates shared by the recruiter pages, the API, exports and tasks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from candidates import search
+from candidates.models import Candidate, Resume, Skill, Tag
+from talentcircles.models import Organization
+
+ORDERINGS = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "created": ("created_at", "id"),
+    "-created": ("-created_at", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+    "last_contacted": ("last_contacted_at", "id"),
+    "-last_contacted": ("-last_contacted_at", "-id"),
+    "relevance": ("-rank", "last_name", "id"),
+}
+DEFAULT_ORDERING = "name"
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    """What the list page and `GET /api/v1/candidates/` can filter by. Empty means "any"."""
+
+    search: str = ""
+    skill: str = ""
+    tag: str = ""
+    industry: str = ""
+    location: str = ""
+    stage: str = ""
+    owner_id: int | None = None
+    unowned: bool = False
+    source: str = ""
+    contactable: bool | None = None
+    last_contacted_before: datetime | None = None
+    last_contacted_after: datetime | None = None
+    ids: tuple[int, ...] = ()
+    include_archived: bool = False
+
+
+def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySet[Candidate]:
+    """The organisation's candidates matching `filters` (annotated with `rank` when searching)."""
+    qs = Candidate.objects.for_org(org)
+    f = filters
+    if not f.include_archived and f.stage != Candidate.Stage.ARCHIVED:
+        qs = qs.active()
+    if f.ids:
+        qs = qs.filter(pk__in=f.ids)
+    if f.skill:
+        qs = qs.filter(skills__organization=org, skills__key=f.skill.strip().casefold())
+    if f.tag:
+        qs = qs.filter(tags__organization=org, tags__key=f.tag.strip().casefold())
+    if f.industry:
+        qs = qs.filter(industry=f.industry)
+    if f.location:
+        where = f.location.strip()
+        qs = qs.filter(Q(city__iexact=where) | Q(region__iexact=where) | Q(country_code__iexact=where))
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.unowned:
+        qs = qs.filter(owner__isnull=True)
+    elif f.owner_id:
+        qs = qs.filter(owner_id=f.owner_id)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.contactable is True:
+        qs = qs.contactable()
+    elif f.contactable is False:
+        qs = qs.exclude(pk__in=Candidate.objects.for_org(org).contactable().values("pk"))
+    if f.last_contacted_before:
+        qs = qs.filter(last_contacted_at__lt=f.last_contacted_before)
+    if f.last_contacted_after:
+        qs = qs.filter(last_contacted_at__gte=f.last_contacted_after)
+    return search.apply(qs, f.search) if f.search.strip() else qs
+
+
+def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> QuerySet[Candidate]:
+    """A page-ready list: owner joined, skills and tags prefetched, so queries stay constant."""
+    if not ordering:
+        ordering = "relevance" if filters.search.strip() else DEFAULT_ORDERING
+    if ordering == "relevance" and not filters.search.strip():
+        ordering = DEFAULT_ORDERING
+    # Skill and tag filters match one key each, so their joins never duplicate a row.
+    return (
+        candidate_filter(org=org, filters=filters)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.order_by("name")),
+            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+        )
+        .order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
+    )
+
+
+def candidate_detail(*, org: Organization, pk: int) -> Candidate:
+    """One candidate of the organisation with what its page shows; DoesNotExist outside it."""
+    return (
+        Candidate.objects.for_org(org)
+        .select_related("owner", "user")
+        .prefetch_related(
+            Prefetch("skills", queryset=Skill.objects.order_by("name")),
+            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            Prefetch("resumes", queryset=Resume.objects.order_by("-created_at")),
+        )
+        .get(pk=pk)
+    )
+
+
+def label_counts(*, org: Organization, model: type[Skill] | type[Tag]) -> QuerySet:
+    """The organisation's skills (or tags) with how many candidates carry each."""
+    return model.objects.for_org(org).annotate(candidate_count=Count("candidates")).order_by("-candidate_count", "name")

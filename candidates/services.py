@@ -1,0 +1,310 @@
+"""Every write to candidates: create, update, upsert (imports), bulk actions, résumés, delete.
+
+Services normalise and validate, raise `ValidationError` with field messages a recruiter
+can act on, keep the search fields current and emit a `CandidateEvent`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from candidates import normalise, search
+from candidates.models import Candidate, Skill, Tag
+from talentcircles import events
+from talentcircles.models import Membership, Organization, User
+
+# Fields a recruiter, an import or the API may write directly.
+PROFILE_FIELDS = (
+    "first_name", "last_name", "email", "phone", "headline", "current_title", "current_company",
+    "industry", "city", "region", "country_code", "time_zone", "linkedin_url", "links", "source",
+    "referrer", "owner", "stage", "do_not_contact", "email_undeliverable",
+)  # fmt: skip
+_NORMALISERS = {
+    "email": normalise.email,
+    "linkedin_url": normalise.linkedin_url,
+    "industry": normalise.industry,
+    "country_code": normalise.country_code,
+}
+_TEXT_FIELDS = {f for f in PROFILE_FIELDS if f not in {"links", "owner", "do_not_contact", "email_undeliverable"}}
+
+
+def _clean(org: Organization, data: dict, *, instance: Candidate | None = None) -> dict:
+    """Normalised values, or a ValidationError mapping each bad field to its message."""
+    unknown = set(data) - set(PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not candidate profile fields: {sorted(unknown)}")
+    cleaned, errors = {}, {}
+    for name, value in data.items():
+        if name in _TEXT_FIELDS:
+            value = "" if value is None else str(value).strip()
+        try:
+            cleaned[name] = _NORMALISERS[name](value) if name in _NORMALISERS else value
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if "phone" in cleaned and "phone" not in errors:
+        country = cleaned.get("country_code", instance.country_code if instance else "")
+        try:
+            cleaned["phone"] = normalise.phone(cleaned["phone"], country)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if cleaned.get("owner") is not None and not Membership.objects.for_org(org).filter(user=cleaned["owner"]).exists():
+        errors["owner"] = ["The owner must be a member of this organisation."]
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _check_unique(org: Organization, candidate: Candidate) -> None:
+    others = Candidate.objects.for_org(org).exclude(pk=candidate.pk)
+    errors = {}
+    for field, label in (("email", "e-mail"), ("linkedin_url", "LinkedIn URL")):
+        value = getattr(candidate, field)
+        twin = value and others.filter(**{field: value}).only("first_name", "last_name").first()
+        if twin:
+            errors[field] = [f"{twin.full_name} (#{twin.pk}) already has this {label}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate(candidate: Candidate) -> None:
+    if not candidate.time_zone and candidate.country_code:
+        candidate.time_zone = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
+    candidate.full_clean(exclude=["organization", "owner", "user", "skills", "tags"], validate_unique=False)
+    _check_unique(candidate.organization, candidate)
+
+
+def labels_for(model: type[Skill] | type[Tag], org: Organization, names: Iterable[str]) -> list:
+    """The organisation's skills (or tags) with these names, created as needed, in the given order."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        label = normalise.label(name)
+        if label:
+            wanted.setdefault(label.casefold(), label)
+    if not wanted:
+        return []
+    existing = {obj.key: obj for obj in model.objects.for_org(org).filter(key__in=wanted)}
+    missing = [model(organization=org, name=name, key=key) for key, name in wanted.items() if key not in existing]
+    model.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        existing = {obj.key: obj for obj in model.objects.for_org(org).filter(key__in=wanted)}
+    return [existing[key] for key in wanted]
+
+
+def _set_labels(candidate: Candidate, skills: Iterable[str] | None, tags: Iterable[str] | None) -> None:
+    if skills is not None:
+        candidate.skills.set(labels_for(Skill, candidate.organization, skills))
+    if tags is not None:
+        candidate.tags.set(labels_for(Tag, candidate.organization, tags))
+
+
+def _emit(candidate: Candidate, kind: str, actor: User | None, **details) -> None:
+    events.emit(
+        events.CandidateEvent(
+            organization_id=candidate.organization_id,
+            candidate_id=candidate.pk,
+            kind=kind,
+            actor_id=actor.pk if actor else None,
+            details=details,
+        )
+    )
+
+
+@transaction.atomic
+def candidate_create(
+    *,
+    org: Organization,
+    actor: User | None,
+    data: dict,
+    skills: Iterable[str] = (),
+    tags: Iterable[str] = (),
+) -> Candidate:
+    candidate = Candidate(organization=org, **_clean(org, data))
+    _validate(candidate)
+    candidate.save()
+    _set_labels(candidate, skills, tags)
+    search.refresh([candidate.pk])
+    _emit(candidate, events.CREATED, actor, source=candidate.source)
+    return candidate
+
+
+@transaction.atomic
+def candidate_update(
+    *,
+    candidate: Candidate,
+    actor: User | None,
+    data: dict,
+    skills: Iterable[str] | None = None,
+    tags: Iterable[str] | None = None,
+) -> Candidate:
+    cleaned = _clean(candidate.organization, data, instance=candidate)
+    changed = [name for name, value in cleaned.items() if getattr(candidate, name) != value]
+    for name in changed:
+        setattr(candidate, name, cleaned[name])
+    _validate(candidate)
+    candidate.updated_at = timezone.now()
+    candidate.save()
+    _set_labels(candidate, skills, tags)
+    search.refresh([candidate.pk])
+    if changed or skills is not None or tags is not None:
+        _emit(candidate, events.UPDATED, actor, fields=changed)
+    return candidate
+
+
+@dataclass(frozen=True)
+class UpsertResult:
+    candidate: Candidate | None
+    outcome: Literal["created", "updated", "skipped"]
+
+
+def find_existing(org: Organization, *, email: str = "", linkedin_url: str = "") -> Candidate | None:
+    """The candidate an incoming record refers to: by normalised e-mail, then LinkedIn URL."""
+    candidates = Candidate.objects.for_org(org)
+    if email:
+        match = candidates.filter(email=email).first()
+        if match:
+            return match
+    if linkedin_url:
+        return candidates.filter(linkedin_url=linkedin_url).first()
+    return None
+
+
+@transaction.atomic
+def candidate_upsert(
+    *,
+    org: Organization,
+    actor: User | None,
+    data: dict,
+    skills: Iterable[str] = (),
+    refresh_search: bool = True,
+) -> UpsertResult:
+    """Create a candidate, or fill the empty fields of the one it duplicates.
+
+    A match never overwrites what is already there (a recruiter may have typed it);
+    skills are added, not replaced. Importing the same record twice changes nothing.
+    """
+    cleaned = _clean(org, data)
+    existing = find_existing(org, email=cleaned.get("email", ""), linkedin_url=cleaned.get("linkedin_url", ""))
+    if existing is None:
+        candidate = Candidate(organization=org, **cleaned)
+        _validate(candidate)
+        candidate.save()
+        _set_labels(candidate, skills, None)
+        if refresh_search:
+            search.refresh([candidate.pk])
+        _emit(candidate, events.IMPORTED, actor, outcome="created")
+        return UpsertResult(candidate, "created")
+
+    filled = [
+        name
+        for name, value in cleaned.items()
+        if value not in ("", None, [], False) and getattr(existing, name) in ("", None, [])
+    ]
+    for name in filled:
+        setattr(existing, name, cleaned[name])
+    new_skills = labels_for(Skill, org, skills)
+    known = set(existing.skills.values_list("pk", flat=True)) if new_skills else set()
+    added = [s for s in new_skills if s.pk not in known]
+    if not filled and not added:
+        return UpsertResult(existing, "skipped")
+    _validate(existing)
+    existing.updated_at = timezone.now()
+    existing.save()
+    existing.skills.add(*added)
+    if refresh_search:
+        search.refresh([existing.pk])
+    _emit(existing, events.IMPORTED, actor, outcome="updated", fields=filled)
+    return UpsertResult(existing, "updated")
+
+
+@transaction.atomic
+def candidate_archive(*, candidate: Candidate, actor: User | None) -> Candidate:
+    return candidate_set_stage(candidate=candidate, actor=actor, stage=Candidate.Stage.ARCHIVED)
+
+
+@transaction.atomic
+def candidate_set_stage(*, candidate: Candidate, actor: User | None, stage: str, reason: str = "") -> Candidate:
+    if stage not in Candidate.Stage.values:
+        raise ValidationError(
+            {"stage": [f"“{stage}” is not a stage. Choose one of: {', '.join(Candidate.Stage.values)}."]}
+        )
+    previous = candidate.stage
+    if previous != stage:
+        candidate.stage, candidate.updated_at = stage, timezone.now()
+        candidate.save(update_fields=["stage", "updated_at"])
+        _emit(candidate, events.STAGE_CHANGED, actor, previous=previous, stage=stage, reason=reason)
+    return candidate
+
+
+@transaction.atomic
+def candidate_delete(*, candidate: Candidate, actor: User | None) -> None:
+    for resume in candidate.resumes.all():
+        resume.file.delete(save=False)
+    _emit(candidate, events.DELETED, actor)
+    candidate.delete()
+
+
+# --- Bulk actions: on a selection or on "all N matching" (any queryset of the organisation) ---
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    affected: int
+
+
+def _ids(org: Organization, candidates: QuerySet) -> list[int]:
+    return list(candidates.filter(organization=org).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def candidates_tag(*, org: Organization, candidates: QuerySet, names: Iterable[str]) -> BulkResult:
+    tags = labels_for(Tag, org, names)
+    if not tags:
+        raise ValidationError({"tags": ["Name at least one tag."]})
+    ids = _ids(org, candidates)
+    through = Candidate.tags.through
+    links = [through(candidate_id=cid, tag_id=tag.pk) for cid in ids for tag in tags]
+    through.objects.bulk_create(links, ignore_conflicts=True, batch_size=5000)
+    return BulkResult(len(ids))
+
+
+@transaction.atomic
+def candidates_untag(*, org: Organization, candidates: QuerySet, names: Iterable[str]) -> BulkResult:
+    keys = [normalise.label(n).casefold() for n in names if normalise.label(n)]
+    if not keys:
+        raise ValidationError({"tags": ["Name at least one tag."]})
+    ids = _ids(org, candidates)
+    Candidate.tags.through.objects.filter(candidate_id__in=ids, tag__organization=org, tag__key__in=keys).delete()
+    return BulkResult(len(ids))
+
+
+@transaction.atomic
+def candidates_assign_owner(*, org: Organization, candidates: QuerySet, owner: User | None) -> BulkResult:
+    if owner is not None and not Membership.objects.for_org(org).filter(user=owner).exists():
+        raise ValidationError({"owner": ["The owner must be a member of this organisation."]})
+    affected = candidates.filter(organization=org).update(owner=owner, updated_at=timezone.now())
+    return BulkResult(affected)
+
+
+@transaction.atomic
+def candidates_set_stage(*, org: Organization, candidates: QuerySet, stage: str, actor: User | None) -> BulkResult:
+    if stage not in Candidate.Stage.values:
+        raise ValidationError({"stage": [f"“{stage}” is not a stage."]})
+    changing = candidates.filter(organization=org).exclude(stage=stage)
+    moved = list(changing.values_list("pk", "stage"))
+    changing.update(stage=stage, updated_at=timezone.now())
+    now = timezone.now()
+    for pk, previous in moved:
+        events.emit(
+            events.CandidateEvent(
+                organization_id=org.pk, candidate_id=pk, kind=events.STAGE_CHANGED, occurred_at=now,
+                actor_id=actor.pk if actor else None, details={"previous": previous, "stage": stage},
+            )
+        )  # fmt: skip
+    return BulkResult(len(moved))

@@ -1,0 +1,51 @@
+"""The one path by which lower apps tell `engagement` that something happened to a candidate.
+
+Services in `candidates` and `messaging` call `emit()` inside their transaction.
+`engagement/receivers.py` subscribes (from its AppConfig.ready) and dispatches by kind:
+database writes happen in the same transaction, slow work is queued on commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.utils import timezone
+
+CREATED = "candidate.created"
+UPDATED = "candidate.updated"
+IMPORTED = "candidate.imported"
+MERGED = "candidate.merged"
+DELETED = "candidate.deleted"
+STAGE_CHANGED = "candidate.stage_changed"
+KINDS = frozenset({CREATED, UPDATED, IMPORTED, MERGED, DELETED, STAGE_CHANGED})
+
+
+@dataclass(frozen=True)
+class CandidateEvent:
+    organization_id: int
+    candidate_id: int
+    kind: str
+    occurred_at: datetime = field(default_factory=timezone.now)
+    actor_id: int | None = None
+    related: dict[str, int] = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown candidate event kind {self.kind!r}.")
+
+
+Subscriber = Callable[[CandidateEvent], None]
+_subscribers: list[Subscriber] = []
+
+
+def subscribe(subscriber: Subscriber) -> None:
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+
+
+def emit(event: CandidateEvent) -> None:
+    for subscriber in _subscribers:
+        subscriber(event)
