@@ -19,15 +19,44 @@ class CandidatesConfig(AppConfig):
 
     def seed_demo(self, *, org, recruiter) -> None:
         from candidates.models import Candidate
+        from candidates.services import candidate_create
 
-        people = [
-            ("Grace", "Hopper", "grace.hopper@example.com"),
-            ("Alan", "Turing", "alan.turing@example.com"),
-            ("Katherine", "Johnson", "katherine.johnson@example.com"),
-            ("Linus", "Torvalds", "linus@example.com"),
-            ("Margaret", "Hamilton", "margaret.hamilton@example.com"),
-        ]
-        for first, last, email in people:
-            Candidate.objects.get_or_create(
-                organization=org, email=email, defaults={"first_name": first, "last_name": last}
-            )
+        for data, skills in DEMO_CANDIDATES:
+            if not Candidate.objects.for_org(org).filter(email=data["email"]).exists():
+                candidate_create(org=org, actor=None, data={**data, "owner": recruiter}, skills=skills)
+
+
+DEMO_CANDIDATES = [
+    (
+        {"first_name": "Grace", "last_name": "Hopper", "email": "grace.hopper@example.com",
+         "current_title": "Principal Compiler Engineer", "current_company": "Remington Rand",
+         "industry": "Computer Software", "city": "New York", "country_code": "US",
+         "headline": "Compilers, COBOL and teaching machines to read English"},
+        ["Compilers", "COBOL", "Mentoring"],
+    ),
+    (
+        {"first_name": "Alan", "last_name": "Turing", "email": "alan.turing@example.com",
+         "current_title": "Research Scientist", "current_company": "National Physical Laboratory",
+         "industry": "Research", "city": "Manchester", "country_code": "GB",
+         "linkedin_url": "linkedin.com/in/alan-turing-demo"},
+        ["Cryptography", "Python", "Machine Learning"],
+    ),
+    (
+        {"first_name": "Katherine", "last_name": "Johnson", "email": "katherine.johnson@example.com",
+         "current_title": "Flight Dynamics Engineer", "current_company": "NASA",
+         "industry": "Aviation & Aerospace", "city": "Hampton", "region": "Virginia", "country_code": "US"},
+        ["Orbital Mechanics", "Fortran", "Numerical Analysis"],
+    ),
+    (
+        {"first_name": "Linus", "last_name": "Torvalds", "email": "linus@example.com",
+         "current_title": "Kernel Maintainer", "current_company": "Linux Foundation",
+         "industry": "Computer Software", "city": "Portland", "country_code": "US", "stage": "contacted"},
+        ["C", "Linux", "Git"],
+    ),
+    (
+        {"first_name": "Margaret", "last_name": "Hamilton", "email": "margaret.hamilton@example.com",
+         "current_title": "Director of Software Engineering", "current_company": "MIT Instrumentation Lab",
+         "industry": "Defense & Space", "city": "Boston", "country_code": "US", "stage": "engaged"},
+        ["Software Reliability", "Assembly", "Leadership"],
+    ),
+]  # fmt: skip

@@ -46,6 +46,11 @@ def subscribe(subscriber: Subscriber) -> None:
         _subscribers.append(subscriber)
 
 
+def unsubscribe(subscriber: Subscriber) -> None:
+    if subscriber in _subscribers:
+        _subscribers.remove(subscriber)
+
+
 def emit(event: CandidateEvent) -> None:
     for subscriber in _subscribers:
         subscriber(event)
