@@ -138,6 +138,7 @@ class Candidate(models.Model):
             models.Index(fields=["organization", "country_code", "city"], name="cand_org_location"),
             models.Index(fields=["organization", "last_contacted_at"], name="cand_org_contacted"),
             models.Index(fields=["organization", "current_company"], name="cand_org_company"),
+            models.Index(fields=["organization", "phone"], condition=~Q(phone=""), name="cand_org_phone"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from candidates import search
 from candidates.models import Candidate, Resume, Skill, Tag
@@ -18,8 +18,8 @@ ORDERINGS = {
     "-created": ("-created_at", "-id"),
     "updated": ("updated_at", "id"),
     "-updated": ("-updated_at", "-id"),
-    "last_contacted": ("last_contacted_at", "id"),
-    "-last_contacted": ("-last_contacted_at", "-id"),
+    "last_contacted": (F("last_contacted_at").asc(nulls_first=True), "id"),
+    "-last_contacted": (F("last_contacted_at").desc(nulls_last=True), "-id"),
     "relevance": ("-rank", "last_name", "id"),
 }
 DEFAULT_ORDERING = "name"

@@ -15,10 +15,12 @@ recruiter_patterns = [
     path("settings/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
     path("settings/tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+    path("candidates/", include("candidates.urls")),
 ]
 
 api_v1_patterns = [
     path("organization/", OrganizationView.as_view(), name="api_organization"),
+    path("", include("candidates.api_urls")),
 ]
 
 urlpatterns = [

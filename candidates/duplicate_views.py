@@ -1,0 +1,125 @@
+"""Recruiter pages for duplicates: the list of likely pairs and the side-by-side merge.
+
+Mounted under /o/<org_slug>/candidates/ by candidates.urls.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.text import capfirst
+from django.views.generic import TemplateView
+
+from candidates.duplicates import likely_duplicate_pairs
+from candidates.merge import KEEP, OTHER, candidate_merge, default_choices, differing_fields
+from candidates.models import Candidate
+from candidates.selectors import candidate_detail
+from talentcircles.mixins import OrgMemberRequiredMixin
+
+PAIRS_PER_PAGE = 25
+
+
+class DuplicateListView(OrgMemberRequiredMixin, TemplateView):
+    template_name = "candidates/duplicates.html"
+
+    def get_context_data(self, **kwargs):
+        raw = self.request.GET.get("page", "")
+        number = int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
+        found = likely_duplicate_pairs(org=self.org, offset=(number - 1) * PAIRS_PER_PAGE, limit=PAIRS_PER_PAGE)
+        if not found.pairs and found.total:  # past the end: show the last page
+            number = (found.total - 1) // PAIRS_PER_PAGE + 1
+            found = likely_duplicate_pairs(org=self.org, offset=(number - 1) * PAIRS_PER_PAGE, limit=PAIRS_PER_PAGE)
+        # The pairs are fetched already; the paginator only does the page arithmetic for the template.
+        page = Paginator(range(found.total), PAIRS_PER_PAGE).get_page(number)
+        return super().get_context_data(page=page, pairs=found.pairs, total=found.total, **kwargs)
+
+
+def _display(candidate: Candidate, name: str) -> str:
+    if name == "owner":
+        return (candidate.owner.get_full_name() or candidate.owner.email) if candidate.owner else ""
+    if name == "linkedin_url":
+        return candidate.linkedin_href
+    if Candidate._meta.get_field(name).choices:
+        return getattr(candidate, f"get_{name}_display")() if getattr(candidate, name) else ""
+    return str(getattr(candidate, name))
+
+
+class DuplicateMergeView(OrgMemberRequiredMixin, TemplateView):
+    """GET compares the two records; POST merges `pk_b` into `pk_a` with the chosen values."""
+
+    template_name = "candidates/duplicates_merge.html"
+
+    def _load(self) -> tuple[Candidate, Candidate]:
+        pk_a, pk_b = self.kwargs["pk_a"], self.kwargs["pk_b"]
+        if pk_a == pk_b:
+            raise Http404
+        try:
+            return candidate_detail(org=self.org, pk=pk_a), candidate_detail(org=self.org, pk=pk_b)
+        except Candidate.DoesNotExist:
+            raise Http404 from None
+
+    def get(self, request, *args, **kwargs):
+        keep, other = self._load()
+        return self.render_to_response(self.get_context_data(keep=keep, other=other))
+
+    def post(self, request, *args, **kwargs):
+        keep, other = self._load()
+        choices = {name: request.POST.get(name, default) for name, default in default_choices(keep, other).items()}
+        try:
+            kept = candidate_merge(org=self.org, keep=keep, other=other, choices=choices, actor=request.user)
+        except Candidate.DoesNotExist:  # merged or deleted by someone else meanwhile
+            raise Http404 from None
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+            context = self.get_context_data(keep=keep, other=other, choices=choices, errors=errors)
+            return self.render_to_response(context, status=400)
+        messages.success(request, f"Merged {other.full_name} (#{other.pk}) into {kept.full_name}.")
+        return redirect(reverse("candidate_detail", args=[self.org.slug, kept.pk]))
+
+    def get_context_data(self, *, keep, other, choices=None, errors=None, **kwargs):
+        choices = choices or default_choices(keep, other)
+        errors = errors or {}
+        rows = [
+            {
+                "name": name,
+                "label": capfirst(Candidate._meta.get_field(name).verbose_name),
+                "keep": _display(keep, name),
+                "other": _display(other, name),
+                "chosen": choices.get(name, KEEP),
+                "errors": errors.get(name, []),
+            }
+            for name in differing_fields(keep, other)
+        ]
+        row_names = {row["name"] for row in rows}
+        # An error on a field the form does not show (e.g. a clash found on save) goes on top.
+        general_errors = [msg for name, msgs in errors.items() if name not in row_names for msg in msgs]
+        keep_skills, other_skills = {s.pk for s in keep.skills.all()}, {s.pk for s in other.skills.all()}
+        keep_tags, other_tags = {t.pk for t in keep.tags.all()}, {t.pk for t in other.tags.all()}
+        union = {
+            "skills": len(keep_skills | other_skills),
+            "tags": len(keep_tags | other_tags),
+            "resumes": len(keep.resumes.all()) + len(other.resumes.all()),
+            "links": len(set(keep.links) | set(other.links)),
+        }
+        return super().get_context_data(
+            keep=keep,
+            other=other,
+            rows=rows,
+            union=union,
+            general_errors=general_errors,
+            merge_failed=bool(errors),
+            do_not_contact=keep.do_not_contact or other.do_not_contact,
+            KEEP=KEEP,
+            OTHER=OTHER,
+            **kwargs,
+        )
+
+
+urlpatterns = [
+    path("duplicates/", DuplicateListView.as_view(), name="duplicate_list"),
+    path("duplicates/merge/<int:pk_a>/<int:pk_b>/", DuplicateMergeView.as_view(), name="duplicate_merge"),
+]

@@ -1,0 +1,177 @@
+"""Running an ImportJob: claim it, read its file, upsert in batches, keep its counters current.
+
+The job claims itself with a conditional update (queued → running), so a task delivered
+twice, or a command run against a job a worker already took, does nothing. Each batch
+is one transaction holding its candidates and the job's counters, so the progress bar
+never shows rows that were not stored. Good rows are kept when others fail; a row that
+fails is never half-written.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from django.core.exceptions import ValidationError
+from django.db import DataError, IntegrityError, transaction
+from django.utils import timezone
+
+from candidates import search, services
+from candidates.importing import jsonresume, readers
+from candidates.importing import mapping as column_mapping
+from candidates.importing.batch import RowOutcome, failure_reason, upsert_batch
+from candidates.importing.jobs import csv_table, read_job_file, suggested_mapping
+from candidates.importing.records import Record
+from candidates.models import Candidate, ImportJob
+from talentcircles.models import Membership
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+
+
+def open_records(job: ImportJob) -> tuple[int, Iterator[Record]]:
+    """How many records the job's file holds, and the records (ImportFileError if none can be read)."""
+    data = read_job_file(job)
+    if job.format == ImportJob.Format.JSONRESUME:
+        resumes = jsonresume.parse(readers.decode(data))
+        return len(resumes), (jsonresume.to_record(resume, n) for n, resume in enumerate(resumes, start=1))
+    table = csv_table(job.format, readers.decode(data))
+    mapping = job.mapping or suggested_mapping(job.format, table)
+    return table.total, (_csv_record(mapping, line, row) for line, row in table.rows())
+
+
+def _csv_record(mapping: dict[str, str], line: int, row: dict[str, str]) -> Record:
+    data, skills, tags = column_mapping.apply(mapping, row)
+    return Record(row=line, raw=row, data=data, skills=skills, tags=tags)
+
+
+@dataclass
+class _Tally:
+    processed: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    failed: int = 0
+    errors: list[dict] = field(default_factory=list)
+
+    def add(self, records: list[Record], outcomes: list[RowOutcome]) -> None:
+        for record, outcome in zip(records, outcomes, strict=True):
+            self.processed += 1
+            setattr(self, outcome.outcome, getattr(self, outcome.outcome) + 1)
+            if outcome.outcome == "failed":
+                self.errors.append({"row": record.row, "reason": outcome.reason, "data": record.raw})
+
+    def counters(self) -> dict:
+        return {
+            "processed": self.processed, "created": self.created, "updated": self.updated,
+            "skipped": self.skipped, "failed": self.failed, "errors": self.errors,
+        }  # fmt: skip
+
+
+def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _prepare(job: ImportJob, record: Record) -> Record:
+    # The job decides the owner; the source is "import" unless the file says otherwise.
+    record.data.setdefault("source", Candidate.Source.IMPORT)
+    if job.owner_id:
+        record.data["owner"] = job.owner
+    return record
+
+
+def _upsert_one(job: ImportJob, record: Record) -> RowOutcome:
+    """One record through `candidate_upsert`, in its own savepoint."""
+    if record.error:
+        return RowOutcome(record.row, "failed", record.error)
+    try:
+        with transaction.atomic():
+            result = services.candidate_upsert(
+                org=job.organization,
+                actor=job.created_by,
+                data=record.data,
+                skills=record.skills,
+                refresh_search=False,
+            )
+            outcome = result.outcome
+            if record.tags:
+                before = set(result.candidate.tags.values_list("pk", flat=True))
+                services.candidates_tag(
+                    org=job.organization, candidates=Candidate.objects.filter(pk=result.candidate.pk), names=record.tags
+                )
+                if outcome == "skipped" and set(result.candidate.tags.values_list("pk", flat=True)) != before:
+                    outcome = "updated"
+    except ValidationError as exc:
+        return RowOutcome(record.row, "failed", failure_reason(exc))
+    except IntegrityError:
+        clash = "Another candidate with this e-mail or LinkedIn URL was saved at the same time."
+        return RowOutcome(record.row, "failed", clash)
+    except DataError:
+        return RowOutcome(record.row, "failed", "The row holds a value the database cannot store.")
+    return RowOutcome(record.row, outcome, "", result.candidate.pk)
+
+
+def _upsert(job: ImportJob, records: list[Record], *, row_by_row: bool) -> list[RowOutcome]:
+    if not row_by_row:
+        try:
+            with transaction.atomic():
+                return upsert_batch(org=job.organization, actor=job.created_by, records=records)
+        except (IntegrityError, DataError):
+            # Someone wrote a clashing candidate meanwhile, or one value is unstorable:
+            # replay the batch row by row so each row gets its own outcome.
+            log.info("import job %s: batch replayed row by row", job.pk)
+    outcomes = [_upsert_one(job, record) for record in records]
+    search.refresh(sorted({o.candidate_id for o in outcomes if o.outcome in ("created", "updated")}))
+    return outcomes
+
+
+def _finish(job: ImportJob, status: str, message: str = "") -> ImportJob:
+    ImportJob.objects.filter(pk=job.pk).update(status=status, message=message, finished_at=timezone.now())
+    job.refresh_from_db()
+    return job
+
+
+def import_job_run(*, job_id: int, batch_size: int = BATCH_SIZE, row_by_row: bool = False) -> ImportJob | None:
+    """Run a queued job to the end; None when it is not queued (already taken, or still being mapped).
+
+    `row_by_row` sends every row through `candidate_upsert` instead of the batch path
+    (slower; the batch path falls back to it by itself when a batch collides).
+    """
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return None
+    job = ImportJob.objects.select_related("organization", "owner", "created_by").get(pk=job_id)
+    tally = _Tally()
+    try:
+        if job.owner_id and not Membership.objects.for_org(job.organization).filter(user_id=job.owner_id).exists():
+            raise readers.ImportFileError(f"The owner {job.owner.email} is no longer a member of this organisation.")
+        total, records = open_records(job)
+        ImportJob.objects.filter(pk=job.pk).update(total=total)
+        for chunk in _chunks(records, batch_size):
+            chunk = [_prepare(job, record) for record in chunk]
+            with transaction.atomic():
+                tally.add(chunk, _upsert(job, chunk, row_by_row=row_by_row))
+                ImportJob.objects.filter(pk=job.pk).update(**tally.counters())
+    except readers.ImportFileError as exc:
+        return _finish(job, ImportJob.Status.FAILED, str(exc))
+    except csv.Error as exc:
+        return _finish(
+            job, ImportJob.Status.FAILED, f"The file stops being readable CSV after row {tally.processed}: {exc}."
+        )
+    except Exception:
+        log.exception("import job %s stopped", job.pk)
+        return _finish(
+            job,
+            ImportJob.Status.FAILED,
+            f"The import stopped unexpectedly after {tally.processed} rows (those were imported). "
+            "Importing the file again is safe: rows already imported are skipped.",
+        )
+    return _finish(job, ImportJob.Status.FINISHED)

@@ -1,0 +1,8 @@
+"""Recruiter pages of the candidates app, mounted under /o/<org_slug>/candidates/.
+
+Each feature module owns its `urlpatterns`; this module only gathers them.
+"""
+
+from candidates import duplicate_views, import_views, views
+
+urlpatterns = [*views.urlpatterns, *import_views.urlpatterns, *duplicate_views.urlpatterns]
