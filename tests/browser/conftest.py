@@ -98,3 +98,16 @@ def demo(transactional_db):
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture
+def sign_in(live_server, page, demo):
+    """`sign_in()` signs the demo recruiter in through the login form."""
+
+    def sign_in_as(email: str = "recruiter@demo.talentcircles.test", password: str = "talentcircles-demo"):
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=login]", email)
+        page.fill("input[name=password]", password)
+        page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
+
+    return sign_in_as

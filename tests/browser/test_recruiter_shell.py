@@ -6,25 +6,17 @@ import re
 
 from playwright.sync_api import expect
 
-RECRUITER_EMAIL = "recruiter@demo.talentcircles.test"
-DEMO_PASSWORD = "talentcircles-demo"
-
-
-def sign_in(page, live_server, email=RECRUITER_EMAIL, password=DEMO_PASSWORD):
-    page.goto(live_server.url + "/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", password)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
-
 
 def figure(page, key):
     return page.locator(f"[data-figure={key}] .tc-figure-value")
 
 
-def test_recruiter_signs_in_sees_figures_switches_organisation_and_signs_out(live_server, page, demo, artifact):
+def test_recruiter_signs_in_sees_figures_switches_organisation_and_signs_out(
+    live_server, page, demo, sign_in, artifact
+):
     assert "Recruiter login" in demo
 
-    sign_in(page, live_server)
+    sign_in()
     page.wait_for_url(live_server.url + "/o/demo/")
     expect(page.locator("h1")).to_have_text("Acme Talent Community")
     expect(figure(page, "candidates")).to_have_text("5")
@@ -52,9 +44,9 @@ def test_recruiter_signs_in_sees_figures_switches_organisation_and_signs_out(liv
     expect(page.locator("input[name=password]")).to_be_visible()
 
 
-def test_phone_viewport_collapses_the_nav_behind_the_toggler(live_server, page, demo, artifact):
+def test_phone_viewport_collapses_the_nav_behind_the_toggler(live_server, page, demo, sign_in, artifact):
     page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, live_server)
+    sign_in()
     page.wait_for_url(live_server.url + "/o/demo/")
 
     toggler = page.locator(".navbar-toggler")
