@@ -101,6 +101,7 @@ class Candidate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_candidates"
     )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.NEW)
+    stage_changed_at = models.DateTimeField(default=timezone.now, help_text="When the current stage began.")
     do_not_contact = models.BooleanField(default=False)
     email_undeliverable = models.BooleanField(default=False)
     user = models.ForeignKey(

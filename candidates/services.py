@@ -244,18 +244,39 @@ def candidate_archive(*, candidate: Candidate, actor: User | None) -> Candidate:
     return candidate_set_stage(candidate=candidate, actor=actor, stage=Candidate.Stage.ARCHIVED)
 
 
-@transaction.atomic
-def candidate_set_stage(*, candidate: Candidate, actor: User | None, stage: str, reason: str = "") -> Candidate:
+def _check_stage(stage: str) -> None:
     if stage not in Candidate.Stage.values:
         raise ValidationError(
             {"stage": [f"“{stage}” is not a stage. Choose one of: {', '.join(Candidate.Stage.values)}."]}
         )
-    previous = candidate.stage
-    if previous != stage:
-        candidate.stage, candidate.updated_at = stage, timezone.now()
-        candidate.save(update_fields=["stage", "updated_at"])
-        _emit(candidate, events.STAGE_CHANGED, actor, previous=previous, stage=stage, reason=reason)
-    return candidate
+
+
+@transaction.atomic
+def candidate_set_stage(*, candidate: Candidate, actor: User | None, stage: str, reason: str = "") -> Candidate:
+    """The one way a stage changes: records who, from, to, why and how long the old stage lasted."""
+    _check_stage(stage)
+    return (
+        _move_stage(candidate.organization, [candidate], stage, actor, reason)[0]
+        if candidate.stage != stage
+        else candidate
+    )
+
+
+def _move_stage(org: Organization, candidates: list[Candidate], stage: str, actor: User | None, reason: str) -> list:
+    now = timezone.now()
+    for candidate in candidates:
+        previous, began = candidate.stage, candidate.stage_changed_at
+        candidate.stage, candidate.stage_changed_at, candidate.updated_at = stage, now, now
+        events.emit(
+            events.CandidateEvent(
+                organization_id=org.pk, candidate_id=candidate.pk, kind=events.STAGE_CHANGED, occurred_at=now,
+                actor_id=actor.pk if actor else None,
+                details={"previous": previous, "stage": stage, "reason": reason,
+                         "time_in_previous_seconds": int((now - began).total_seconds())},
+            )
+        )  # fmt: skip
+    Candidate.objects.bulk_update(candidates, ["stage", "stage_changed_at", "updated_at"], batch_size=1000)
+    return candidates
 
 
 @transaction.atomic
@@ -309,18 +330,10 @@ def candidates_assign_owner(*, org: Organization, candidates: QuerySet, owner: U
 
 
 @transaction.atomic
-def candidates_set_stage(*, org: Organization, candidates: QuerySet, stage: str, actor: User | None) -> BulkResult:
-    if stage not in Candidate.Stage.values:
-        raise ValidationError({"stage": [f"“{stage}” is not a stage."]})
-    changing = candidates.filter(organization=org).exclude(stage=stage)
-    moved = list(changing.values_list("pk", "stage"))
-    changing.update(stage=stage, updated_at=timezone.now())
-    now = timezone.now()
-    for pk, previous in moved:
-        events.emit(
-            events.CandidateEvent(
-                organization_id=org.pk, candidate_id=pk, kind=events.STAGE_CHANGED, occurred_at=now,
-                actor_id=actor.pk if actor else None, details={"previous": previous, "stage": stage},
-            )
-        )  # fmt: skip
-    return BulkResult(len(moved))
+def candidates_set_stage(
+    *, org: Organization, candidates: QuerySet, stage: str, actor: User | None, reason: str = ""
+) -> BulkResult:
+    _check_stage(stage)
+    changing = list(candidates.filter(organization=org).exclude(stage=stage).only("stage", "stage_changed_at"))
+    _move_stage(org, changing, stage, actor, reason)
+    return BulkResult(len(changing))

@@ -75,6 +75,12 @@ class Organization(models.Model):
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
     send_window_start = models.TimeField(default=time(9, 0))
     send_window_end = models.TimeField(default=time(18, 0))
+    cold_score_threshold = models.PositiveSmallIntegerField(
+        default=30, help_text="A warm relationship whose strength falls below this is “going cold”."
+    )
+    cold_after_days = models.PositiveSmallIntegerField(
+        default=60, help_text="Or: no two-way contact for this many days."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
