@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from candidates.normalise import INDUSTRIES
@@ -137,6 +138,14 @@ class Candidate(models.Model):
             models.Index(fields=["organization", "source"], name="cand_org_source"),
             models.Index(fields=["organization", "industry"], name="cand_org_industry"),
             models.Index(fields=["organization", "country_code", "city"], name="cand_org_location"),
+            # The location filter matches city or region case-insensitively.
+            models.Index("organization", Upper("city"), name="cand_org_city_ci"),
+            models.Index("organization", Upper("region"), name="cand_org_region_ci"),
+            models.Index(
+                fields=["organization", "last_name", "first_name", "id"],
+                condition=~Q(email="") & Q(do_not_contact=False, email_undeliverable=False),
+                name="cand_org_contactable",
+            ),
             models.Index(fields=["organization", "last_contacted_at"], name="cand_org_contacted"),
             models.Index(fields=["organization", "current_company"], name="cand_org_company"),
             models.Index(fields=["organization", "phone"], condition=~Q(phone=""), name="cand_org_phone"),

@@ -61,7 +61,7 @@ def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySe
         qs = qs.filter(industry=f.industry)
     if f.location:
         where = f.location.strip()
-        qs = qs.filter(Q(city__iexact=where) | Q(region__iexact=where) | Q(country_code__iexact=where))
+        qs = qs.filter(Q(city__iexact=where) | Q(region__iexact=where) | Q(country_code=where.upper()))
     if f.stage:
         qs = qs.filter(stage=f.stage)
     if f.unowned:
