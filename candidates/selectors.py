@@ -78,19 +78,27 @@ def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySe
         qs = qs.filter(last_contacted_at__lt=f.last_contacted_before)
     if f.last_contacted_after:
         qs = qs.filter(last_contacted_at__gte=f.last_contacted_after)
-    return search.apply(qs, f.search) if f.search.strip() else qs
+    return search.matches(qs, f.search)
+
+
+# Ranking reads every matching row from the table; a broad query ("james" matches 31,000
+# of 1,000,000) would take half a second. Relevance therefore ranks the first RANK_WINDOW
+# matches the indexes yield, which keeps search p95 near 50 ms; a narrower query is exact.
+RANK_WINDOW = 1000
 
 
 def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> QuerySet[Candidate]:
     """A page-ready list: owner joined, skills and tags prefetched, so queries stay constant."""
-    if not ordering:
-        ordering = "relevance" if filters.search.strip() else DEFAULT_ORDERING
-    if ordering == "relevance" and not filters.search.strip():
-        ordering = DEFAULT_ORDERING
+    searching = bool(search.terms(filters.search))
+    if not ordering or (ordering == "relevance" and not searching):
+        ordering = "relevance" if searching else DEFAULT_ORDERING
+    found = candidate_filter(org=org, filters=filters)
+    if ordering == "relevance":
+        window = found.order_by().values("pk")[:RANK_WINDOW]
+        found = Candidate.objects.for_org(org).filter(pk__in=window).annotate(rank=search.rank(filters.search))
     # Skill and tag filters match one key each, so their joins never duplicate a row.
     return (
-        candidate_filter(org=org, filters=filters)
-        .select_related("owner")
+        found.select_related("owner")
         .prefetch_related(
             Prefetch("skills", queryset=Skill.objects.order_by("name")),
             Prefetch("tags", queryset=Tag.objects.order_by("name")),

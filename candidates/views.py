@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,7 +22,7 @@ from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import FormView, TemplateView
 
-from candidates import exports, services
+from candidates import exports, search, services
 from candidates.duplicates import likely_duplicates_of
 from candidates.forms import (
     BulkActionForm,
@@ -37,6 +36,7 @@ from candidates.models import Candidate, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 
 PAGE_SIZE = 25
 CONTENT_TYPES = {
@@ -102,8 +102,10 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
         members = org_members(self.org)
         form = CandidateFilterForm(self.request.GET, org=self.org, members=members)
         form.is_valid()  # invalid fields are left out of the filters and named above the results
-        candidates = candidate_list(org=self.org, filters=form.to_filters(), ordering=form.ordering())
-        paginator = Paginator(candidates, PAGE_SIZE)
+        filters = form.to_filters()
+        candidates = candidate_list(org=self.org, filters=filters, ordering=form.ordering())
+        cap = SEARCH_COUNT_CAP if search.terms(filters.search) else LIST_COUNT_CAP
+        paginator = CappedPaginator(candidates, PAGE_SIZE, count_cap=cap)
         page = paginator.get_page(self.request.GET.get("page"))
         # Only an empty result needs to know whether the organisation has anyone at all.
         has_any = bool(page.object_list) or Candidate.objects.for_org(self.org).exists()
@@ -115,6 +117,7 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
             page=page,
             page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             total=paginator.count,
+            total_is_capped=paginator.count_is_capped,
             has_any=has_any,
             filter_query=_filter_query(self.request.GET),
             bulk_form=BulkActionForm(members=members),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework import exceptions, pagination, permissions
 
 from talentcircles.models import ApiToken, Membership
+from talentcircles.pagination import LIST_COUNT_CAP, CappedPaginator
 
 ORG_HEADER = "X-Organization"
 
@@ -46,7 +47,26 @@ class IsOrganizationMember(permissions.IsAuthenticated):
 
 
 class CountedPagination(pagination.PageNumberPagination):
-    """Page-number pagination whose body carries `count`, the total across pages."""
+    """Page-number pagination whose body carries `count`, the total across pages.
+
+    The count stops at LIST_COUNT_CAP (a million-row COUNT is too slow to run per page);
+    `count_capped` says when there are more.
+    """
 
     page_size_query_param = "page_size"
     max_page_size = 100
+    django_paginator_class = CappedPaginator
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        response.data["count_capped"] = self.page.paginator.count_is_capped
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": f"True when there are more than `count` results (counting stops at {LIST_COUNT_CAP:,}).",
+            "example": False,
+        }
+        return schema

@@ -168,7 +168,11 @@ def _existing(org: Organization, prepared: list[tuple[Record, dict]]) -> tuple[d
     by_email: dict[str, Candidate] = {}
     by_url: dict[str, Candidate] = {}
     if emails or urls:
-        query = (Q(email__in=emails) if emails else Q()) | (Q(linkedin_url__in=urls) if urls else Q())
+        # The explicit `<> ''` lets PostgreSQL use the partial unique indexes: it cannot
+        # infer it from an IN list of more than 100 values, and would scan the table.
+        query = (Q(email__in=emails) & ~Q(email="") if emails else Q()) | (
+            Q(linkedin_url__in=urls) & ~Q(linkedin_url="") if urls else Q()
+        )
         # The search columns are large and never read here.
         for candidate in Candidate.objects.for_org(org).filter(query).defer("search_vector", "search_name"):
             if candidate.email:
