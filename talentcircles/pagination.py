@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 LIST_COUNT_CAP = 10_000
-SEARCH_COUNT_CAP = 1_000
+SEARCH_COUNT_CAP = 500
 
 
 class CappedPaginator(Paginator):
