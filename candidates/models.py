@@ -44,6 +44,13 @@ class Tag(Label):
         constraints = [models.UniqueConstraint(fields=["organization", "key"], name="tag_org_key_unique")]
 
 
+class DigestFrequency(models.TextChoices):
+    IMMEDIATELY = "immediately", "As soon as something is posted"
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+    NEVER = "never", "Never"
+
+
 class CandidateQuerySet(OrgScopedQuerySet):
     def active(self) -> CandidateQuerySet:
         return self.exclude(stage=Candidate.Stage.ARCHIVED)
@@ -51,7 +58,7 @@ class CandidateQuerySet(OrgScopedQuerySet):
     def contactable(self) -> CandidateQuerySet:
         return (
             self.exclude(email="")
-            .filter(do_not_contact=False, email_undeliverable=False)
+            .filter(do_not_contact=False, email_undeliverable=False, unsubscribed_at=None, erased_at=None)
             .exclude(stage__in=Candidate.FINAL_STAGES)
         )
 
@@ -109,6 +116,9 @@ class Candidate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate_profiles"
     )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
+    digest_frequency = models.CharField(max_length=12, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True, help_text="“Stop all messages”: never messaged.")
+    erased_at = models.DateTimeField(null=True, blank=True, help_text="Personal data removed on request.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     # Kept current by candidates.search.refresh(); the tsvector is filled on PostgreSQL only.
@@ -143,7 +153,8 @@ class Candidate(models.Model):
             models.Index("organization", Upper("region"), name="cand_org_region_ci"),
             models.Index(
                 fields=["organization", "last_name", "first_name", "id"],
-                condition=~Q(email="") & Q(do_not_contact=False, email_undeliverable=False),
+                condition=~Q(email="")
+                & Q(do_not_contact=False, email_undeliverable=False, unsubscribed_at=None, erased_at=None),
                 name="cand_org_contactable",
             ),
             models.Index(fields=["organization", "last_contacted_at"], name="cand_org_contacted"),
@@ -169,7 +180,11 @@ class Candidate(models.Model):
     @property
     def is_contactable(self) -> bool:
         return bool(self.email) and not (
-            self.do_not_contact or self.email_undeliverable or self.stage in self.FINAL_STAGES
+            self.do_not_contact
+            or self.email_undeliverable
+            or self.unsubscribed_at
+            or self.erased_at
+            or self.stage in self.FINAL_STAGES
         )
 
 
@@ -275,3 +290,60 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.merged_candidate_id} merged into {self.kept}"
+
+
+class ConsentRecord(models.Model):
+    """A consent given or withdrawn, with the wording the person saw: demonstrable (GDPR Art. 7)."""
+
+    class Purpose(models.TextChoices):
+        COMMUNITY_TERMS = "community_terms", "Community terms"
+        MESSAGES = "messages", "Receive messages"
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Community portal"
+        RECRUITER = "recruiter", "Recruiter"
+        IMPORT = "import", "Import"
+        ADMIN = "admin", "Admin"
+        UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    granted = models.BooleanField()
+    wording_version = models.CharField(max_length=40)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["candidate", "purpose", "-recorded_at"], name="consent_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {'granted' if self.granted else 'withdrawn'}"
+
+
+class Suppression(models.Model):
+    """An address never to be messaged again, kept as a hash so erasure leaves no e-mail behind."""
+
+    class Reason(models.TextChoices):
+        ERASED = "erased", "Erased on request"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+        BOUNCED = "bounced", "Bounced"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    email_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised e-mail address.")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "email_hash"], name="suppression_org_hash_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_hash[:12]}… ({self.reason})"

@@ -19,7 +19,13 @@ IMPORTED = "candidate.imported"
 MERGED = "candidate.merged"
 DELETED = "candidate.deleted"
 STAGE_CHANGED = "candidate.stage_changed"
-KINDS = frozenset({CREATED, UPDATED, IMPORTED, MERGED, DELETED, STAGE_CHANGED})
+PROFILE_CHANGED = "candidate.profile_changed"  # by the candidate, in the portal
+CONSENT_CHANGED = "candidate.consent_changed"
+UNSUBSCRIBED = "candidate.unsubscribed"
+ERASED = "candidate.erased"
+KINDS = frozenset(
+    {CREATED, UPDATED, IMPORTED, MERGED, DELETED, STAGE_CHANGED, PROFILE_CHANGED, CONSENT_CHANGED, UNSUBSCRIBED, ERASED}
+)
 
 
 @dataclass(frozen=True)
