@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
 
-from candidates.models import Candidate, ImportJob, MergeRecord, Resume, Skill, Tag
+from candidates.models import Candidate, ConsentRecord, ImportJob, MergeRecord, Resume, Skill, Suppression, Tag
+from candidates.privacy import candidate_erase
 
 
 class ResumeInline(admin.TabularInline):
@@ -21,6 +24,28 @@ class CandidateAdmin(admin.ModelAdmin):
     readonly_fields = ["search_name", "created_at", "updated_at"]
     inlines = [ResumeInline]
     date_hierarchy = "created_at"
+    actions = ["erase_personal_data"]
+
+    @admin.action(description="Erase personal data", permissions=["change"])
+    def erase_personal_data(self, request, queryset):
+        """The same erasure as the portal's and the recruiters', after a confirmation page."""
+        if request.POST.get("confirm_erase") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Erase personal data?",
+                "opts": self.model._meta,
+                "candidates": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/candidates/candidate/erase_confirmation.html", context)
+        erased = 0
+        for candidate in queryset.filter(erased_at=None):
+            candidate_erase(candidate=candidate, source=ConsentRecord.Source.ADMIN, actor=request.user)
+            erased += 1
+        self.message_user(
+            request, f"Erased the personal data of {erased} candidate{'' if erased == 1 else 's'}.", messages.SUCCESS
+        )
+        return None
 
 
 class LabelAdmin(admin.ModelAdmin):
@@ -60,3 +85,33 @@ class MergeRecordAdmin(admin.ModelAdmin):
     search_fields = ["kept__first_name", "kept__last_name", "kept__email"]
     autocomplete_fields = ["organization", "kept", "merged_by"]
     list_select_related = ["kept", "organization"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Evidence (consents) and the suppression list are written by services only, never by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyAdmin):
+    list_display = ["candidate", "purpose", "granted", "wording_version", "source", "recorded_at", "organization"]
+    list_filter = ["purpose", "granted", "source", "organization"]
+    search_fields = ["candidate__first_name", "candidate__last_name", "candidate__email"]
+    list_select_related = ["candidate", "organization"]
+    date_hierarchy = "recorded_at"
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnlyAdmin):
+    list_display = ["email_hash", "reason", "organization", "created_at"]
+    list_filter = ["reason", "organization"]
+    search_fields = ["email_hash"]
+    list_select_related = ["organization"]

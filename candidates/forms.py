@@ -67,6 +67,8 @@ class CandidateFilterForm(forms.Form):
         required=False, label="Last contacted before", widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    # Set by links from a talent circle's page (?circle=<id>); shown as a removable chip, not a field.
+    circle = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     FILTER_FIELDS = (
         "skill", "tag", "industry", "location", "stage", "owner", "source",
@@ -93,7 +95,7 @@ class CandidateFilterForm(forms.Form):
         return [self[name] for name in self.FILTER_FIELDS]
 
     def has_active_filters(self) -> bool:
-        return any(self.data.get(name) for name in self.FILTER_FIELDS)
+        return any(self.data.get(name) for name in (*self.FILTER_FIELDS, "circle"))
 
     def _start_of(self, day: date | None) -> datetime | None:
         # Dates are the organisation's calendar days, not UTC ones.
@@ -117,6 +119,7 @@ class CandidateFilterForm(forms.Form):
             contactable=contactable,
             last_contacted_after=self._start_of(data.get("contacted_after")),
             last_contacted_before=self._start_of(data.get("contacted_before")),
+            circle_id=data.get("circle"),
         )
 
     def ordering(self) -> str:

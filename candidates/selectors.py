@@ -43,6 +43,7 @@ class CandidateFilters:
     last_contacted_after: datetime | None = None
     ids: tuple[int, ...] = ()
     include_archived: bool = False
+    circle_id: int | None = None  # members of this talent circle (engagement's, reached by its ORM path)
 
 
 def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySet[Candidate]:
@@ -58,6 +59,9 @@ def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidat
         qs = qs.active()
     if f.ids:
         qs = qs.filter(pk__in=f.ids)
+    if f.circle_id:
+        # One membership per candidate and circle, so the join never duplicates a row.
+        qs = qs.filter(circle_memberships__circle_id=f.circle_id, circle_memberships__circle__organization=org)
     if f.skill:
         qs = qs.filter(skills__organization=org, skills__key=f.skill.strip().casefold())
     if f.tag:

@@ -22,7 +22,7 @@ from django.views import View
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import FormView, TemplateView
 
-from candidates import exports, search, services
+from candidates import exports, privacy, search, services
 from candidates.duplicates import likely_duplicates_of
 from candidates.forms import (
     BulkActionForm,
@@ -32,7 +32,7 @@ from candidates.forms import (
     org_members,
     split_labels,
 )
-from candidates.models import Candidate, Resume
+from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list
 from talentcircles.mixins import OrgMemberRequiredMixin
@@ -352,6 +352,22 @@ class CandidateDeleteView(CandidateMixin, TemplateView):
         return redirect("candidate_list", org_slug)
 
 
+class CandidateEraseView(CandidateMixin, TemplateView):
+    """Erase a person's data on their request (the same service as the portal's and the admin's)."""
+
+    template_name = "candidates/erase.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(candidate=self.candidate(), **kwargs)
+
+    def post(self, request, org_slug, pk):
+        candidate = self.candidate()
+        name = candidate.full_name
+        privacy.candidate_erase(candidate=candidate, source=ConsentRecord.Source.RECRUITER, actor=request.user)
+        messages.success(request, f"{name}'s personal data is erased; an anonymous record stays for the counts.")
+        return redirect("candidate_detail", org_slug, candidate.pk)
+
+
 urlpatterns = [
     path("", CandidateListView.as_view(), name="candidate_list"),
     path("bulk/", CandidateBulkView.as_view(), name="candidate_bulk"),
@@ -361,6 +377,7 @@ urlpatterns = [
     path("<int:pk>/edit/", CandidateEditView.as_view(), name="candidate_edit"),
     path("<int:pk>/archive/", CandidateArchiveView.as_view(), name="candidate_archive"),
     path("<int:pk>/delete/", CandidateDeleteView.as_view(), name="candidate_delete"),
+    path("<int:pk>/erase/", CandidateEraseView.as_view(), name="candidate_erase"),
     path("<int:pk>/resume.json", CandidateJsonResumeView.as_view(), name="candidate_json_resume"),
     path("<int:pk>/resumes/", ResumeUploadView.as_view(), name="candidate_resume_upload"),
     path("<int:pk>/resumes/<int:resume_pk>/download/", ResumeDownloadView.as_view(), name="candidate_resume_download"),

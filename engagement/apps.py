@@ -5,13 +5,23 @@ class EngagementConfig(AppConfig):
     name = "engagement"
 
     def ready(self) -> None:
+        from candidates.privacy import register_data_section
         from engagement.models import Circle
+        from engagement.privacy import circles_data, community_emails_data, rsvps_data
+        from engagement.receivers import on_candidate_event
+        from talentcircles import events
         from talentcircles.figures import Figure, register_figure
 
         register_figure(
             Figure(key="circles", label="Talent circles", order=20,
                    count=lambda org: Circle.objects.for_org(org).count())
         )  # fmt: skip
+        # The one subscriber to candidate events (see talentcircles/events.py and DESIGN.md).
+        events.subscribe(on_candidate_event)
+        # The community's part of "download my data".
+        register_data_section("circles", circles_data)
+        register_data_section("rsvps", rsvps_data)
+        register_data_section("community_emails", community_emails_data)
 
     def seed_demo(self, *, org, recruiter) -> None:
         from engagement.models import Circle
@@ -21,3 +31,41 @@ class EngagementConfig(AppConfig):
             ("Silver Medallists", "silver-medallists", "private"),
         ]:
             Circle.objects.get_or_create(organization=org, slug=slug, defaults={"name": name, "visibility": visibility})
+        self._seed_timeline(org=org, recruiter=recruiter)
+
+    def _seed_timeline(self, *, org, recruiter) -> None:
+        """A few logged activities and a reminder for the demo recruiter, through the services; once."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from candidates.models import Candidate
+        from engagement.models import Activity, Reminder
+        from engagement.relationships import relationships_refresh
+        from engagement.services import activity_log, reminder_create
+
+        people = {c.email: c for c in Candidate.objects.for_org(org).filter(email__in=DEMO_TIMELINE_EMAILS)}
+        now = timezone.now()
+        if not Activity.objects.for_org(org).filter(kind__in=Activity.LOGGED_KINDS).exists():
+            for email, kind, days_ago, fields in DEMO_ACTIVITIES:
+                if email in people:
+                    activity_log(
+                        candidate=people[email], actor=recruiter, kind=kind,
+                        occurred_at=now - timedelta(days=days_ago), **fields,
+                    )  # fmt: skip
+            relationships_refresh(candidate_ids=[c.pk for c in people.values()], now=now)
+        grace = people.get("grace.hopper@example.com")
+        note = "Follow up with Grace about the compiler team"
+        if grace and not Reminder.objects.for_org(org).filter(candidate=grace, note=note).exists():
+            reminder_create(org=org, candidate_id=grace.pk, recruiter=recruiter, due_at=now, note=note)
+
+
+DEMO_ACTIVITIES = [
+    ("grace.hopper@example.com", "note", 10, {"body": "Met at the compilers meetup; mentors junior engineers."}),
+    ("grace.hopper@example.com", "call", 3,
+     {"outcome": "connected", "duration_minutes": 25, "body": "Curious about the compiler team; prefers remote."}),
+    ("margaret.hamilton@example.com", "meeting", 5,
+     {"attendees": ["Margaret Hamilton", "Riley Recruiter"], "body": "Coffee chat about the reliability team."}),
+    ("alan.turing@example.com", "note", 1, {"body": "Asked a colleague for an introduction."}),
+]  # fmt: skip
+DEMO_TIMELINE_EMAILS = sorted({email for email, *_ in DEMO_ACTIVITIES})

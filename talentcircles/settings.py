@@ -136,7 +136,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", "240")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Relationship strength decays with time alone; going-cold reminders come from this pass.
+    "engagement-relationships-nightly": {
+        "task": "engagement.tasks.relationships_refresh_all_task",
+        "schedule": 24 * 3600.0,
+    },
+    # Each recruiter's "My day" e-mail goes out once their local 07:00 has passed (claimed per local day).
+    "engagement-recruiter-digests-hourly": {
+        "task": "engagement.tasks.recruiter_digests_send_task",
+        "schedule": 3600.0,
+    },
+    # Community digests: "immediately" members are served within minutes; weekly and
+    # monthly ones when their period is due. A post is never e-mailed to someone twice.
+    "engagement-community-digests": {"task": "engagement.send_community_digests", "schedule": 300.0},
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TASK_EAGER_PROPAGATES = True
 

@@ -16,10 +16,14 @@ recruiter_patterns = [
     path("settings/tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("candidates/", include("candidates.urls")),
+    path("circles/", include("engagement.circle_urls")),
+    path("", include("engagement.urls")),
 ]
 
 api_v1_patterns = [
     path("organization/", OrganizationView.as_view(), name="api_organization"),
+    path("", include("engagement.api_urls")),
+    path("", include("engagement.circle_api_urls")),
     path("", include("candidates.api_urls")),
 ]
 
@@ -31,6 +35,8 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("account/profile/", views.ProfileView.as_view(), name="profile"),
     path("o/<slug:org_slug>/", include(recruiter_patterns)),
+    path("c/<slug:org_slug>/", include("candidates.portal_urls")),
+    path("c/<slug:org_slug>/", include("engagement.community_urls")),
     path("api/v1/", include(api_v1_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -35,6 +35,10 @@ def home(request):
     last = request.session.get(LAST_ORG_SESSION_KEY)
     chosen = next((m for m in memberships if m.organization.slug == last), None) or memberships.first()
     if chosen is None:
+        # A community member (no recruiter membership) belongs in their portal.
+        profile = request.user.candidate_profiles.filter(erased_at=None).select_related("organization").first()
+        if profile:
+            return redirect("portal_circles", org_slug=profile.organization.slug)
         return redirect("organization_create")
     return redirect("org_home", org_slug=chosen.organization.slug)
 

@@ -1,0 +1,146 @@
+"""The one subscriber to `talentcircles.events`: turns what other apps report into timeline rows.
+
+Runs inside the emitter's transaction, so an activity is written exactly when the change it
+records is; anything slow (relationship strength) is queued on commit by the services.
+Subscribed from `EngagementConfig.ready()`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Case, Value, When
+
+from candidates.models import Candidate, ConsentRecord
+from engagement.models import Activity, Relationship, Reminder
+from engagement.services import activity_record, queue_strength_refresh
+from talentcircles import events
+
+Kind = Activity.Kind
+
+
+def _fields(names: list[str]) -> str:
+    labels = [name.replace("_", " ") for name in names]
+    return ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
+
+
+def _record(event: events.CandidateEvent, kind: str, summary: str, details: dict | None = None) -> None:
+    activity_record(
+        organization_id=event.organization_id,
+        candidate_id=event.candidate_id,
+        kind=kind,
+        summary=summary,
+        actor_id=event.actor_id,
+        occurred_at=event.occurred_at,
+        details=details if details is not None else dict(event.details),
+    )
+
+
+def _created(event: events.CandidateEvent) -> None:
+    source = event.details.get("source", "")
+    label = Candidate.Source(source).label if source in Candidate.Source.values else ""
+    _record(event, Kind.CREATED, f"Added to the community ({label.lower()})" if label else "Added to the community")
+
+
+def _imported(event: events.CandidateEvent) -> None:
+    if event.details.get("outcome") == "updated":
+        summary = f"Import filled in {_fields(event.details.get('fields', []))}"
+    else:
+        summary = "Imported"
+    _record(event, Kind.IMPORT, summary)
+
+
+def _updated(event: events.CandidateEvent) -> None:
+    fields = event.details.get("fields", [])
+    if not fields:  # saved without a change to the profile's fields: nothing worth a line
+        return
+    _record(event, Kind.PROFILE_CHANGE, f"Profile edited: {_fields(fields)}", {"fields": fields, "by_candidate": False})
+
+
+def _profile_changed(event: events.CandidateEvent) -> None:
+    """The candidate changed their own profile in the portal."""
+    fields = event.details.get("fields", [])
+    summary = f"Updated their profile: {_fields(fields)}" if fields else "Updated their profile"
+    _record(event, Kind.PROFILE_CHANGE, summary, {"fields": fields, "by_candidate": True, **event.related})
+
+
+def _consent_changed(event: events.CandidateEvent) -> None:
+    purpose, source = event.details.get("purpose", ""), event.details.get("source", "")
+    purposes, sources = dict(ConsentRecord.Purpose.choices), dict(ConsentRecord.Source.choices)
+    what = purposes.get(purpose, purpose or "consent")
+    verb = "given" if event.details.get("granted") else "withdrawn"
+    summary = f"Consent “{what}” {verb}" + (f" ({sources.get(source, source).lower()})" if source else "")
+    _record(event, Kind.CONSENT_CHANGE, summary, {**event.details, **event.related})
+
+
+def _unsubscribed(event: events.CandidateEvent) -> None:
+    sources = dict(ConsentRecord.Source.choices)
+    source = event.details.get("source", "")
+    summary = "Unsubscribed from all messages" + (f" ({sources.get(source, source).lower()})" if source else "")
+    _record(event, Kind.UNSUBSCRIBE, summary)
+
+
+def _erased(event: events.CandidateEvent) -> None:
+    """Erasure on request: keep when and what kind of contact happened (anonymous counts), drop the content.
+
+    Notes, call and meeting texts, summaries naming the person and structured details go;
+    reminders (their notes name the person) and the derived relationship row are deleted.
+    """
+    from engagement.privacy import erase_engagement_data  # the community's rows: circles, invitations, digests
+
+    labels = Case(*[When(kind=kind, then=Value(label)) for kind, label in Kind.choices], default=Value("Activity"))
+    Activity.objects.filter(organization_id=event.organization_id, candidate_id=event.candidate_id).update(
+        summary=labels, body="", details={}, edited_at=None
+    )
+    Reminder.objects.filter(organization_id=event.organization_id, candidate_id=event.candidate_id).delete()
+    Relationship.objects.filter(candidate_id=event.candidate_id).delete()
+    erase_engagement_data(event.candidate_id)
+
+
+def _stage_changed(event: events.CandidateEvent) -> None:
+    details = event.details
+    labels = dict(Candidate.Stage.choices)
+    previous, stage = details.get("previous", ""), details.get("stage", "")
+    summary = f"Stage: {labels.get(previous, previous)} → {labels.get(stage, stage)}"
+    _record(event, Kind.STAGE_CHANGE, summary)
+
+
+def _merged(event: events.CandidateEvent) -> None:
+    """Move the merged record's history to the kept one; emitted while the merged record still exists."""
+    merged_id = event.related["merged_candidate_id"]
+    kept_id = event.candidate_id
+    Activity.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
+    Reminder.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
+    Relationship.objects.filter(candidate_id=merged_id).delete()
+    # Two open going-cold reminders for one person would nag twice: keep the earliest.
+    cold = Reminder.objects.filter(
+        candidate_id=kept_id, origin=Reminder.Origin.GOING_COLD, done_at__isnull=True
+    ).order_by("due_at", "id")
+    extra = list(cold.values_list("pk", flat=True)[1:])
+    if extra:
+        Reminder.objects.filter(pk__in=extra).update(done_at=event.occurred_at)
+    merged = Candidate.objects.filter(pk=merged_id).values("first_name", "last_name").first()
+    name = f"{merged['first_name']} {merged['last_name']}".strip() if merged else ""
+    summary = f"Merged with {name} (#{merged_id})" if name else f"Merged with #{merged_id}"
+    _record(event, Kind.MERGE, summary, {**event.details, "merged_candidate_id": merged_id, "merged_name": name})
+    queue_strength_refresh(kept_id)
+
+
+_HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
+    events.CREATED: _created,
+    events.IMPORTED: _imported,
+    events.UPDATED: _updated,
+    events.STAGE_CHANGED: _stage_changed,
+    events.MERGED: _merged,
+    events.PROFILE_CHANGED: _profile_changed,
+    events.CONSENT_CHANGED: _consent_changed,
+    events.UNSUBSCRIBED: _unsubscribed,
+    events.ERASED: _erased,
+    # DELETED: the candidate's activities, reminders and relationship go with it (on_delete=CASCADE).
+}
+
+
+def on_candidate_event(event: events.CandidateEvent) -> None:
+    handler = _HANDLERS.get(event.kind)
+    if handler is not None:
+        handler(event)
