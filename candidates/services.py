@@ -160,6 +160,10 @@ def candidate_update(
     tags: Iterable[str] | None = None,
 ) -> Candidate:
     cleaned = _clean(candidate.organization, data, instance=candidate)
+    # A stage change from an edit form or PATCH still goes through the one stage path,
+    # so it is recorded with the time spent in the previous stage.
+    stage = cleaned.pop("stage", candidate.stage)
+    _check_stage(stage)
     changed = [name for name, value in cleaned.items() if getattr(candidate, name) != value]
     for name in changed:
         setattr(candidate, name, cleaned[name])
@@ -170,6 +174,8 @@ def candidate_update(
     search.refresh([candidate.pk])
     if changed or skills is not None or tags is not None:
         _emit(candidate, events.UPDATED, actor, fields=changed)
+    if stage != candidate.stage:
+        _move_stage(candidate.organization, [candidate], stage, actor, "")
     return candidate
 
 

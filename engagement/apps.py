@@ -31,7 +31,35 @@ class EngagementConfig(AppConfig):
             ("Silver Medallists", "silver-medallists", "private"),
         ]:
             Circle.objects.get_or_create(organization=org, slug=slug, defaults={"name": name, "visibility": visibility})
+        self._seed_community(org=org, recruiter=recruiter)
         self._seed_timeline(org=org, recruiter=recruiter)
+
+    def _seed_community(self, *, org, recruiter) -> None:
+        """Members and published posts in the public circle, so the portal has something to show; once."""
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from candidates.models import Candidate
+        from engagement.circles import circle_add_members, post_create, post_publish
+        from engagement.models import Circle, Post
+
+        circle = Circle.objects.get(organization=org, slug="backend-engineers")
+        circle_add_members(org=org, circle=circle, candidates=Candidate.objects.for_org(org))
+        if Post.objects.filter(circle=circle).exists():
+            return
+        starts = (timezone.now() + timedelta(days=14)).replace(hour=18, minute=0, second=0, microsecond=0)
+        posts = [
+            {"kind": "announcement", "title": "Welcome to the Backend Engineers circle",
+             "body": "We share what our platform team works on, **before** the jobs are posted."},
+            {"kind": "job", "title": "Senior Backend Engineer (Python, PostgreSQL)",
+             "body": "Own our data platform's ingestion path.", "job_url": "https://example.com/jobs/backend"},
+            {"kind": "event", "title": "Meetup: scaling PostgreSQL to a billion rows",
+             "body": "Talks, pizza and questions.", "starts_at": starts, "ends_at": starts + timedelta(hours=2),
+             "location": "Acme HQ, London", "capacity": 40},
+        ]  # fmt: skip
+        for data in posts:
+            post_publish(post=post_create(org=org, circle=circle, author=recruiter, data=data))
 
     def _seed_timeline(self, *, org, recruiter) -> None:
         """A few logged activities and a reminder for the demo recruiter, through the services; once."""

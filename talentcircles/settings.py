@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from talentcircles.env import (
@@ -140,7 +141,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Relationship strength decays with time alone; going-cold reminders come from this pass.
     "engagement-relationships-nightly": {
         "task": "engagement.tasks.relationships_refresh_all_task",
-        "schedule": 24 * 3600.0,
+        "schedule": crontab(hour=2, minute=30),
     },
     # Each recruiter's "My day" e-mail goes out once their local 07:00 has passed (claimed per local day).
     "engagement-recruiter-digests-hourly": {

@@ -71,7 +71,7 @@ def test_a_candidate_joins_verifies_rsvps_sets_preferences_downloads_and_erases(
     expect(page.locator(f"#event-{event.pk}")).to_contain_text("You are going")
     assert Rsvp.objects.get(post=event, candidate=candidate).response == "yes"
     with page.expect_download() as download:
-        page.get_by_role("link", name=re.compile("Add to calendar")).click()
+        page.locator(f"#event-{event.pk}").get_by_role("link", name=re.compile("Add to calendar")).click()
     assert download.value.suggested_filename == "backend-meetup.ics"
     assert b"SUMMARY:Backend meetup" in Path(download.value.path()).read_bytes()
     page.screenshot(path=str(artifact("community-events.png")), full_page=True)

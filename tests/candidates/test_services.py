@@ -174,3 +174,17 @@ class TestBulkActions:
         services.candidate_archive(candidate=mine[0], actor=None)
         contactable = Candidate.objects.for_org(acme.org).contactable()
         assert mine[0] not in contactable and mine[1] in contactable
+
+
+def test_a_stage_changed_by_an_edit_goes_through_the_stage_path(acme):
+    seen = []
+    candidate = _create(acme.org)
+    events.subscribe(seen.append)
+    try:
+        services.candidate_update(candidate=candidate, actor=acme.user, data={"stage": "engaged", "headline": "Hi"})
+    finally:
+        events.unsubscribe(seen.append)
+    assert [e.kind for e in seen] == [events.UPDATED, events.STAGE_CHANGED]
+    assert seen[1].details["previous"] == "new" and "time_in_previous_seconds" in seen[1].details
+    candidate.refresh_from_db()
+    assert candidate.stage == "engaged" and candidate.stage_changed_at >= candidate.created_at
