@@ -53,6 +53,23 @@ def consent_record(
     return record
 
 
+def consent_set(
+    *,
+    candidate: Candidate,
+    purpose: str,
+    granted: bool,
+    source: str,
+    ip_address: str | None = None,
+    actor: User | None = None,
+) -> ConsentRecord | None:
+    """Record `granted` for `purpose` unless it already is the current answer (clicking twice records once)."""
+    if consent_state(candidate, purpose) is granted:
+        return None
+    return consent_record(
+        candidate=candidate, purpose=purpose, granted=granted, source=source, ip_address=ip_address, actor=actor
+    )
+
+
 def consent_state(candidate: Candidate, purpose: str) -> bool | None:
     """The latest answer for `purpose`: True, False, or None when never asked."""
     latest = candidate.consents.filter(purpose=purpose).order_by("-recorded_at", "-id").first()

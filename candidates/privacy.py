@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from candidates import normalise, search, services
-from candidates.consent import consent_record, consent_state
+from candidates.consent import consent_set, consent_state
 from candidates.models import (
     Candidate,
     ConsentRecord,
@@ -237,15 +237,14 @@ def candidate_unsubscribe(
     UNSUBSCRIBED (which stops running sequences). Unsubscribing twice changes nothing.
     """
     _check_source(source)
-    if consent_state(candidate, ConsentRecord.Purpose.MESSAGES) is not False:
-        consent_record(
-            candidate=candidate,
-            purpose=ConsentRecord.Purpose.MESSAGES,
-            granted=False,
-            source=source,
-            ip_address=ip_address,
-            actor=actor,
-        )
+    consent_set(
+        candidate=candidate,
+        purpose=ConsentRecord.Purpose.MESSAGES,
+        granted=False,
+        source=source,
+        ip_address=ip_address,
+        actor=actor,
+    )
     _suppress(candidate, Suppression.Reason.UNSUBSCRIBED)
     now = timezone.now()
     # A conditional update: of two simultaneous clicks only one announces the unsubscribe.
@@ -265,15 +264,14 @@ def candidate_resubscribe(
     _check_source(source)
     if candidate.erased_at:
         raise ValidationError("This person's data was erased; they can no longer be messaged.")
-    if consent_state(candidate, ConsentRecord.Purpose.MESSAGES) is not True:
-        consent_record(
-            candidate=candidate,
-            purpose=ConsentRecord.Purpose.MESSAGES,
-            granted=True,
-            source=source,
-            ip_address=ip_address,
-            actor=actor,
-        )
+    consent_set(
+        candidate=candidate,
+        purpose=ConsentRecord.Purpose.MESSAGES,
+        granted=True,
+        source=source,
+        ip_address=ip_address,
+        actor=actor,
+    )
     if candidate.email:
         Suppression.objects.for_org(candidate.organization_id).filter(
             email_hash=suppression_hash(candidate.email), reason=Suppression.Reason.UNSUBSCRIBED
@@ -309,8 +307,8 @@ def candidate_set_preferences(
         candidate.save(update_fields=["digest_frequency", "updated_at"])
     if messages_consent and (candidate.unsubscribed_at or consent_state(candidate, "messages") is not True):
         candidate_resubscribe(candidate=candidate, source=source, actor=actor, ip_address=ip_address)
-    elif not messages_consent and consent_state(candidate, ConsentRecord.Purpose.MESSAGES) is not False:
-        consent_record(
+    elif not messages_consent:
+        consent_set(
             candidate=candidate,
             purpose=ConsentRecord.Purpose.MESSAGES,
             granted=False,
