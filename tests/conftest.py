@@ -6,6 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
+from talentcircles import events
 from talentcircles.celery import app as celery_app
 from talentcircles.models import Membership, Organization, User
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
@@ -53,3 +54,18 @@ def globex(db) -> Tenant:
 @pytest.fixture
 def password() -> str:
     return PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (résumés, imports) go to a per-test folder, never to var/media."""
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def seen_events():
+    """The CandidateEvents emitted during the test, in order."""
+    seen: list[events.CandidateEvent] = []
+    events.subscribe(seen.append)
+    yield seen
+    events.unsubscribe(seen.append)

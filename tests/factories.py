@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import io
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -61,3 +63,14 @@ class CircleFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Circle {n}")
     slug = factory.Sequence(lambda n: f"circle-{n}")
+
+
+def docx_bytes(text: str) -> bytes:
+    """A real Word document holding `text`, for résumé uploads."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

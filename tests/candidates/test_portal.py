@@ -3,7 +3,6 @@ admin's erasure: own data only, tenancy, bad input, and the whole erase journey.
 
 from __future__ import annotations
 
-import io
 import json
 
 import pytest
@@ -17,34 +16,11 @@ from candidates.models import Candidate, ConsentRecord, Resume, Suppression
 from candidates.privacy import is_suppressed
 from talentcircles import events
 from talentcircles.models import User
-from tests.factories import PASSWORD, CandidateFactory, UserFactory
+from tests.factories import PASSWORD, CandidateFactory, UserFactory, docx_bytes
 
 pytestmark = pytest.mark.django_db
 
 PORTAL_PAGES = ["portal_profile", "portal_preferences", "portal_my_data", "portal_my_data_download", "portal_erase"]
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def seen_events():
-    seen: list[events.CandidateEvent] = []
-    events.subscribe(seen.append)
-    yield seen
-    events.unsubscribe(seen.append)
-
-
-def _docx(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def _url(name: str, org, *args) -> str:
@@ -168,7 +144,7 @@ def test_bad_profile_input_is_shown_next_to_its_fields_and_nothing_is_saved(acme
 
 
 def test_a_member_uploads_a_resume(acme, ada, seen_events):
-    upload = SimpleUploadedFile("Ada CV.docx", _docx("Designed the first algorithm for a machine."))
+    upload = SimpleUploadedFile("Ada CV.docx", docx_bytes("Designed the first algorithm for a machine."))
     response = ada.client.post(_url("portal_resume_upload", acme.org), {"file": upload})
     assert response.status_code == 302
     resume = Resume.objects.get(candidate=ada.candidate)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 
 import pytest
@@ -27,7 +26,7 @@ from engagement.models import Activity, CircleMembership, CommunityInvitation
 from engagement.services import activity_log, reminder_create
 from talentcircles import events
 from talentcircles.models import User
-from tests.factories import CandidateFactory, CircleFactory, UserFactory
+from tests.factories import CandidateFactory, CircleFactory, UserFactory, docx_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -52,29 +51,6 @@ ZELDA_NEEDLES = [
     "zelda", "quixotic-marsh", "q. marsh", "zelda.qm@example.org", "zelda.work@example.org", "+442079460958",
     "zelda-qm", "hyrule labs", "link hylian",
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def seen_events():
-    seen: list[events.CandidateEvent] = []
-    events.subscribe(seen.append)
-    yield seen
-    events.unsubscribe(seen.append)
-
-
-def _docx(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def _zelda(org, *, with_portal_user: bool = True) -> Candidate:
@@ -254,7 +230,9 @@ def _fill_every_corner(org, candidate: Candidate, recruiter: User) -> Resume:
     """Personal data wherever the candidates app keeps it: résumé, consents, admin log, merges, imports."""
     resume = resume_attach(
         candidate=candidate,
-        upload=SimpleUploadedFile("Zelda Quixotic-Marsh CV.docx", _docx("Zelda Quixotic-Marsh, zelda.qm@example.org")),
+        upload=SimpleUploadedFile(
+            "Zelda Quixotic-Marsh CV.docx", docx_bytes("Zelda Quixotic-Marsh, zelda.qm@example.org")
+        ),
         actor=recruiter,
     )
     for purpose, ip_address in (("community_terms", "2001:db8::1"), ("messages", "203.0.113.9")):
@@ -340,7 +318,7 @@ def test_erased_is_announced_first_inside_the_transaction_while_the_data_is_stil
             row = Candidate.objects.get(pk=event.candidate_id)
             observed.append((connection.in_atomic_block, row.email, row.resumes.count(), event.details))
 
-    resume_attach(candidate=candidate, upload=SimpleUploadedFile("cv.docx", _docx("CV")), actor=None)
+    resume_attach(candidate=candidate, upload=SimpleUploadedFile("cv.docx", docx_bytes("CV")), actor=None)
     events.subscribe(subscriber)
     try:
         privacy.candidate_erase(candidate=candidate, source="recruiter", actor=acme.user)
@@ -413,7 +391,7 @@ def test_a_candidate_without_an_email_can_be_erased(acme):
 
 def test_the_export_holds_the_profile_consents_resumes_and_registered_sections(acme, globex):
     candidate = _zelda(acme.org)
-    resume_attach(candidate=candidate, upload=SimpleUploadedFile("cv.docx", _docx("CV")), actor=None)
+    resume_attach(candidate=candidate, upload=SimpleUploadedFile("cv.docx", docx_bytes("CV")), actor=None)
     consent_record(candidate=candidate, purpose="messages", granted=True, source="portal", ip_address="203.0.113.9")
     services.candidate_create(org=globex.org, actor=None, data={"first_name": "Zed"})
     calls = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 
 import pytest
@@ -15,16 +14,11 @@ from django.utils import timezone
 from candidates import services
 from candidates.models import Candidate, Resume
 from candidates.resumes import resume_attach
-from tests.factories import CandidateFactory, MembershipFactory, UserFactory
+from tests.factories import CandidateFactory, MembershipFactory, UserFactory, docx_bytes
 
 pytestmark = pytest.mark.django_db
 
 TINY_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-
-
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
 
 
 def _add(org, first="Ada", last="Lovelace", *, skills=(), tags=(), **data):
@@ -40,16 +34,6 @@ def _url(name, org, *args, query=""):
 
 def _names(response) -> list[str]:
     return [c.full_name for c in response.context["page"].object_list]
-
-
-def _docx(text: str) -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 # --- List ------------------------------------------------------------------------------------
@@ -497,7 +481,7 @@ def test_a_pdf_resume_uploads_and_previews_inline_framed_only_by_us(acme):
 
 def test_a_docx_resume_is_previewed_as_its_text(acme):
     candidate = _add(acme.org, "Ada", "Lovelace")
-    upload = SimpleUploadedFile("cv.docx", _docx("Designed the first algorithm for a machine."))
+    upload = SimpleUploadedFile("cv.docx", docx_bytes("Designed the first algorithm for a machine."))
     assert (
         acme.client.post(_url("candidate_resume_upload", acme.org, candidate.pk), {"file": upload}).status_code == 302
     )
