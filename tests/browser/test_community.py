@@ -34,7 +34,7 @@ def test_a_candidate_joins_verifies_rsvps_sets_preferences_downloads_and_erases(
 
     # The landing page, without signing in.
     page.goto(f"{base}/")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("talent community")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acme Talent Community")
     expect(page.locator("body")).to_contain_text("Backend meetup")
     page.screenshot(path=str(artifact("community-landing.png")), full_page=True)
     page.get_by_role("link", name="Join the community").click()
