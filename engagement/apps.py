@@ -8,7 +8,7 @@ class EngagementConfig(AppConfig):
         from candidates.privacy import register_data_section
         from engagement.models import Circle
         from engagement.privacy import circles_data, community_emails_data, rsvps_data
-        from engagement.receivers import on_candidate_event
+        from engagement.receivers import on_candidate_events
         from talentcircles import events
         from talentcircles.figures import Figure, register_figure
 
@@ -17,7 +17,7 @@ class EngagementConfig(AppConfig):
                    count=lambda org: Circle.objects.for_org(org).count())
         )  # fmt: skip
         # The one subscriber to candidate events (see talentcircles/events.py and DESIGN.md).
-        events.subscribe(on_candidate_event)
+        events.subscribe_batch(on_candidate_events)
         # The community's part of "download my data".
         register_data_section("circles", circles_data)
         register_data_section("rsvps", rsvps_data)

@@ -7,13 +7,14 @@ Subscribed from `EngagementConfig.ready()`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 
 from django.db.models import Case, Value, When
 
 from candidates.models import Candidate, ConsentRecord
 from engagement.models import Activity, Relationship, Reminder
-from engagement.services import activity_record, queue_strength_refresh
+from engagement.services import activities_record, activity_build, queue_strength_refresh
 from talentcircles import events
 
 Kind = Activity.Kind
@@ -24,8 +25,12 @@ def _fields(names: list[str]) -> str:
     return ", ".join(labels[:6]) + (f" and {len(labels) - 6} more" if len(labels) > 6 else "")
 
 
+# While a batch of events is handled, timeline rows gather here and are saved in one statement.
+_pending: ContextVar[list[Activity] | None] = ContextVar("pending_activities", default=None)
+
+
 def _record(event: events.CandidateEvent, kind: str, summary: str, details: dict | None = None) -> None:
-    activity_record(
+    activity = activity_build(
         organization_id=event.organization_id,
         candidate_id=event.candidate_id,
         kind=kind,
@@ -34,6 +39,11 @@ def _record(event: events.CandidateEvent, kind: str, summary: str, details: dict
         occurred_at=event.occurred_at,
         details=details if details is not None else dict(event.details),
     )
+    pending = _pending.get()
+    if pending is None:
+        activities_record([activity])
+    else:
+        pending.append(activity)
 
 
 def _created(event: events.CandidateEvent) -> None:
@@ -140,7 +150,15 @@ _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
 }
 
 
-def on_candidate_event(event: events.CandidateEvent) -> None:
-    handler = _HANDLERS.get(event.kind)
-    if handler is not None:
-        handler(event)
+def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
+    """Dispatch each event by kind, in order; their timeline rows are written together at the end."""
+    token = _pending.set([])
+    try:
+        for event in batch:
+            handler = _HANDLERS.get(event.kind)
+            if handler is not None:
+                handler(event)
+        gathered = _pending.get()
+    finally:
+        _pending.reset(token)
+    activities_record(gathered)

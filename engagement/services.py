@@ -61,12 +61,45 @@ def activity_record(
     post: Post | int | None = None,
     message_id: int | None = None,
 ) -> Activity:
-    """Write one timeline row. Every activity, whatever app it comes from, is written here."""
+    """Write one timeline row. Every activity, whatever app it comes from, is written here (or by
+    `activities_record`, its bulk twin, with rows built by `activity_build`)."""
+    activity = activity_build(
+        candidate_id=candidate_id, kind=kind, summary=summary, org=org, organization_id=organization_id,
+        actor_id=actor_id, occurred_at=occurred_at, details=details, body=body, circle=circle, post=post,
+        message_id=message_id,
+    )  # fmt: skip
+    return activities_record([activity])[0]
+
+
+def activities_record(activities: list[Activity]) -> list[Activity]:
+    """Save timeline rows built by `activity_build` in one statement; scored kinds update strength."""
+    Activity.objects.bulk_create(activities, batch_size=1000)
+    for candidate_id in dict.fromkeys(a.candidate_id for a in activities if a.kind in SCORED_KINDS):
+        queue_strength_refresh(candidate_id)
+    return activities
+
+
+def activity_build(
+    *,
+    candidate_id: int,
+    kind: str,
+    summary: str,
+    org: Organization | None = None,
+    organization_id: int | None = None,
+    actor_id: int | None = None,
+    occurred_at: datetime | None = None,
+    details: dict | None = None,
+    body: str = "",
+    circle: Circle | int | None = None,
+    post: Post | int | None = None,
+    message_id: int | None = None,
+) -> Activity:
+    """A validated, unsaved timeline row."""
     if (org is None) == (organization_id is None):
         raise TypeError("Pass exactly one of org or organization_id.")
     if kind not in Kind.values:
         raise ValueError(f"Unknown activity kind {kind!r}.")
-    activity = Activity.objects.create(
+    return Activity(
         organization_id=org.pk if org is not None else organization_id,
         candidate_id=candidate_id,
         actor_id=actor_id,
@@ -79,9 +112,6 @@ def activity_record(
         post_id=post.pk if isinstance(post, Post) else post,
         message_id=message_id,
     )
-    if kind in SCORED_KINDS:
-        queue_strength_refresh(candidate_id)
-    return activity
 
 
 # --- Notes, calls and meetings logged by recruiters -------------------------------------------

@@ -7,7 +7,7 @@ database writes happen in the same transaction, slow work is queued on commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -44,7 +44,9 @@ class CandidateEvent:
 
 
 Subscriber = Callable[[CandidateEvent], None]
+BatchSubscriber = Callable[[Sequence[CandidateEvent]], None]
 _subscribers: list[Subscriber] = []
+_batch_subscribers: list[BatchSubscriber] = []
 
 
 def subscribe(subscriber: Subscriber) -> None:
@@ -52,11 +54,28 @@ def subscribe(subscriber: Subscriber) -> None:
         _subscribers.append(subscriber)
 
 
-def unsubscribe(subscriber: Subscriber) -> None:
-    if subscriber in _subscribers:
-        _subscribers.remove(subscriber)
+def subscribe_batch(subscriber: BatchSubscriber) -> None:
+    """Subscribe with a function that takes a sequence of events (bulk writes for imports)."""
+    if subscriber not in _batch_subscribers:
+        _batch_subscribers.append(subscriber)
+
+
+def unsubscribe(subscriber: Subscriber | BatchSubscriber) -> None:
+    for registry in (_subscribers, _batch_subscribers):
+        if subscriber in registry:
+            registry.remove(subscriber)
 
 
 def emit(event: CandidateEvent) -> None:
+    emit_many([event])
+
+
+def emit_many(batch: Sequence[CandidateEvent]) -> None:
+    """Announce several events at once, in order: what a bulk write (an import) calls."""
+    if not batch:
+        return
+    for subscriber in _batch_subscribers:
+        subscriber(batch)
     for subscriber in _subscribers:
-        subscriber(event)
+        for event in batch:
+            subscriber(event)

@@ -281,12 +281,12 @@ def upsert_batch(*, org: Organization, actor: User | None, records: list[Record]
     touched = {c.pk for c in new} | set(dirty)
     search.refresh(sorted(touched))
 
-    results = []
+    results, announced = [], []
     for position, record in enumerate(records):
         outcome, reason, candidate, filled = outcomes[position]
         if outcome in ("created", "updated"):
             details = {"outcome": outcome} | ({"fields": filled} if outcome == "updated" else {})
-            events.emit(
+            announced.append(
                 events.CandidateEvent(
                     organization_id=org.pk,
                     candidate_id=candidate.pk,
@@ -296,4 +296,6 @@ def upsert_batch(*, org: Organization, actor: User | None, records: list[Record]
                 )
             )
         results.append(RowOutcome(record.row, outcome, reason, candidate.pk if candidate else None))
+    # One announcement for the batch: the timeline writes its rows in one statement.
+    events.emit_many(announced)
     return results

@@ -217,11 +217,25 @@ def test_the_activity_service_refuses_unknown_kinds_and_ambiguous_organisations(
 
 
 def test_other_event_kinds_are_ignored_and_the_receiver_is_subscribed_once(acme, candidate):
-    from engagement.receivers import on_candidate_event
+    from engagement.receivers import on_candidate_events
 
-    assert events._subscribers.count(on_candidate_event) == 1
+    assert events._batch_subscribers.count(on_candidate_events) == 1
     before = Activity.objects.count()
-    on_candidate_event(
-        events.CandidateEvent(organization_id=acme.org.pk, candidate_id=candidate.pk, kind=events.DELETED)
+    on_candidate_events(
+        [events.CandidateEvent(organization_id=acme.org.pk, candidate_id=candidate.pk, kind=events.DELETED)]
     )
     assert Activity.objects.count() == before
+
+
+def test_a_batch_of_import_events_writes_its_timeline_rows_in_one_statement(acme, candidate, django_assert_num_queries):
+    from engagement.receivers import on_candidate_events
+
+    batch = [
+        events.CandidateEvent(organization_id=acme.org.pk, candidate_id=candidate.pk, kind=events.IMPORTED,
+                              details={"outcome": "created"})
+        for _ in range(50)
+    ]  # fmt: skip
+    before = Activity.objects.count()
+    with django_assert_num_queries(1):
+        on_candidate_events(batch)
+    assert Activity.objects.count() == before + 50
