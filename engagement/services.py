@@ -46,29 +46,10 @@ def queue_strength_refresh(candidate_id: int) -> None:
     transaction.on_commit(lambda: tasks.relationship_refresh_task.delay(candidate_id), robust=True)
 
 
-def activity_record(
-    *,
-    candidate_id: int,
-    kind: str,
-    summary: str,
-    org: Organization | None = None,
-    organization_id: int | None = None,
-    actor_id: int | None = None,
-    occurred_at: datetime | None = None,
-    details: dict | None = None,
-    body: str = "",
-    circle: Circle | int | None = None,
-    post: Post | int | None = None,
-    message_id: int | None = None,
-) -> Activity:
-    """Write one timeline row. Every activity, whatever app it comes from, is written here (or by
-    `activities_record`, its bulk twin, with rows built by `activity_build`)."""
-    activity = activity_build(
-        candidate_id=candidate_id, kind=kind, summary=summary, org=org, organization_id=organization_id,
-        actor_id=actor_id, occurred_at=occurred_at, details=details, body=body, circle=circle, post=post,
-        message_id=message_id,
-    )  # fmt: skip
-    return activities_record([activity])[0]
+def activity_record(**fields) -> Activity:
+    """Write one timeline row (arguments as `activity_build`). Every activity, whatever app it
+    comes from, is written here or by `activities_record`, its bulk twin."""
+    return activities_record([activity_build(**fields)])[0]
 
 
 def activities_record(activities: list[Activity]) -> list[Activity]:
