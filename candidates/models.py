@@ -116,6 +116,7 @@ class Candidate(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate_profiles"
     )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
+    last_replied_at = models.DateTimeField(null=True, blank=True)
     digest_frequency = models.CharField(max_length=12, choices=DigestFrequency.choices, default=DigestFrequency.WEEKLY)
     unsubscribed_at = models.DateTimeField(null=True, blank=True, help_text="“Stop all messages”: never messaged.")
     erased_at = models.DateTimeField(null=True, blank=True, help_text="Personal data removed on request.")
@@ -158,6 +159,7 @@ class Candidate(models.Model):
                 name="cand_org_contactable",
             ),
             models.Index(fields=["organization", "last_contacted_at"], name="cand_org_contacted"),
+            models.Index(fields=["organization", "last_replied_at"], name="cand_org_replied"),
             models.Index(fields=["organization", "current_company"], name="cand_org_company"),
             models.Index(fields=["organization", "phone"], condition=~Q(phone=""), name="cand_org_phone"),
         ]

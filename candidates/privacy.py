@@ -121,6 +121,17 @@ def _suppress(candidate: Candidate, reason: str) -> None:
         Suppression.objects.get_or_create(**key, defaults={"reason": reason})
 
 
+def candidate_mark_undeliverable(*, candidate: Candidate) -> bool:
+    """The address bounced: flag it and suppress it. True when this changed the record (first bounce)."""
+    _suppress(candidate, Suppression.Reason.BOUNCED)
+    now = timezone.now()
+    changed = Candidate.objects.filter(pk=candidate.pk, email_undeliverable=False).update(
+        email_undeliverable=True, updated_at=now
+    )
+    candidate.email_undeliverable = True
+    return bool(changed)
+
+
 # --- The candidate's own changes ------------------------------------------------------------
 
 

@@ -10,14 +10,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 
 from candidates.models import Candidate, ConsentRecord
+from candidates.services import candidate_set_stage
 from engagement.models import Activity, Relationship, Reminder
 from engagement.services import activities_record, activity_build, queue_strength_refresh
+from messaging.privacy import conversations_move
 from talentcircles import events
 
 Kind = Activity.Kind
+Stage = Candidate.Stage
 
 
 def _fields(names: list[str]) -> str:
@@ -29,7 +32,7 @@ def _fields(names: list[str]) -> str:
 _pending: ContextVar[list[Activity] | None] = ContextVar("pending_activities", default=None)
 
 
-def _record(event: events.CandidateEvent, kind: str, summary: str, details: dict | None = None) -> None:
+def _record(event: events.CandidateEvent, kind: str, summary: str, details: dict | None = None, body: str = "") -> None:
     activity = activity_build(
         organization_id=event.organization_id,
         candidate_id=event.candidate_id,
@@ -38,6 +41,8 @@ def _record(event: events.CandidateEvent, kind: str, summary: str, details: dict
         actor_id=event.actor_id,
         occurred_at=event.occurred_at,
         details=details if details is not None else dict(event.details),
+        body=body,
+        message_id=event.related.get("message_id"),
     )
     pending = _pending.get()
     if pending is None:
@@ -97,6 +102,7 @@ def _erased(event: events.CandidateEvent) -> None:
     reminders (their notes name the person) and the derived relationship row are deleted.
     """
     from engagement.privacy import erase_engagement_data  # the community's rows: circles, invitations, digests
+    from messaging.privacy import erase_messaging_data
 
     labels = Case(*[When(kind=kind, then=Value(label)) for kind, label in Kind.choices], default=Value("Activity"))
     Activity.objects.filter(organization_id=event.organization_id, candidate_id=event.candidate_id).update(
@@ -105,6 +111,7 @@ def _erased(event: events.CandidateEvent) -> None:
     Reminder.objects.filter(organization_id=event.organization_id, candidate_id=event.candidate_id).delete()
     Relationship.objects.filter(candidate_id=event.candidate_id).delete()
     erase_engagement_data(event.candidate_id)
+    erase_messaging_data(event.candidate_id)
 
 
 def _stage_changed(event: events.CandidateEvent) -> None:
@@ -122,6 +129,7 @@ def _merged(event: events.CandidateEvent) -> None:
     Activity.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
     Reminder.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
     Relationship.objects.filter(candidate_id=merged_id).delete()
+    conversations_move(from_candidate_id=merged_id, to_candidate_id=kept_id)
     # Two open going-cold reminders for one person would nag twice: keep the earliest.
     cold = Reminder.objects.filter(
         candidate_id=kept_id, origin=Reminder.Origin.GOING_COLD, done_at__isnull=True
@@ -136,6 +144,63 @@ def _merged(event: events.CandidateEvent) -> None:
     queue_strength_refresh(kept_id)
 
 
+# --- Messages (from `messaging`) ---------------------------------------------------------------
+
+# A first message moves a new candidate to "contacted", a first answer to "engaged"; a one-click
+# response says more. Stages further along (or final) are never moved back by a message.
+_SENT_MOVES = {Stage.NEW: Stage.CONTACTED}
+_ANSWER_MOVES = {Stage.NEW: Stage.ENGAGED, Stage.CONTACTED: Stage.ENGAGED}
+_CLICK_MOVES = {
+    "interested": {stage: Stage.INTERESTED for stage in (Stage.NEW, Stage.CONTACTED, Stage.ENGAGED)},
+    "not_interested": {
+        stage: Stage.NOT_INTERESTED for stage in (Stage.NEW, Stage.CONTACTED, Stage.ENGAGED, Stage.INTERESTED)
+    },
+}
+
+
+def _touch(event: events.CandidateEvent, field: str, moves: dict, reason: str) -> None:
+    """Bring the candidate's last-contacted / last-replied time forward and move the stage if due."""
+    candidate = Candidate.objects.select_related("organization").filter(pk=event.candidate_id).first()
+    if candidate is None:
+        return
+    Candidate.objects.filter(pk=candidate.pk).filter(
+        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": event.occurred_at})
+    ).update(**{field: event.occurred_at})
+    target = moves.get(candidate.stage)
+    if target:
+        candidate_set_stage(candidate=candidate, actor=None, stage=target, reason=reason)
+
+
+def _quoted(subject: str) -> str:
+    return f"“{subject}”" if subject else "a message"
+
+
+def _message_sent(event: events.CandidateEvent) -> None:
+    _record(event, Kind.MESSAGE_OUT, f"Sent {_quoted(event.details.get('subject', ''))}")
+    _touch(event, "last_contacted_at", _SENT_MOVES, "First message sent")
+
+
+def _reply_received(event: events.CandidateEvent) -> None:
+    channel = "in the portal" if event.details.get("channel") == "portal" else "by e-mail"
+    _record(event, Kind.REPLY_IN, f"Replied {channel} to {_quoted(event.details.get('subject', ''))}")
+    _touch(event, "last_replied_at", _ANSWER_MOVES, "Replied")
+
+
+def _response_clicked(event: events.CandidateEvent) -> None:
+    classification = event.details.get("classification", "")
+    label = "Interested" if classification == "interested" else "Not interested"
+    _record(event, Kind.REPLY_IN, f"Answered “{label}” with one click")
+    _touch(event, "last_replied_at", _CLICK_MOVES.get(classification, {}), f"Clicked “{label}”")
+
+
+def _auto_reply_received(event: events.CandidateEvent) -> None:
+    _record(event, Kind.AUTO_REPLY, f"Automatic reply: {_quoted(event.details.get('subject', ''))}")
+
+
+def _bounced(event: events.CandidateEvent) -> None:
+    _record(event, Kind.BOUNCE, "E-mail bounced: the address is now marked undeliverable")
+
+
 _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.CREATED: _created,
     events.IMPORTED: _imported,
@@ -146,6 +211,11 @@ _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.CONSENT_CHANGED: _consent_changed,
     events.UNSUBSCRIBED: _unsubscribed,
     events.ERASED: _erased,
+    events.MESSAGE_SENT: _message_sent,
+    events.REPLY_RECEIVED: _reply_received,
+    events.RESPONSE_CLICKED: _response_clicked,
+    events.AUTO_REPLY_RECEIVED: _auto_reply_received,
+    events.BOUNCED: _bounced,
     # DELETED: the candidate's activities, reminders and relationship go with it (on_delete=CASCADE).
 }
 

@@ -3,3 +3,70 @@ from django.apps import AppConfig
 
 class MessagingConfig(AppConfig):
     name = "messaging"
+
+    def ready(self) -> None:
+        from candidates.privacy import register_data_section
+        from messaging.privacy import conversations_data
+
+        register_data_section("conversations", conversations_data)
+
+    def seed_demo(self, *, org, recruiter) -> None:
+        """Two templates and one answered conversation, through the services; once."""
+        from candidates.models import Candidate
+        from messaging.delivery import message_deliver
+        from messaging.models import Message, MessageTemplate
+        from messaging.services import message_receive, thread_start
+
+        for name, subject, body, shared in DEMO_TEMPLATES:
+            MessageTemplate.objects.get_or_create(
+                organization=org,
+                name=name,
+                defaults={"subject": subject, "body": body, "is_shared": shared, "owner": recruiter},
+            )
+        katherine = Candidate.objects.for_org(org).filter(email="katherine.johnson@example.com").first()
+        if katherine is None or Message.objects.for_org(org).filter(candidate=katherine).exists():
+            return
+        first = thread_start(
+            org=org,
+            candidate=katherine,
+            recruiter=recruiter,
+            subject="Your trajectory work at NASA",
+            body=DEMO_MESSAGE,
+        )
+        message_deliver(first.pk)  # now, so the timeline reads "sent" before "replied"
+        message_receive(
+            thread=first.thread,
+            channel=Message.Channel.EMAIL,
+            body_text="Thank you, Riley. I'd be glad to talk; Thursday afternoon suits me.",
+            classification=Message.Classification.INTERESTED,
+            from_email=katherine.email,
+        )
+
+
+DEMO_TEMPLATES = [
+    (
+        "Warm introduction",
+        '{{ candidate.current_title|default:"Your work" }} at {{ candidate.current_company|default:"your team" }}',
+        "Hi {{ candidate.first_name }},\n\n"
+        'I read about your work as {{ candidate.current_title|default:"an engineer" }} at '
+        '{{ candidate.current_company|default:"your company" }} and your experience with '
+        '{{ candidate.skills|default:"the tools we use" }}. Our platform team at {{ organization.name }} '
+        "is solving a similar problem. Would you be open to a 20-minute chat next week?\n\n"
+        '{{ recruiter.full_name }}\n{{ recruiter.title|default:"Recruiter" }}',
+        True,
+    ),
+    (
+        "After a meetup",
+        'Good to meet you at {{ circle.name|default:"our meetup" }}',
+        "Hi {{ candidate.first_name }},\n\n"
+        'Thanks for coming along to {{ circle.name|default:"our meetup" }}. You mentioned '
+        '{{ candidate.skills|default:"your current project" }}; I\'d love to hear more over coffee.\n\n'
+        "{{ recruiter.first_name }}",
+        False,
+    ),
+]
+DEMO_MESSAGE = (
+    "Hi Katherine,\n\nYour orbital mechanics work at NASA, checking trajectories by hand that the machines "
+    "had computed, is the rigour our flight-software team is looking for. Would you be open to a short call "
+    "next week about what they are building?\n\nRiley"
+)

@@ -23,9 +23,33 @@ PROFILE_CHANGED = "candidate.profile_changed"  # by the candidate, in the portal
 CONSENT_CHANGED = "candidate.consent_changed"
 UNSUBSCRIBED = "candidate.unsubscribed"
 ERASED = "candidate.erased"
+# From `messaging`; related carries message_id and thread_id.
+MESSAGE_SENT = "message.sent"  # handed to the e-mail backend
+REPLY_RECEIVED = "message.reply_received"  # a real answer (e-mail or portal), never an auto-reply
+AUTO_REPLY_RECEIVED = "message.auto_reply_received"  # out of office and the like; details: subject
+RESPONSE_CLICKED = "message.response_clicked"  # one-click "Interested" / "Not interested"; details: classification
+BOUNCED = "message.bounced"  # the address does not take mail; the candidate is now undeliverable
 KINDS = frozenset(
-    {CREATED, UPDATED, IMPORTED, MERGED, DELETED, STAGE_CHANGED, PROFILE_CHANGED, CONSENT_CHANGED, UNSUBSCRIBED, ERASED}
+    {
+        CREATED,
+        UPDATED,
+        IMPORTED,
+        MERGED,
+        DELETED,
+        STAGE_CHANGED,
+        PROFILE_CHANGED,
+        CONSENT_CHANGED,
+        UNSUBSCRIBED,
+        ERASED,
+        MESSAGE_SENT,
+        REPLY_RECEIVED,
+        AUTO_REPLY_RECEIVED,
+        RESPONSE_CLICKED,
+        BOUNCED,
+    }
 )
+# The candidate answered: what stops sequences and counts as a response.
+ANSWER_KINDS = frozenset({REPLY_RECEIVED, RESPONSE_CLICKED})
 
 
 @dataclass(frozen=True)

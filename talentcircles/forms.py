@@ -17,7 +17,8 @@ class OrganizationSettingsForm(forms.ModelForm):
         model = Organization
         fields = [
             "name", "tagline", "description", "brand_color", "sender_name", "sender_email",
-            "time_zone", "send_window_start", "send_window_end",
+            "time_zone", "send_window_start", "send_window_end", "send_weekdays", "daily_send_cap",
+            "out_of_office_delay_days", "bulk_min_score",
         ]  # fmt: skip
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),

@@ -8,7 +8,7 @@ from datetime import time
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -80,6 +80,26 @@ class Organization(models.Model):
     )
     cold_after_days = models.PositiveSmallIntegerField(
         default=60, help_text="Or: no two-way contact for this many days."
+    )
+    bulk_min_score = models.PositiveSmallIntegerField(
+        "minimum personalisation score for bulk sends",
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text="Bulk messages scoring below this are held back (0 turns the rule off).",
+    )
+    send_weekdays = models.CharField(
+        max_length=7,
+        default="12345",
+        validators=[RegexValidator(r"^[1-7]{0,7}$", "Use ISO weekday digits, 1 = Monday … 7 = Sunday.")],
+        help_text="Days follow-ups may go out, as ISO weekday digits: 12345 is Monday to Friday.",
+    )
+    daily_send_cap = models.PositiveIntegerField(
+        "daily sends per recruiter",
+        default=200,
+        help_text="Sequence messages a recruiter's enrolments may send per day; the rest wait for tomorrow.",
+    )
+    out_of_office_delay_days = models.PositiveSmallIntegerField(
+        default=3, help_text="An out-of-office reply postpones a sequence's next step by this many days."
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -151,6 +151,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Community digests: "immediately" members are served within minutes; weekly and
     # monthly ones when their period is due. A post is never e-mailed to someone twice.
     "engagement-community-digests": {"task": "engagement.send_community_digests", "schedule": 300.0},
+    # Messages whose delivery task was lost (Redis flushed, worker killed) are queued again.
+    "messaging-sweep-stuck": {"task": "messaging.tasks.sweep_stuck_messages", "schedule": 60.0},
+    # Follow-ups live in the database; this pass claims the due ones (never ETA tasks: see DESIGN.md).
+    "engagement-dispatch-followups": {"task": "engagement.dispatch_followups", "schedule": 60.0},
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -158,10 +162,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # --- E-mail ----------------------------------------------------------------
 EMAIL_URL = env_url("EMAIL_URL", "console://")
 globals().update(email_from_url("EMAIL_URL", EMAIL_URL))
+# Seconds before an unresponsive SMTP server counts as a temporary failure (the send is retried).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", "30")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "TalentCircles <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "reply.localhost")
 INBOUND_EMAIL_SECRET = env_str("INBOUND_EMAIL_SECRET", "")
+# A mailbox to poll for replies, as an alternative to the webhook (imaps://user:password@host:993/INBOX).
+IMAP_URL = env_url("IMAP_URL", "", schemes=("imap", "imaps"))
+
+if IMAP_URL:
+    CELERY_BEAT_SCHEDULE["messaging-imap-poll"] = {
+        "task": "messaging.inbound.tasks.poll_imap_mailbox",
+        "schedule": 60.0,
+    }
 
 # --- Accounts (django-allauth) -----------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -235,6 +249,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choices that share a name across apps get distinct schema names.
+    "ENUM_NAME_OVERRIDES": {
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "MessageDirectionEnum": "messaging.models.Message.Direction",
+        "ThreadOriginEnum": "messaging.models.Thread.Origin",
+    },
 }
 
 # --- Static files ------------------------------------------------------------

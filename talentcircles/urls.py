@@ -17,6 +17,8 @@ recruiter_patterns = [
     path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("candidates/", include("candidates.urls")),
     path("circles/", include("engagement.circle_urls")),
+    path("messages/", include("messaging.urls")),
+    path("sequences/", include("engagement.sequence_urls")),
     path("", include("engagement.urls")),
 ]
 
@@ -25,6 +27,8 @@ api_v1_patterns = [
     path("", include("engagement.api_urls")),
     path("", include("engagement.circle_api_urls")),
     path("", include("candidates.api_urls")),
+    path("", include("messaging.api_urls")),
+    path("", include("engagement.sequence_api_urls")),
 ]
 
 urlpatterns = [
@@ -37,6 +41,9 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include(recruiter_patterns)),
     path("c/<slug:org_slug>/", include("candidates.portal_urls")),
     path("c/<slug:org_slug>/", include("engagement.community_urls")),
+    path("c/<slug:org_slug>/", include("messaging.portal_urls")),
+    path("", include("messaging.public_urls")),
+    path("", include("messaging.inbound_urls")),
     path("api/v1/", include(api_v1_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 
 from candidates.models import Candidate
 from engagement.models import Circle
+from messaging.models import MessageTemplate
 from talentcircles.models import Membership, Organization, User
 
 PASSWORD = "correct horse battery staple"
@@ -63,6 +64,19 @@ class CircleFactory(factory.django.DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
     name = factory.Sequence(lambda n: f"Circle {n}")
     slug = factory.Sequence(lambda n: f"circle-{n}")
+
+
+class MessageTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MessageTemplate
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Template {n}")
+    subject = "A role at {{ organization.name }}"
+    body = (
+        'Hi {{ candidate.first_name }},\n\nYour work as {{ candidate.current_title|default:"an engineer" }} caught '
+        "my eye. Would you be open to a short call about a role on our team?\n\n{{ recruiter.full_name }}"
+    )
 
 
 def docx_bytes(text: str) -> bytes:

@@ -1,0 +1,3 @@
+"""Filled in by the sequences work (issue 7)."""
+
+urlpatterns: list = []

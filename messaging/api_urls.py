@@ -1,0 +1,15 @@
+"""API routes of the messaging app, mounted under /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from messaging import api
+
+router = SimpleRouter()
+router.register("templates", api.TemplateViewSet, basename="api-template")
+router.register("threads", api.ThreadViewSet, basename="api-thread")
+
+urlpatterns = [
+    path("messages/check/", api.MessageCheckView.as_view(), name="api-message-check"),
+    *router.urls,
+]

@@ -1,0 +1,273 @@
+"""The one way inbound e-mail enters: `ingest_raw(raw)`, from the webhook, the command and IMAP.
+
+Every mail is stored once (deduplicated by Message-ID, or by a hash of the bytes when it has
+none) with its raw bytes, then routed: a bounce marks our original message bounced, a reply or
+auto-reply that matches a conversation becomes an incoming `Message`, anything else waits in
+"Unmatched" for a recruiter (`inbound_assign`). Hostile or broken mail is recorded as refused,
+never raised: the caller always gets a row back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from candidates.models import Candidate
+from messaging.classify import classify_reply
+from messaging.inbound.cleaning import clean_reply
+from messaging.inbound.detection import Bounce, auto_reply_reason, detect_bounce
+from messaging.inbound.matching import Match, match_email, message_for_ids, reply_tags, thread_for_tags
+from messaging.inbound.parsing import ParsedEmail, parse_email, raw_digest
+from messaging.links import unsubscribe_by_email
+from messaging.models import MAX_BODY_CHARS, InboundEmail, Message, Thread
+from messaging.services import MessagingError, message_bounce, message_receive
+from talentcircles.models import Membership, User
+
+logger = logging.getLogger(__name__)
+
+# Mail bigger than this is refused (the webhook answers 413 before reading it); only its start is kept.
+MAX_RAW_BYTES = 30 * 1024 * 1024
+KEPT_OF_REFUSED_BYTES = 256 * 1024
+
+
+@dataclass
+class IngestResult:
+    inbound: InboundEmail
+    created: bool  # False: the same mail was already stored, nothing was done again
+
+
+def ingest_raw(
+    raw: bytes, *, received_at: datetime | None = None, envelope_recipients: list[str] | None = None
+) -> InboundEmail:
+    """Store and route one raw RFC 5322 message; the same message twice is stored once."""
+    return ingest(raw, received_at=received_at, envelope_recipients=envelope_recipients).inbound
+
+
+def ingest(
+    raw: bytes, *, received_at: datetime | None = None, envelope_recipients: list[str] | None = None
+) -> IngestResult:
+    """`ingest_raw`, also telling whether the mail was new."""
+    raw = bytes(raw or b"")
+    received_at = received_at or timezone.now()
+    if len(raw) > MAX_RAW_BYTES:
+        return _store_refused(raw, received_at, f"Refused: {len(raw):,} bytes is over the {MAX_RAW_BYTES:,} limit.")
+    try:
+        parsed = parse_email(raw)
+    except Exception as exc:  # parse_email is defensive; this is the last guard for the unforeseen
+        logger.exception("Inbound e-mail could not be parsed")
+        return _store_refused(raw, received_at, f"Refused: the message could not be parsed ({type(exc).__name__}).")
+    if not (parsed.message_id or parsed.from_email or parsed.recipients or parsed.subject):
+        return _store_refused(raw, received_at, "Refused: not an e-mail (no headers).")
+    body_text = clean_reply(parsed.text)
+    dedup_key = _dedup_key(parsed.message_id, raw)
+    existing = InboundEmail.objects.filter(dedup_key=dedup_key).first()
+    if existing is not None:
+        return IngestResult(existing, created=False)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a savepoint: losing the race to a twin leaves the outer transaction usable
+                inbound = InboundEmail.objects.create(
+                    status=InboundEmail.Status.UNMATCHED,
+                    dedup_key=dedup_key,
+                    message_id_header=parsed.message_id[:255],
+                    from_email=parsed.from_email[:254],
+                    to_emails=", ".join(parsed.recipients)[:5_000],
+                    subject=parsed.subject,
+                    body_text=body_text[:MAX_BODY_CHARS],
+                    raw=raw,
+                    received_at=received_at,
+                )
+        except IntegrityError:
+            return IngestResult(InboundEmail.objects.get(dedup_key=dedup_key), created=False)
+        try:
+            with transaction.atomic():  # a savepoint: a failing route still leaves the mail stored
+                _route(inbound, parsed, body_text, envelope_recipients or [])
+        except Exception as exc:
+            logger.exception("Inbound e-mail %s stored but not routed", inbound.pk)
+            # Waits in "Unmatched" of the organisation it was routed to, for a person to file.
+            inbound.status = InboundEmail.Status.UNMATCHED
+            inbound.message = None
+            inbound.error = f"Could not be filed automatically: {exc}"[:2_000]
+            inbound.save(update_fields=["organization", "is_auto_reply", "status", "message", "error"])
+    return IngestResult(inbound, created=True)
+
+
+def _dedup_key(message_id: str, raw: bytes) -> str:
+    if message_id:
+        key = f"mid:{message_id}"
+        return key if len(key) <= 255 else "mid-sha256:" + hashlib.sha256(message_id.encode()).hexdigest()
+    return "sha256:" + raw_digest(raw)
+
+
+def _store_refused(raw: bytes, received_at: datetime, error: str) -> IngestResult:
+    dedup_key = "sha256:" + raw_digest(raw)
+    logger.warning("Inbound e-mail refused: %s", error)
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.create(
+                status=InboundEmail.Status.REJECTED,
+                dedup_key=dedup_key,
+                raw=raw[:KEPT_OF_REFUSED_BYTES],
+                error=error,
+                received_at=received_at,
+            )
+        return IngestResult(inbound, created=True)
+    except IntegrityError:
+        return IngestResult(InboundEmail.objects.get(dedup_key=dedup_key), created=False)
+
+
+def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_recipients: list[str]) -> None:
+    bounce = detect_bounce(parsed)
+    if bounce is not None:
+        _route_bounce(inbound, parsed, bounce, envelope_recipients)
+        return
+    if _route_unsubscribe(inbound, parsed, envelope_recipients):
+        return
+    auto_reason = auto_reply_reason(parsed)
+    match = match_email(parsed, envelope_recipients=envelope_recipients)
+    inbound.organization = match.organization
+    inbound.is_auto_reply = bool(auto_reason)
+    fields = ["organization", "is_auto_reply", "status", "message", "error"]
+    if not match.matched:
+        if auto_reason:
+            # An out-of-office that answers nothing of ours is noise: kept for the record, not queued for a person.
+            inbound.status = InboundEmail.Status.DISCARDED
+            inbound.error = f"Automatic reply ({auto_reason}) matching no conversation."
+        inbound.save(update_fields=fields)
+        return
+    inbound.message = message_receive(
+        thread=match.thread,
+        channel=Message.Channel.EMAIL,
+        body_text=body_text,
+        from_email=parsed.from_email,
+        subject=parsed.subject,
+        message_id_header=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=" ".join(parsed.references),
+        is_auto_reply=bool(auto_reason),
+        classification="" if auto_reason else classify_reply(body_text),
+        received_at=inbound.received_at,
+    )
+    inbound.status = InboundEmail.Status.MATCHED
+    inbound.save(update_fields=fields)
+
+
+def _route_unsubscribe(inbound: InboundEmail, parsed: ParsedEmail, envelope_recipients: list[str]) -> bool:
+    """The mailto form of List-Unsubscribe: a mail to `unsubscribe+<token>@…` is a request, not a reply."""
+    unsubscribed = unsubscribe_by_email(addresses=[*parsed.recipients, *envelope_recipients])
+    if not unsubscribed:
+        return False
+    inbound.organization_id = unsubscribed[0].organization_id
+    inbound.status = InboundEmail.Status.DISCARDED
+    inbound.error = f"Unsubscribe request by e-mail: {len(unsubscribed)} candidate(s) unsubscribed."
+    inbound.save(update_fields=["organization", "status", "error"])
+    return True
+
+
+def _route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, envelope_recipients: list[str]) -> None:
+    original = _bounced_message(bounce)
+    if original is not None:
+        inbound.organization_id = original.organization_id
+    else:
+        inbound.organization = match_email(parsed, envelope_recipients=envelope_recipients).organization
+    if not bounce.is_permanent:
+        inbound.status = InboundEmail.Status.DISCARDED
+        inbound.error = f"Delivery delayed, not failed: {bounce.reason}"
+    elif original is None:
+        inbound.status = InboundEmail.Status.BOUNCE
+        inbound.error = f"Bounce for a message we cannot find: {bounce.reason}"
+    else:
+        message_bounce(message=original, reason=bounce.reason)
+        inbound.status = InboundEmail.Status.BOUNCE
+        inbound.error = f"Bounce of message #{original.pk}: {bounce.reason}"
+    inbound.save(update_fields=["organization", "status", "error"])
+
+
+def _bounced_message(bounce: Bounce) -> Message | None:
+    """Our outgoing message the bounce returns: by its Message-ID, else by the reply token it carried."""
+    if bounce.original_message_id:
+        message = message_for_ids([bounce.original_message_id])
+        if message is not None and message.direction == Message.Direction.OUT:
+            return message
+    thread = thread_for_tags(reply_tags(bounce.original_recipients))
+    if thread is None:
+        return None
+    outgoing = Message.objects.filter(thread=thread, direction=Message.Direction.OUT).order_by("-created_at", "-id")
+    if bounce.failed_recipient:
+        to_recipient = outgoing.filter(to_email__iexact=bounce.failed_recipient).first()
+        if to_recipient is not None:
+            return to_recipient
+    return outgoing.first()
+
+
+# --- Assigning unmatched mail -------------------------------------------------------------------
+
+
+def inbound_assign(*, inbound: InboundEmail, candidate: Candidate, user: User) -> Message:
+    """File an unmatched e-mail under `candidate`: their latest thread, or a new one they started.
+
+    Raises MessagingError when the mail is not waiting to be assigned, or the candidate or the
+    user belongs to another organisation than the mail.
+    """
+    with transaction.atomic():
+        locked = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
+        if locked.status != InboundEmail.Status.UNMATCHED:
+            raise MessagingError("This e-mail is already filed.", field="inbound")
+        if locked.organization_id is not None and locked.organization_id != candidate.organization_id:
+            raise MessagingError("Unknown candidate.", field="candidate")
+        if not Membership.objects.filter(user=user, organization_id=candidate.organization_id).exists():
+            raise MessagingError("Only a member of the organisation can file its e-mail.", field="user")
+        thread = (
+            Thread.objects.filter(organization_id=candidate.organization_id, candidate=candidate)
+            .order_by("-last_message_at", "-id")
+            .first()
+        )
+        if thread is None:
+            thread = Thread.objects.create(
+                organization_id=candidate.organization_id,
+                candidate=candidate,
+                recruiter=user,
+                subject=locked.subject or "(no subject)",
+                started_by=Thread.StartedBy.CANDIDATE,
+                origin=Thread.Origin.ONE_TO_ONE,
+            )
+        parsed = parse_email(bytes(locked.raw))
+        message = message_receive(
+            thread=thread,
+            channel=Message.Channel.EMAIL,
+            body_text=locked.body_text,
+            from_email=locked.from_email,
+            subject=locked.subject,
+            # The Message-ID goes on the message so the candidate's next reply matches this thread.
+            message_id_header=locked.message_id_header,
+            in_reply_to=parsed.in_reply_to,
+            references=" ".join(parsed.references),
+            is_auto_reply=locked.is_auto_reply,
+            classification="" if locked.is_auto_reply else classify_reply(locked.body_text),
+            received_at=locked.received_at,
+        )
+        locked.status = InboundEmail.Status.ASSIGNED
+        locked.message = message
+        locked.organization_id = candidate.organization_id
+        locked.assigned_by = user
+        locked.error = ""
+        locked.save(update_fields=["status", "message", "organization", "assigned_by", "error"])
+    inbound.refresh_from_db()
+    return message
+
+
+__all__ = ["IngestResult", "Match", "inbound_assign", "ingest", "ingest_raw"]
+
+
+def inbound_discard(*, inbound: InboundEmail, user: User) -> bool:
+    """Set an unmatched e-mail aside (the raw mail is kept). False when it was filed or discarded meanwhile."""
+    return bool(
+        InboundEmail.objects.filter(pk=inbound.pk, status=InboundEmail.Status.UNMATCHED).update(
+            status=InboundEmail.Status.DISCARDED, assigned_by=user
+        )
+    )

@@ -1,0 +1,582 @@
+"""Every write of the messaging app: conversations started and answered, bounces, bulk sends.
+
+An outgoing message is written first (status `queued`) and delivered by a Celery task queued
+on commit (`messaging.delivery`), so a worker never looks for a row that is not there and a
+crash between the two leaves a row the sweep picks up. Replies arrive through
+`messaging.inbound` and the portal and all end in `message_receive`. Each of these tells
+`engagement` what happened through `talentcircles.events`, inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from candidates.consent import with_message_consent
+from candidates.models import Candidate, Suppression
+from candidates.privacy import candidate_mark_undeliverable, suppression_hash
+from messaging import checks
+from messaging.models import MAX_BODY_CHARS, Message, MessageTemplate, Thread
+from messaging.rendering import TemplateError, render_message
+from talentcircles import events
+from talentcircles.models import Organization, User
+
+SUBJECT_MAX = 200
+
+# Why a candidate is not messaged, in the order they are checked; labels are shown to recruiters.
+SKIP_REASONS = {
+    "erased": "Erased their data on request",
+    "unsubscribed": "Unsubscribed from all messages",
+    "do_not_contact": "Marked do-not-contact",
+    "undeliverable": "E-mail address undeliverable (it bounced)",
+    "no_email": "No e-mail address",
+    "no_consent": "Withdrew consent to messages",
+    "suppressed": "On the suppression list (unsubscribed, bounced or erased before)",
+    # Bulk sends only: a recruiter may still write to one hired or archived person on purpose.
+    "final_stage": "Hired, not interested or archived",
+}
+
+
+class MessagingError(ValueError):
+    """A message that cannot be written as asked; `field` names the input to fix."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotContactable(MessagingError):
+    def __init__(self, candidate: Candidate, reason: str) -> None:
+        name = candidate.full_name or f"Candidate #{candidate.pk}"
+        super().__init__(f"{name} can't be messaged: {SKIP_REASONS[reason].lower()}.", field="candidate")
+        self.candidate = candidate
+        self.reason = reason
+
+
+# --- Who may be messaged ---------------------------------------------------------------------
+
+
+def _reason_from_flags(row: dict, *, suppressed: bool) -> str | None:
+    if row["erased_at"]:
+        return "erased"
+    if row["unsubscribed_at"]:
+        return "unsubscribed"
+    if row["do_not_contact"]:
+        return "do_not_contact"
+    if row["email_undeliverable"]:
+        return "undeliverable"
+    if not row["email"]:
+        return "no_email"
+    # Never asked (a sourced candidate) is not a refusal; a withdrawn consent is.
+    if row["consents_to_messages"] is False:
+        return "no_consent"
+    if suppressed:
+        return "suppressed"
+    return None
+
+
+_FLAG_FIELDS = ("pk", "email", "erased_at", "unsubscribed_at", "do_not_contact", "email_undeliverable")
+
+
+def skip_reason(candidate: Candidate) -> str | None:
+    """Why this candidate must not be messaged now (a key of SKIP_REASONS), or None. Reads fresh state."""
+    rows = skip_reasons(org=candidate.organization, candidates=Candidate.objects.filter(pk=candidate.pk))
+    return rows.get(candidate.pk)
+
+
+def skip_reasons(*, org: Organization, candidates: QuerySet | Iterable[Candidate]) -> dict[int, str]:
+    """Candidate id → reason for every candidate of `org` among `candidates` that must be skipped.
+
+    Two queries whatever the number: the flags with the latest messages consent, then the
+    suppression list for their addresses.
+    """
+    if not isinstance(candidates, QuerySet):
+        candidates = Candidate.objects.filter(pk__in=[c.pk for c in candidates])
+    rows = list(with_message_consent(candidates.filter(organization=org)).values(*_FLAG_FIELDS, "consents_to_messages"))
+    hashes = {suppression_hash(row["email"]) for row in rows if row["email"]}
+    suppressed: set[str] = set()
+    hash_list = sorted(hashes)
+    for start in range(0, len(hash_list), 5000):  # SQLite caps the number of query parameters
+        chunk = hash_list[start : start + 5000]
+        suppressed.update(
+            Suppression.objects.for_org(org).filter(email_hash__in=chunk).values_list("email_hash", flat=True)
+        )
+    reasons = {}
+    for row in rows:
+        is_blocked = bool(row["email"]) and suppression_hash(row["email"]) in suppressed
+        reason = _reason_from_flags(row, suppressed=is_blocked)
+        if reason:
+            reasons[row["pk"]] = reason
+    return reasons
+
+
+def _check_contactable(candidate: Candidate) -> None:
+    reason = skip_reason(candidate)
+    if reason:
+        raise NotContactable(candidate, reason)
+
+
+# --- Input ------------------------------------------------------------------------------------
+
+
+def clean_subject(subject: str) -> str:
+    subject = (subject or "").strip()
+    if not subject:
+        raise MessagingError("Write a subject.", field="subject")
+    if "\r" in subject or "\n" in subject:
+        raise MessagingError("A subject is one line: remove the line breaks.", field="subject")
+    if len(subject) > SUBJECT_MAX:
+        raise MessagingError(f"Keep the subject under {SUBJECT_MAX} characters.", field="subject")
+    return subject
+
+
+def clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise MessagingError("Write a message.", field="body")
+    if len(body) > MAX_BODY_CHARS:
+        raise MessagingError(f"The message is {len(body):,} characters; the limit is {MAX_BODY_CHARS:,}.", field="body")
+    return body
+
+
+def new_message_id_header() -> str:
+    """A stable, globally unique Message-ID, written with the row so retries reuse it."""
+    return f"<tc.{secrets.token_hex(12)}@{settings.INBOUND_EMAIL_DOMAIN}>"
+
+
+# --- Outgoing ---------------------------------------------------------------------------------
+
+
+def queue_delivery(messages: Message | Iterable[Message]) -> None:
+    """Hand the messages to the delivery task once the rows are committed."""
+    from messaging.tasks import deliver_message
+
+    ids = [messages.pk] if isinstance(messages, Message) else [message.pk for message in messages]
+
+    def enqueue() -> None:
+        for message_id in ids:
+            deliver_message.delay(message_id)
+
+    transaction.on_commit(enqueue)
+
+
+def _existing(org: Organization, idempotency_key: str) -> Message | None:
+    if not idempotency_key:
+        return None
+    return Message.objects.filter(organization=org, idempotency_key=idempotency_key).first()
+
+
+def _outgoing(
+    *,
+    thread: Thread,
+    sender: User | None,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None,
+    check: checks.CheckResult | None,
+    idempotency_key: str,
+    sequence_step_id: int | None,
+    in_reply_to: str = "",
+    references: str = "",
+) -> Message:
+    candidate = thread.candidate
+    if check is None:
+        check = checks.personalisation_check(
+            org=thread.organization,
+            candidate=candidate,
+            subject=subject,
+            body=body,
+            template_body=template.body if template else None,
+        )
+    message = Message(
+        organization_id=thread.organization_id,
+        thread=thread,
+        candidate=candidate,
+        direction=Message.Direction.OUT,
+        channel=Message.Channel.EMAIL,
+        sender=sender,
+        to_email=candidate.email,
+        subject=subject,
+        body_text=body,
+        template=template,
+        personalisation_score=check.score,
+        findings=check.as_dict()["findings"],
+        body_fingerprint=checks.body_fingerprint(body, candidate),
+        status=Message.Status.QUEUED,
+        message_id_header=new_message_id_header(),
+        in_reply_to=in_reply_to,
+        references=references,
+        idempotency_key=idempotency_key,
+        sequence_step_id=sequence_step_id,
+    )
+    try:
+        with transaction.atomic():  # a savepoint: a lost race on the idempotency key leaves nothing behind
+            message.save()
+    except IntegrityError:
+        existing = _existing(thread.organization, idempotency_key)
+        if existing is None:
+            raise
+        raise _AlreadyWritten(existing) from None
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+    queue_delivery(message)
+    return message
+
+
+class _AlreadyWritten(Exception):
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+
+def thread_start(
+    *,
+    org: Organization,
+    candidate: Candidate,
+    recruiter: User | None,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+    origin: str = Thread.Origin.ONE_TO_ONE,
+    circle_id: int | None = None,
+    enrollment_id: int | None = None,
+    sequence_step_id: int | None = None,
+    idempotency_key: str = "",
+    check: checks.CheckResult | None = None,
+) -> Message:
+    """Start a conversation: the thread and its first message (queued); delivery follows on commit.
+
+    With an `idempotency_key` a repeated call returns the message already written.
+    Raises NotContactable or MessagingError (with the field to fix); nothing is written then.
+    """
+    if candidate.organization_id != org.pk:
+        raise MessagingError("Unknown candidate.", field="candidate")
+    existing = _existing(org, idempotency_key)
+    if existing:
+        return existing
+    subject, body = clean_subject(subject), clean_body(body)
+    try:
+        with transaction.atomic():
+            _check_contactable(candidate)
+            thread = Thread.objects.create(
+                organization=org,
+                candidate=candidate,
+                recruiter=recruiter,
+                subject=subject,
+                origin=origin,
+                circle_id=circle_id,
+                enrollment_id=enrollment_id,
+            )
+            return _outgoing(
+                thread=thread,
+                sender=recruiter,
+                subject=subject,
+                body=body,
+                template=template,
+                check=check,
+                idempotency_key=idempotency_key,
+                sequence_step_id=sequence_step_id,
+            )
+    except _AlreadyWritten as race:
+        return race.message
+
+
+def _reply_subject(thread: Thread, subject: str) -> str:
+    if subject:
+        return clean_subject(subject)
+    base = thread.subject
+    return base if base.lower().startswith("re:") else clean_subject(f"Re: {base}"[:SUBJECT_MAX])
+
+
+def _threading_headers(thread: Thread) -> tuple[str, str]:
+    """In-Reply-To and References (RFC 5322 §3.6.4) for a new message in `thread`."""
+    ids = list(
+        thread.messages.exclude(message_id_header="")
+        .order_by("created_at", "id")
+        .values_list("message_id_header", flat=True)
+    )
+    if not ids:
+        return "", ""
+    # Keep the first and the latest few: some servers refuse very long References headers.
+    chain = ids if len(ids) <= 10 else [ids[0], *ids[-9:]]
+    return ids[-1], " ".join(chain)
+
+
+def message_reply(
+    *,
+    thread: Thread,
+    sender: User | None,
+    body: str,
+    subject: str = "",
+    template: MessageTemplate | None = None,
+    idempotency_key: str = "",
+    sequence_step_id: int | None = None,
+    check: checks.CheckResult | None = None,
+) -> Message:
+    """A recruiter's next message in a conversation (also a sequence's same-thread follow-up)."""
+    existing = _existing(thread.organization, idempotency_key)
+    if existing:
+        return existing
+    subject, body = _reply_subject(thread, subject), clean_body(body)
+    try:
+        with transaction.atomic():
+            _check_contactable(thread.candidate)
+            in_reply_to, references = _threading_headers(thread)
+            return _outgoing(
+                thread=thread,
+                sender=sender,
+                subject=subject,
+                body=body,
+                template=template,
+                check=check,
+                idempotency_key=idempotency_key,
+                sequence_step_id=sequence_step_id,
+                in_reply_to=in_reply_to,
+                references=references,
+            )
+    except _AlreadyWritten as race:
+        return race.message
+
+
+# --- Incoming ---------------------------------------------------------------------------------
+
+
+def _answer_kind(channel: str, is_auto_reply: bool) -> str:
+    if is_auto_reply:
+        return events.AUTO_REPLY_RECEIVED
+    if channel == Message.Channel.CLICK:
+        return events.RESPONSE_CLICKED
+    return events.REPLY_RECEIVED
+
+
+@transaction.atomic
+def message_receive(
+    *,
+    thread: Thread,
+    channel: str,
+    body_text: str,
+    body_html: str = "",
+    from_email: str = "",
+    subject: str = "",
+    message_id_header: str = "",
+    in_reply_to: str = "",
+    references: str = "",
+    is_auto_reply: bool = False,
+    classification: str = "",
+    received_at: datetime | None = None,
+) -> Message:
+    """Record what the candidate sent (a reply, an automatic reply or a one-click response).
+
+    Emits REPLY_RECEIVED, AUTO_REPLY_RECEIVED or RESPONSE_CLICKED; engagement records it on
+    the timeline, moves the stage and stops running sequences for real answers.
+    """
+    received_at = received_at or timezone.now()
+    if classification and classification not in Message.Classification.values:
+        raise MessagingError(f"Unknown classification {classification!r}.", field="classification")
+    message = Message.objects.create(
+        organization_id=thread.organization_id,
+        thread=thread,
+        candidate_id=thread.candidate_id,
+        direction=Message.Direction.IN,
+        channel=channel,
+        from_email=from_email[:254],
+        subject=" ".join((subject or thread.subject).split())[:SUBJECT_MAX],
+        body_text=body_text[:MAX_BODY_CHARS],
+        body_html=body_html[:MAX_BODY_CHARS],
+        status=Message.Status.RECEIVED,
+        message_id_header=message_id_header[:255],
+        in_reply_to=in_reply_to[:255],
+        references=references,
+        is_auto_reply=is_auto_reply,
+        classification="" if is_auto_reply else (classification or Message.Classification.NEUTRAL),
+        created_at=received_at,
+        received_at=received_at,
+    )
+    updates = {"last_message_at": received_at}
+    if not is_auto_reply:
+        updates["last_inbound_at"] = received_at
+    Thread.objects.filter(pk=thread.pk).update(**updates)
+    events.emit(
+        events.CandidateEvent(
+            organization_id=thread.organization_id,
+            candidate_id=thread.candidate_id,
+            kind=_answer_kind(channel, is_auto_reply),
+            occurred_at=received_at,
+            related={"message_id": message.pk, "thread_id": thread.pk},
+            details={
+                "channel": channel,
+                "classification": message.classification,
+                "subject": message.subject,
+                "enrollment_id": thread.enrollment_id,
+            },
+        )
+    )
+    return message
+
+
+@transaction.atomic
+def message_bounce(*, message: Message, reason: str) -> bool:
+    """The address refused `message`: mark it bounced and the candidate undeliverable. False when already done."""
+    changed = (
+        Message.objects.filter(pk=message.pk, direction=Message.Direction.OUT)
+        .exclude(status=Message.Status.BOUNCED)
+        .update(status=Message.Status.BOUNCED, last_error=reason[:2000])
+    )
+    if not changed:
+        return False
+    message.status, message.last_error = Message.Status.BOUNCED, reason[:2000]
+    candidate = message.candidate
+    if candidate.email and candidate.email.lower() == message.to_email.lower():
+        candidate_mark_undeliverable(candidate=candidate)
+    events.emit(
+        events.CandidateEvent(
+            organization_id=message.organization_id,
+            candidate_id=message.candidate_id,
+            kind=events.BOUNCED,
+            related={"message_id": message.pk, "thread_id": message.thread_id},
+            details={"reason": reason[:300], "email": message.to_email},
+        )
+    )
+    return True
+
+
+# --- Bulk -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recipient:
+    candidate: Candidate
+    subject: str = ""
+    body: str = ""
+    check: checks.CheckResult | None = None
+    problem: str = ""  # why it is not sent: a skip reason's label, a rendering error or the score rule
+
+    @property
+    def score(self) -> int | None:
+        return self.check.score if self.check else None
+
+
+@dataclass
+class BulkResult:
+    ready: list[Recipient] = field(default_factory=list)
+    skipped: list[Recipient] = field(default_factory=list)  # not contactable
+    failed: list[Recipient] = field(default_factory=list)  # the template can't be filled for them
+    held: list[Recipient] = field(default_factory=list)  # under the organisation's minimum score
+    messages: list[Message] = field(default_factory=list)  # written and queued (empty for a preview)
+
+
+def _bulk_render(
+    *, org: Organization, recruiter: User, candidate: Candidate, subject: str, body: str, circle
+) -> Recipient:
+    try:
+        rendered = render_message(
+            subject=subject, body=body, candidate=candidate, recruiter=recruiter, organization=org, circle=circle
+        )
+        return Recipient(candidate=candidate, subject=clean_subject(rendered.subject), body=clean_body(rendered.body))
+    except (TemplateError, MessagingError) as error:
+        return Recipient(candidate=candidate, problem=str(error))
+
+
+def bulk_compose(
+    *,
+    org: Organization,
+    recruiter: User,
+    candidates: QuerySet,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+    circle=None,
+    preview_only: bool = False,
+) -> BulkResult:
+    """Render and check a message for every candidate, then (unless previewing) write and queue them.
+
+    Each candidate gets their own rendering, check and conversation; the uncontactable are
+    skipped with reasons, those the template can't be filled for fail with the token named,
+    and drafts under the organisation's minimum score are held.
+    """
+    result = BulkResult()
+    candidates = candidates.filter(organization=org).select_related("organization").prefetch_related("skills")
+    reasons = skip_reasons(org=org, candidates=candidates)
+    rendered: list[Recipient] = []
+    for candidate in candidates:
+        if candidate.pk not in reasons and candidate.stage in Candidate.FINAL_STAGES:
+            reasons[candidate.pk] = "final_stage"
+        if candidate.pk in reasons:
+            result.skipped.append(Recipient(candidate=candidate, problem=SKIP_REASONS[reasons[candidate.pk]]))
+            continue
+        recipient = _bulk_render(
+            org=org, recruiter=recruiter, candidate=candidate, subject=subject, body=body, circle=circle
+        )
+        (result.failed if recipient.problem else rendered).append(recipient)
+    # One query for every draft's mass-message count, not one per candidate.
+    results = checks.personalisation_check_many(
+        org=org,
+        drafts=[(r.candidate, r.subject, r.body) for r in rendered],
+        template_body=template.body if template else body,
+    )
+    for recipient, check in zip(rendered, results, strict=True):
+        recipient.check = check
+        if org.bulk_min_score and check.score < org.bulk_min_score:
+            recipient.problem = f"Scores {check.score}; your organisation asks at least {org.bulk_min_score}."
+            result.held.append(recipient)
+        else:
+            result.ready.append(recipient)
+    if not preview_only and result.ready:
+        result.messages = _bulk_write(
+            org=org, recruiter=recruiter, ready=result.ready, template=template, circle=circle
+        )
+    return result
+
+
+@transaction.atomic
+def _bulk_write(
+    *, org: Organization, recruiter: User, ready: list[Recipient], template: MessageTemplate | None, circle
+) -> list[Message]:
+    now = timezone.now()
+    origin = Thread.Origin.BULK
+    threads = Thread.objects.bulk_create(
+        [
+            Thread(
+                organization=org,
+                candidate=r.candidate,
+                recruiter=recruiter,
+                subject=r.subject,
+                origin=origin,
+                circle_id=getattr(circle, "pk", None),
+                created_at=now,
+                last_message_at=now,
+            )
+            for r in ready
+        ]
+    )
+    messages = Message.objects.bulk_create(
+        [
+            Message(
+                organization=org,
+                thread=thread,
+                candidate=r.candidate,
+                direction=Message.Direction.OUT,
+                channel=Message.Channel.EMAIL,
+                sender=recruiter,
+                to_email=r.candidate.email,
+                subject=r.subject,
+                body_text=r.body,
+                template=template,
+                personalisation_score=r.check.score,
+                findings=r.check.as_dict()["findings"],
+                body_fingerprint=checks.body_fingerprint(r.body, r.candidate),
+                status=Message.Status.QUEUED,
+                message_id_header=new_message_id_header(),
+                created_at=now,
+            )
+            for thread, r in zip(threads, ready, strict=True)
+        ]
+    )
+    queue_delivery(messages)
+    return messages

@@ -1,0 +1,32 @@
+"""Celery tasks of the messaging app: a few lines each, calling a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+
+from messaging import delivery
+from messaging.inbound.tasks import poll_imap_mailbox  # noqa: F401  (registers the IMAP poll with Celery)
+from messaging.models import Message
+
+
+# acks_late: a worker that dies mid-task leaves the task on the broker to run again, which is safe
+# because delivery claims the row conditionally and never sends a `sent` row twice.
+@shared_task(bind=True, acks_late=True, max_retries=delivery.MAX_ATTEMPTS * 2)
+def deliver_message(self, message_id: int) -> str:
+    """Send one queued outgoing message; on a temporary failure, run again when the row says it is due."""
+    outcome = delivery.message_deliver(message_id)
+    # Run eagerly (tests, CELERY_TASK_ALWAYS_EAGER) a retry cannot wait: it would run at once and raise
+    # into the caller. The row stays queued with its next_attempt_at and the sweep delivers it later.
+    if outcome == delivery.RETRY and not self.request.is_eager:
+        due_at = Message.objects.filter(pk=message_id).values_list("next_attempt_at", flat=True).first()
+        countdown = max((due_at - timezone.now()).total_seconds(), 1) if due_at else 1
+        # The row, not Celery, counts attempts; if this retry is lost the sweep queues it again.
+        raise self.retry(countdown=countdown)
+    return outcome
+
+
+@shared_task
+def sweep_stuck_messages() -> int:
+    """Periodic: queue delivery again for messages whose task was lost; returns how many."""
+    return delivery.messages_sweep()

@@ -1,0 +1,154 @@
+"""What messaging reports becomes the timeline, the stage and the last-contact times."""
+
+from __future__ import annotations
+
+import pytest
+
+from candidates.merge import candidate_merge
+from candidates.models import Candidate, ConsentRecord
+from candidates.privacy import candidate_erase, export_my_data
+from engagement.models import Activity
+from messaging import services
+from messaging.models import InboundEmail, Message, Thread
+from tests.factories import CandidateFactory
+
+BODY = (
+    "Hi Ana, your reconciliation work at Initech is exactly the problem our ledger team has. "
+    "Would a short call next week suit you?"
+)
+
+
+@pytest.fixture
+def ana(acme):
+    return CandidateFactory(organization=acme.org, first_name="Ana", last_name="Silva", current_company="Initech")
+
+
+def send(acme, candidate, capture):
+    with capture(execute=True):
+        return services.thread_start(
+            org=acme.org, candidate=candidate, recruiter=acme.user, subject="Ledgers", body=BODY
+        )
+
+
+def kinds(candidate) -> list[str]:
+    return list(
+        Activity.objects.filter(candidate=candidate).order_by("occurred_at", "id").values_list("kind", flat=True)
+    )
+
+
+def test_a_sent_message_is_on_the_timeline_and_moves_new_to_contacted(acme, ana, django_capture_on_commit_callbacks):
+    message = send(acme, ana, django_capture_on_commit_callbacks)
+
+    ana.refresh_from_db()
+    message.refresh_from_db()
+    assert ana.stage == Candidate.Stage.CONTACTED
+    assert ana.last_contacted_at == message.sent_at
+    sent = Activity.objects.get(candidate=ana, kind=Activity.Kind.MESSAGE_OUT)
+    assert sent.message_id == message.pk and sent.summary == "Sent “Ledgers”"
+    assert sent.actor == acme.user
+    assert Activity.Kind.STAGE_CHANGE in kinds(ana)
+
+
+def test_a_queued_message_is_not_a_contact_yet(acme, ana):
+    services.thread_start(org=acme.org, candidate=ana, recruiter=acme.user, subject="Ledgers", body=BODY)
+
+    ana.refresh_from_db()
+    assert ana.stage == Candidate.Stage.NEW and ana.last_contacted_at is None
+    assert kinds(ana) == []
+
+
+def test_a_reply_moves_contacted_to_engaged(acme, ana, django_capture_on_commit_callbacks):
+    thread = send(acme, ana, django_capture_on_commit_callbacks).thread
+
+    reply = services.message_receive(thread=thread, channel=Message.Channel.EMAIL, body_text="Yes, Tuesday works.")
+
+    ana.refresh_from_db()
+    assert ana.stage == Candidate.Stage.ENGAGED
+    assert ana.last_replied_at == reply.received_at
+    answer = Activity.objects.get(candidate=ana, kind=Activity.Kind.REPLY_IN)
+    assert answer.message_id == reply.pk and answer.summary == "Replied by e-mail to “Ledgers”"
+
+
+def test_a_reply_never_moves_a_stage_back(acme, ana, django_capture_on_commit_callbacks):
+    thread = send(acme, ana, django_capture_on_commit_callbacks).thread
+    Candidate.objects.filter(pk=ana.pk).update(stage=Candidate.Stage.APPLIED)
+
+    services.message_receive(thread=thread, channel=Message.Channel.PORTAL, body_text="Any news?")
+
+    ana.refresh_from_db()
+    assert ana.stage == Candidate.Stage.APPLIED
+
+
+def test_an_auto_reply_is_on_the_timeline_but_changes_nothing(acme, ana, django_capture_on_commit_callbacks):
+    thread = send(acme, ana, django_capture_on_commit_callbacks).thread
+
+    services.message_receive(
+        thread=thread, channel=Message.Channel.EMAIL, body_text="Away", subject="Out of office", is_auto_reply=True
+    )
+
+    ana.refresh_from_db()
+    assert ana.stage == Candidate.Stage.CONTACTED and ana.last_replied_at is None
+    assert (
+        Activity.objects.get(candidate=ana, kind=Activity.Kind.AUTO_REPLY).summary == "Automatic reply: “Out of office”"
+    )
+
+
+@pytest.mark.parametrize(
+    ("classification", "stage"),
+    [("interested", Candidate.Stage.INTERESTED), ("not_interested", Candidate.Stage.NOT_INTERESTED)],
+)
+def test_a_one_click_answer_sets_the_stage(acme, ana, django_capture_on_commit_callbacks, classification, stage):
+    thread = send(acme, ana, django_capture_on_commit_callbacks).thread
+
+    services.message_receive(
+        thread=thread, channel=Message.Channel.CLICK, body_text="Clicked", classification=classification
+    )
+
+    ana.refresh_from_db()
+    assert ana.stage == stage
+    assert ana.last_replied_at is not None
+
+
+def test_a_bounce_is_on_the_timeline(acme, ana, django_capture_on_commit_callbacks):
+    message = send(acme, ana, django_capture_on_commit_callbacks)
+
+    services.message_bounce(message=message, reason="550 no such user")
+
+    assert Activity.Kind.BOUNCE in kinds(ana)
+
+
+def test_erasure_keeps_the_counts_and_drops_every_word(acme, ana, django_capture_on_commit_callbacks):
+    thread = send(acme, ana, django_capture_on_commit_callbacks).thread
+    reply = services.message_receive(thread=thread, channel=Message.Channel.EMAIL, body_text="Call me: +44 7700")
+    InboundEmail.objects.create(
+        organization=acme.org, status="matched", dedup_key="<x@y>", raw=b"From: ana@example.net", message=reply
+    )
+
+    candidate_erase(candidate=ana, source=ConsentRecord.Source.RECRUITER)
+
+    assert Message.objects.filter(candidate=ana).count() == 2
+    assert not Message.objects.filter(candidate=ana).exclude(body_text="", subject="", to_email="").exists()
+    assert Thread.objects.get(pk=thread.pk).subject == "(erased)"
+    assert not InboundEmail.objects.exists()
+
+
+def test_a_merge_keeps_the_conversations(acme, ana, django_capture_on_commit_callbacks):
+    duplicate = CandidateFactory(organization=acme.org, first_name="Ana", last_name="Silva")
+    thread = send(acme, duplicate, django_capture_on_commit_callbacks).thread
+
+    candidate_merge(org=acme.org, keep=ana, other=duplicate, choices={}, actor=acme.user)
+
+    thread.refresh_from_db()
+    assert thread.candidate == ana
+    assert set(Message.objects.values_list("candidate_id", flat=True)) == {ana.pk}
+
+
+def test_my_data_holds_the_conversations(acme, ana, django_capture_on_commit_callbacks):
+    thread = send(acme, ana, django_capture_on_commit_callbacks).thread
+    services.message_receive(thread=thread, channel=Message.Channel.PORTAL, body_text="Sounds good")
+
+    data = export_my_data(ana)
+
+    [conversation] = data["conversations"]
+    assert conversation["subject"] == "Ledgers"
+    assert [m["direction"] for m in conversation["messages"]] == ["out", "in"]
