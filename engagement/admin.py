@@ -11,3 +11,6 @@ class CircleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["organization"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["organization"]
+
+
+import engagement.sequence_admin  # noqa: E402,F401  (sequences, steps, enrollments)

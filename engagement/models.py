@@ -291,3 +291,7 @@ class RecruiterDigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recruiter_id} {self.local_date}"
+
+
+# Sequences live in their own module (this one would pass ~400 lines); Django finds them through here.
+from engagement.sequence_models import Enrollment, EnrollmentJob, Sequence, SequenceStep  # noqa: E402,F401

@@ -15,6 +15,7 @@ from django.db.models import Case, Q, Value, When
 from candidates.models import Candidate, ConsentRecord
 from candidates.services import candidate_set_stage
 from engagement.models import Activity, Relationship, Reminder
+from engagement.sequence_receivers import SEQUENCE_HANDLERS
 from engagement.services import activities_record, activity_build, queue_strength_refresh
 from messaging.privacy import conversations_move
 from talentcircles import events
@@ -225,6 +226,11 @@ def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
     token = _pending.set([])
     try:
         for event in batch:
+            # Stop rules first: a "Not interested" click ends an enrollment as replied before the
+            # timeline handler's stage move would stop it for the final stage.
+            stop_rule = SEQUENCE_HANDLERS.get(event.kind)
+            if stop_rule is not None:
+                stop_rule(event)
             handler = _HANDLERS.get(event.kind)
             if handler is not None:
                 handler(event)

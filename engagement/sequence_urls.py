@@ -1,3 +1,29 @@
-"""Filled in by the sequences work (issue 7)."""
+"""Recruiter pages for follow-up sequences, relative to /o/<org_slug>/sequences/ (included by talentcircles.urls)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from engagement import sequence_views as views
+
+urlpatterns = [
+    path("", views.SequenceListView.as_view(), name="sequence_list"),
+    path("new/", views.SequenceCreateView.as_view(), name="sequence_create"),
+    path("enrol/", views.EnrolView.as_view(), name="sequence_enrol"),
+    path("enrol/selection/", views.EnrolStartView.as_view(), name="sequence_enrol_start"),
+    path("enrol/jobs/<int:pk>/", views.EnrolJobView.as_view(), name="sequence_enrol_job"),
+    path("<int:pk>/", views.SequenceDetailView.as_view(), name="sequence_detail"),
+    path("<int:pk>/edit/", views.SequenceEditView.as_view(), name="sequence_edit"),
+    path("<int:pk>/preview/", views.SequencePreviewView.as_view(), name="sequence_preview"),
+    path("<int:pk>/status/", views.SequenceStatusView.as_view(), name="sequence_status"),
+    path("<int:pk>/steps/<int:step_pk>/move/", views.StepMoveView.as_view(), name="sequence_step_move"),
+    path(
+        "enrollments/<int:pk>/pause/",
+        views.EnrollmentActionView.as_view(action="pause"),
+        name="enrollment_pause",
+    ),
+    path(
+        "enrollments/<int:pk>/resume/",
+        views.EnrollmentActionView.as_view(action="resume"),
+        name="enrollment_resume",
+    ),
+    path("enrollments/<int:pk>/stop/", views.EnrollmentActionView.as_view(action="stop"), name="enrollment_stop"),
+]

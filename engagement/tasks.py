@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-import engagement.community_tasks  # noqa: F401  (Celery autodiscovers tasks.py only)
 from engagement import digests, relationships
+from engagement.community_tasks import send_community_digests  # noqa: F401  (Celery autodiscovers tasks.py only)
+from engagement.sequence_tasks import dispatch_followups, enrollment_job_task  # noqa: F401
 
 
 @shared_task

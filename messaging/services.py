@@ -26,6 +26,7 @@ from messaging import checks
 from messaging.models import MAX_BODY_CHARS, Message, MessageTemplate, Thread
 from messaging.rendering import TemplateError, render_message
 from talentcircles import events
+from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
 SUBJECT_MAX = 200
@@ -498,8 +499,12 @@ def bulk_compose(
 
     Each candidate gets their own rendering, check and conversation; the uncontactable are
     skipped with reasons, those the template can't be filled for fail with the token named,
-    and drafts under the organisation's minimum score are held.
+    and drafts under the organisation's minimum score are held. Raises MessagingError while the
+    recruiter's bulk sends are paused (the response-rate guard); previews still work.
     """
+    blocked = bulk_send_block(org, recruiter)
+    if blocked and not preview_only:
+        raise MessagingError(blocked, field="candidates")
     result = BulkResult()
     candidates = candidates.filter(organization=org).select_related("organization").prefetch_related("skills")
     reasons = skip_reasons(org=org, candidates=candidates)

@@ -318,15 +318,19 @@ class BulkSendView(DraftMixin, View):
         if candidates.count() > SEND_LIMIT:
             messages.error(request, f"One bulk send takes at most {SEND_LIMIT:,} candidates; narrow the selection.")
             return redirect("bulk_compose", org_slug, key)
-        result = services.bulk_compose(
-            org=self.org,
-            recruiter=request.user,
-            candidates=candidates,
-            subject=draft["subject"],
-            body=draft["body"],
-            template=self.template_of(draft),
-            circle=self.circle_of(draft),
-        )
+        try:
+            result = services.bulk_compose(
+                org=self.org,
+                recruiter=request.user,
+                candidates=candidates,
+                subject=draft["subject"],
+                body=draft["body"],
+                template=self.template_of(draft),
+                circle=self.circle_of(draft),
+            )
+        except services.MessagingError as refused:  # bulk sends paused by the response-rate guard
+            messages.error(request, refused.message)
+            return redirect("bulk_compose", org_slug, key)
         self.drop_draft(key)
         parts = [f"{_plural(len(result.messages), 'message')} queued for sending."]
         if result.skipped:

@@ -277,3 +277,26 @@ def test_bulk_compose_skips_final_stages(acme):
     )
 
     assert [(r.candidate, r.problem) for r in result.skipped] == [(hired, services.SKIP_REASONS["final_stage"])]
+
+
+def test_bulk_sends_wait_while_a_guard_pauses_the_recruiter(acme):
+    from talentcircles import guards
+
+    CandidateFactory(organization=acme.org, current_company="Initech")
+
+    def paused(org, recruiter):
+        return "Your bulk sends are paused until 3 December." if recruiter == acme.user else None
+
+    guards.register_bulk_send_guard(paused)
+    try:
+        draft = {"subject": "Hello", "body": "Hi {{ candidate.first_name }}, how is {{ candidate.current_company }}?"}
+        preview = services.bulk_compose(
+            org=acme.org, recruiter=acme.user, candidates=Candidate.objects.all(), preview_only=True, **draft
+        )
+        with pytest.raises(services.MessagingError, match="paused until 3 December"):
+            services.bulk_compose(org=acme.org, recruiter=acme.user, candidates=Candidate.objects.all(), **draft)
+    finally:
+        guards.unregister_bulk_send_guard(paused)
+
+    assert len(preview.ready) == 1
+    assert not Message.objects.exists()

@@ -1,0 +1,24 @@
+"""Celery tasks of follow-up sequences: the dispatcher's pass and background enrolments.
+
+Named explicitly because Celery's autodiscovery loads `engagement.tasks`, which imports this
+module so the worker registers them. Follow-ups are never scheduled as ETA tasks: beat runs the
+dispatcher every minute and it reads what is due from the database.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from engagement import dispatcher, sequences
+
+
+@shared_task(name="engagement.dispatch_followups")
+def dispatch_followups(batch_size: int = 100) -> dict[str, int]:
+    """Every minute: run every due sequence step once; returns the pass's counts."""
+    return dispatcher.dispatch_due(batch_size=batch_size).as_dict()
+
+
+@shared_task(name="engagement.enrollment_job", time_limit=3600, soft_time_limit=3540)
+def enrollment_job_task(job_id: int) -> int:
+    """Run (or resume) a large enrolment; returns how many were enrolled in all."""
+    return sequences.enrollment_job_run(job_id=job_id).enrolled
