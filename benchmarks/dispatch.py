@@ -5,7 +5,9 @@ own organisation, enrols BENCH_DISPATCH_ENROLLMENTS (default 10,000) candidates 
 sequence (timed: target under 10 s), starts one Celery worker (solo pool) whose e-mail backend is
 locmem, measures the rate of BENCH_DISPATCH_NOOPS no-op tasks, then sends one
 dispatcher pass to the worker and times until every message is `sent`. Target: 500 messages/s.
-The organisation is removed when done.
+Before that, in this process, it counts the SQL statements of one dispatcher batch and one delivery
+batch of BENCH_DISPATCH_BATCH (default 100) on a second, small organisation: those figures do not
+depend on how busy the machine is. The organisations are removed when done.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from talentcircles.celery import app as celery_app  # noqa: E402
 from talentcircles.models import Membership, Organization, User  # noqa: E402
 
 ENROLLMENTS = int(os.environ.get("BENCH_DISPATCH_ENROLLMENTS", "10000"))
+BATCH = int(os.environ.get("BENCH_DISPATCH_BATCH", "100"))
 NOOPS = int(os.environ.get("BENCH_DISPATCH_NOOPS", "2000"))
 TARGET_RATE = 500
 TARGET_ENROL_SECONDS = 10.0
@@ -57,8 +60,8 @@ def noop():
 """
 
 
-def seed() -> tuple[Organization, User, object, list[int]]:
-    stamp = int(time.time())
+def seed(count: int = ENROLLMENTS) -> tuple[Organization, User, object, list[int]]:
+    stamp = f"{int(time.time())}-{count}"
     org = Organization.objects.create(
         name="Bench Dispatch", slug=f"bench-dispatch-{stamp}", send_weekdays="1234567",
         send_window_start=clock_time(0, 0), send_window_end=clock_time(23, 59, 59), daily_send_cap=0,
@@ -74,7 +77,7 @@ def seed() -> tuple[Organization, User, object, list[int]]:
     sequence = sequence_create(org=org, owner=user, name="Bench", steps=[{"kind": "email", "template": template.pk}])
     people = Candidate.objects.bulk_create(
         (Candidate(organization=org, first_name=f"First{i}", last_name=f"Last{i}", current_title="Backend Engineer",
-                   email=f"bench-dispatch-{stamp}-{i}@example.net") for i in range(ENROLLMENTS)),
+                   email=f"bench-dispatch-{stamp}-{i}@example.net") for i in range(count)),
         batch_size=2000,
     )  # fmt: skip
     return org, user, sequence, [p.pk for p in people]
@@ -92,10 +95,45 @@ def start_worker(folder: Path) -> subprocess.Popen:
     )  # fmt: skip
 
 
+def count_queries() -> None:
+    """Statements for one dispatcher batch and one delivery batch of BATCH messages (not timed)."""
+    from django.core import mail
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    import messaging.services
+    from engagement.dispatcher import dispatch_due
+    from messaging.delivery import messages_deliver
+
+    org, user, sequence, ids = seed(BATCH)
+    queued: list[list[int]] = []
+    enqueue = messaging.services.enqueue_deliveries
+    messaging.services.enqueue_deliveries = queued.append  # keep the ids here instead of on Redis
+    try:
+        enrollments_create(
+            org=org, sequence=sequence, enrolled_by=user, candidate_ids=ids,
+            now=timezone.now() - timezone.timedelta(minutes=1), background_threshold=len(ids),
+        )  # fmt: skip
+        with CaptureQueriesContext(connection) as dispatched:
+            dispatch_due(batch_size=BATCH, max_batches=1)
+        message_ids = [pk for batch in queued for pk in batch]
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            with CaptureQueriesContext(connection) as delivered:
+                outcome = messages_deliver(message_ids)
+            mail.outbox = []
+        print(
+            f"queries per batch of {BATCH}: dispatch {len(dispatched.captured_queries)} "
+            f"({len(message_ids)} written), delivery {len(delivered.captured_queries)} ({outcome.counts()})"
+        )
+    finally:
+        messaging.services.enqueue_deliveries = enqueue
+        Organization.objects.filter(pk=org.pk).delete()
+
+
 def main() -> None:
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         sys.exit("benchmarks/dispatch.py needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
     celery_app.conf.task_always_eager = False
+    count_queries()
     org, user, sequence, ids = seed()
     worker = None
     try:

@@ -281,7 +281,12 @@ def _move_stage(org: Organization, candidates: list[Candidate], stage: str, acto
                          "time_in_previous_seconds": int((now - began).total_seconds())},
             )
         )  # fmt: skip
-    Candidate.objects.bulk_update(candidates, ["stage", "stage_changed_at", "updated_at"], batch_size=1000)
+    # Every row gets the same values: one UPDATE, not bulk_update's CASE per row.
+    ids = [candidate.pk for candidate in candidates]
+    for start in range(0, len(ids), 5000):  # SQLite caps the number of query parameters
+        Candidate.objects.filter(pk__in=ids[start : start + 5000]).update(
+            stage=stage, stage_changed_at=now, updated_at=now
+        )
     return candidates
 
 

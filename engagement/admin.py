@@ -13,4 +13,6 @@ class CircleAdmin(admin.ModelAdmin):
     list_select_related = ["organization"]
 
 
-import engagement.sequence_admin  # noqa: E402,F401  (sequences, steps, enrollments)
+# Registered from their own modules: response-rate roll-ups and the guard; sequences and enrollments.
+import engagement.analytics_admin  # noqa: E402
+import engagement.sequence_admin  # noqa: E402,F401

@@ -22,6 +22,15 @@ class EngagementConfig(AppConfig):
         register_data_section("circles", circles_data)
         register_data_section("rsvps", rsvps_data)
         register_data_section("community_emails", community_emails_data)
+        # Each recruiter's own response rate against the 13% line, on the home page.
+        from engagement.analytics_views import register_home_cards
+
+        register_home_cards()
+        # The response-rate guard holds back bulk sends and enrolments in an improvement period.
+        from engagement.guard import guard_bulk_send
+        from talentcircles.guards import register_bulk_send_guard
+
+        register_bulk_send_guard(guard_bulk_send)
 
     def seed_demo(self, *, org, recruiter) -> None:
         from engagement.models import Circle

@@ -7,18 +7,22 @@ Subscribed from `EngagementConfig.ready()`.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
+from datetime import datetime
 
 from django.db.models import Case, Q, Value, When
 
 from candidates.models import Candidate, ConsentRecord
-from candidates.services import candidate_set_stage
-from engagement.models import Activity, Relationship, Reminder
+from candidates.services import candidate_set_stage, candidates_set_stage
+from engagement.models import Activity, Enrollment, Relationship, Reminder
+from engagement.rollups import STATS_BATCH_HANDLERS, STATS_HANDLERS
 from engagement.sequence_receivers import SEQUENCE_HANDLERS
 from engagement.services import activities_record, activity_build, queue_strength_refresh
 from messaging.privacy import conversations_move
 from talentcircles import events
+from talentcircles.models import Organization
 
 Kind = Activity.Kind
 Stage = Candidate.Stage
@@ -123,6 +127,16 @@ def _stage_changed(event: events.CandidateEvent) -> None:
     _record(event, Kind.STAGE_CHANGE, summary)
 
 
+def _enrollments_move(merged_id: int, kept_id: int, now) -> None:
+    """Sequences follow the person; where both records ran the same sequence, the kept record's goes on."""
+    running = Enrollment.objects.filter(state__in=Enrollment.RUNNING_STATES)
+    kept_sequences = running.filter(candidate_id=kept_id).values("sequence_id")
+    running.filter(candidate_id=merged_id, sequence_id__in=kept_sequences).update(
+        state=Enrollment.State.STOPPED, stop_reason="Merged into another record in the same sequence", stopped_at=now
+    )
+    Enrollment.objects.filter(candidate_id=merged_id).update(candidate_id=kept_id)
+
+
 def _merged(event: events.CandidateEvent) -> None:
     """Move the merged record's history to the kept one; emitted while the merged record still exists."""
     merged_id = event.related["merged_candidate_id"]
@@ -131,6 +145,7 @@ def _merged(event: events.CandidateEvent) -> None:
     Reminder.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
     Relationship.objects.filter(candidate_id=merged_id).delete()
     conversations_move(from_candidate_id=merged_id, to_candidate_id=kept_id)
+    _enrollments_move(merged_id, kept_id, event.occurred_at)
     # Two open going-cold reminders for one person would nag twice: keep the earliest.
     cold = Reminder.objects.filter(
         candidate_id=kept_id, origin=Reminder.Origin.GOING_COLD, done_at__isnull=True
@@ -177,8 +192,39 @@ def _quoted(subject: str) -> str:
 
 
 def _message_sent(event: events.CandidateEvent) -> None:
-    _record(event, Kind.MESSAGE_OUT, f"Sent {_quoted(event.details.get('subject', ''))}")
-    _touch(event, "last_contacted_at", _SENT_MOVES, "First message sent")
+    _messages_sent([event])
+
+
+def _messages_sent(batch: Sequence[events.CandidateEvent]) -> None:
+    """Sent messages (a delivery batch): their timeline rows, last-contacted times and new → contacted.
+
+    A fixed number of statements for the batch: one UPDATE of last_contacted_at per distinct send
+    time, one read of the candidates still `new` and one bulk stage move per organisation.
+    """
+    for event in batch:
+        _record(event, Kind.MESSAGE_OUT, f"Sent {_quoted(event.details.get('subject', ''))}")
+    by_time: dict[datetime, set[int]] = defaultdict(set)
+    for event in batch:
+        by_time[event.occurred_at].add(event.candidate_id)
+    for occurred_at in sorted(by_time):  # oldest first, so the latest send wins
+        Candidate.objects.filter(pk__in=by_time[occurred_at]).filter(
+            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
+        ).update(last_contacted_at=occurred_at)
+    by_org: dict[int, set[int]] = defaultdict(set)
+    for event in batch:
+        by_org[event.organization_id].add(event.candidate_id)
+    orgs = Organization.objects.in_bulk(list(by_org))
+    for org_id, candidate_ids in by_org.items():
+        if org_id not in orgs:
+            continue
+        for stage, target in _SENT_MOVES.items():
+            candidates_set_stage(
+                org=orgs[org_id],
+                candidates=Candidate.objects.filter(pk__in=candidate_ids, stage=stage),
+                stage=target,
+                actor=None,
+                reason="First message sent",
+            )
 
 
 def _reply_received(event: events.CandidateEvent) -> None:
@@ -221,20 +267,70 @@ _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
 }
 
 
+# Kinds whose events are handled together, one call for a run of consecutive events of the kind
+# (a delivery batch's MESSAGE_SENT): a few statements instead of a few per event. Add a kind here
+# and in `_HANDLERS` (its one-event form) alike.
+_BATCH_HANDLERS: dict[str, Callable[[Sequence[events.CandidateEvent]], None]] = {
+    events.MESSAGE_SENT: _messages_sent,
+}
+# These handlers read or rewrite the candidate's timeline: the rows gathered so far are saved first.
+_FLUSH_BEFORE = frozenset({events.ERASED, events.MERGED})
+
+
+def _runs(batch: Sequence[events.CandidateEvent]) -> list[list[events.CandidateEvent]]:
+    """The batch cut where the kind changes; events of kinds without a batch handler stay alone."""
+    runs: list[list[events.CandidateEvent]] = []
+    for event in batch:
+        if runs and event.kind in _BATCH_HANDLERS and runs[-1][0].kind == event.kind:
+            runs[-1].append(event)
+        else:
+            runs.append([event])
+    return runs
+
+
+def _flush_pending() -> None:
+    pending = _pending.get()
+    if pending:
+        activities_record(list(pending))
+        pending.clear()
+
+
 def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
-    """Dispatch each event by kind, in order; their timeline rows are written together at the end."""
-    token = _pending.set([])
+    """Dispatch the events by kind, in order; their timeline rows are written together at the end.
+
+    A run of consecutive events of a kind in `_BATCH_HANDLERS` is handled by one call, after the
+    stop rules of each of its events. Events emitted while handling (a stage move) join the batch
+    being handled: their timeline rows are written with its rows.
+    """
+    nested = _pending.get() is not None
+    token = None if nested else _pending.set([])
     try:
-        for event in batch:
+        for run in _runs(batch):
+            kind = run[0].kind
             # Stop rules first: a "Not interested" click ends an enrollment as replied before the
             # timeline handler's stage move would stop it for the final stage.
-            stop_rule = SEQUENCE_HANDLERS.get(event.kind)
+            stop_rule = SEQUENCE_HANDLERS.get(kind)
             if stop_rule is not None:
-                stop_rule(event)
-            handler = _HANDLERS.get(event.kind)
-            if handler is not None:
-                handler(event)
+                for event in run:
+                    stop_rule(event)
+            if kind in _FLUSH_BEFORE:
+                _flush_pending()
+            if len(run) > 1:
+                _BATCH_HANDLERS[kind](run)
+            else:
+                handler = _HANDLERS.get(kind)
+                if handler is not None:
+                    handler(run[0])
+            # Response-rate roll-ups follow sends, answers, bounces and unsubscribes as they happen.
+            if kind in STATS_BATCH_HANDLERS:
+                STATS_BATCH_HANDLERS[kind](run)
+            elif kind in STATS_HANDLERS:
+                for event in run:
+                    STATS_HANDLERS[kind](event)
+        if nested:
+            return
         gathered = _pending.get()
     finally:
-        _pending.reset(token)
+        if token is not None:
+            _pending.reset(token)
     activities_record(gathered)

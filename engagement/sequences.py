@@ -536,9 +536,14 @@ def enrollments_create(
     Returns the enrollments written and the candidates skipped with their reasons. More than
     `background_threshold` candidates: an `EnrollmentJob` is written and run by a Celery task
     after commit; the result then carries only `job`, whose row shows the progress.
-    Raises ValidationError for an archived or empty sequence or another organisation's circle.
+    Raises ValidationError for an archived or empty sequence or another organisation's circle,
+    and while `enrolled_by`'s bulk sends are paused by the response-rate guard.
     """
     now = now or timezone.now()
+    # The response-rate guard's improvement period pauses new enrolments (its sentence says until when).
+    blocked = bulk_send_block(org, enrolled_by)
+    if blocked:
+        raise ValidationError({"candidates": [blocked]})
     first = _check_enrollable(sequence, org)
     ids = _candidate_ids(org=org, candidates=candidates, candidate_ids=candidate_ids, circle=circle)
     if len(ids) > background_threshold:

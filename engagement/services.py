@@ -8,6 +8,7 @@ messages; anything slow (relationship strength) is queued with `transaction.on_c
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,12 +39,32 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_ATTENDEES = 30
 
 
+# `relationships_refresh` takes at most a few thousand ids at a time.
+STRENGTH_REFRESH_BATCH = 1000
+
+
 def queue_strength_refresh(candidate_id: int) -> None:
     """Recompute the candidate's relationship strength once this transaction commits."""
+    queue_strength_refresh_many([candidate_id])
+
+
+def queue_strength_refresh_many(candidate_ids: Iterable[int]) -> None:
+    """Recompute these candidates' relationship strength once this transaction commits: one task for the set."""
     from engagement import tasks  # tasks import the services; imported here to keep the graph acyclic
 
+    ids = list(dict.fromkeys(candidate_ids))
+    if not ids:
+        return
     # robust: a broker hiccup must not turn a saved note into an error page; the nightly run catches up.
-    transaction.on_commit(lambda: tasks.relationship_refresh_task.delay(candidate_id), robust=True)
+    if len(ids) == 1:
+        transaction.on_commit(lambda: tasks.relationship_refresh_task.delay(ids[0]), robust=True)
+        return
+
+    def enqueue() -> None:
+        for start in range(0, len(ids), STRENGTH_REFRESH_BATCH):
+            tasks.relationships_refresh_many_task.delay(ids[start : start + STRENGTH_REFRESH_BATCH])
+
+    transaction.on_commit(enqueue, robust=True)
 
 
 def activity_record(**fields) -> Activity:
@@ -55,8 +76,7 @@ def activity_record(**fields) -> Activity:
 def activities_record(activities: list[Activity]) -> list[Activity]:
     """Save timeline rows built by `activity_build` in one statement; scored kinds update strength."""
     Activity.objects.bulk_create(activities, batch_size=1000)
-    for candidate_id in dict.fromkeys(a.candidate_id for a in activities if a.kind in SCORED_KINDS):
-        queue_strength_refresh(candidate_id)
+    queue_strength_refresh_many(a.candidate_id for a in activities if a.kind in SCORED_KINDS)
     return activities
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from engagement import digests, relationships
+from engagement.analytics_tasks import evaluate_response_guard, rebuild_response_stats  # noqa: F401
 from engagement.community_tasks import send_community_digests  # noqa: F401  (Celery autodiscovers tasks.py only)
 from engagement.sequence_tasks import dispatch_followups, enrollment_job_task  # noqa: F401
 
@@ -13,6 +14,12 @@ from engagement.sequence_tasks import dispatch_followups, enrollment_job_task  #
 def relationship_refresh_task(candidate_id: int) -> None:
     """Recompute one candidate's relationship strength (queued when a scored activity arrives)."""
     relationships.relationships_refresh(candidate_ids=[candidate_id])
+
+
+@shared_task
+def relationships_refresh_many_task(candidate_ids: list[int]) -> None:
+    """Recompute several candidates' relationship strength (a batch of sent messages, an import)."""
+    relationships.relationships_refresh(candidate_ids=candidate_ids)
 
 
 @shared_task(time_limit=3600, soft_time_limit=3540)

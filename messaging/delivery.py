@@ -1,11 +1,12 @@
 """The outbox: an outgoing e-mail message row is claimed, checked once more, sent and marked.
 
-The row is the source of truth. `message_deliver` moves it `queued` → `sending` with a conditional
-UPDATE (so of two workers only one sends), re-checks that the candidate may still be contacted, hands
-the e-mail to Django's e-mail backend (whatever EMAIL_URL configures: SMTP, console, an anymail
-provider) and moves it `sending` → `sent`. Temporary failures put it back to `queued` with a later
-`next_attempt_at`; permanent ones, or too many attempts, make it `failed` with the error kept for the
-thread. `messages_sweep` re-queues rows whose task was lost. Nothing here sends twice: a row that is
+The row is the source of truth. `messages_deliver` (a batch; `message_deliver` for one) moves rows
+`queued` → `sending` with one conditional UPDATE (so of two workers only one sends each), re-checks
+that each candidate may still be contacted, hands the e-mails to Django's e-mail backend (whatever
+EMAIL_URL configures: SMTP, console, an anymail provider) through one connection per batch and
+moves the accepted ones `sending` → `sent`. Temporary failures put a row back to `queued` with a
+later `next_attempt_at`; permanent ones, or too many attempts, make it `failed` with the error kept
+for the thread. `messages_sweep` re-queues rows whose task was lost. Nothing here sends twice: a row that is
 not `queued` and due is never claimed.
 """
 
@@ -13,22 +14,29 @@ from __future__ import annotations
 
 import logging
 import random
+import re
+import secrets
 import smtplib
+import time as clock
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape, linebreaks
 
 from messaging import links
 from messaging.models import Message
-from messaging.services import SKIP_REASONS, new_message_id_header, skip_reason
+from messaging.services import SKIP_REASONS, enqueue_deliveries, new_message_id_header, skip_reasons
 from talentcircles import events
+from talentcircles.models import Organization, User
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +54,14 @@ BACKOFF_CAP = timedelta(minutes=10)
 # Longer than the Celery hard time limit (5 minutes): a row still `sending` after this has lost its worker.
 STALE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
+# A retry whose own task was lost (Redis flushed) is queued again by the sweep this long after it fell due.
+RETRY_GRACE = timedelta(minutes=2)
+# While a batch is sent, who may be contacted and who answered is read again after this long, so a
+# slow mail server cannot stretch the time between the check and the send.
+RECHECK_EVERY = timedelta(seconds=2)
+# Sent rows are marked (and their events emitted) every this many messages or this long.
+MARK_EVERY = 100
+MARK_AFTER = timedelta(seconds=2)
 _MAX_ERROR_CHARS = 2000
 
 
@@ -82,33 +98,98 @@ def from_address(message: Message) -> str:
     return formataddr((display, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
 
 
-def _body_context(message: Message) -> dict:
-    candidate = message.candidate
-    recruiter = message.sender
-    return {
-        "body": message.body_text,
-        "org": message.organization,
-        "recruiter_name": (recruiter.get_full_name() or recruiter.email) if recruiter else "",
-        "interested_url": links.response_url(message, Message.Classification.INTERESTED),
-        "not_interested_url": links.response_url(message, Message.Classification.NOT_INTERESTED),
-        "unsubscribe_url": links.unsubscribe_url(candidate),
-    }
+_SLOT = "tcslot" + secrets.token_hex(8)
+_SLOT_NAMES = ("body", "interested_url", "not_interested_url", "unsubscribe_url", "unsubscribe_mailto")
+_SLOT_PATTERN = re.compile(f"{_SLOT}([a-z_]+){_SLOT}")
 
 
-def build_email(message: Message) -> EmailMultiAlternatives:
+class BodyRenderer:
+    """Renders templates/emails/message_body.{txt,html} for many messages cheaply.
+
+    The footer depends only on the organisation and the recruiter's name, so each template is
+    rendered once per (organisation, recruiter name) with marker strings where the body and the
+    per-message links go, then filled in by string joins: the output is exactly what
+    `render_to_string` gives with the message's own context.
+    """
+
+    def __init__(self) -> None:
+        self._skeletons: dict[tuple, list[str]] = {}
+        self._prefixes: dict[str, str] = {}
+        self._links: dict[int, dict[str, str]] = {}
+
+    def _skeleton(self, name: str, org, recruiter_name: str) -> list[str]:
+        key = (name, org.pk, org.name, org.brand_color, recruiter_name)
+        parts = self._skeletons.get(key)
+        if parts is None:
+            slots = {slot: f"{_SLOT}{slot}{_SLOT}" for slot in _SLOT_NAMES}
+            rendered = render_to_string(name, {**slots, "org": org, "recruiter_name": recruiter_name})
+            # re.split with one group: literal text at even indexes, slot names at odd ones.
+            parts = _SLOT_PATTERN.split(rendered)
+            self._skeletons[key] = parts
+        return parts
+
+    @staticmethod
+    def _fill(parts: list[str], values: dict[str, str]) -> str:
+        return "".join(part if i % 2 == 0 else values[part] for i, part in enumerate(parts))
+
+    def _url(self, name: str, token: str) -> str:
+        # reverse() once per URL name: the token is the only part that changes.
+        prefix = self._prefixes.get(name)
+        if prefix is None:
+            prefix = self._prefixes[name] = settings.SITE_URL + reverse(name, args=[_SLOT]).replace(_SLOT, "{}")
+        return prefix.format(token)
+
+    def links(self, message: Message) -> dict[str, str]:
+        """The message's one-click and unsubscribe links (what `messaging.links` would build)."""
+        if message.pk not in self._links:
+            unsubscribe = links.unsubscribe_token(message.candidate)
+            self._links = {
+                message.pk: {
+                    "interested_url": self._url(
+                        "message_response", links.response_token(message, Message.Classification.INTERESTED)
+                    ),
+                    "not_interested_url": self._url(
+                        "message_response", links.response_token(message, Message.Classification.NOT_INTERESTED)
+                    ),
+                    "unsubscribe_url": self._url("unsubscribe", unsubscribe),
+                    "unsubscribe_mailto": (
+                        f"mailto:unsubscribe+{unsubscribe}@{settings.INBOUND_EMAIL_DOMAIN}?subject=unsubscribe"
+                    ),
+                }
+            }
+        return self._links[message.pk]
+
+    def render(self, message: Message) -> tuple[str, str]:
+        """(text, html) bodies of the e-mail for `message`."""
+        recruiter = message.sender
+        recruiter_name = (recruiter.get_full_name() or recruiter.email) if recruiter else ""
+        values = {"body": message.body_text, **self.links(message)}
+        text = self._fill(self._skeleton("emails/message_body.txt", message.organization, recruiter_name), values)
+        # In HTML the template escapes what it prints and turns the body's line breaks into <p>/<br>.
+        html_values = {name: escape(value) for name, value in values.items()}
+        # The skeleton already holds the <p>…</p> the filter put around the marker: the body goes inside.
+        html_values["body"] = linebreaks(message.body_text, autoescape=True).removeprefix("<p>").removesuffix("</p>")
+        html = self._fill(self._skeleton("emails/message_body.html", message.organization, recruiter_name), html_values)
+        return text, html
+
+
+def build_email(message: Message, *, renderer: BodyRenderer | None = None) -> EmailMultiAlternatives:
     """The e-mail for an outgoing message, with every header a good e-mail citizen sends.
 
-    Needs `message.message_id_header` set (message_deliver sees to it) so every retry carries the
-    same Message-ID. Raises ValueError for an address that cannot be used.
+    Needs `message.message_id_header` set (delivery sees to it) so every retry carries the
+    same Message-ID. Raises ValueError for an address that cannot be used. Pass one `renderer`
+    for a batch: the footer is then rendered once.
     """
     if not message.message_id_header:
         raise ValueError("The message has no Message-ID yet.")
     candidate = message.candidate
-    context = _body_context(message)
+    renderer = renderer or BodyRenderer()
+    text, html = renderer.render(message)
+    urls = renderer.links(message)
     headers = {
         "Message-ID": message.message_id_header,
         # RFC 2369 and RFC 8058: the https link takes the one-click POST, the mailto the old clients.
-        "List-Unsubscribe": f"<{context['unsubscribe_url']}>, <{links.unsubscribe_mailto(candidate)}>",
+        "List-Unsubscribe": f"<{urls['unsubscribe_url']}>, <{urls['unsubscribe_mailto']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     if message.in_reply_to:
@@ -117,30 +198,45 @@ def build_email(message: Message) -> EmailMultiAlternatives:
         headers["References"] = _one_line(message.references)
     email = EmailMultiAlternatives(
         subject=_one_line(message.subject),
-        body=render_to_string("emails/message_body.txt", context),
+        body=text,
         from_email=from_address(message),
         to=[candidate.email],
         reply_to=[reply_address(message)],
         headers=headers,
     )
-    email.attach_alternative(render_to_string("emails/message_body.html", context), "text/html")
+    email.attach_alternative(html, "text/html")
     return email
 
 
 # --- Delivery --------------------------------------------------------------------------------
 
 
-def _claim(message_id: int, now: datetime) -> bool:
-    due = Q(next_attempt_at=None) | Q(next_attempt_at__lte=now)
-    return bool(
-        Message.objects.filter(
-            due,
-            pk=message_id,
-            status=Message.Status.QUEUED,
-            direction=Message.Direction.OUT,
-            channel=Message.Channel.EMAIL,
-        ).update(status=Message.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+def _table() -> str:
+    return connection.ops.quote_name(Message._meta.db_table)
+
+
+def _claim_many(message_ids: list[int], now: datetime) -> list[int]:
+    """Move the due, queued outgoing e-mails among `message_ids` to `sending` in one statement.
+
+    Conditional (only `queued` and due rows), so two workers given the same ids claim each row once.
+    UPDATE … RETURNING: PostgreSQL, and SQLite from 3.35.
+    """
+    ids = list(dict.fromkeys(message_ids))
+    if not ids:
+        return []
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    marks = ", ".join(["%s"] * len(ids))
+    # Only placeholders and our own table name are formatted in; every value is a parameter.
+    sql = (
+        f"UPDATE {_table()} SET status = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+        f"WHERE id IN ({marks}) AND status = %s AND direction = %s AND channel = %s "
+        "AND (next_attempt_at IS NULL OR next_attempt_at <= %s) RETURNING id"
     )
+    params = [Message.Status.SENDING, stamp, *ids, Message.Status.QUEUED, Message.Direction.OUT,
+              Message.Channel.EMAIL, stamp]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _release(message: Message, **fields) -> None:
@@ -148,20 +244,36 @@ def _release(message: Message, **fields) -> None:
     Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields)
 
 
-def _cancel_reason(message: Message) -> str:
-    """Why this message must not go out after all, as the thread shows it; '' when it may."""
-    candidate = message.candidate
-    code = skip_reason(candidate)
-    if code:
-        return f"Not sent: {SKIP_REASONS.get(code, code)}"
-    if message.sequence_step_id is not None:
-        # A follow-up written by a sequence is pointless once the candidate answered.
-        answered = (
-            Message.objects.answers().filter(thread_id=message.thread_id, created_at__gt=message.created_at).exists()
+def _cancel_reasons(messages: list[Message]) -> dict[int, str]:
+    """Message id → why it must not go out after all, as the thread shows it; absent when it may.
+
+    Reads fresh state: two queries per organisation for who may be contacted, one for answers.
+    """
+    reasons: dict[int, str] = {}
+    by_org: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        by_org[message.organization_id].append(message)
+    for rows in by_org.values():
+        codes = skip_reasons(org=rows[0].organization, candidates=[m.candidate for m in rows])
+        for message in rows:
+            code = codes.get(message.candidate_id)
+            if code:
+                reasons[message.pk] = f"Not sent: {SKIP_REASONS.get(code, code)}"
+    # A follow-up written by a sequence is pointless once the candidate answered in its thread.
+    follow_ups = [m for m in messages if m.sequence_step_id is not None and m.pk not in reasons]
+    if follow_ups:
+        last_answer = dict(
+            Message.objects.answers()
+            .filter(thread_id__in={m.thread_id for m in follow_ups})
+            .values("thread_id")
+            .annotate(last=Max("created_at"))
+            .values_list("thread_id", "last")
         )
-        if answered:
-            return "Not sent: the candidate answered before this follow-up went out."
-    return ""
+        for message in follow_ups:
+            answered = last_answer.get(message.thread_id)
+            if answered is not None and answered > message.created_at:
+                reasons[message.pk] = "Not sent: the candidate answered before this follow-up went out."
+    return reasons
 
 
 def _is_permanent(error: Exception) -> bool:
@@ -199,29 +311,75 @@ def _error_text(error: Exception) -> str:
     return text[:_MAX_ERROR_CHARS]
 
 
-def _send(email: EmailMultiAlternatives) -> None:
-    # The backend from settings (EMAIL_URL), never a hard-coded SMTP connection.
-    connection = get_connection(fail_silently=False)
-    if not connection.send_messages([email]):
-        raise ConnectionError("The e-mail backend accepted nothing.")
+class _Backend:
+    """One connection to the configured e-mail backend (EMAIL_URL) for a whole batch.
+
+    Opened before the first message and kept open; after an error it is closed and opened again
+    for the next message, so one refused message or a dropped connection costs only that message.
+    """
+
+    def __init__(self) -> None:
+        self.connection = get_connection(fail_silently=False)
+        self.opened = False
+        self.unreachable: Exception | None = None
+
+    def send(self, email: EmailMultiAlternatives) -> None:
+        if self.unreachable is not None:
+            # The server could not be reached for this batch: the rest wait for their retry
+            # instead of each waiting for EMAIL_TIMEOUT.
+            raise self.unreachable
+        if not self.opened:
+            try:
+                self.connection.open()
+            except Exception as error:
+                self.unreachable = error
+                raise
+            self.opened = True
+        try:
+            if not self.connection.send_messages([email]):
+                raise ConnectionError("The e-mail backend accepted nothing.")
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.opened:
+            self.opened = False
+            try:
+                self.connection.close()
+            except Exception:  # a connection that already broke has nothing left to close
+                logger.debug("Closing the e-mail connection failed", exc_info=True)
 
 
-def _mark_sent(message: Message, now: datetime, email: EmailMultiAlternatives) -> str:
+def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: datetime) -> int:
+    """Mark sent what the backend accepted, in one UPDATE, and announce it in the same transaction.
+
+    `queued` too: if the sweep took a row back while we were sending, the e-mail is out all the
+    same and must not go again. Returns how many rows were marked.
+    """
+    if not sent:
+        return 0
+    by_id = {message.pk: (message, email) for message, email in sent}
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    cases, case_params = [], []
+    for column, pick in (("from_email", lambda e: e.from_email), ("to_email", lambda e: e.to[0])):
+        whens = " ".join(["WHEN %s THEN %s"] * len(by_id))
+        cases.append(f"{column} = CASE id {whens} ELSE {column} END")
+        for pk, (_message, email) in by_id.items():
+            case_params += [pk, pick(email)[:254]]
+    marks = ", ".join(["%s"] * len(by_id))
+    # Only placeholders and our own table and column names are formatted in.
+    sql = (
+        f"UPDATE {_table()} SET status = %s, sent_at = %s, last_error = '', next_attempt_at = NULL, "  # noqa: S608
+        f"{', '.join(cases)} WHERE id IN ({marks}) AND status IN (%s, %s) RETURNING id"
+    )
+    params = [Message.Status.SENT, stamp, *case_params, *by_id, Message.Status.SENDING, Message.Status.QUEUED]
     with transaction.atomic():
-        # `queued` too: if the sweep took the row back while we were sending, the e-mail is out all
-        # the same and must not go again.
-        marked = Message.objects.filter(
-            pk=message.pk, status__in=[Message.Status.SENDING, Message.Status.QUEUED]
-        ).update(
-            status=Message.Status.SENT,
-            sent_at=now,
-            from_email=email.from_email[:254],
-            to_email=email.to[0][:254],
-            last_error="",
-            next_attempt_at=None,
-        )
-        if marked:
-            events.emit(
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            marked = {row[0] for row in cursor.fetchall()}
+        events.emit_many(
+            [
                 events.CandidateEvent(
                     organization_id=message.organization_id,
                     candidate_id=message.candidate_id,
@@ -236,24 +394,117 @@ def _mark_sent(message: Message, now: datetime, email: EmailMultiAlternatives) -
                         "sequence_step_id": message.sequence_step_id,
                     },
                 )
-            )
-    return SENT
+                for message, _email in sent
+                if message.pk in marked
+            ]
+        )
+    return len(marked)
 
 
-def _fail_or_retry(message: Message, error: Exception, now: datetime) -> str:
+def _fail_or_retry(message: Message, error: Exception, now: datetime) -> tuple[str, datetime | None]:
+    """Record a failed send on the row: `failed` for good, or `queued` again with its next attempt time."""
     text = _error_text(error)
     if _is_permanent(error) or message.attempts >= MAX_ATTEMPTS:
         logger.warning("Message %s failed after %s attempt(s): %s", message.pk, message.attempts, text)
         _release(message, status=Message.Status.FAILED, last_error=text, next_attempt_at=None)
-        return FAILED
+        return FAILED, None
     logger.info("Message %s will be retried (attempt %s): %s", message.pk, message.attempts, text)
-    _release(
-        message,
-        status=Message.Status.QUEUED,
-        last_error=text,
-        next_attempt_at=now + retry_delay(message.attempts),
-    )
-    return RETRY
+    due_at = now + retry_delay(message.attempts)
+    _release(message, status=Message.Status.QUEUED, last_error=text, next_attempt_at=due_at)
+    return RETRY, due_at
+
+
+@dataclass
+class Delivered:
+    """What a delivery run did, message by message; `retry_at` says when each retried one is due."""
+
+    outcomes: dict[int, str] = field(default_factory=dict)
+    retry_at: dict[int, datetime] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        counted: dict[str, int] = defaultdict(int)
+        for outcome in self.outcomes.values():
+            counted[outcome] += 1
+        return dict(counted)
+
+
+def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> Delivered:
+    """Send many queued outgoing e-mails, each at most once, through one backend connection.
+
+    Claims the due, queued rows among `message_ids` in one statement; re-checks, for all of them
+    at once and again every RECHECK_EVERY while sending, that each candidate may still be contacted
+    and that no sequence follow-up was answered meanwhile (those are "cancelled"); sends each with
+    its own error handling ("retry": queued again with a later `next_attempt_at`; "failed"); marks
+    the accepted ones sent and emits their MESSAGE_SENT events, in one transaction per
+    MARK_EVERY messages or second. Ids not claimed are "skipped" (already sent, claimed by
+    another worker, cancelled, not yet due, not an outgoing e-mail, or no such row).
+    """
+    now = now or timezone.now()
+    result = Delivered()
+    claimed = _claim_many(message_ids, now)
+    result.outcomes = {pk: SKIPPED for pk in dict.fromkeys(message_ids)}
+    if not claimed:
+        return result
+    messages = list(Message.objects.filter(pk__in=claimed).select_related("thread", "candidate").order_by("id"))
+    # A batch has a handful of organisations and senders: one object each, shared by its messages.
+    orgs = Organization.objects.in_bulk({m.organization_id for m in messages})
+    senders = User.objects.in_bulk({m.sender_id for m in messages if m.sender_id is not None})
+    for message in messages:
+        message.organization = message.candidate.organization = orgs[message.organization_id]
+        message.sender = senders.get(message.sender_id)
+    without_id = [m for m in messages if not m.message_id_header]
+    for message in without_id:
+        # Saved before the first send so every retry carries the same Message-ID.
+        message.message_id_header = new_message_id_header()
+    if without_id:
+        Message.objects.bulk_update(without_id, ["message_id_header"])
+
+    renderer, backend = BodyRenderer(), _Backend()
+    sent: list[tuple[Message, EmailMultiAlternatives]] = []
+    checked_at, marked_at = -1e9, None
+    try:
+        for position, message in enumerate(messages):
+            if clock.monotonic() - checked_at > RECHECK_EVERY.total_seconds():
+                # Just before handing them to the backend: the rest of the batch, read fresh.
+                cancelled = _cancel_reasons(messages[position:])
+                checked_at = clock.monotonic()
+                for reason, pks in _group(cancelled).items():
+                    Message.objects.filter(pk__in=pks, status=Message.Status.SENDING).update(
+                        status=Message.Status.CANCELLED, last_error=reason, next_attempt_at=None
+                    )
+                    result.outcomes.update(dict.fromkeys(pks, CANCELLED))
+            if result.outcomes[message.pk] == CANCELLED:
+                continue
+            try:
+                email = build_email(message, renderer=renderer)
+                backend.send(email)
+            except Exception as error:  # every failure is recorded on the row; unknown ones are retried
+                if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
+                    logger.exception("Unexpected error delivering message %s", message.pk)
+                outcome, due_at = _fail_or_retry(message, error, now)
+                result.outcomes[message.pk] = outcome
+                if due_at is not None:
+                    result.retry_at[message.pk] = due_at
+                continue
+            sent.append((message, email))
+            result.outcomes[message.pk] = SENT
+            marked_at = marked_at or clock.monotonic()  # when the oldest unmarked one went out
+            # Marked in groups: the fewer statements the faster, but a worker dying now could only
+            # send again what it sent since the last mark.
+            if len(sent) >= MARK_EVERY or clock.monotonic() - marked_at > MARK_AFTER.total_seconds():
+                _mark_sent_many(sent, timezone.now())
+                sent, marked_at = [], None
+    finally:
+        backend.close()
+        _mark_sent_many(sent, timezone.now())
+    return result
+
+
+def _group(reasons: dict[int, str]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for pk, reason in reasons.items():
+        grouped[reason].append(pk)
+    return grouped
 
 
 def message_deliver(message_id: int, *, now: datetime | None = None) -> str:
@@ -264,41 +515,21 @@ def message_deliver(message_id: int, *, now: datetime | None = None) -> str:
     "cancelled" (the candidate may no longer be contacted, or answered before a sequence follow-up),
     "skipped" (not queued and due: already sent, claimed by another worker, cancelled or not yet due).
     """
-    now = now or timezone.now()
-    if not _claim(message_id, now):
-        return SKIPPED
-    message = Message.objects.select_related("thread", "candidate", "organization", "sender").get(pk=message_id)
-
-    reason = _cancel_reason(message)
-    if reason:
-        _release(message, status=Message.Status.CANCELLED, last_error=reason, next_attempt_at=None)
-        return CANCELLED
-
-    if not message.message_id_header:
-        # Saved before the first send so every retry carries the same Message-ID.
-        message.message_id_header = new_message_id_header()
-        message.save(update_fields=["message_id_header"])
-
-    try:
-        email = build_email(message)
-        _send(email)
-    except Exception as error:  # every failure is recorded on the row; unknown ones are retried
-        if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
-            logger.exception("Unexpected error delivering message %s", message.pk)
-        return _fail_or_retry(message, error, now)
-    return _mark_sent(message, timezone.now(), email)
+    return messages_deliver([message_id], now=now).outcomes[message_id]
 
 
 def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER) -> int:
     """Queue delivery again for outgoing e-mail rows whose task was lost; returns how many.
 
-    - `queued` and due for longer than `stale_after`: the broker lost the task (Redis flushed, a
-      retry's countdown dropped). The row is left `queued`; `next_attempt_at` is set to now so the
-      next sweep waits another `stale_after` before queuing it again.
+    - `queued` `stale_after` after it was written, or RETRY_GRACE (at most `stale_after`) after its
+      `next_attempt_at` (a retry): the broker lost the task (Redis flushed, a retry's countdown
+      dropped). The row is left `queued`; `next_attempt_at` is set to now so the next sweep waits
+      another RETRY_GRACE before queuing it again.
     - `sending` with `claimed_at` older than `stale_after`: the worker died mid-send (the Celery hard
       time limit is shorter). The row was never marked sent, so it goes back to `queued` and will be
-      sent (again, if the server had accepted it just before the worker died: the tiny at-least-once
-      window between the backend's acceptance and our UPDATE, which no SMTP client can close). After
+      sent (again, if the server had accepted it just before the worker died: the at-least-once
+      window between the backend's acceptance and our UPDATE, which no SMTP client can close; a
+      batch marks its sent rows every MARK_EVERY messages or MARK_AFTER, which bounds it). After
       MAX_ATTEMPTS such claims it is `failed` instead.
     Running it twice is harmless: delivery claims rows conditionally, and a `sent` row is never touched.
     """
@@ -323,21 +554,17 @@ def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STAL
             last_error="Delivery was interrupted; trying again.",
             next_attempt_at=now,
         )
+        # Lost: first sends still queued `stale_after` after they were written, and retries (or
+        # rows this sweep queued before) still queued RETRY_GRACE after they fell due.
+        grace = min(RETRY_GRACE, stale_after)
         lost = list(
             Message.objects.select_for_update(skip_locked=True)
-            .annotate(due_at=Coalesce("next_attempt_at", "created_at"))
-            .filter(email_out, status=Message.Status.QUEUED, due_at__lte=cutoff)
+            .filter(email_out, status=Message.Status.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True, created_at__lte=cutoff) | Q(next_attempt_at__lte=now - grace))
             .exclude(pk__in=requeue)
             .values_list("pk", flat=True)[:SWEEP_BATCH]
         )
         Message.objects.filter(pk__in=lost, status=Message.Status.QUEUED).update(next_attempt_at=now)
         to_queue = requeue + lost
-        transaction.on_commit(lambda: _queue_deliveries(to_queue))
+        transaction.on_commit(lambda: enqueue_deliveries(to_queue))
     return len(to_queue)
-
-
-def _queue_deliveries(message_ids: list[int]) -> None:
-    from messaging.tasks import deliver_message  # tasks imports this module
-
-    for message_id in message_ids:
-        deliver_message.delay(message_id)

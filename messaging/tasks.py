@@ -11,17 +11,28 @@ from messaging.models import Message
 
 
 # acks_late: a worker that dies mid-task leaves the task on the broker to run again, which is safe
-# because delivery claims the row conditionally and never sends a `sent` row twice.
+# because delivery claims rows conditionally and never sends a `sent` row twice.
+@shared_task(acks_late=True)
+def deliver_messages(message_ids: list[int]) -> dict[str, int]:
+    """Send a batch of queued outgoing messages; each temporary failure gets its own retry task."""
+    delivered = delivery.messages_deliver(message_ids)
+    # Run eagerly (tests, CELERY_TASK_ALWAYS_EAGER) a retry cannot wait: the row stays queued with its
+    # next_attempt_at and the sweep delivers it later. The row, not Celery, counts attempts.
+    if not deliver_messages.request.is_eager:
+        now = timezone.now()
+        for message_id, due_at in delivered.retry_at.items():
+            deliver_message.apply_async((message_id,), countdown=max((due_at - now).total_seconds(), 1))
+    return delivered.counts()
+
+
 @shared_task(bind=True, acks_late=True, max_retries=delivery.MAX_ATTEMPTS * 2)
 def deliver_message(self, message_id: int) -> str:
     """Send one queued outgoing message; on a temporary failure, run again when the row says it is due."""
     outcome = delivery.message_deliver(message_id)
-    # Run eagerly (tests, CELERY_TASK_ALWAYS_EAGER) a retry cannot wait: it would run at once and raise
-    # into the caller. The row stays queued with its next_attempt_at and the sweep delivers it later.
     if outcome == delivery.RETRY and not self.request.is_eager:
         due_at = Message.objects.filter(pk=message_id).values_list("next_attempt_at", flat=True).first()
         countdown = max((due_at - timezone.now()).total_seconds(), 1) if due_at else 1
-        # The row, not Celery, counts attempts; if this retry is lost the sweep queues it again.
+        # If this retry is lost the sweep queues it again.
         raise self.retry(countdown=countdown)
     return outcome
 

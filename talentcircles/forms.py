@@ -18,7 +18,8 @@ class OrganizationSettingsForm(forms.ModelForm):
         fields = [
             "name", "tagline", "description", "brand_color", "sender_name", "sender_email",
             "time_zone", "send_window_start", "send_window_end", "send_weekdays", "daily_send_cap",
-            "out_of_office_delay_days", "bulk_min_score",
+            "out_of_office_delay_days", "bulk_min_score", "response_window_days", "live_rate_min_sends",
+            "response_guard_enabled", "share_team_analytics",
         ]  # fmt: skip
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),

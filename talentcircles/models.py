@@ -8,7 +8,7 @@ from datetime import time
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -100,6 +100,24 @@ class Organization(models.Model):
     )
     out_of_office_delay_days = models.PositiveSmallIntegerField(
         default=3, help_text="An out-of-office reply postpones a sequence's next step by this many days."
+    )
+    response_window_days = models.PositiveSmallIntegerField(
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="An outreach answered within this many days counts as answered (LinkedIn's report: 30).",
+    )
+    live_rate_min_sends = models.PositiveIntegerField(
+        "sends before the live rate is assessed",
+        default=100,
+        help_text="The live 14-day rate is judged (and the guard acts) only from this many sends.",
+    )
+    response_guard_enabled = models.BooleanField(
+        "response-rate guard",
+        default=True,
+        help_text="Warn recruiters under 13% and pause their bulk sends if it lasts (LinkedIn's rule).",
+    )
+    share_team_analytics = models.BooleanField(
+        default=True, help_text="Recruiters see everyone's response-rate figures, not only their own."
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -155,6 +155,15 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messaging-sweep-stuck": {"task": "messaging.tasks.sweep_stuck_messages", "schedule": 60.0},
     # Follow-ups live in the database; this pass claims the due ones (never ETA tasks: see DESIGN.md).
     "engagement-dispatch-followups": {"task": "engagement.dispatch_followups", "schedule": 60.0},
+    # Response-rate roll-ups rebuilt from the messages (the incremental updates' safety net), then the 13% guard.
+    "engagement-rebuild-response-stats": {
+        "task": "engagement.rebuild_response_stats",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "engagement-evaluate-response-guard": {
+        "task": "engagement.evaluate_response_guard",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "False")
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -265,6 +274,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 if _bootstrap and _bootstrap.submodule_search_locations:
     # The Bootstrap CSS framework arrives through pip (bootstrap-wrapper).
     STATICFILES_DIRS.append(("bootstrap", next(iter(_bootstrap.submodule_search_locations))))
+_plotly = importlib.util.find_spec("plotly")
+if _plotly and _plotly.submodule_search_locations:
+    # plotly.js for the analytics charts arrives inside the plotly pip package (no CDN, no node).
+    STATICFILES_DIRS.append(("plotly", str(Path(next(iter(_plotly.submodule_search_locations))) / "package_data")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -19,6 +19,7 @@ recruiter_patterns = [
     path("circles/", include("engagement.circle_urls")),
     path("messages/", include("messaging.urls")),
     path("sequences/", include("engagement.sequence_urls")),
+    path("analytics/", include("engagement.analytics_urls")),
     path("", include("engagement.urls")),
 ]
 
@@ -29,6 +30,7 @@ api_v1_patterns = [
     path("", include("candidates.api_urls")),
     path("", include("messaging.api_urls")),
     path("", include("engagement.sequence_api_urls")),
+    path("", include("engagement.analytics_api_urls")),
 ]
 
 urlpatterns = [

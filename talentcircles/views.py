@@ -21,6 +21,7 @@ from talentcircles.forms import (
     OrganizationSettingsForm,
     ProfileForm,
 )
+from talentcircles.home_cards import home_cards
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.models import ApiToken, Invitation, Membership
 
@@ -66,7 +67,8 @@ class OrgHomeView(OrgMemberRequiredMixin, TemplateView):
             {"key": f.key, "label": f.label, "value": counts[f.key], "url_name": f.url_name}
             for f in registered_figures()
         ]
-        return super().get_context_data(figures=figures, **kwargs)
+        cards = home_cards(self.request, self.org, self.membership)  # personal cards the other apps register
+        return super().get_context_data(figures=figures, home_cards=cards, **kwargs)
 
 
 class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):

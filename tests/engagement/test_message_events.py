@@ -152,3 +152,55 @@ def test_my_data_holds_the_conversations(acme, ana, django_capture_on_commit_cal
     [conversation] = data["conversations"]
     assert conversation["subject"] == "Ledgers"
     assert [m["direction"] for m in conversation["messages"]] == ["out", "in"]
+
+
+def test_a_batch_of_sent_messages_is_handled_together_in_order(acme, django_capture_on_commit_callbacks):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from talentcircles import events
+
+    def sent(candidate, at) -> events.CandidateEvent:
+        return events.CandidateEvent(
+            organization_id=acme.org.pk, candidate_id=candidate.pk, kind=events.MESSAGE_SENT, occurred_at=at,
+            actor_id=acme.user.pk, details={"subject": "Ledgers"},
+        )  # fmt: skip
+
+    def cost(count: int) -> int:
+        at = timezone.now()  # a delivery batch marks its messages sent at one time
+        batch = [sent(CandidateFactory(organization=acme.org), at) for _ in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            events.emit_many(batch)
+        return len(captured.captured_queries)
+
+    assert cost(2) == cost(6)
+    # A reply after the send in the same batch still moves contacted → engaged, in that order.
+    person, now = CandidateFactory(organization=acme.org), timezone.now()
+    reply = events.CandidateEvent(
+        organization_id=acme.org.pk, candidate_id=person.pk, kind=events.REPLY_RECEIVED, occurred_at=now,
+        details={"subject": "Ledgers", "channel": "email"},
+    )  # fmt: skip
+    events.emit_many([sent(person, now), sent(person, now), reply])
+    person.refresh_from_db()
+    assert person.stage == Candidate.Stage.ENGAGED and person.last_contacted_at == now
+    stages = Activity.objects.filter(candidate=person, kind=Activity.Kind.STAGE_CHANGE).order_by("id")
+    assert [a.summary for a in stages] == ["Stage: New → Contacted", "Stage: Contacted → Engaged"]
+    assert kinds(person).count(Activity.Kind.MESSAGE_OUT) == 2
+
+
+def test_a_merge_moves_enrollments_and_keeps_one_per_sequence(acme):
+    from engagement.models import Enrollment
+    from tests.engagement.sequence_support import candidate, enrol, make_sequence
+
+    kept, merged = candidate(acme, first_name="Ana"), candidate(acme, first_name="Ana")
+    shared, only_merged = make_sequence(acme, name="Shared"), make_sequence(acme, name="Only merged")
+    enrol(acme, shared, [kept, merged])
+    enrol(acme, only_merged, [merged])
+
+    candidate_merge(org=acme.org, keep=kept, other=merged, choices={}, actor=acme.user)
+
+    states = sorted(
+        (e.sequence.name, e.state) for e in Enrollment.objects.filter(candidate=kept).select_related("sequence")
+    )
+    assert states == [("Only merged", "active"), ("Shared", "active"), ("Shared", "stopped")]

@@ -291,3 +291,17 @@ def test_the_command_and_the_task_run_one_pass(acme, capsys, django_capture_on_c
         call_command("dispatch_followups")
     assert "1 claimed" in capsys.readouterr().out
     assert dispatch_followups.delay().get()["claimed"] == 0
+
+
+def test_a_batch_costs_the_same_queries_whatever_its_size(acme, run):
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(count: int, now) -> int:
+        enrol(acme, make_sequence(acme, name=f"Batch {count}"), [candidate(acme) for _ in range(count)], now=now)
+        with CaptureQueriesContext(connection) as captured:
+            result = dispatch_due(now=now)
+        assert result.messages == count
+        return len(captured.captured_queries)
+
+    # Each pass finds only its own sequence's enrollments due (the earlier ones wait 72 hours).
+    assert cost(2, MONDAY_10) == cost(7, MONDAY_10 + timedelta(hours=1))

@@ -35,8 +35,8 @@ from talentcircles.celery import app as celery_app
 from tests.factories import MessageTemplateFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-# The figure; delivery costs ~0.1 s of CPU a message on a busy 2-core machine, so a quicker
-# local run may lower it.
+# The figure. Dispatch and delivery work in batches (a few ms of CPU a message), so this
+# whole file takes about two minutes on a busy 2-core machine; a quicker local run may lower it.
 CONCURRENT_ENROLLMENTS = int(os.environ.get("SEQ_DURABILITY_ENROLLMENTS", "1000"))
 
 pytestmark = [

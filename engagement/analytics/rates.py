@@ -1,0 +1,404 @@
+"""The rates: response_rates, live_rate, rate_over_time and reply_time_distribution, from the roll-ups."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from statistics import median
+
+from django.utils import timezone
+
+from engagement.analytics_models import Dimension, ResponseStat
+
+GROUP_BY = ("all", "recruiter", "template", "sequence", "step", "circle", "source", "industry")
+GUARD_THRESHOLD = 0.13
+LIVE_DAYS = 14
+MAX_WINDOW_DAYS = 365
+FUNNEL_STAGES = ("contacted", "engaged", "interested", "applied", "hired")
+
+# Organisation settings (fields on Organization); read with these defaults until they exist.
+ORG_SETTING_DEFAULTS = {
+    "response_window_days": 30,
+    "live_rate_min_sends": 100,
+    "response_guard_enabled": True,
+    "share_team_analytics": True,
+}
+
+# Reply-time distribution buckets: (label, answers up to this many hours, inclusive).
+REPLY_TIME_BUCKETS = (
+    ("Within 1 hour", 1),
+    ("1-4 hours", 4),
+    ("4-24 hours", 24),
+    ("1-3 days", 72),
+    ("3-7 days", 168),
+    ("7-14 days", 336),
+    ("14-30 days", 720),
+    ("Over 30 days", None),
+)
+
+
+class AnalyticsError(ValueError):
+    """Bad input for an analytics read; `field` names what to fix."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def org_setting(org, name: str):
+    return getattr(org, name, ORG_SETTING_DEFAULTS[name])
+
+
+@dataclass
+class RateRow:
+    key: str
+    label: str
+    sent: int = 0
+    answered: int = 0
+    unanswered: int = 0
+    pending: int = 0
+    bounced: int = 0
+    settled_rate: float | None = None
+    live_14d_rate: float | None = None
+    live_14d_sent: int = 0
+    small_sample: bool = True
+    median_hours_to_reply: float | None = None
+    interested_rate: float | None = None
+    unsubscribe_rate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    interested: int = 0
+    not_interested: int = 0
+    unsubscribed: int = 0
+
+
+@dataclass
+class PeriodRow:
+    period_start: date
+    sent: int = 0
+    answered: int = 0
+    unanswered: int = 0
+    pending: int = 0
+    bounced: int = 0
+    settled_rate: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+@dataclass
+class DistributionRow:
+    label: str
+    up_to_hours: int | None
+    count: int
+    share: float | None
+
+
+@dataclass
+class FunnelRow:
+    stage: str
+    label: str
+    count: int
+    conversion_from_previous: float | None
+    median_hours_in_stage: float | None
+
+
+@dataclass
+class LiveRate:
+    sent: int
+    answered: int
+    rate: float | None
+    small_sample: bool
+    min_sends: int
+    threshold: float = GUARD_THRESHOLD
+    below_threshold: bool = False
+
+
+@dataclass
+class _Sums:
+    sent: int = 0
+    bounced: int = 0
+    answered: int = 0
+    unanswered: int = 0
+    pending: int = 0
+    interested: int = 0
+    not_interested: int = 0
+    unsubscribed: int = 0
+    hours: Counter = field(default_factory=Counter)
+    delivered_settled: int = 0
+    raw_settled: dict = field(default_factory=dict)
+    raw_pending: dict = field(default_factory=dict)
+
+
+def wilson_interval(successes: int, total: int, z: float = 1.96) -> tuple[float | None, float | None]:
+    """Wilson score interval (95%): honest bounds for small samples."""
+    if total <= 0:
+        return None, None
+    p = successes / total
+    denominator = 1 + z * z / total
+    centre = (p + z * z / (2 * total)) / denominator
+    margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
+    return max(0.0, centre - margin), min(1.0, centre + margin)
+
+
+def validate_range(*, date_from: date | None, date_to: date | None, window_days: int | None = None) -> None:
+    if date_from is None:
+        raise AnalyticsError("Give a start date (from).", field="from")
+    if date_to is None:
+        raise AnalyticsError("Give an end date (to).", field="to")
+    if date_from > date_to:
+        raise AnalyticsError("The start date is after the end date.", field="from")
+    if window_days is not None and not 1 <= window_days <= MAX_WINDOW_DAYS:
+        raise AnalyticsError(f"The response window is 1 to {MAX_WINDOW_DAYS} days.", field="window_days")
+
+
+_ROW_FIELDS = (
+    "key", "day", "sent", "bounced", "answered", "answer_hours", "interested", "not_interested", "unsubscribed",
+)  # fmt: skip
+
+
+def _rows(
+    *, org, dimension: str, date_from: date, date_to: date, recruiter_id: int | None, fields=_ROW_FIELDS
+) -> Iterable[tuple]:
+    queryset = ResponseStat.objects.for_org(org).between(date_from, date_to)
+    if dimension == Dimension.RECRUITER:
+        queryset = queryset.filter(dimension=dimension, recruiter_id=0)
+        if recruiter_id is not None:
+            queryset = queryset.filter(key=str(recruiter_id))
+    else:
+        queryset = queryset.filter(dimension=dimension, recruiter_id=recruiter_id or 0)
+    return queryset.values_list(*fields).iterator(chunk_size=5000)
+
+
+def _add(sums: _Sums, row: tuple, *, settled_until: date) -> None:
+    """Fold one day's row in; the window is applied once per group in `_finish` (thousands of rows per read)."""
+    _key, day, sent, bounced, _answered, hours, interested, not_interested, unsubscribed = row
+    settled = day <= settled_until
+    sums.sent += sent
+    sums.bounced += bounced
+    if settled:
+        sums.delivered_settled += sent - bounced
+    target = sums.raw_settled if settled else sums.raw_pending
+    get = target.get
+    for bucket, count in hours.items():
+        target[bucket] = get(bucket, 0) + count
+    sums.interested += interested
+    sums.not_interested += not_interested
+    sums.unsubscribed += unsubscribed
+
+
+def _finish(sums: _Sums, *, window_days: int) -> _Sums:
+    """Answered within the window, unanswered (settled days) and pending, from the merged histograms."""
+    limit = 24 * window_days
+    answered = {True: 0, False: 0}
+    for settled, raw in ((True, sums.raw_settled), (False, sums.raw_pending)):
+        for bucket, count in raw.items():
+            hours = int(bucket)
+            if hours <= limit:
+                answered[settled] += count
+                sums.hours[hours] += count
+    sums.answered = answered[True] + answered[False]
+    sums.unanswered = sums.delivered_settled - answered[True]
+    sums.pending = (sums.sent - sums.bounced - sums.delivered_settled) - answered[False]
+    return sums
+
+
+def _median_hours(hours: Counter) -> float | None:
+    total = sum(hours.values())
+    if not total:
+        return None
+    ordered = sorted(hours.items())
+    # The median of the bucket upper bounds (hours, rounded up; whole days after two days).
+    values: list[int] = []
+    for middle in {(total - 1) // 2, total // 2}:
+        seen = 0
+        for bucket, count in ordered:
+            seen += count
+            if seen > middle:
+                values.append(bucket)
+                break
+    return float(median(values))
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole > 0 else None
+
+
+def _settled_until(now: datetime, window_days: int) -> date:
+    return timezone.localdate(now, timezone=UTC) - timedelta(days=window_days + 1)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def response_rates(
+    *,
+    org,
+    group_by: str,
+    date_from: date,
+    date_to: date,
+    window_days: int = 30,
+    now: datetime | None = None,
+    recruiter_id: int | None = None,
+) -> list[RateRow]:
+    """One row per value of `group_by` with outreach first sent between the dates (inclusive, UTC days)."""
+    if group_by not in GROUP_BY:
+        raise AnalyticsError(f"Unknown group_by {group_by!r}; use one of {', '.join(GROUP_BY)}.", field="group_by")
+    validate_range(date_from=date_from, date_to=date_to, window_days=window_days)
+    now = _now(now)
+    settled_until = _settled_until(now, window_days)
+    sums: dict[str, _Sums] = defaultdict(_Sums)
+    for row in _rows(org=org, dimension=group_by, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id):
+        _add(sums[row[0]], row, settled_until=settled_until)
+    for total in sums.values():
+        _finish(total, window_days=window_days)
+    live = _live_by_key(org=org, group_by=group_by, now=now, recruiter_id=recruiter_id, keys=set(sums))
+    min_sends = org_setting(org, "live_rate_min_sends")
+    labels = _labels(org=org, group_by=group_by, keys=list(sums))
+    result = []
+    for key, total in sums.items():
+        delivered = total.sent - total.bounced
+        settled = total.answered + total.unanswered
+        ci_low, ci_high = wilson_interval(total.answered, settled)
+        live_sent, live_answered = live.get(key, (0, 0))
+        result.append(
+            RateRow(
+                key=key,
+                label=labels.get(key, key or "—"),
+                sent=total.sent,
+                answered=total.answered,
+                unanswered=total.unanswered,
+                pending=total.pending,
+                bounced=total.bounced,
+                settled_rate=_ratio(total.answered, settled),
+                live_14d_rate=_ratio(live_answered, live_sent),
+                live_14d_sent=live_sent,
+                small_sample=live_sent < min_sends,
+                median_hours_to_reply=_median_hours(total.hours),
+                interested_rate=_ratio(total.interested, delivered),
+                unsubscribe_rate=_ratio(total.unsubscribed, delivered),
+                ci_low=ci_low,
+                ci_high=ci_high,
+                interested=total.interested,
+                not_interested=total.not_interested,
+                unsubscribed=total.unsubscribed,
+            )
+        )
+    result.sort(key=lambda row: (-row.sent, row.label))
+    return result
+
+
+def _live_by_key(*, org, group_by: str, now: datetime, recruiter_id: int | None, keys: set[str] | None = None):
+    """(delivered outreach, answered so far) per key over the last 14 UTC days, today included."""
+    today = timezone.localdate(now, timezone=UTC)
+    live: dict[str, tuple[int, int]] = {}
+    rows = _rows(
+        org=org, dimension=group_by, date_from=today - timedelta(days=LIVE_DAYS - 1), date_to=today,
+        recruiter_id=recruiter_id, fields=("key", "sent", "bounced", "answered"),
+    )  # fmt: skip
+    for key, sent, bounced, answered in rows:
+        if keys is not None and key not in keys:
+            continue
+        delivered, answers = live.get(key, (0, 0))
+        live[key] = (delivered + sent - bounced, answers + answered)
+    return live
+
+
+def live_rate(*, org, recruiter_id: int | None, now: datetime | None = None) -> LiveRate:
+    """LinkedIn's assessment: answered so far ÷ outreach sent (not bounced) in the last 14 days."""
+    group_by = "recruiter" if recruiter_id is not None else "all"
+    live = _live_by_key(org=org, group_by=group_by, now=_now(now), recruiter_id=recruiter_id)
+    sent, answered = live.get(str(recruiter_id) if recruiter_id is not None else "", (0, 0))
+    min_sends = org_setting(org, "live_rate_min_sends")
+    rate = _ratio(answered, sent)
+    small = sent < min_sends
+    return LiveRate(
+        sent=sent, answered=answered, rate=rate, small_sample=small, min_sends=min_sends,
+        below_threshold=not small and rate is not None and rate < GUARD_THRESHOLD,
+    )  # fmt: skip
+
+
+def rate_over_time(
+    *,
+    org,
+    date_from: date,
+    date_to: date,
+    window_days: int = 30,
+    recruiter_id: int | None = None,
+    now: datetime | None = None,
+    bucket: str = "week",
+) -> list[PeriodRow]:
+    """Settled rate per day or per week (weeks start on Monday), every period present, oldest first."""
+    if bucket not in ("day", "week"):
+        raise AnalyticsError("Bucket is day or week.", field="bucket")
+    validate_range(date_from=date_from, date_to=date_to, window_days=window_days)
+    settled_until = _settled_until(_now(now), window_days)
+
+    def start_of(day: date) -> date:
+        return day if bucket == "day" else day - timedelta(days=day.weekday())
+
+    periods: dict[date, _Sums] = {}
+    cursor = start_of(date_from)
+    while cursor <= date_to:
+        periods[cursor] = _Sums()
+        cursor += timedelta(days=1 if bucket == "day" else 7)
+    for row in _rows(org=org, dimension="all", date_from=date_from, date_to=date_to, recruiter_id=recruiter_id):
+        _add(periods[start_of(row[1])], row, settled_until=settled_until)
+    for total in periods.values():
+        _finish(total, window_days=window_days)
+    result = []
+    for start, total in periods.items():
+        settled = total.answered + total.unanswered
+        ci_low, ci_high = wilson_interval(total.answered, settled)
+        result.append(
+            PeriodRow(
+                period_start=start, sent=total.sent, answered=total.answered, unanswered=total.unanswered,
+                pending=total.pending, bounced=total.bounced, settled_rate=_ratio(total.answered, settled),
+                ci_low=ci_low, ci_high=ci_high,
+            )
+        )  # fmt: skip
+    return result
+
+
+def reply_time_distribution(
+    *,
+    org,
+    date_from: date,
+    date_to: date,
+    window_days: int = 30,
+    recruiter_id: int | None = None,
+    now: datetime | None = None,
+) -> list[DistributionRow]:
+    """How long answers (within the window) took after the first send, in fixed buckets."""
+    validate_range(date_from=date_from, date_to=date_to, window_days=window_days)
+    total = _Sums()
+    for row in _rows(org=org, dimension="all", date_from=date_from, date_to=date_to, recruiter_id=recruiter_id):
+        _add(total, row, settled_until=_settled_until(_now(now), window_days))
+    _finish(total, window_days=window_days)
+    counts = Counter()
+    for hours, count in total.hours.items():
+        for label, up_to in REPLY_TIME_BUCKETS:
+            if up_to is None or hours <= up_to:
+                counts[label] += count
+                break
+    answers = sum(counts.values())
+    rows, lower = [], 0
+    for label, up_to in REPLY_TIME_BUCKETS:
+        if lower < 24 * window_days:  # buckets that start beyond the window can hold nothing
+            rows.append(
+                DistributionRow(
+                    label=label, up_to_hours=up_to, count=counts[label], share=_ratio(counts[label], answers)
+                )
+            )
+        lower = up_to or lower
+    return rows
+
+
+def _labels(**kwargs):
+    from engagement.analytics.labels import key_labels
+
+    return key_labels(**kwargs)
