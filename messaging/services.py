@@ -726,55 +726,18 @@ def bulk_compose(
         else:
             result.ready.append(recipient)
     if not preview_only and result.ready:
-        result.messages = _bulk_write(
-            org=org, recruiter=recruiter, ready=result.ready, template=template, circle=circle
-        )
-    return result
-
-
-@transaction.atomic
-def _bulk_write(
-    *, org: Organization, recruiter: User, ready: list[Recipient], template: MessageTemplate | None, circle
-) -> list[Message]:
-    now = timezone.now()
-    origin = Thread.Origin.BULK
-    threads = Thread.objects.bulk_create(
-        [
-            Thread(
-                organization=org,
+        drafts = [
+            OutgoingDraft(
                 candidate=r.candidate,
-                recruiter=recruiter,
-                subject=r.subject,
-                origin=origin,
-                circle_id=getattr(circle, "pk", None),
-                created_at=now,
-                last_message_at=now,
-            )
-            for r in ready
-        ]
-    )
-    messages = Message.objects.bulk_create(
-        [
-            Message(
-                organization=org,
-                thread=thread,
-                candidate=r.candidate,
-                direction=Message.Direction.OUT,
-                channel=Message.Channel.EMAIL,
                 sender=recruiter,
-                to_email=r.candidate.email,
                 subject=r.subject,
-                body_text=r.body,
+                body=r.body,
                 template=template,
-                personalisation_score=r.check.score,
-                findings=r.check.as_dict()["findings"],
-                body_fingerprint=checks.body_fingerprint(r.body, r.candidate),
-                status=Message.Status.QUEUED,
-                message_id_header=new_message_id_header(),
-                created_at=now,
+                origin=Thread.Origin.BULK,
+                circle_id=getattr(circle, "pk", None),
             )
-            for thread, r in zip(threads, ready, strict=True)
+            for r in result.ready
         ]
-    )
-    queue_delivery(messages)
-    return messages
+        written = messages_write_many(org=org, drafts=drafts, skip=reasons)
+        result.messages = [w.message for w in written if w.message is not None]
+    return result
