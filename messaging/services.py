@@ -119,12 +119,6 @@ def skip_reasons(*, org: Organization, candidates: QuerySet | Iterable[Candidate
     return reasons
 
 
-def _check_contactable(candidate: Candidate) -> None:
-    reason = skip_reason(candidate)
-    if reason:
-        raise NotContactable(candidate, reason)
-
-
 # --- Input ------------------------------------------------------------------------------------
 
 
@@ -181,71 +175,11 @@ def queue_delivery(messages: Message | Iterable[Message]) -> None:
         transaction.on_commit(lambda: enqueue_deliveries(ids))
 
 
-def _existing(org: Organization, idempotency_key: str) -> Message | None:
-    if not idempotency_key:
-        return None
-    return Message.objects.filter(organization=org, idempotency_key=idempotency_key).first()
-
-
-def _outgoing(
-    *,
-    thread: Thread,
-    sender: User | None,
-    subject: str,
-    body: str,
-    template: MessageTemplate | None,
-    check: checks.CheckResult | None,
-    idempotency_key: str,
-    sequence_step_id: int | None,
-    in_reply_to: str = "",
-    references: str = "",
-) -> Message:
-    candidate = thread.candidate
-    if check is None:
-        check = checks.personalisation_check(
-            org=thread.organization,
-            candidate=candidate,
-            subject=subject,
-            body=body,
-            template_body=template.body if template else None,
-        )
-    message = Message(
-        organization_id=thread.organization_id,
-        thread=thread,
-        candidate=candidate,
-        direction=Message.Direction.OUT,
-        channel=Message.Channel.EMAIL,
-        sender=sender,
-        to_email=candidate.email,
-        subject=subject,
-        body_text=body,
-        template=template,
-        personalisation_score=check.score,
-        findings=check.as_dict()["findings"],
-        body_fingerprint=checks.body_fingerprint(body, candidate),
-        status=Message.Status.QUEUED,
-        message_id_header=new_message_id_header(),
-        in_reply_to=in_reply_to,
-        references=references,
-        idempotency_key=idempotency_key,
-        sequence_step_id=sequence_step_id,
-    )
-    try:
-        with transaction.atomic():  # a savepoint: a lost race on the idempotency key leaves nothing behind
-            message.save()
-    except IntegrityError:
-        existing = _existing(thread.organization, idempotency_key)
-        if existing is None:
-            raise
-        raise _AlreadyWritten(existing) from None
-    Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
-    queue_delivery(message)
-    return message
-
-
-class _AlreadyWritten(Exception):
-    def __init__(self, message: Message) -> None:
-        self.message = message
+def _written(org: Organization, draft: OutgoingDraft) -> Message:
+    [written] = messages_write_many(org=org, drafts=[draft])
+    if written.problem is not None:
+        raise written.problem
+    return written.message
 
 
 def thread_start(
@@ -268,36 +202,20 @@ def thread_start(
     With an `idempotency_key` a repeated call returns the message already written.
     Raises NotContactable or MessagingError (with the field to fix); nothing is written then.
     """
-    if candidate.organization_id != org.pk:
-        raise MessagingError("Unknown candidate.", field="candidate")
-    existing = _existing(org, idempotency_key)
-    if existing:
-        return existing
-    subject, body = clean_subject(subject), clean_body(body)
-    try:
-        with transaction.atomic():
-            _check_contactable(candidate)
-            thread = Thread.objects.create(
-                organization=org,
-                candidate=candidate,
-                recruiter=recruiter,
-                subject=subject,
-                origin=origin,
-                circle_id=circle_id,
-                enrollment_id=enrollment_id,
-            )
-            return _outgoing(
-                thread=thread,
-                sender=recruiter,
-                subject=subject,
-                body=body,
-                template=template,
-                check=check,
-                idempotency_key=idempotency_key,
-                sequence_step_id=sequence_step_id,
-            )
-    except _AlreadyWritten as race:
-        return race.message
+    draft = OutgoingDraft(
+        candidate=candidate,
+        sender=recruiter,
+        subject=subject,
+        body=body,
+        template=template,
+        origin=origin,
+        circle_id=circle_id,
+        enrollment_id=enrollment_id,
+        sequence_step_id=sequence_step_id,
+        idempotency_key=idempotency_key,
+        check=check,
+    )
+    return _written(org, draft)
 
 
 def _reply_subject(thread: Thread, subject: str) -> str:
@@ -305,20 +223,6 @@ def _reply_subject(thread: Thread, subject: str) -> str:
         return clean_subject(subject)
     base = thread.subject
     return base if base.lower().startswith("re:") else clean_subject(f"Re: {base}"[:SUBJECT_MAX])
-
-
-def _threading_headers(thread: Thread) -> tuple[str, str]:
-    """In-Reply-To and References (RFC 5322 §3.6.4) for a new message in `thread`."""
-    ids = list(
-        thread.messages.exclude(message_id_header="")
-        .order_by("created_at", "id")
-        .values_list("message_id_header", flat=True)
-    )
-    if not ids:
-        return "", ""
-    # Keep the first and the latest few: some servers refuse very long References headers.
-    chain = ids if len(ids) <= 10 else [ids[0], *ids[-9:]]
-    return ids[-1], " ".join(chain)
 
 
 def message_reply(
@@ -333,28 +237,18 @@ def message_reply(
     check: checks.CheckResult | None = None,
 ) -> Message:
     """A recruiter's next message in a conversation (also a sequence's same-thread follow-up)."""
-    existing = _existing(thread.organization, idempotency_key)
-    if existing:
-        return existing
-    subject, body = _reply_subject(thread, subject), clean_body(body)
-    try:
-        with transaction.atomic():
-            _check_contactable(thread.candidate)
-            in_reply_to, references = _threading_headers(thread)
-            return _outgoing(
-                thread=thread,
-                sender=sender,
-                subject=subject,
-                body=body,
-                template=template,
-                check=check,
-                idempotency_key=idempotency_key,
-                sequence_step_id=sequence_step_id,
-                in_reply_to=in_reply_to,
-                references=references,
-            )
-    except _AlreadyWritten as race:
-        return race.message
+    draft = OutgoingDraft(
+        candidate=thread.candidate,
+        sender=sender,
+        subject=subject,
+        body=body,
+        template=template,
+        thread=thread,
+        sequence_step_id=sequence_step_id,
+        idempotency_key=idempotency_key,
+        check=check,
+    )
+    return _written(thread.organization, draft)
 
 
 # --- Many at once (the follow-up dispatcher) ----------------------------------------------------
@@ -375,6 +269,7 @@ class OutgoingDraft:
     enrollment_id: int | None = None
     sequence_step_id: int | None = None
     idempotency_key: str = ""
+    check: checks.CheckResult | None = None  # already computed by the caller (the composer's live check)
 
 
 @dataclass
@@ -488,7 +383,7 @@ def messages_write_many(
     rows: list[tuple[int, Message]] = []
     for index, draft, subject, body in todo:
         candidate, thread = draft.candidate, draft.thread or next(created)
-        check = checks.personalisation_check(
+        check = draft.check or checks.personalisation_check(
             org=org, candidate=candidate, subject=subject, body=body, now=now, recent_recipients=recipients,
             template_body=draft.template.body if draft.template else None,
         )  # fmt: skip
