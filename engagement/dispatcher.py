@@ -39,7 +39,7 @@ from engagement.sequences import (
 )
 from messaging.models import Message, Thread
 from messaging.rendering import TemplateError, render_message
-from messaging.services import OutgoingDraft, messages_write_many, skip_reasons
+from messaging.services import CANDIDATE_HEAVY_FIELDS, OutgoingDraft, messages_write_many, skip_reasons
 from talentcircles.models import Organization, User
 
 logger = logging.getLogger(__name__)
@@ -243,6 +243,7 @@ def _process(ids: list[int], *, now: datetime, result: DispatchResult, row_trans
     enrollments = list(
         Enrollment.objects.filter(pk__in=ids)
         .select_related("candidate")
+        .defer(*CANDIDATE_HEAVY_FIELDS)
         .prefetch_related("candidate__skills")
         .order_by("next_run_at", "pk")
     )

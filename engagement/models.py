@@ -185,8 +185,11 @@ class Activity(models.Model):
     # Kinds that count as the candidate talking to us (relationship strength, "going cold").
     TWO_WAY_KINDS = (Kind.REPLY_IN, Kind.CALL, Kind.MEETING)
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="activities")
+    # db_index=False: activity_timeline leads with the candidate and activity_org_kind with the organisation.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="activities", db_index=False
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 
 from candidates.models import Candidate, ConsentRecord
 from candidates.services import candidate_set_stage, candidates_set_stage
@@ -198,33 +198,41 @@ def _message_sent(event: events.CandidateEvent) -> None:
 def _messages_sent(batch: Sequence[events.CandidateEvent]) -> None:
     """Sent messages (a delivery batch): their timeline rows, last-contacted times and new → contacted.
 
-    A fixed number of statements for the batch: one UPDATE of last_contacted_at per distinct send
-    time, one read of the candidates still `new` and one bulk stage move per organisation.
+    A fixed number of statements for the batch, per organisation and distinct send time (a batch
+    has one): a read of the candidates still `new`, one UPDATE moving them to `contacted` that also
+    sets their last-contacted time (a candidate row is wide and heavily indexed: written once, not
+    twice), and one UPDATE of the last-contacted time of the others.
     """
     for event in batch:
         _record(event, Kind.MESSAGE_OUT, f"Sent {_quoted(event.details.get('subject', ''))}")
-    by_time: dict[datetime, set[int]] = defaultdict(set)
+    groups: dict[tuple[int, datetime], set[int]] = defaultdict(set)
     for event in batch:
-        by_time[event.occurred_at].add(event.candidate_id)
-    for occurred_at in sorted(by_time):  # oldest first, so the latest send wins
-        Candidate.objects.filter(pk__in=by_time[occurred_at]).filter(
+        groups[(event.organization_id, event.occurred_at)].add(event.candidate_id)
+    orgs = Organization.objects.in_bulk({org_id for org_id, _ in groups})
+    for (org_id, occurred_at), candidate_ids in sorted(groups.items(), key=lambda item: item[0][1]):
+        # Oldest first, so the latest send wins.
+        contacted = _contacted_at(occurred_at)
+        moved: set[int] = set()
+        if org_id in orgs:
+            for stage, target in _SENT_MOVES.items():
+                result = candidates_set_stage(
+                    org=orgs[org_id],
+                    candidates=Candidate.objects.filter(pk__in=candidate_ids, stage=stage),
+                    stage=target,
+                    actor=None,
+                    reason="First message sent",
+                    also={"last_contacted_at": contacted},
+                )
+                moved.update(result.ids)
+        Candidate.objects.filter(pk__in=candidate_ids - moved).filter(
             Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
         ).update(last_contacted_at=occurred_at)
-    by_org: dict[int, set[int]] = defaultdict(set)
-    for event in batch:
-        by_org[event.organization_id].add(event.candidate_id)
-    orgs = Organization.objects.in_bulk(list(by_org))
-    for org_id, candidate_ids in by_org.items():
-        if org_id not in orgs:
-            continue
-        for stage, target in _SENT_MOVES.items():
-            candidates_set_stage(
-                org=orgs[org_id],
-                candidates=Candidate.objects.filter(pk__in=candidate_ids, stage=stage),
-                stage=target,
-                actor=None,
-                reason="First message sent",
-            )
+
+
+def _contacted_at(occurred_at: datetime) -> Case:
+    """`last_contacted_at` moved forward to `occurred_at`, never back (an expression for an UPDATE)."""
+    earlier = Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
+    return Case(When(earlier, then=Value(occurred_at)), default=F("last_contacted_at"))
 
 
 def _reply_received(event: events.CandidateEvent) -> None:

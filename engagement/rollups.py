@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
@@ -164,60 +165,81 @@ def _apply_counts(organization_id: int, counts: dict[tuple[date, Target], int]) 
         _apply(organization_id=organization_id, day=day, targets=targets, sent=count)
 
 
+class _Send(NamedTuple):
+    """What the roll-ups need of one sent message and its thread (read without building models)."""
+
+    pk: int
+    thread_id: int
+    organization_id: int
+    sent_at: datetime | None
+    template_id: int | None
+    sequence_step_id: int | None
+    candidate_id: int
+    recruiter_id: int | None
+    circle_id: int | None
+    enrollment_id: int | None
+    source: str | None
+    industry: str | None
+
+
+_SEND_COLUMNS = (
+    "pk", "thread_id", "organization_id", "sent_at", "template_id", "sequence_step_id", "thread__candidate_id",
+    "thread__recruiter_id", "thread__circle_id", "thread__enrollment_id", "thread__candidate__source",
+    "thread__candidate__industry",
+)  # fmt: skip
+
+
 def on_messages_sent(run: list[events.CandidateEvent]) -> None:
     """`on_message_sent` for a delivery batch, in a fixed number of queries whatever its size."""
     message_ids = [event.related.get("message_id") for event in run if event.related.get("message_id")]
-    messages = [
-        message
-        for message in Message.objects.select_related("thread__candidate").filter(
-            pk__in=message_ids, direction=Message.Direction.OUT
-        )
-        if message.thread.started_by == Thread.StartedBy.RECRUITER
+    sends = [
+        _Send(*row)
+        for row in Message.objects.filter(
+            pk__in=message_ids, direction=Message.Direction.OUT, thread__started_by=Thread.StartedBy.RECRUITER
+        ).values_list(*_SEND_COLUMNS)
     ]
-    if not messages:
+    if not sends:
         return
     sent_at = {event.related.get("message_id"): event.occurred_at for event in run}
-    outreach = _outreach_for_sends(messages, sent_at)
+    outreach = _outreach_for_sends(sends, sent_at)
     counts: dict[int, dict[tuple[date, Target], int]] = defaultdict(lambda: defaultdict(int))
     for row, created in outreach.values():
         if created:
             for target in _targets(row):
                 counts[row.organization_id][(row.day, target)] += 1
-    _count_step_sends(messages, outreach, counts)
+    _count_step_sends(sends, outreach, counts)
     for organization_id, org_counts in counts.items():
         _apply_counts(organization_id, org_counts)
 
 
-def _outreach_for_sends(
-    messages: list[Message], sent_at: dict[int, datetime]
-) -> dict[int, tuple[ResponseOutreach, bool]]:
+def _outreach_for_sends(sends: list[_Send], sent_at: dict[int, datetime]) -> dict[int, tuple[ResponseOutreach, bool]]:
     """Thread id → (its outreach row, whether this batch created it)."""
     from engagement.sequence_models import Enrollment
 
-    thread_ids = {message.thread_id for message in messages}
-    existing = {row.thread_id: row for row in ResponseOutreach.objects.filter(thread_id__in=thread_ids)}
-    firsts: dict[int, Message] = {}
-    for message in sorted(messages, key=lambda m: (m.sent_at or sent_at[m.pk], m.pk)):
-        if message.thread_id not in existing:
-            firsts.setdefault(message.thread_id, message)
-    enrollment_ids = {m.thread.enrollment_id for m in firsts.values() if m.thread.enrollment_id}
+    thread_ids = {send.thread_id for send in sends}
+    existing = set(ResponseOutreach.objects.filter(thread_id__in=thread_ids).values_list("thread_id", flat=True))
+    firsts: dict[int, _Send] = {}
+    for send in sorted(sends, key=lambda s: (s.sent_at or sent_at[s.pk], s.pk)):
+        if send.thread_id not in existing:
+            firsts.setdefault(send.thread_id, send)
+    enrollment_ids = {send.enrollment_id for send in firsts.values() if send.enrollment_id}
     sequences = dict(Enrollment.objects.filter(pk__in=enrollment_ids).values_list("pk", "sequence_id"))
     new_rows = []
-    for message in firsts.values():
-        thread, first_sent_at = message.thread, message.sent_at or sent_at[message.pk]
+    for send in firsts.values():
+        first_sent_at = send.sent_at or sent_at[send.pk]
         new_rows.append(
             ResponseOutreach(
-                organization_id=message.organization_id,
-                thread_id=thread.pk,
-                candidate_id=thread.candidate_id,
+                organization_id=send.organization_id,
+                thread_id=send.thread_id,
+                candidate_id=send.candidate_id,
                 first_sent_at=first_sent_at,
                 day=first_sent_at.astimezone(UTC).date(),
-                recruiter_id=thread.recruiter_id,
-                template_id=message.template_id,
-                sequence_id=sequences.get(thread.enrollment_id),
-                circle_id=thread.circle_id,
-                source=thread.candidate.source or "",
-                industry=thread.candidate.industry or "",
+                recruiter_id=send.recruiter_id,
+                template_id=send.template_id,
+                sequence_id=sequences.get(send.enrollment_id),
+                circle_id=send.circle_id,
+                source=send.source or "",
+                industry=send.industry or "",
             )
         )
     # A row another worker inserted meanwhile wins (ignore_conflicts); it counted that send, so ours
@@ -232,7 +254,7 @@ def _outreach_for_sends(
 
 
 def _count_step_sends(
-    messages: list[Message],
+    messages: list[_Send],
     outreach: dict[int, tuple[ResponseOutreach, bool]],
     counts: dict[int, dict[tuple[date, Target], int]],
 ) -> None:
@@ -244,15 +266,28 @@ def _count_step_sends(
     rows = {row.pk: row for row, _ in outreach.values()}
     for step_id, outreach_ids in by_step.items():
         marker = f",{step_id},"
-        unmarked = ResponseOutreach.objects.filter(pk__in=outreach_ids).exclude(steps_sent__contains=marker)
-        fresh = list(unmarked.values_list("pk", flat=True))
-        ResponseOutreach.objects.filter(pk__in=fresh).exclude(steps_sent__contains=marker).update(
-            steps_sent=Concat(F("steps_sent"), Value(marker))
-        )
-        for pk in fresh:
+        for pk in _mark_step_sent(outreach_ids, marker):
             row = rows[pk]
             for target in _step_targets(row, step_id):
                 counts[row.organization_id][(row.day, target)] += 1
+
+
+def _mark_step_sent(outreach_ids: set[int], marker: str) -> list[int]:
+    """Add `marker` to the `steps_sent` of those rows that lack it; returns their ids (one conditional UPDATE,
+    so of two workers marking the same row only one is told it was first)."""
+    if not outreach_ids:
+        return []
+    table = connection.ops.quote_name(ResponseOutreach._meta.db_table)
+    marks = ", ".join(["%s"] * len(outreach_ids))
+    # Only placeholders and our own table name are formatted in; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET steps_sent = steps_sent || %s "  # noqa: S608
+        f"WHERE id IN ({marks}) AND steps_sent NOT LIKE %s RETURNING id"
+    )
+    pattern = f"%{marker}%"  # the marker is ",<step id>,": no LIKE wildcards in it
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [marker, *outreach_ids, pattern])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def on_answer(event: events.CandidateEvent) -> None:

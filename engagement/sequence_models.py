@@ -92,8 +92,11 @@ class Enrollment(models.Model):
     RUNNING_STATES = (State.ACTIVE, State.PAUSED)
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="enrollments")
-    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="enrollments")
+    # db_index=False: enrollment_sequence_state and enrollment_candidate_state lead with these columns.
+    sequence = models.ForeignKey(Sequence, on_delete=models.CASCADE, related_name="enrollments", db_index=False)
+    candidate = models.ForeignKey(
+        "candidates.Candidate", on_delete=models.CASCADE, related_name="enrollments", db_index=False
+    )
     enrolled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -34,7 +34,13 @@ from django.utils.html import escape, linebreaks
 
 from messaging import links
 from messaging.models import Message
-from messaging.services import SKIP_REASONS, enqueue_deliveries, new_message_id_header, skip_reasons
+from messaging.services import (
+    CANDIDATE_HEAVY_FIELDS,
+    SKIP_REASONS,
+    enqueue_deliveries,
+    new_message_id_header,
+    skip_reasons,
+)
 from talentcircles import events
 from talentcircles.models import Organization, User
 
@@ -259,8 +265,14 @@ def _cancel_reasons(messages: list[Message]) -> dict[int, str]:
             code = codes.get(message.candidate_id)
             if code:
                 reasons[message.pk] = f"Not sent: {SKIP_REASONS.get(code, code)}"
-    # A follow-up written by a sequence is pointless once the candidate answered in its thread.
-    follow_ups = [m for m in messages if m.sequence_step_id is not None and m.pk not in reasons]
+    # A follow-up written by a sequence is pointless once the candidate answered in its thread. Only a
+    # thread with activity since the message was written can hold such an answer (an answer moves
+    # `last_message_at`); the rest, a batch of first messages say, need no query.
+    follow_ups = [
+        m
+        for m in messages
+        if m.sequence_step_id is not None and m.pk not in reasons and m.thread.last_message_at > m.created_at
+    ]
     if follow_ups:
         last_answer = dict(
             Message.objects.answers()
@@ -445,7 +457,12 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
     result.outcomes = {pk: SKIPPED for pk in dict.fromkeys(message_ids)}
     if not claimed:
         return result
-    messages = list(Message.objects.filter(pk__in=claimed).select_related("thread", "candidate").order_by("id"))
+    messages = list(
+        Message.objects.filter(pk__in=claimed)
+        .select_related("thread", "candidate")
+        .defer(*CANDIDATE_HEAVY_FIELDS)
+        .order_by("id")
+    )
     # A batch has a handful of organisations and senders: one object each, shared by its messages.
     orgs = Organization.objects.in_bulk({m.organization_id for m in messages})
     senders = User.objects.in_bulk({m.sender_id for m in messages if m.sender_id is not None})

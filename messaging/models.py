@@ -67,7 +67,8 @@ class Thread(models.Model):
         SEQUENCE = "sequence", "Sequence"
         PORTAL = "portal", "Portal"
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # db_index=False: the composite indexes in Meta lead with the organisation; one more would only slow writes.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="threads")
     recruiter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -135,8 +136,10 @@ class Message(models.Model):
 
     PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages")
+    # db_index=False: the composite indexes in Meta lead with these columns; every message row is written three
+    # times (queued, sending, sent), so each index it does not need costs three times.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="messages", db_index=False)
     candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="+")
     direction = models.CharField(max_length=3, choices=Direction.choices)
     channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.EMAIL)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from candidates.merge import candidate_merge
 from candidates.models import Candidate, ConsentRecord
@@ -47,6 +50,30 @@ def test_a_sent_message_is_on_the_timeline_and_moves_new_to_contacted(acme, ana,
     assert sent.message_id == message.pk and sent.summary == "Sent “Ledgers”"
     assert sent.actor == acme.user
     assert Activity.Kind.STAGE_CHANGE in kinds(ana)
+
+
+def test_a_first_send_never_moves_last_contacted_back(acme, ana, django_capture_on_commit_callbacks):
+    # The stage move and the last-contacted time are one UPDATE: a later contact already recorded stays.
+    later = timezone.now() + timedelta(hours=2)
+    Candidate.objects.filter(pk=ana.pk).update(last_contacted_at=later)
+
+    send(acme, ana, django_capture_on_commit_callbacks)
+
+    ana.refresh_from_db()
+    assert ana.stage == Candidate.Stage.CONTACTED and ana.last_contacted_at == later
+
+
+def test_a_batch_moves_new_candidates_and_only_times_the_others(acme, ana, django_capture_on_commit_callbacks):
+    engaged = CandidateFactory(organization=acme.org, stage=Candidate.Stage.ENGAGED)
+    first = send(acme, ana, django_capture_on_commit_callbacks)
+    second = send(acme, engaged, django_capture_on_commit_callbacks)
+
+    ana.refresh_from_db()
+    engaged.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (ana.stage, ana.last_contacted_at) == (Candidate.Stage.CONTACTED, first.sent_at)
+    assert (engaged.stage, engaged.last_contacted_at) == (Candidate.Stage.ENGAGED, second.sent_at)
 
 
 def test_a_queued_message_is_not_a_contact_yet(acme, ana):

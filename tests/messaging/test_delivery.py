@@ -186,6 +186,19 @@ def test_it_cancels_a_message_to_a_candidate_no_longer_contactable(acme, candida
     assert delivery.message_deliver(message.pk) == delivery.SKIPPED
 
 
+def test_an_older_message_arriving_late_does_not_hide_an_answer(acme, candidate):
+    message = queued(acme, candidate, sequence_step_id=7)
+    services.message_receive(thread=message.thread, channel=Message.Channel.EMAIL, body_text="Yes, let's talk!")
+    services.message_receive(
+        thread=message.thread, channel=Message.Channel.EMAIL, body_text="(an old mail, delivered late)",
+        received_at=message.created_at - timedelta(days=3),
+    )  # fmt: skip
+
+    assert delivery.message_deliver(message.pk) == delivery.CANCELLED
+    message.thread.refresh_from_db()
+    assert message.thread.last_message_at > message.created_at
+
+
 def test_erasure_cancels_what_is_still_queued(acme, candidate):
     message = queued(acme, candidate)
 
