@@ -29,6 +29,7 @@ from engagement.strength import (
     StrengthInputs,
     relationship_strength,
 )
+from talentcircles.bulk import bulk_update_rows
 from talentcircles.models import Membership
 
 Kind = Activity.Kind
@@ -170,7 +171,7 @@ def relationships_refresh(*, candidate_ids: Iterable[int], now: datetime | None 
         reason = _cold_reason(relationship, previous_score, row, now) if row["owner_id"] else ""
         if reason:
             cold.append((relationship, row, reason))
-    Relationship.objects.bulk_update(
+    bulk_update_rows(
         relationships,
         ["score", "reasons", "last_two_way_at", "messages_out", "replies_in", "computed_at"],
         batch_size=BATCH_SIZE,
