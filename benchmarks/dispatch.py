@@ -2,9 +2,11 @@
 
 Prints figures; it is not a timed test. PostgreSQL and Redis (DATABASE_URL, REDIS_URL). Creates its
 own organisation, enrols BENCH_DISPATCH_ENROLLMENTS (default 10,000) candidates in a one-step
-sequence (timed: target under 10 s), starts one Celery worker (solo pool) whose e-mail backend is
-locmem, measures the rate of BENCH_DISPATCH_NOOPS no-op tasks, then sends one
+sequence (timed: target under 10 s), starts one Celery worker whose e-mail backend is locmem (DEBUG
+off, as in production), measures the rate of BENCH_DISPATCH_NOOPS no-op tasks, then sends one
 dispatcher pass to the worker and times until every message is `sent`. Target: 500 messages/s.
+It does this for each pool in BENCH_DISPATCH_POOLS (default "solo prefork"): one process, then the
+worker's default pool (prefork, a process per CPU), each with a fresh organisation.
 Before that, in this process, it counts the SQL statements of one dispatcher batch and one delivery
 batch of BENCH_DISPATCH_BATCH (default 100) on a second, small organisation: those figures do not
 depend on how busy the machine is. The organisations are removed when done.
@@ -44,9 +46,15 @@ ENROLLMENTS = int(os.environ.get("BENCH_DISPATCH_ENROLLMENTS", "10000"))
 BATCH = int(os.environ.get("BENCH_DISPATCH_BATCH", "100"))
 NOOPS = int(os.environ.get("BENCH_DISPATCH_NOOPS", "2000"))
 TARGET_RATE = 500
+POOLS = {
+    "solo": "one worker, one process (--pool=solo)",
+    "prefork": f"one worker, default pool (prefork, {os.cpu_count()} processes)",
+}
 TARGET_ENROL_SECONDS = 10.0
 WORKER_SETTINGS = """
 from talentcircles.settings import *  # noqa: F403
+# As in production: with DEBUG on, Django also keeps the text of every statement the worker runs.
+DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_IMPORTS = ["engagement.sequence_tasks", "bench_noop"]
 """
@@ -83,13 +91,15 @@ def seed(count: int = ENROLLMENTS) -> tuple[Organization, User, object, list[int
     return org, user, sequence, [p.pk for p in people]
 
 
-def start_worker(folder: Path) -> subprocess.Popen:
+def start_worker(folder: Path, pool: str) -> subprocess.Popen:
     (folder / "bench_worker_settings.py").write_text(WORKER_SETTINGS)
     (folder / "bench_noop.py").write_text(NOOP_TASK)
     env = os.environ | {"DJANGO_SETTINGS_MODULE": "bench_worker_settings",
                         "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT)])}  # fmt: skip
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "talentcircles", "worker", "--pool=solo", "--loglevel=WARNING",
+    if pool not in POOLS:
+        sys.exit(f"BENCH_DISPATCH_POOLS: choose among {', '.join(POOLS)}.")
+    return subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+        [sys.executable, "-m", "celery", "-A", "talentcircles", "worker", f"--pool={pool}", "--loglevel=WARNING",
          "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
@@ -129,11 +139,8 @@ def count_queries() -> None:
         Organization.objects.filter(pk=org.pk).delete()
 
 
-def main() -> None:
-    if connection.vendor != "postgresql" or not settings.REDIS_URL:
-        sys.exit("benchmarks/dispatch.py needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
-    celery_app.conf.task_always_eager = False
-    count_queries()
+def run(pool: str, *, time_enrolment: bool) -> None:
+    """Seed, enrol, then dispatch and deliver with one worker started with `pool`; print the figures."""
     org, user, sequence, ids = seed()
     worker = None
     try:
@@ -143,19 +150,18 @@ def main() -> None:
             now=timezone.now() - timezone.timedelta(minutes=1), background_threshold=len(ids),
         )  # fmt: skip
         enrol_seconds = time.perf_counter() - started
-        print(
-            f"enrol {len(result.enrolled):,} candidates: {enrol_seconds:.2f} s (target < {TARGET_ENROL_SECONDS:.0f} s)"
-        )
+        if time_enrolment:
+            print(f"enrol {len(result.enrolled):,} candidates: {enrol_seconds:.2f} s "
+                  f"(target < {TARGET_ENROL_SECONDS:.0f} s)")  # fmt: skip
 
         with tempfile.TemporaryDirectory() as folder:
-            worker = start_worker(Path(folder))
+            worker = start_worker(Path(folder), pool)
             celery_app.send_task("bench.noop").get(timeout=60)  # the worker is up
             started = time.perf_counter()
             pings = [celery_app.send_task("bench.noop") for _ in range(NOOPS)]
             for ping in pings:
                 ping.get(timeout=120)
             noop_rate = NOOPS / (time.perf_counter() - started)
-            print(f"no-op task: {noop_rate:,.0f} tasks/s")
 
             started = time.perf_counter()
             pass_result = dispatch_followups.apply_async(kwargs={"batch_size": 200})
@@ -166,16 +172,24 @@ def main() -> None:
             while Message.objects.filter(organization=org, status=Message.Status.SENT).count() < written:
                 time.sleep(0.5)
             total = time.perf_counter() - started
-            print(f"dispatch pass: {counts['messages']:,} messages written in {dispatched:.1f} s "
+            print(f"[{POOLS[pool]}] dispatch pass: {counts['messages']:,} messages written in {dispatched:.1f} s "
                   f"({counts['messages'] / dispatched:,.0f}/s)")  # fmt: skip
-            rate = written / total
-            print(f"dispatched and delivered: {rate:,.0f} messages/s by one worker (target {TARGET_RATE}/s); "
-                  f"no-op task {noop_rate:,.0f}/s")  # fmt: skip
+            print(f"[{POOLS[pool]}] dispatched and delivered: {written / total:,.0f} messages/s "
+                  f"(target {TARGET_RATE}/s); no-op task {noop_rate:,.0f}/s")  # fmt: skip
     finally:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=60)
         Organization.objects.filter(pk=org.pk).delete()
+
+
+def main() -> None:
+    if connection.vendor != "postgresql" or not settings.REDIS_URL:
+        sys.exit("benchmarks/dispatch.py needs PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).")
+    celery_app.conf.task_always_eager = False
+    count_queries()
+    for number, pool in enumerate(os.environ.get("BENCH_DISPATCH_POOLS", "solo prefork").split()):
+        run(pool, time_enrolment=number == 0)
 
 
 if __name__ == "__main__":
