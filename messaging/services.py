@@ -26,6 +26,7 @@ from messaging import checks
 from messaging.models import MAX_BODY_CHARS, Message, MessageTemplate, Thread
 from messaging.rendering import TemplateError, render_message
 from talentcircles import events
+from talentcircles.bulk import copy_insert
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
@@ -364,7 +365,7 @@ def messages_write_many(
     fingerprints = {i: checks.body_fingerprint(body, d.candidate) for i, d, _s, body in todo}
     recipients = checks.recent_recipients_by_fingerprint(org=org, fingerprints=fingerprints.values(), now=now)
     chains = _thread_chains({d.thread.pk: d.thread for _i, d, _s, _b in todo if d.thread}.values())
-    new_threads = Thread.objects.bulk_create(
+    new_threads = copy_insert(
         [
             Thread(
                 organization=org,
@@ -407,7 +408,7 @@ def messages_write_many(
     messages = [message for _i, message in rows]
     try:
         with transaction.atomic():  # a savepoint: a lost race on an idempotency key leaves nothing behind
-            Message.objects.bulk_create(messages)
+            copy_insert(messages)
     except IntegrityError:
         # Another writer wrote some of these keys since we looked: keep theirs, write the rest.
         Message.objects.bulk_create(messages, ignore_conflicts=True)

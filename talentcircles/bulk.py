@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from enum import Enum
 
 from django.db import connection, models
 
@@ -51,3 +53,79 @@ def _update_sql(meta, columns: list[models.Field], rows: int) -> str:
     )
     # Only our own table and column names are formatted in; every value is a parameter.
     return f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.{key} = v.{names[0]}"  # noqa: S608
+
+
+# Fields whose Python value psycopg writes as PostgreSQL expects it, with no Django conversion.
+_PLAIN_FIELDS = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BigIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.SmallIntegerField,
+    models.BooleanField,
+    models.DateTimeField,
+    models.DateField,
+    models.ForeignKey,
+)
+
+
+def copy_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
+    """Save new instances of one model like `QuerySet.bulk_create` does (ids set on them), cheaper.
+
+    On PostgreSQL: the ids are drawn from the table's sequence in one query, then the rows go in
+    one COPY, which psycopg encodes in C, instead of an INSERT whose every cell Django prepares
+    and psycopg quotes in Python. Elsewhere, bulk_create. Plain values only (no expressions); a
+    unique violation raises IntegrityError for the whole batch, as bulk_create does.
+    """
+    if not objs:
+        return objs
+    meta = objs[0]._meta.concrete_model._meta
+    if connection.vendor != "postgresql":
+        return meta.model.objects.bulk_create(objs)
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    convert = [_converter(field) for field in fields]
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in [meta.pk.column, *(field.column for field in fields)])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+            obj.pk = pk
+            for field in stamped:
+                field.pre_save(obj, True)
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy,
+        ):
+            for obj in objs:
+                values = obj.__dict__
+                copy.write_row(
+                    [obj.pk, *(to_db(values[field.attname]) for field, to_db in zip(fields, convert, strict=True))]
+                )
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+    return objs
+
+
+def _converter(field: models.Field):
+    if isinstance(field, models.JSONField):
+        return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
+    if isinstance(field, _PLAIN_FIELDS) and not field.choices:
+        return _as_is
+    if isinstance(field, _PLAIN_FIELDS):
+        return _choice
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _as_is(value):
+    return value
+
+
+def _choice(value):
+    # A TextChoices member is a str already; an IntegerChoices member an int: drop the enum type.
+    return value.value if isinstance(value, Enum) else value

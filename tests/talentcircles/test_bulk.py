@@ -48,3 +48,39 @@ def test_it_leaves_other_rows_alone_and_accepts_nothing(relationships):
     assert bulk_update_rows([first], ["score"]) == 1
     assert bulk_update_rows([], ["score"]) == 0
     assert list(Relationship.objects.filter(pk__in=[r.pk for r in others]).values_list("score", flat=True)) == [0] * 4
+
+
+def test_copy_insert_saves_like_bulk_create(acme):
+    from django.db import IntegrityError, transaction
+
+    from messaging.models import Message, Thread
+    from talentcircles.bulk import copy_insert
+
+    person = CandidateFactory(organization=acme.org)
+    threads = copy_insert(
+        [Thread(organization=acme.org, candidate=person, recruiter=acme.user, subject=f"Hello {n}") for n in range(3)]
+    )
+    messages = copy_insert(
+        [
+            Message(
+                organization=acme.org, thread=thread, candidate=person, direction=Message.Direction.OUT,
+                channel=Message.Channel.EMAIL, status=Message.Status.QUEUED, subject=thread.subject, body_text="Hi",
+                findings=[{"code": "generic", "penalty": 10}], idempotency_key=f"key-{thread.pk}",
+            )
+            for thread in threads
+        ]
+    )  # fmt: skip
+
+    assert all(thread.pk and not thread._state.adding for thread in threads)
+    stored = Message.objects.get(pk=messages[1].pk)
+    assert stored.thread_id == threads[1].pk and stored.status == "queued"
+    assert stored.findings == [{"code": "generic", "penalty": 10}]
+    assert Thread.objects.get(pk=threads[2].pk).reply_token == threads[2].reply_token
+    # The same idempotency key again: the whole batch is refused, as bulk_create refuses it.
+    again = Message(
+        organization=acme.org, thread=threads[0], candidate=person, direction=Message.Direction.OUT,
+        channel=Message.Channel.EMAIL, subject="Again", body_text="Hi", idempotency_key=f"key-{threads[0].pk}",
+    )  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        copy_insert([again])
+    assert Message.objects.filter(thread__in=threads).count() == 3
