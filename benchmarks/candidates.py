@@ -4,9 +4,10 @@ Prints figures; it is not a timed test. Needs an organisation with many candidat
 BENCH_ORG (default "demo") holding at least BENCH_CANDIDATES (default 1,000,000). With
 BENCH_SEED=1 the missing ones are created with `manage.py seed_scale`; otherwise it says
 how. BENCH_SEARCH_ROUNDS (default 40) requests per figure; BENCH_EXPLAIN=1 also prints
-the EXPLAIN ANALYZE plan of every search; BENCH_IMPORT_ROWS (default 50,000) rows for the
-import figures. The data is left as it was: the import runs in a transaction that is
-rolled back, and the benchmark's API token is deleted.
+the EXPLAIN ANALYZE plan of every search; BENCH_ONLY=search, list or import runs that part
+alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures. The data is left
+as it was: the import runs in a transaction that is rolled back, and the benchmark's API
+token is deleted.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "40"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 SEED = os.environ.get("BENCH_SEED", "") == "1"
 EXPLAIN = os.environ.get("BENCH_EXPLAIN", "") == "1"
+ONLY = os.environ.get("BENCH_ONLY", "")  # "search", "list" or "import": run that part alone
 TOKEN_NAME = "benchmarks/candidates.py"  # noqa: S105 (a label, not a secret)
 
 
@@ -287,9 +289,9 @@ def main() -> None:
         version = cursor.fetchone()[0]
     print(f'candidates benchmark: "{ORG}" with {total:,} candidates, PostgreSQL {version}, {ROUNDS} requests each')
     try:
-        bench_search(org, membership)
-        bench_list_page(org, membership)
-        bench_import(org, membership)
+        for part, bench in (("search", bench_search), ("list", bench_list_page), ("import", bench_import)):
+            if ONLY in ("", part):
+                bench(org, membership)
     finally:
         reset_queries()
 

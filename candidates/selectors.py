@@ -104,7 +104,9 @@ def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: st
         ordering = "relevance" if searching else DEFAULT_ORDERING
     if ordering == "relevance":
         window = search.window_ids(_filtered(org, filters), filters.search, RANK_WINDOW)
-        found = Candidate.objects.for_org(org).filter(pk__in=window).annotate(rank=search.rank(filters.search))
+        # An alias, not an annotation: the page sorts by it, and the paginator's count
+        # (a subquery Django keeps annotations in) does not compute it for the whole window.
+        found = search.in_window(Candidate.objects.for_org(org), window).alias(rank=search.rank(filters.search))
     else:
         found = candidate_filter(org=org, filters=filters)
     # Skill and tag filters match one key each, so their joins never duplicate a row.

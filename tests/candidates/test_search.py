@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from candidates import services
+from candidates import search, services
+from candidates.models import Candidate
 from candidates.selectors import CandidateFilters, candidate_list
 from candidates.sqlite_functions import similarity
+from talentcircles.pagination import SEARCH_COUNT_CAP, CappedPaginator
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +82,37 @@ def test_the_search_uses_the_stored_vector_and_indexes(people):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'candidates_candidate'")
         names = {row[0] for row in cursor.fetchall()}
     assert {"cand_search_vector", "cand_search_name_trgm"} <= names
+
+
+def test_only_the_last_word_is_a_prefix_as_you_type(people):
+    assert _search(people, "backend eng") == ["John Smith"]
+    assert _search(people, "analytical eng") == ["Ada Lovelace"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
+def test_the_ranked_window_takes_whole_words_before_completions(acme):
+    # Created first, so a scan in table order would meet the completions first.
+    _add(acme.org, "Jamesina", "Brown")
+    _add(acme.org, "Jameson", "Green")
+    _add(acme.org, "James", "Smith")
+    _add(acme.org, "James", "White")
+    everyone = Candidate.objects.for_org(acme.org)
+
+    def names(ids):
+        return sorted(everyone.get(pk=pk).full_name for pk in ids)
+
+    assert names(search.window_ids(everyone, "james", 2)) == ["James Smith", "James White"]
+    # A window the whole words do not fill takes the completions too.
+    assert names(search.window_ids(everyone, "james", 10)) == [
+        "James Smith", "James White", "Jamesina Brown", "Jameson Green"
+    ]  # fmt: skip
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL ranking expression")
+def test_the_page_count_does_not_rank_the_whole_window(people):
+    found = candidate_list(org=people, filters=CandidateFilters(search="smith"))
+    with CaptureQueriesContext(connection) as captured:
+        list(CappedPaginator(found, 25, count_cap=SEARCH_COUNT_CAP).get_page(1))
+    count, page = (q["sql"] for q in captured.captured_queries[:2])
+    assert count.startswith("SELECT COUNT(*)") and "ts_rank_cd" not in count
+    assert "ts_rank_cd" in page  # the page itself is still ordered by relevance
