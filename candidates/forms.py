@@ -18,6 +18,7 @@ from candidates.normalise import INDUSTRIES
 from candidates.selectors import CandidateFilters
 from candidates.services import PROFILE_FIELDS
 from talentcircles.models import Organization, User
+from talentcircles.widgets import QuickSelect
 
 UNOWNED = "none"
 SORT_CHOICES = [
@@ -52,7 +53,9 @@ class CandidateFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Search")
     skill = forms.CharField(required=False, max_length=80)
     tag = forms.CharField(required=False, max_length=80)
-    industry = forms.ChoiceField(required=False, choices=[("", "Any")] + [(name, name) for name in INDUSTRIES])
+    industry = forms.ChoiceField(
+        required=False, choices=[("", "Any")] + [(name, name) for name in INDUSTRIES], widget=QuickSelect
+    )
     location = forms.CharField(
         required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "City, region or country code"})
     )
@@ -204,6 +207,8 @@ class CandidateForm(forms.Form):
         self.fields["skills"], self.fields["tags"] = declared["skills"], declared["tags"]
         self.fields["email"].widget = forms.EmailInput()
         self.fields["phone"].widget = forms.TextInput(attrs={"type": "tel"})
+        if "industry" in self.fields:
+            self.fields["industry"].widget = QuickSelect(choices=self.fields["industry"].choices)
         owner = self.fields["owner"]
         owner.queryset = User.objects.filter(pk__in=[user.pk for user in members])
         owner.label_from_instance = _member_label
