@@ -21,6 +21,7 @@ from engagement.analytics_models import Dimension, ResponseStat
 from engagement.rollups import _OUTREACH_SELECT, _UNSUBSCRIBED_RANKED_SQL, _sql_parts
 
 STAGE_TABLE = "rebuild_outreach"
+ANALYZE_AFTER_ROWS = 100_000
 # Facts the merge compares; `unsubscribed` is settled afterwards over the merged rows (it ranks outreach ids).
 _FACTS = (
     "candidate_id", "first_sent_at", "day", "recruiter_id", "template_id", "sequence_id", "circle_id", "source",
@@ -44,6 +45,7 @@ _MERGE_INSERT = f"""
 INSERT INTO engagement_responseoutreach ({", ".join(_STAGE_COLUMNS)})
 SELECT {", ".join(f"r.{c}" for c in _STAGE_COLUMNS)} FROM {STAGE_TABLE} r
 WHERE NOT EXISTS (SELECT 1 FROM engagement_responseoutreach o WHERE o.thread_id = r.thread_id)
+ORDER BY r.thread_id
 """  # noqa: S608 (table and column names are this module's constants)
 # Flip only the rows whose flag differs from "the candidate's latest outreach before they unsubscribed".
 _UNSUBSCRIBED_MERGE = f"""
@@ -107,8 +109,12 @@ def rebuild_postgresql(*, org, since_day: date) -> int:
         # The staging query sorts every outgoing message of the organisation: in memory, not on disk.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         _stage_outreach(cursor, params)
+        written = 0
         for statement in (_MERGE_DELETE, _MERGE_UPDATE, _MERGE_INSERT, _UNSUBSCRIBED_MERGE):
             cursor.execute(statement, params)
+            written += max(cursor.rowcount, 0)
+        if written > ANALYZE_AFTER_ROWS:  # a first build or a big repair: plan the sums on fresh statistics
+            cursor.execute("ANALYZE engagement_responseoutreach")
         cursor.execute(f"DROP TABLE {STAGE_TABLE}")
         stats = _fold_stats(cursor, params)
         _merge_stats(org_id=org.pk, since_day=since_day, stats=stats)
