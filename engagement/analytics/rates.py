@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
-from django.db import connection
 from django.utils import timezone
 
 from engagement.analytics_models import Dimension, ResponseStat
@@ -161,7 +160,9 @@ _ROW_FIELDS = (
 )  # fmt: skip
 
 
-def _stats(*, org, dimension: str, date_from: date, date_to: date, recruiter_id: int | None):
+def _rows(
+    *, org, dimension: str, date_from: date, date_to: date, recruiter_id: int | None, fields=_ROW_FIELDS
+) -> Iterable[tuple]:
     queryset = ResponseStat.objects.for_org(org).between(date_from, date_to)
     if dimension == Dimension.RECRUITER:
         queryset = queryset.filter(dimension=dimension, recruiter_id=0)
@@ -169,55 +170,7 @@ def _stats(*, org, dimension: str, date_from: date, date_to: date, recruiter_id:
             queryset = queryset.filter(key=str(recruiter_id))
     else:
         queryset = queryset.filter(dimension=dimension, recruiter_id=recruiter_id or 0)
-    return queryset
-
-
-def _rows(
-    *, org, dimension: str, date_from: date, date_to: date, recruiter_id: int | None, fields=_ROW_FIELDS
-) -> Iterable[tuple]:
-    queryset = _stats(org=org, dimension=dimension, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id)
     return queryset.values_list(*fields).iterator(chunk_size=5000)
-
-
-# Per key and settled-or-not: the counters (bucket -1), then each histogram bucket; {rows} is the ORM's SQL.
-_SUMS_SQL = (
-    "SELECT s.key, s.day <= %s, -1, SUM(s.sent), SUM(s.bounced), SUM(s.interested), SUM(s.not_interested),"
-    " SUM(s.unsubscribed) FROM ({rows}) s GROUP BY 1, 2"
-    " UNION ALL SELECT s.key, s.day <= %s, CAST(b.key AS INTEGER), SUM(CAST(b.value AS INTEGER)), 0, 0, 0, 0"
-    " FROM ({rows}) s, {each}(s.answer_hours) b GROUP BY 1, 2, 3"
-)
-
-
-def _sums_by_key(
-    *, org, dimension: str, date_from: date, date_to: date, recruiter_id: int | None, settled_until: date
-) -> dict[str, _Sums]:
-    """What folding every row with `_add` gives, summed by the database in one query: a few rows per key.
-
-    A long range of a dimension with many keys is thousands of daily rows, each with a histogram of
-    dozens of buckets; decoding and adding those in Python was most of the dashboard's time.
-    """
-    queryset = _stats(org=org, dimension=dimension, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id)
-    rows_sql, params = queryset.values(*_ROW_FIELDS).query.sql_with_params()
-    each = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
-    sql = _SUMS_SQL.format(rows=rows_sql, each=each)
-    settled_param = connection.ops.adapt_datefield_value(settled_until)
-    sums: dict[str, _Sums] = defaultdict(_Sums)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [settled_param, *params, settled_param, *params])
-        for key, is_settled, bucket, first, bounced, interested, not_interested, unsubscribed in cursor.fetchall():
-            total = sums[key]
-            if bucket >= 0:
-                target = total.raw_settled if is_settled else total.raw_pending
-                target[str(bucket)] = target.get(str(bucket), 0) + int(first)
-                continue
-            total.sent += int(first)
-            total.bounced += int(bounced)
-            if is_settled:
-                total.delivered_settled += int(first) - int(bounced)
-            total.interested += int(interested)
-            total.not_interested += int(not_interested)
-            total.unsubscribed += int(unsubscribed)
-    return sums
 
 
 def _add(sums: _Sums, row: tuple, *, settled_until: date) -> None:
@@ -298,10 +251,9 @@ def response_rates(
     validate_range(date_from=date_from, date_to=date_to, window_days=window_days)
     now = _now(now)
     settled_until = _settled_until(now, window_days)
-    sums = _sums_by_key(
-        org=org, dimension=group_by, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
-        settled_until=settled_until,
-    )  # fmt: skip
+    sums: dict[str, _Sums] = defaultdict(_Sums)
+    for row in _rows(org=org, dimension=group_by, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id):
+        _add(sums[row[0]], row, settled_until=settled_until)
     for total in sums.values():
         _finish(total, window_days=window_days)
     live = _live_by_key(org=org, group_by=group_by, now=now, recruiter_id=recruiter_id, keys=set(sums))
