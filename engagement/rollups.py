@@ -395,7 +395,7 @@ def _sql_parts() -> dict[str, str]:
     }
 
 
-_OUTREACH_SQL = """
+_OUTREACH_SELECT = """
 WITH outgoing AS (
     SELECT m.id, m.thread_id, m.sent_at, m.template_id, m.sequence_step_id, m.status,
            ROW_NUMBER() OVER (PARTITION BY m.thread_id ORDER BY m.sent_at, m.id) AS rn
@@ -432,11 +432,6 @@ out_flags AS (
     FROM outgoing o JOIN firsts f ON f.thread_id = o.thread_id
     GROUP BY o.thread_id
 )
-INSERT INTO engagement_responseoutreach (
-    organization_id, thread_id, candidate_id, first_sent_at, day, recruiter_id, template_id, sequence_id,
-    circle_id, source, industry, steps_sent, answered_at, answer_bucket_hours, answer_step_id,
-    bounced, interested, not_interested, unsubscribed
-)
 SELECT %(org)s, f.thread_id, t.candidate_id, f.sent_at, {day}, t.recruiter_id, f.template_id, e.sequence_id,
        t.circle_id, c.source, c.industry, COALESCE(x.steps, ''), a.answered_at,
        CASE WHEN a.answered_at IS NULL THEN NULL
@@ -453,18 +448,25 @@ LEFT JOIN answers a ON a.thread_id = f.thread_id
 LEFT JOIN answer_steps s ON s.thread_id = f.thread_id
 LEFT JOIN out_flags x ON x.thread_id = f.thread_id
 """
+OUTREACH_COLUMNS = (
+    "organization_id, thread_id, candidate_id, first_sent_at, day, recruiter_id, template_id, sequence_id,"
+    " circle_id, source, industry, steps_sent, answered_at, answer_bucket_hours, answer_step_id,"
+    " bounced, interested, not_interested, unsubscribed"
+)
+_OUTREACH_SQL = f"INSERT INTO engagement_responseoutreach ({OUTREACH_COLUMNS}) {_OUTREACH_SELECT}"
 
 # The candidate's latest outreach before their unsubscribe (over all their outreach, kept or rebuilt).
-_UNSUBSCRIBED_SQL = """
-UPDATE engagement_responseoutreach SET unsubscribed = {true} WHERE id IN (
-    SELECT id FROM (
-        SELECT o.id, o.day,
-               ROW_NUMBER() OVER (PARTITION BY o.candidate_id ORDER BY o.first_sent_at DESC, o.id DESC) AS rn
-        FROM engagement_responseoutreach o JOIN candidates_candidate c ON c.id = o.candidate_id
-        WHERE o.organization_id = %(org)s AND c.unsubscribed_at IS NOT NULL AND o.first_sent_at <= c.unsubscribed_at
-    ) latest WHERE rn = 1 AND day >= %(since_day)s
-)
+_UNSUBSCRIBED_RANKED_SQL = """
+SELECT id FROM (
+    SELECT o.id, o.day,
+           ROW_NUMBER() OVER (PARTITION BY o.candidate_id ORDER BY o.first_sent_at DESC, o.id DESC) AS rn
+    FROM engagement_responseoutreach o JOIN candidates_candidate c ON c.id = o.candidate_id
+    WHERE o.organization_id = %(org)s AND c.unsubscribed_at IS NOT NULL AND o.first_sent_at <= c.unsubscribed_at
+) latest WHERE rn = 1 AND day >= %(since_day)s
 """
+_UNSUBSCRIBED_SQL = (
+    f"UPDATE engagement_responseoutreach SET unsubscribed = {{true}} WHERE id IN ({_UNSUBSCRIBED_RANKED_SQL})"  # noqa: S608
+)
 
 _STEP_SENT_SQL = """
 SELECT o.day, o.recruiter_id, m.sequence_step_id, COUNT(DISTINCT m.thread_id)
@@ -548,10 +550,15 @@ def _as_date(value) -> date:
 def rollups_rebuild(*, org, since: date | None = None) -> int:
     """Recompute `org`'s outreach rows and roll-ups for outreach first sent on or after `since` (UTC day).
 
-    Idempotent: deletes the range and inserts it again from the messages, in one transaction.
-    Returns the number of roll-up rows written.
+    Idempotent: deletes the range and inserts it again from the messages, in one transaction (on
+    PostgreSQL it writes only the rows that differ, see `engagement/rollups_rebuild_postgres.py`).
+    Returns the number of roll-up rows the range holds.
     """
     since_day = since or date(1970, 1, 1)
+    if connection.vendor == "postgresql":
+        from engagement.rollups_rebuild_postgres import rebuild_postgresql  # it builds on this module's SQL
+
+        return rebuild_postgresql(org=org, since_day=since_day)
     since_at = datetime.combine(since_day, time.min, tzinfo=UTC)
     parts = _sql_parts()
     with transaction.atomic():
