@@ -14,12 +14,14 @@ candidates and the same messages.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection
-from django.db.models import Model, Q
+from django.db.models import CharField, Model, Q
 from django.utils import timezone
 
 from candidates import normalise, search
@@ -35,6 +37,12 @@ _VALID_CHOICES = {
     f.name: frozenset(value for value, _label in f.flatchoices) | ({""} if f.blank else set())
     for f in Candidate._meta.fields
     if f.choices
+}
+# Text fields whose only model validation is their length (and presence when not blank).
+_TEXT_LIMITS = {
+    f.name: (f.max_length, f.blank)
+    for f in Candidate._meta.fields
+    if type(f) is CharField and not f.choices and [type(v) for v in f.validators] == [MaxLengthValidator]
 }
 _UNIQUE_LABELS = {"email": "e-mail", "linkedin_url": "LinkedIn URL"}
 
@@ -68,9 +76,25 @@ def _check_fields(candidate: Candidate, names: set[str]) -> None:
     if not candidate.time_zone and candidate.country_code:
         candidate.time_zone = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
         names = names | {"time_zone"}
-    # A valid choice needs no check: Django's scans the ~600 time zones one by one.
-    names = {name for name in names if getattr(candidate, name) not in _VALID_CHOICES.get(name, ())}
-    candidate.clean_fields(exclude=[name for name in _MODEL_FIELDS if name not in names])
+    # A valid choice needs no check: Django's scans the ~600 time zones one by one. Nor does
+    # plainly valid text; anything else goes through `clean_fields` for its exact messages.
+    names = {
+        name
+        for name in names
+        if getattr(candidate, name) not in _VALID_CHOICES.get(name, ()) and not _plainly_valid(candidate, name)
+    }
+    if names:
+        candidate.clean_fields(exclude=[name for name in _MODEL_FIELDS if name not in names])
+
+
+def _plainly_valid(candidate: Candidate, name: str) -> bool:
+    """A text value `clean_fields` would accept as it is: a string within the length, present if required."""
+    limits = _TEXT_LIMITS.get(name)
+    if limits is None:
+        return False
+    value = getattr(candidate, name)
+    max_length, blank = limits
+    return isinstance(value, str) and len(value) <= max_length and (blank or value != "")
 
 
 def _current(candidate: Candidate, name: str):
@@ -78,8 +102,14 @@ def _current(candidate: Candidate, name: str):
     return candidate.owner_id if name == "owner" else getattr(candidate, name)
 
 
+@functools.lru_cache(maxsize=8192)
+def _label_key(name: str) -> str:
+    # A file repeats the same few hundred skills thousands of times.
+    return normalise.label(name).casefold()
+
+
 def _label_keys(names: list[str]) -> list[str]:
-    return list(dict.fromkeys(normalise.label(name).casefold() for name in names if normalise.label(name)))
+    return list(dict.fromkeys(key for key in map(_label_key, names) if key))
 
 
 @dataclass

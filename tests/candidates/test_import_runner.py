@@ -118,6 +118,14 @@ def test_good_rows_are_kept_and_bad_rows_are_reported_without_a_trace(acme, row_
     assert errors[5]["reason"].startswith("phone: “12” is not a phone number we can read.")
 
 
+def test_text_longer_than_its_field_fails_the_row_with_the_fields_message(acme, row_by_row):
+    csv = f"Name,Email,City,Company\nAda,ada@example.com,{'L' * 101},\nAlan,alan@example.com,London,{'C' * 200}\n"
+    job = _import(acme, "p.csv", csv, row_by_row=row_by_row)
+    assert _counts(job) == (1, 0, 0, 1)
+    assert job.errors[0]["reason"] == "city: Ensure this value has at most 100 characters (it has 101)."
+    assert len(Candidate.objects.for_org(acme.org).get().current_company) == 200
+
+
 def test_an_identity_claimed_by_someone_else_fails_the_row(acme, row_by_row):
     ada = services.candidate_create(org=acme.org, actor=None, data={"first_name": "Ada", "email": "ada@example.com"})
     alan = services.candidate_create(
