@@ -8,19 +8,18 @@ messages; anything slow (relationship strength) is queued with `transaction.on_c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import JSONField
+from django.db import transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
 from engagement.models import Activity, Circle, Post, Reminder
 from engagement.strength import SCORED_KINDS
+from talentcircles.bulk import copy_insert
 from talentcircles.models import Membership, Organization, User
 
 Kind = Activity.Kind
@@ -81,8 +80,8 @@ def activity_record(**fields) -> Activity:
 
 def activities_record(activities: list[Activity]) -> list[Activity]:
     """Save timeline rows built by `activity_build` in one statement; scored kinds update strength."""
-    if connection.vendor == "postgresql" and len(activities) >= COPY_FROM_ROWS:
-        _copy_activities(activities)
+    if len(activities) >= COPY_FROM_ROWS:
+        copy_insert(activities)  # bulk_create outside PostgreSQL
     else:
         Activity.objects.bulk_create(activities, batch_size=1000)
     queue_strength_refresh_many(a.candidate_id for a in activities if a.kind in SCORED_KINDS)
@@ -90,36 +89,8 @@ def activities_record(activities: list[Activity]) -> list[Activity]:
 
 
 # From this many rows (an import writes one per candidate) COPY beats an INSERT with a parameter
-# per cell, Django's conversion of each cell and the ids sent back; fewer go the usual way.
+# per cell and Django's conversion of each; fewer go the usual way, in one round trip.
 COPY_FROM_ROWS = 100
-_COPIED_FIELDS = [field for field in Activity._meta.concrete_fields if not field.primary_key]
-_COPY_SQL = (
-    f"COPY {Activity._meta.db_table} ({Activity._meta.pk.column}, {', '.join(f.column for f in _COPIED_FIELDS)}) "
-    "FROM STDIN"
-)
-
-
-def _copy_activities(activities: list[Activity]) -> None:
-    """COPY the rows (PostgreSQL), their ids drawn from the table's sequence first, as bulk_create sets them."""
-    meta = Activity._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(activities)],
-        )
-        for activity, (pk,) in zip(activities, cursor.fetchall(), strict=True):
-            activity.pk = pk
-            activity._state.adding, activity._state.db = False, connection.alias
-        with connection.wrap_database_errors, cursor.cursor.copy(_COPY_SQL) as copy:
-            for activity in activities:
-                values = activity.__dict__
-                copy.write_row(
-                    [activity.pk]
-                    + [
-                        json.dumps(values[f.attname]) if isinstance(f, JSONField) else values[f.attname]
-                        for f in _COPIED_FIELDS
-                    ]
-                )
 
 
 def activity_build(
