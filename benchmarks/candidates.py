@@ -5,16 +5,19 @@ BENCH_ORG (default "demo") holding at least BENCH_CANDIDATES (default 1,000,000)
 BENCH_SEED=1 the missing ones are created with `manage.py seed_scale`; otherwise it says
 how. BENCH_SEARCH_ROUNDS (default 40) requests per figure; BENCH_EXPLAIN=1 also prints
 the EXPLAIN ANALYZE plan of every search; BENCH_ONLY=search, list or import runs that part
-alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures. The data is left
-as it was: the import runs in a transaction that is rolled back, and the benchmark's API
-token is deleted.
+alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures; BENCH_PROFILE=1
+prints where the import spends its time (cProfile, top 30 by BENCH_PROFILE_SORT, default
+cumulative). The data is left as it was: the import runs in a transaction that is
+rolled back, and the benchmark's API token is deleted.
 """
 
 from __future__ import annotations
 
+import cProfile
 import csv
 import io
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -47,6 +50,7 @@ ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "40"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 SEED = os.environ.get("BENCH_SEED", "") == "1"
 EXPLAIN = os.environ.get("BENCH_EXPLAIN", "") == "1"
+PROFILE = os.environ.get("BENCH_PROFILE", "") == "1"
 ONLY = os.environ.get("BENCH_ONLY", "")  # "search", "list" or "import": run that part alone
 TOKEN_NAME = "benchmarks/candidates.py"  # noqa: S105 (a label, not a secret)
 
@@ -256,7 +260,10 @@ def bench_import(org: Organization, membership: Membership) -> None:
     job = None
     try:
         with transaction.atomic():
+            profiler = cProfile.Profile() if PROFILE else None
             start = time.perf_counter()
+            if profiler:
+                profiler.enable()
             job = import_job_create(
                 org=org, actor=membership.user, upload=ContentFile(data, name="bench.csv"), mapping=MAPPING,
                 enqueue=False,
@@ -265,6 +272,9 @@ def bench_import(org: Organization, membership: Membership) -> None:
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks a COMMIT runs
             seconds = time.perf_counter() - start
+            if profiler:
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
             transaction.set_rollback(True)  # leave the organisation as it was
         print(
             f"import: CSV through candidates.importing (with de-duplication) {rows / seconds:10,.0f} rows/s "

@@ -8,23 +8,45 @@ that changes those inputs calls it (services, imports, résumé uploads, merges)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
+# The search columns as expressions of a row's columns, so the refresh below and an import's
+# INSERT … SELECT (candidates.importing.staging) build them alike. `{first_name}` etc. stand
+# for the row's columns; `{skills}` and `{resumes}` for the space-joined skill names and text.
+SEARCH_INPUTS = ("first_name", "last_name", "email", "current_title", "current_company", "headline")
+_NAME_EXPRESSION = "lower({first_name} || ' ' || {last_name})"
+_VECTOR_EXPRESSION = """
+    setweight(to_tsvector('simple', {first_name} || ' ' || {last_name} || ' ' || {email} || ' '
+                          || replace(replace(split_part({email}, '@', 1), '.', ' '), '_', ' ')), 'A')
+    || setweight(to_tsvector('simple', {current_title} || ' ' || {current_company} || ' ' || {headline} || ' '
+                             || {skills}), 'B')
+    || setweight(to_tsvector('simple', {resumes}), 'C')"""
+
+
+def name_sql(column: Callable[[str], str]) -> str:
+    """SQL for `search_name`, `column(name)` giving the SQL of each input column."""
+    return _NAME_EXPRESSION.format(**{name: column(name) for name in ("first_name", "last_name")})
+
+
+def vector_sql(column: Callable[[str], str], *, skills: str, resumes: str = "''") -> str:
+    """SQL for `search_vector` (PostgreSQL): weights A name and e-mail, B work and skills, C résumés."""
+    return _VECTOR_EXPRESSION.format(**{name: column(name) for name in SEARCH_INPUTS}, skills=skills, resumes=resumes)
+
+
 # Skills and résumés are aggregated once per batch and joined: a correlated subquery per
 # row made the plan depend on fresh statistics (one index probe per skill when stale).
-_TSV_SQL = """
+def _row_column(name: str) -> str:
+    return f"c.{name}"
+
+
+_TSV_SQL = f"""
 UPDATE candidates_candidate AS c SET
-  search_name = lower(c.first_name || ' ' || c.last_name),
-  search_vector =
-    setweight(to_tsvector('simple', c.first_name || ' ' || c.last_name || ' ' || c.email || ' '
-                          || replace(replace(split_part(c.email, '@', 1), '.', ' '), '_', ' ')), 'A')
-    || setweight(to_tsvector('simple', c.current_title || ' ' || c.current_company || ' ' || c.headline || ' '
-                             || coalesce(skills.names, '')), 'B')
-    || setweight(to_tsvector('simple', coalesce(resumes.body, '')), 'C')
+  search_name = {name_sql(_row_column)},
+  search_vector = {vector_sql(_row_column, skills="coalesce(skills.names, '')", resumes="coalesce(resumes.body, '')")}
 FROM unnest(%(ids)s::bigint[]) AS batch(id)
 LEFT JOIN (
   SELECT cs.candidate_id, string_agg(s.name, ' ') AS names
@@ -36,7 +58,7 @@ LEFT JOIN (
   FROM candidates_resume r WHERE r.candidate_id = ANY(%(ids)s) GROUP BY r.candidate_id
 ) AS resumes ON resumes.candidate_id = batch.id
 WHERE c.id = batch.id
-"""
+"""  # noqa: S608 (constants only)
 _NAME_SQL = "UPDATE candidates_candidate SET search_name = lower(first_name || ' ' || last_name) WHERE id IN ({})"
 
 BATCH = 5000

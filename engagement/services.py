@@ -19,9 +19,11 @@ from django.utils import timezone
 from candidates.models import Candidate
 from engagement.models import Activity, Circle, Post, Reminder
 from engagement.strength import SCORED_KINDS
+from talentcircles.bulk import copy_insert
 from talentcircles.models import Membership, Organization, User
 
 Kind = Activity.Kind
+_KINDS = frozenset(Kind.values)  # `Kind.values` builds a new list on every use
 
 CALL_OUTCOMES = [
     ("connected", "Connected"),
@@ -78,9 +80,17 @@ def activity_record(**fields) -> Activity:
 
 def activities_record(activities: list[Activity]) -> list[Activity]:
     """Save timeline rows built by `activity_build` in one statement; scored kinds update strength."""
-    Activity.objects.bulk_create(activities, batch_size=1000)
+    if len(activities) >= COPY_FROM_ROWS:
+        copy_insert(activities)  # bulk_create outside PostgreSQL
+    else:
+        Activity.objects.bulk_create(activities, batch_size=1000)
     queue_strength_refresh_many(a.candidate_id for a in activities if a.kind in SCORED_KINDS)
     return activities
+
+
+# From this many rows (an import writes one per candidate) COPY beats an INSERT with a parameter
+# per cell and Django's conversion of each; fewer go the usual way, in one round trip.
+COPY_FROM_ROWS = 100
 
 
 def activity_build(

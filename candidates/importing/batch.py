@@ -14,15 +14,18 @@ candidates and the same messages.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import connection
-from django.db.models import CharField, Field, Model, Q, TextField
+from django.db.models import CharField, Model, Q
 from django.utils import timezone
 
 from candidates import normalise, search
+from candidates.importing import staging
 from candidates.importing.records import Record
 from candidates.models import Candidate, Skill, Tag
 from candidates.services import labels_for, profile_clean
@@ -34,6 +37,12 @@ _VALID_CHOICES = {
     f.name: frozenset(value for value, _label in f.flatchoices) | ({""} if f.blank else set())
     for f in Candidate._meta.fields
     if f.choices
+}
+# Text fields whose only model validation is their length (and presence when not blank).
+_TEXT_LIMITS = {
+    f.name: (f.max_length, f.blank)
+    for f in Candidate._meta.fields
+    if type(f) is CharField and not f.choices and [type(v) for v in f.validators] == [MaxLengthValidator]
 }
 _UNIQUE_LABELS = {"email": "e-mail", "linkedin_url": "LinkedIn URL"}
 
@@ -67,9 +76,25 @@ def _check_fields(candidate: Candidate, names: set[str]) -> None:
     if not candidate.time_zone and candidate.country_code:
         candidate.time_zone = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
         names = names | {"time_zone"}
-    # A valid choice needs no check: Django's scans the ~600 time zones one by one.
-    names = {name for name in names if getattr(candidate, name) not in _VALID_CHOICES.get(name, ())}
-    candidate.clean_fields(exclude=[name for name in _MODEL_FIELDS if name not in names])
+    # A valid choice needs no check: Django's scans the ~600 time zones one by one. Nor does
+    # plainly valid text; anything else goes through `clean_fields` for its exact messages.
+    names = {
+        name
+        for name in names
+        if getattr(candidate, name) not in _VALID_CHOICES.get(name, ()) and not _plainly_valid(candidate, name)
+    }
+    if names:
+        candidate.clean_fields(exclude=[name for name in _MODEL_FIELDS if name not in names])
+
+
+def _plainly_valid(candidate: Candidate, name: str) -> bool:
+    """A text value `clean_fields` would accept as it is: a string within the length, present if required."""
+    limits = _TEXT_LIMITS.get(name)
+    if limits is None:
+        return False
+    value = getattr(candidate, name)
+    max_length, blank = limits
+    return isinstance(value, str) and len(value) <= max_length and (blank or value != "")
 
 
 def _current(candidate: Candidate, name: str):
@@ -77,8 +102,14 @@ def _current(candidate: Candidate, name: str):
     return candidate.owner_id if name == "owner" else getattr(candidate, name)
 
 
+@functools.lru_cache(maxsize=8192)
+def _label_key(name: str) -> str:
+    # A file repeats the same few hundred skills thousands of times.
+    return normalise.label(name).casefold()
+
+
 def _label_keys(names: list[str]) -> list[str]:
-    return list(dict.fromkeys(normalise.label(name).casefold() for name in names if normalise.label(name)))
+    return list(dict.fromkeys(key for key in map(_label_key, names) if key))
 
 
 @dataclass
@@ -94,11 +125,9 @@ class _Labels:
         if not names:
             return
         self.by_key = {label.key: label for label in labels_for(self.model, org, names)}
-        through = Candidate.skills.through if self.model is Skill else Candidate.tags.through
-        column = "skill_id" if self.model is Skill else "tag_id"
         by_pk = {candidate.pk: candidate for candidate in matched}
-        for candidate_id, label_id in through.objects.filter(candidate_id__in=by_pk).values_list(
-            "candidate_id", column
+        for candidate_id, label_id in self.through.objects.filter(candidate_id__in=by_pk).values_list(
+            "candidate_id", self.column
         ):
             self.held[id(by_pk[candidate_id])].add(label_id)
 
@@ -110,56 +139,41 @@ class _Labels:
         self.held[id(candidate)].update(label_ids)
         self.added += [(candidate, pk) for pk in label_ids]
 
-    def write(self) -> None:
-        if not self.added:
-            return
-        through = Candidate.skills.through if self.model is Skill else Candidate.tags.through
-        column = "skill_id" if self.model is Skill else "tag_id"
-        links = [through(candidate_id=candidate.pk, **{column: pk}) for candidate, pk in self.added]
-        if connection.vendor == "postgresql":
-            # Only labels a candidate lacks are added, so a clash means a concurrent write:
-            # the IntegrityError sends the batch to the row-by-row path.
-            _copy(through, [f for f in through._meta.concrete_fields if not f.primary_key], links)
-        else:
-            through.objects.bulk_create(links, ignore_conflicts=True, batch_size=2000)
+    @property
+    def through(self) -> type[Model]:
+        return Candidate.skills.through if self.model is Skill else Candidate.tags.through
+
+    @property
+    def column(self) -> str:
+        return "skill_id" if self.model is Skill else "tag_id"
+
+    def names_added(self) -> dict[int, list[str]]:
+        """id(candidate) → names of the labels added to it, in the order they were added."""
+        name_by_pk = {label.pk: label.name for label in self.by_key.values()}
+        names: dict[int, list[str]] = defaultdict(list)
+        for candidate, pk in self.added:
+            names[id(candidate)].append(name_by_pk[pk])
+        return names
+
+    def links(self) -> tuple[str, str, list[tuple[Candidate, int]]]:
+        """What `staging.write` copies: the through table, its label column and the links to add."""
+        return self.through._meta.db_table, self.column, self.added
+
+    def bulk_create(self) -> None:
+        links = [self.through(candidate_id=candidate.pk, **{self.column: pk}) for candidate, pk in self.added]
+        self.through.objects.bulk_create(links, ignore_conflicts=True, batch_size=2000)
 
 
-def _copy(model: type[Model], fields: list[Field], objects: list[Model]) -> None:
-    """COPY `objects` into the model's table (PostgreSQL): far cheaper than an INSERT with a parameter per cell.
-
-    Text columns go as they are; the others (dates, JSON, keys) through the field's own
-    conversion. A unique violation raises IntegrityError, as an INSERT would.
-    """
-    plain = [f for f in fields if isinstance(f, CharField | TextField)]
-    converted = [f for f in fields if f not in plain]
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(f.column) for f in plain + converted)
-    sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"
-    with connection.cursor() as cursor, connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-        for obj in objects:
-            values = obj.__dict__
-            copy.write_row(
-                [values[f.attname] for f in plain]
-                + [f.get_db_prep_save(values[f.attname], connection) for f in converted]
-            )
-
-
-def _insert(new: list[Candidate]) -> None:
-    """Insert new candidates: COPY on PostgreSQL (ids drawn from the sequence first), bulk INSERT elsewhere."""
-    if connection.vendor != "postgresql" or not new:
-        Candidate.objects.bulk_create(new, batch_size=1000)
-        return
-    meta = Candidate._meta
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(new)],
-        )
-        for candidate, (pk,) in zip(new, cursor.fetchall(), strict=True):
-            candidate.pk = pk
-    _copy(Candidate, [f for f in meta.concrete_fields if f.name != "search_vector"], new)  # search.refresh() fills it
-    for candidate in new:
-        candidate._state.adding, candidate._state.db = False, connection.alias
+def _write_portable(
+    new: list[Candidate], updated: list[Candidate], updated_fields: set[str], labels: list[_Labels]
+) -> None:
+    """The batch's writes on SQLite: bulk statements, then the search columns refreshed."""
+    Candidate.objects.bulk_create(new, batch_size=1000)
+    if updated:
+        Candidate.objects.bulk_update(updated, [*sorted(updated_fields), "updated_at"], batch_size=500)
+    for label in labels:
+        label.bulk_create()
+    search.refresh(sorted({c.pk for c in new} | {c.pk for c in updated}))
 
 
 def _existing(org: Organization, prepared: list[tuple[Record, dict]]) -> tuple[dict, dict]:
@@ -273,13 +287,18 @@ def upsert_batch(*, org: Organization, actor: User | None, records: list[Record]
                 dirty_fields.add("time_zone")
         outcomes[position] = ("updated", "", target, filled)
 
-    _insert(new)
-    if dirty:
-        Candidate.objects.bulk_update(list(dirty.values()), [*sorted(dirty_fields), "updated_at"], batch_size=500)
-    skills.write()
-    tags.write()
-    touched = {c.pk for c in new} | set(dirty)
-    search.refresh(sorted(touched))
+    if connection.vendor == "postgresql":
+        # Only labels a candidate lacks are added, so a clashing link means a concurrent write:
+        # the IntegrityError sends the batch to the row-by-row path.
+        staging.write(
+            new=new,
+            skill_names=skills.names_added(),
+            updated=list(dirty.values()),
+            updated_fields=dirty_fields,
+            links=[skills.links(), tags.links()],
+        )
+    else:
+        _write_portable(new, list(dirty.values()), dirty_fields, [skills, tags])
 
     results, announced = [], []
     for position, record in enumerate(records):

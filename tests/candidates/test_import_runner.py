@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
-from candidates import services
+from candidates import search, services
 from candidates.importing import batch
 from candidates.importing.jobs import import_job_create
 from candidates.importing.runner import import_job_run
-from candidates.models import Candidate, ImportJob
+from candidates.models import Candidate, ImportJob, Resume
 from candidates.selectors import CandidateFilters, candidate_list
 from tests.factories import MembershipFactory
 
@@ -117,6 +118,14 @@ def test_good_rows_are_kept_and_bad_rows_are_reported_without_a_trace(acme, row_
     assert errors[5]["reason"].startswith("phone: “12” is not a phone number we can read.")
 
 
+def test_text_longer_than_its_field_fails_the_row_with_the_fields_message(acme, row_by_row):
+    csv = f"Name,Email,City,Company\nAda,ada@example.com,{'L' * 101},\nAlan,alan@example.com,London,{'C' * 200}\n"
+    job = _import(acme, "p.csv", csv, row_by_row=row_by_row)
+    assert _counts(job) == (1, 0, 0, 1)
+    assert job.errors[0]["reason"] == "city: Ensure this value has at most 100 characters (it has 101)."
+    assert len(Candidate.objects.for_org(acme.org).get().current_company) == 200
+
+
 def test_an_identity_claimed_by_someone_else_fails_the_row(acme, row_by_row):
     ada = services.candidate_create(org=acme.org, actor=None, data={"first_name": "Ada", "email": "ada@example.com"})
     alan = services.candidate_create(
@@ -215,6 +224,48 @@ def test_imported_candidates_are_searchable_and_owned(acme):
     found = candidate_list(org=acme.org, filters=CandidateFilters(search="lovlace"))
     assert [c.pk for c in found] == [ada.pk]
     assert [c.pk for c in candidate_list(org=acme.org, filters=CandidateFilters(search="engines"))] == [ada.pk]
+
+
+def _search_columns(org) -> list[tuple]:
+    """Each candidate's search name and, on PostgreSQL, its lexemes with their weights (positions
+    follow the order skills are listed in, which a refresh does not fix)."""
+    if connection.vendor != "postgresql":
+        return list(Candidate.objects.for_org(org).order_by("pk").values_list("pk", "search_name"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, c.search_name, (SELECT array_agg(t.lexeme || ':' || array_to_string(t.weights, '') "
+            "ORDER BY t.lexeme) FROM unnest(c.search_vector) AS t) "
+            "FROM candidates_candidate c WHERE c.organization_id = %s ORDER BY c.id",
+            [org.pk],
+        )
+        return cursor.fetchall()
+
+
+def test_imported_and_filled_in_candidates_get_the_search_columns_a_refresh_would_give(acme):
+    ada = services.candidate_create(
+        org=acme.org, actor=acme.user, data={"first_name": "Ada", "email": "ada@example.com"}, skills=["Python"]
+    )
+    Resume.objects.create(
+        organization=acme.org, candidate=ada, file="resumes/ada.pdf", original_name="ada.pdf", kind="pdf", size=1,
+        text="Notes on the analytical engine",
+    )  # fmt: skip
+    csv = (
+        "Name,Email,Title,Company,Skills\n"
+        "Ada Lovelace,ada@example.com,Analyst,Babbage & Co,Maths\n"
+        "Alan Turing,alan@example.com,Cryptanalyst,,Cryptography; Python\n"
+        "Grace Hopper,grace@example.com,,,COBOL\n"
+        "Grace Hopper,grace@example.com,Rear Admiral,US Navy,Compilers\n"
+    )
+    job = _import(acme, "p.csv", csv, batch_size=2)  # batches after the first reuse the staging table
+    assert _counts(job) == (2, 2, 0, 0)
+    imported = _search_columns(acme.org)
+    search.refresh(Candidate.objects.for_org(acme.org).values_list("pk", flat=True))
+    assert imported == _search_columns(acme.org)
+    assert [name for _pk, name, *_ in imported] == ["ada lovelace", "alan turing", "grace hopper"]
+    if connection.vendor == "postgresql":
+        ada_lexemes, grace_lexemes = imported[0][2], imported[2][2]
+        assert {"analyst:B", "maths:B", "python:B", "engine:C"} <= set(ada_lexemes)
+        assert {"admiral:B", "navy:B", "cobol:B", "compilers:B"} <= set(grace_lexemes)
 
 
 def test_a_job_runs_once(acme):

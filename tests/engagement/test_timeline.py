@@ -13,7 +13,7 @@ from django.utils import timezone
 from candidates.models import Candidate
 from engagement.models import Activity, Reminder
 from engagement.selectors import Cursor
-from engagement.services import activity_log
+from engagement.services import COPY_FROM_ROWS, activities_record, activity_build, activity_log
 from tests.engagement.conftest import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +306,24 @@ def test_times_are_shown_in_the_recruiters_time_zone(acme, candidate, record):
     record(candidate, Kind.CALL, when, summary="Late call")
     html = acme.client.get(url(candidate), headers=HTMX).content.decode()
     assert ">10:15</time>" in html
+
+
+def test_a_batch_of_timeline_rows_as_an_import_writes_is_stored_whole_with_its_ids(acme, candidate):
+    # Enough rows for the COPY path on PostgreSQL.
+    now = timezone.now()
+    built = [
+        activity_build(
+            org=acme.org, candidate_id=candidate.pk, kind=Kind.IMPORT, summary=f"Row {n}", actor_id=acme.user.pk,
+            occurred_at=now - timedelta(minutes=n), details={"outcome": "updated", "fields": ["city", f"n{n}"]},
+        )
+        for n in range(COPY_FROM_ROWS + 5)
+    ]  # fmt: skip
+    saved = activities_record(built)
+    stored = {a.pk: a for a in Activity.objects.filter(candidate=candidate, kind=Kind.IMPORT)}
+    assert sorted(stored) == sorted(a.pk for a in saved) and len(stored) == len(built)
+    fields = ["organization_id", "actor_id", "summary", "body", "details", "occurred_at", "created_at", "circle_id"]
+    for activity in saved:
+        assert [getattr(stored[activity.pk], f) for f in fields] == [getattr(activity, f) for f in fields]
+    # The sequence moved past the drawn ids: the next row gets a fresh one.
+    later = activity_log(candidate=candidate, actor=acme.user, kind=Kind.NOTE, body="After the import")
+    assert later.pk > max(stored)
