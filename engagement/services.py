@@ -41,9 +41,6 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_ATTENDEES = 30
 
 
-# Checked for every timeline row a batch writes: a set built once, not Kind.values' list per call.
-_KINDS = frozenset(Kind.values)
-
 # `relationships_refresh` takes at most a few thousand ids at a time.
 STRENGTH_REFRESH_BATCH = 1000
 
