@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Value, When
 
 from candidates.models import Candidate, ConsentRecord
 from candidates.services import candidate_set_stage, candidates_set_stage
@@ -22,6 +22,7 @@ from engagement.sequence_receivers import SEQUENCE_HANDLERS
 from engagement.services import activities_record, activity_build, queue_strength_refresh
 from messaging.privacy import conversations_move
 from talentcircles import events
+from talentcircles.expressions import before, moved_forward
 from talentcircles.models import Organization
 
 Kind = Activity.Kind
@@ -179,9 +180,7 @@ def _touch(event: events.CandidateEvent, field: str, moves: dict, reason: str) -
     candidate = Candidate.objects.select_related("organization").filter(pk=event.candidate_id).first()
     if candidate is None:
         return
-    Candidate.objects.filter(pk=candidate.pk).filter(
-        Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": event.occurred_at})
-    ).update(**{field: event.occurred_at})
+    Candidate.objects.filter(before(field, event.occurred_at), pk=candidate.pk).update(**{field: event.occurred_at})
     target = moves.get(candidate.stage)
     if target:
         candidate_set_stage(candidate=candidate, actor=None, stage=target, reason=reason)
@@ -211,7 +210,6 @@ def _messages_sent(batch: Sequence[events.CandidateEvent]) -> None:
     orgs = Organization.objects.in_bulk({org_id for org_id, _ in groups})
     for (org_id, occurred_at), candidate_ids in sorted(groups.items(), key=lambda item: item[0][1]):
         # Oldest first, so the latest send wins.
-        contacted = _contacted_at(occurred_at)
         moved: set[int] = set()
         if org_id in orgs:
             for stage, target in _SENT_MOVES.items():
@@ -221,18 +219,12 @@ def _messages_sent(batch: Sequence[events.CandidateEvent]) -> None:
                     stage=target,
                     actor=None,
                     reason="First message sent",
-                    also={"last_contacted_at": contacted},
+                    also={"last_contacted_at": moved_forward("last_contacted_at", occurred_at)},
                 )
                 moved.update(result.ids)
-        Candidate.objects.filter(pk__in=candidate_ids - moved).filter(
-            Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
-        ).update(last_contacted_at=occurred_at)
-
-
-def _contacted_at(occurred_at: datetime) -> Case:
-    """`last_contacted_at` moved forward to `occurred_at`, never back (an expression for an UPDATE)."""
-    earlier = Q(last_contacted_at__isnull=True) | Q(last_contacted_at__lt=occurred_at)
-    return Case(When(earlier, then=Value(occurred_at)), default=F("last_contacted_at"))
+        Candidate.objects.filter(before("last_contacted_at", occurred_at), pk__in=candidate_ids - moved).update(
+            last_contacted_at=occurred_at
+        )
 
 
 def _reply_received(event: events.CandidateEvent) -> None:

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When, prefetch_related_objects
+from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from candidates.consent import with_message_consent
@@ -27,6 +27,7 @@ from messaging.models import MAX_BODY_CHARS, Message, MessageTemplate, Thread
 from messaging.rendering import TemplateError, render_message
 from talentcircles import events
 from talentcircles.bulk import copy_insert
+from talentcircles.expressions import moved_forward
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
@@ -439,12 +440,6 @@ def messages_write_many(
 # --- Incoming ---------------------------------------------------------------------------------
 
 
-def _at_least(column: str, moment: datetime) -> Case:
-    """An UPDATE expression: `column` moved forward to `moment`, never back."""
-    earlier = Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__lt": moment})
-    return Case(When(earlier, then=Value(moment)), default=F(column))
-
-
 def _answer_kind(channel: str, is_auto_reply: bool) -> str:
     if is_auto_reply:
         return events.AUTO_REPLY_RECEIVED
@@ -497,9 +492,9 @@ def message_receive(
         received_at=received_at,
     )
     # Only forward: a late-arriving older message must not hide a newer one (delivery relies on it).
-    updates = {"last_message_at": _at_least("last_message_at", received_at)}
+    updates = {"last_message_at": moved_forward("last_message_at", received_at)}
     if not is_auto_reply:
-        updates["last_inbound_at"] = _at_least("last_inbound_at", received_at)
+        updates["last_inbound_at"] = moved_forward("last_inbound_at", received_at)
     Thread.objects.filter(pk=thread.pk).update(**updates)
     events.emit(
         events.CandidateEvent(
