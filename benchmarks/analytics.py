@@ -1,9 +1,10 @@
 """Response-rate analytics at scale: roll-up reads next to a scan of the messages table (not a timed test).
 
 PostgreSQL. Seed first, e.g.
-    python manage.py seed_scale --org bench --candidates 200000
-    python manage.py seed_scale --org bench --messages 10000000
-then `python benchmarks/analytics.py` (BENCH_ANALYTICS_ORG, default "bench"). It times the nightly
+    python manage.py seed_demo
+    python manage.py seed_scale --org demo --candidates 200000
+    python manage.py seed_scale --org demo --messages 10000000
+then `python benchmarks/analytics.py` (BENCH_ANALYTICS_ORG, default "demo"). It times the nightly
 rebuild for the organisation (target under 5 minutes at 10M messages), then the p95 of every data
 call the dashboard makes (response_rates for each group_by, rate_over_time, reply_time_distribution,
 stage_funnel, live_rate) and of the API call (GET /api/v1/stats/response-rate/ when that route
@@ -39,11 +40,11 @@ from django.urls.exceptions import Resolver404  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from engagement import analytics  # noqa: E402
-from engagement.analytics_models import ResponseOutreach, ResponseStat  # noqa: E402
+from engagement.analytics_models import ResponseOutreach, ResponseStat, ResponseStatWeek  # noqa: E402
 from engagement.rollups import rollups_rebuild  # noqa: E402
 from talentcircles.models import Membership, Organization  # noqa: E402
 
-ORG = os.environ.get("BENCH_ANALYTICS_ORG", "bench")
+ORG = os.environ.get("BENCH_ANALYTICS_ORG", "demo")
 REPEAT = int(os.environ.get("BENCH_ANALYTICS_REPEAT", "30"))
 SKIP_REBUILD = os.environ.get("BENCH_ANALYTICS_SKIP_REBUILD") == "1"
 TARGET_P95_MS = 100.0
@@ -100,7 +101,9 @@ def timed(call, repeat: int = REPEAT) -> list[float]:
 
 def api_call(org, date_from, date_to):
     """The API endpoint when stats-ui's route exists; otherwise the same read serialised to JSON."""
-    path = f"/api/v1/stats/response-rate/?group_by=recruiter&from={date_from}&to={date_to}&window_days=30"
+    path = (
+        f"/api/v1/stats/response-rate/?org={org.slug}&group_by=recruiter&from={date_from}&to={date_to}&window_days=30"
+    )
     try:
         resolve("/api/v1/stats/response-rate/")
     except (Resolver404, NoReverseMatch):
@@ -142,7 +145,8 @@ def main() -> None:
     now = timezone.now()
     date_to = timezone.localdate(now)
     date_from = date_to - timedelta(days=120)
-    print(f"roll-up rows for the organisation: {ResponseStat.objects.for_org(org).count():,}")
+    print(f"roll-up rows for the organisation: {ResponseStat.objects.for_org(org).count():,} daily, "
+          f"{ResponseStatWeek.objects.for_org(org).count():,} weekly")  # fmt: skip
 
     scans = []
     for _ in range(3):

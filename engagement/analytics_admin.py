@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from engagement.analytics_models import RecruiterGuard, ResponseStat
+from engagement.analytics_models import RecruiterGuard, ResponseStat, ResponseStatWeek
 from engagement.guard import guard_end_period
 
 
-@admin.register(ResponseStat)
+@admin.register(ResponseStat, ResponseStatWeek)
 class ResponseStatAdmin(admin.ModelAdmin):
     list_display = ["day", "organization", "dimension", "key", "recruiter_id", "sent", "bounced", "answered"]
     list_filter = ["dimension", "organization"]

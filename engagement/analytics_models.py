@@ -3,8 +3,8 @@
 `ResponseOutreach` is one row per outreach (a conversation a recruiter or a sequence started and
 actually sent), kept by the event handlers in `engagement/rollups.py` and rebuilt from the messages
 table by `rollups_rebuild`; its conditional updates make "counted once" hold under concurrency.
-`ResponseStat` sums outreach per UTC day of the first send and per dimension: the dashboard and
-the API read only these rows.
+`ResponseStat` sums outreach per UTC day of the first send and per dimension, `ResponseStatWeek`
+the same per week: the dashboard and the API read only these rows.
 """
 
 from __future__ import annotations
@@ -83,8 +83,8 @@ class ResponseStatQuerySet(OrgScopedQuerySet):
         return self.filter(day__gte=date_from, day__lte=date_to)
 
 
-class ResponseStat(models.Model):
-    """Outreach first sent on `day` (UTC), summed for one value (`key`) of one dimension.
+class ResponseCounts(models.Model):
+    """What a roll-up row sums for one value (`key`) of one dimension, from the outreach of its `day`s.
 
     sent = bounced + answered (any time) + not answered. `answer_hours` maps an answer's delay
     bucket (see `answer_bucket_hours`) to a count; answered within W days = sum of buckets <= 24*W.
@@ -112,6 +112,13 @@ class ResponseStat(models.Model):
     objects = ResponseStatQuerySet.as_manager()
 
     class Meta:
+        abstract = True
+
+
+class ResponseStat(ResponseCounts):
+    """Outreach first sent on `day` (UTC), summed for one value of one dimension (see ResponseCounts)."""
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "recruiter_id", "dimension", "key", "day"], name="response_stat_unique"
@@ -123,6 +130,29 @@ class ResponseStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension}={self.key}"
+
+
+class ResponseStatWeek(ResponseCounts):
+    """The `ResponseStat` rows of the UTC week (Monday to Sunday) that starts on `day`, summed.
+
+    A read over months would otherwise sum thousands of daily histograms; it reads the weeks it
+    covers whole from here and only the days at its edges from `ResponseStat`. Kept by the same
+    statements as the daily rows (`engagement/rollups.py`) and rebuilt from them.
+    """
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "recruiter_id", "dimension", "key", "day"], name="response_stat_week_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(day__week_day=2), name="response_stat_week_starts_monday"),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "recruiter_id", "dimension", "day"], name="response_stat_week_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"week of {self.day} {self.dimension}={self.key}"
 
 
 class RecruiterGuard(models.Model):

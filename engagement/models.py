@@ -298,5 +298,5 @@ class RecruiterDigestLog(models.Model):
 
 # Sequences, and the response-rate roll-ups and guard, live in their own modules (this one would pass
 # ~400 lines); Django finds their models through here.
-from engagement.analytics_models import RecruiterGuard, ResponseOutreach, ResponseStat  # noqa: E402,F401
+from engagement.analytics_models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek  # noqa: E402,F401
 from engagement.sequence_models import Enrollment, EnrollmentJob, Sequence, SequenceStep  # noqa: E402,F401

@@ -20,7 +20,15 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
-from engagement.analytics_models import Dimension, ResponseOutreach, ResponseStat, answer_bucket_hours
+from engagement.analytics_models import (
+    Dimension,
+    ResponseCounts,
+    ResponseOutreach,
+    ResponseStat,
+    ResponseStatWeek,
+    answer_bucket_hours,
+)
+from engagement.rollups_store import COUNT_COLUMNS, empty_stat, week_of, weeks_rebuild
 from messaging.models import Message, Thread
 from talentcircles import events
 
@@ -63,11 +71,22 @@ def _step_targets(outreach: ResponseOutreach, step_id: int) -> list[Target]:
 
 
 def _apply(*, organization_id: int, day: date, targets: list[Target], bucket: int | None = None, **deltas: int) -> None:
-    """Add `deltas` to the rows of `targets` on `day` (created at zero first); `bucket` adds one answer."""
+    """Add `deltas` to the rows of `targets` on `day` and in its week; `bucket` adds one answer."""
+    _apply_to(ResponseStat, organization_id=organization_id, day=day, targets=targets, bucket=bucket, deltas=deltas)
+    _apply_to(
+        ResponseStatWeek, organization_id=organization_id, day=week_of(day), targets=targets, bucket=bucket,
+        deltas=deltas,
+    )  # fmt: skip
+
+
+def _apply_to(
+    model: type[ResponseCounts], *, organization_id: int, day: date, targets: list[Target], bucket: int | None, deltas
+) -> None:
+    """`_apply` on one table: the rows are created at zero first."""
     now = timezone.now()
-    ResponseStat.objects.bulk_create(
+    model.objects.bulk_create(
         [
-            ResponseStat(organization_id=organization_id, day=day, recruiter_id=rid, dimension=dim, key=key)
+            model(organization_id=organization_id, day=day, recruiter_id=rid, dimension=dim, key=key)
             for rid, dim, key in targets
         ],
         ignore_conflicts=True,
@@ -75,7 +94,7 @@ def _apply(*, organization_id: int, day: date, targets: list[Target], bucket: in
     match = Q()
     for rid, dim, key in targets:
         match |= Q(recruiter_id=rid, dimension=dim, key=key)
-    rows = ResponseStat.objects.filter(match, organization_id=organization_id, day=day)
+    rows = model.objects.filter(match, organization_id=organization_id, day=day)
     if bucket is None:
         rows.update(updated_at=now, **{name: F(name) + delta for name, delta in deltas.items()})
         return
@@ -86,7 +105,7 @@ def _apply(*, organization_id: int, day: date, targets: list[Target], bucket: in
         for name, delta in deltas.items():
             setattr(row, name, getattr(row, name) + delta)
         row.updated_at = now
-    ResponseStat.objects.bulk_update(locked, ["answer_hours", "updated_at", *deltas])
+    model.objects.bulk_update(locked, ["answer_hours", "updated_at", *deltas])
 
 
 # --- Incremental handlers -----------------------------------------------------------------------
@@ -476,7 +495,6 @@ WHERE m.organization_id = %(org)s AND o.organization_id = %(org)s AND o.day >= %
 GROUP BY o.day, o.recruiter_id, m.sequence_step_id
 """
 
-_COUNT_COLUMNS = ("sent", "bounced", "answered", "interested", "not_interested", "unsubscribed")
 # Outreach columns per dimension (the key) for the GROUP BY statements.
 _DIMENSION_COLUMNS = {
     Dimension.ALL: "''",
@@ -505,7 +523,7 @@ _HOURS_SQL = (
 def _fold_stats(org_id: int, since_day: date) -> dict[tuple, dict]:
     """Roll-up rows keyed (day, recruiter_id, dimension, key), from the outreach table by GROUP BY."""
     true = "true" if connection.vendor == "postgresql" else "1"
-    stats: dict[tuple, dict] = defaultdict(lambda: {**dict.fromkeys(_COUNT_COLUMNS, 0), "answer_hours": {}})
+    stats: dict[tuple, dict] = defaultdict(empty_stat)
     params = {"org": org_id, "since_day": connection.ops.adapt_datefield_value(since_day)}
     with connection.cursor() as cursor:
         for dimension, column in _DIMENSION_COLUMNS.items():
@@ -518,7 +536,7 @@ def _fold_stats(org_id: int, since_day: date) -> dict[tuple, dict]:
                 cursor.execute(sql, params)
                 for day, rid, key, *counts in cursor.fetchall():
                     row = stats[(_as_date(day), int(rid), dimension, _key(key))]
-                    for name, value in zip(_COUNT_COLUMNS, counts, strict=True):
+                    for name, value in zip(COUNT_COLUMNS, counts, strict=True):
                         row[name] += int(value or 0)
                 cursor.execute(_HOURS_SQL.format(scope=scope, column=column, where=where), params)
                 for day, rid, key, bucket, count in cursor.fetchall():
@@ -551,34 +569,39 @@ def rollups_rebuild(*, org, since: date | None = None) -> int:
     """Recompute `org`'s outreach rows and roll-ups for outreach first sent on or after `since` (UTC day).
 
     Idempotent: deletes the range and inserts it again from the messages, in one transaction (on
-    PostgreSQL it writes only the rows that differ, see `engagement/rollups_rebuild_postgres.py`).
-    Returns the number of roll-up rows the range holds.
+    PostgreSQL it writes only the rows that differ, see `engagement/rollups_rebuild_postgres.py`),
+    then sums the weeks from the days. Returns the number of daily roll-up rows the range holds.
     """
     since_day = since or date(1970, 1, 1)
-    if connection.vendor == "postgresql":
-        from engagement.rollups_rebuild_postgres import rebuild_postgresql  # it builds on this module's SQL
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            from engagement.rollups_rebuild_postgres import rebuild_postgresql  # it builds on this module's SQL
 
-        return rebuild_postgresql(org=org, since_day=since_day)
+            rows = rebuild_postgresql(org=org, since_day=since_day)
+        else:
+            rows = _rebuild_portable(org=org, since_day=since_day)
+        weeks_rebuild(org_id=org.pk, since_day=since_day)
+    return rows
+
+
+def _rebuild_portable(*, org, since_day: date) -> int:
+    """The rebuild in SQL both databases speak (used on SQLite)."""
     since_at = datetime.combine(since_day, time.min, tzinfo=UTC)
     parts = _sql_parts()
-    with transaction.atomic():
-        ResponseStat.objects.filter(organization=org, day__gte=since_day).delete()
-        ResponseOutreach.objects.filter(organization=org, day__gte=since_day).delete()
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # The window functions sort every outgoing message of the organisation: in memory, not on disk.
-                cursor.execute("SET LOCAL work_mem = '256MB'")
-            since_param = connection.ops.adapt_datetimefield_value(since_at)
-            cursor.execute(_OUTREACH_SQL.format(**parts), {"org": org.pk, "since": since_param})
-            true = "true" if connection.vendor == "postgresql" else "1"
-            day_param = connection.ops.adapt_datefield_value(since_day)
-            cursor.execute(_UNSUBSCRIBED_SQL.format(true=true), {"org": org.pk, "since_day": day_param})
-        now = timezone.now()
-        rows = [
-            ResponseStat(
-                organization_id=org.pk, day=day, recruiter_id=rid, dimension=dim, key=key, updated_at=now, **values
-            )
-            for (day, rid, dim, key), values in _fold_stats(org.pk, since_day).items()
-        ]
-        ResponseStat.objects.bulk_create(rows, batch_size=5000)
+    ResponseStat.objects.filter(organization=org, day__gte=since_day).delete()
+    ResponseOutreach.objects.filter(organization=org, day__gte=since_day).delete()
+    with connection.cursor() as cursor:
+        since_param = connection.ops.adapt_datetimefield_value(since_at)
+        cursor.execute(_OUTREACH_SQL.format(**parts), {"org": org.pk, "since": since_param})
+        true = "true" if connection.vendor == "postgresql" else "1"
+        day_param = connection.ops.adapt_datefield_value(since_day)
+        cursor.execute(_UNSUBSCRIBED_SQL.format(true=true), {"org": org.pk, "since_day": day_param})
+    now = timezone.now()
+    rows = [
+        ResponseStat(
+            organization_id=org.pk, day=day, recruiter_id=rid, dimension=dim, key=key, updated_at=now, **values
+        )
+        for (day, rid, dim, key), values in _fold_stats(org.pk, since_day).items()
+    ]
+    ResponseStat.objects.bulk_create(rows, batch_size=5000)
     return len(rows)

@@ -15,10 +15,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, time
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from engagement.analytics_models import Dimension, ResponseStat
 from engagement.rollups import _OUTREACH_SELECT, _UNSUBSCRIBED_RANKED_SQL, _sql_parts
+from engagement.rollups_store import COUNT_COLUMNS as _COUNT_COLUMNS
+from engagement.rollups_store import StatKey, empty_stat, merge_stat_rows
 
 STAGE_TABLE = "rebuild_outreach"
 ANALYZE_AFTER_ROWS = 100_000
@@ -96,9 +97,6 @@ SELECT day, recruiter_id, answer_step_id, answer_bucket_hours, COUNT(*) FROM eng
 WHERE organization_id = %(org)s AND day >= %(since_day)s AND answer_step_id IS NOT NULL
 GROUP BY day, recruiter_id, answer_step_id, answer_bucket_hours
 """
-_COUNT_COLUMNS = ("sent", "bounced", "answered", "interested", "not_interested", "unsubscribed")
-
-StatKey = tuple[date, int, str, str]  # (day, recruiter_id or 0, dimension, key)
 
 
 def rebuild_postgresql(*, org, since_day: date) -> int:
@@ -117,7 +115,7 @@ def rebuild_postgresql(*, org, since_day: date) -> int:
             cursor.execute("ANALYZE engagement_responseoutreach")
         cursor.execute(f"DROP TABLE {STAGE_TABLE}")
         stats = _fold_stats(cursor, params)
-        _merge_stats(org_id=org.pk, since_day=since_day, stats=stats)
+        merge_stat_rows(ResponseStat, org_id=org.pk, since_day=since_day, stats=stats)
     return len(stats)
 
 
@@ -159,7 +157,7 @@ def _grouping_targets() -> dict[int, list[tuple[str, bool, int | None]]]:
 
 def _fold_stats(cursor, params: dict) -> dict[StatKey, dict]:
     """Roll-up rows keyed (day, recruiter_id, dimension, key) for the range, from the merged outreach."""
-    stats: dict[StatKey, dict] = defaultdict(lambda: {**dict.fromkeys(_COUNT_COLUMNS, 0), "answer_hours": {}})
+    stats: dict[StatKey, dict] = defaultdict(empty_stat)
     targets = _grouping_targets()
 
     def rows_of(day, bits: int, values: tuple):
@@ -197,36 +195,3 @@ def _fold_stats(cursor, params: dict) -> dict[StatKey, dict]:
 
 def _key(value) -> str:
     return "" if value is None else str(value)
-
-
-def _merge_stats(*, org_id: int, since_day: date, stats: dict[StatKey, dict]) -> None:
-    """Make the range's `ResponseStat` rows equal `stats`, rewriting only the rows that differ.
-
-    A row that changed is deleted and inserted again: one DELETE and one multi-row INSERT, where
-    Django's bulk_update would send a CASE per field and row (minutes for a few hundred thousand rows).
-    """
-    fields = (*_COUNT_COLUMNS, "answer_hours")
-    existing = ResponseStat.objects.filter(organization_id=org_id, day__gte=since_day)
-    outdated, unchanged = [], set()
-    for pk, *values in existing.values_list("pk", "day", "recruiter_id", "dimension", "key", *fields).iterator(
-        chunk_size=20_000
-    ):
-        key, current = tuple(values[:4]), values[4:]
-        fresh = stats.get(key)
-        if fresh is not None and all(value == fresh[name] for name, value in zip(fields, current, strict=True)):
-            unchanged.add(key)
-        else:
-            outdated.append(pk)
-    for start in range(0, len(outdated), 20_000):
-        ResponseStat.objects.filter(pk__in=outdated[start : start + 20_000]).delete()
-    now = timezone.now()
-    ResponseStat.objects.bulk_create(
-        [
-            ResponseStat(
-                organization_id=org_id, day=day, recruiter_id=rid, dimension=dim, key=key, updated_at=now, **values
-            )
-            for (day, rid, dim, key), values in stats.items()
-            if (day, rid, dim, key) not in unchanged
-        ],
-        batch_size=5_000,
-    )

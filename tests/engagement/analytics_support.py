@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from candidates.models import Candidate
-from engagement.analytics_models import ResponseOutreach, ResponseStat
+from engagement.analytics_models import ResponseOutreach, ResponseStat, ResponseStatWeek
 from engagement.rollups import STATS_HANDLERS
 from engagement.sequence_models import Enrollment
 from messaging.models import Message, Thread
@@ -101,17 +101,21 @@ def unsubscribe(candidate: Candidate, when: datetime) -> None:
     handle(events.UNSUBSCRIBED, candidate_id=candidate.pk, when=when)
 
 
-def snapshot(org) -> tuple[list, list]:
-    """Everything the roll-ups hold for `org`, comparable across an incremental run and a rebuild."""
-    stats = sorted(
+def _stat_rows(model, org) -> list[tuple]:
+    return sorted(
         (
             row.day, row.recruiter_id, row.dimension, row.key, row.sent, row.bounced, row.answered,
             tuple(sorted((k, v) for k, v in row.answer_hours.items() if v)), row.interested, row.not_interested,
             row.unsubscribed,
         )
-        for row in ResponseStat.objects.for_org(org)
+        for row in model.objects.for_org(org)
         if row.sent or row.answered or row.bounced
     )  # fmt: skip
+
+
+def snapshot(org) -> tuple[list, list, list]:
+    """Everything the roll-ups hold for `org`, comparable across an incremental run and a rebuild:
+    the daily rows, the weekly rows and the outreach facts."""
     facts = sorted(
         ResponseOutreach.objects.for_org(org).values_list(
             "thread_id", "candidate_id", "first_sent_at", "day", "recruiter_id", "template_id", "sequence_id",
@@ -123,7 +127,7 @@ def snapshot(org) -> tuple[list, list]:
         (t, "".join(sorted(s.split(","))))
         for t, s in ResponseOutreach.objects.for_org(org).values_list("thread_id", "steps_sent")
     )
-    return stats, facts + steps
+    return _stat_rows(ResponseStat, org), _stat_rows(ResponseStatWeek, org), facts + steps
 
 
 def build_scenario(acme) -> dict:

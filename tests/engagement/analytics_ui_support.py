@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from engagement.analytics_models import ResponseStat, answer_bucket_hours
+from engagement.rollups_store import weeks_rebuild
 
 
 def outreach(
@@ -52,3 +53,4 @@ def outreach(
         if interested:
             row.interested += count
         row.save()
+    weeks_rebuild(org_id=org.pk, since_day=day)  # the weekly sums, as the handlers keep them
