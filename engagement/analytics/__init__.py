@@ -26,6 +26,7 @@ from engagement.analytics.rates import (
     rate_over_time,
     reply_time_distribution,
     response_rates,
+    response_rates_by,
     validate_range,
     wilson_interval,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "rate_over_time",
     "reply_time_distribution",
     "response_rates",
+    "response_rates_by",
     "stage_funnel",
     "validate_range",
     "wilson_interval",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -165,7 +165,7 @@ _ROW_FIELDS = (
 def _rows(
     *,
     org,
-    dimension: str,
+    dimensions: Sequence[str],
     date_from: date,
     date_to: date,
     recruiter_id: int | None,
@@ -173,26 +173,31 @@ def _rows(
     weekly: bool = False,
     settled_until: date | None = None,
 ) -> Iterable[tuple]:
-    """The roll-up rows of one dimension between the dates: daily, or with `weekly` whole weeks summed.
+    """(dimension, *fields) of the roll-up rows of `dimensions` between the dates: daily, or with `weekly`
+    whole weeks summed.
 
     Summed weeks cut the rows a read folds about sevenfold. A week holding both `settled_until` and the
     day after it is read by days: the settled and the pending part of a range are summed apart.
     """
     weeks, days = _week_split(date_from, date_to, split_after=settled_until) if weekly else ([], [(date_from, date_to)])
+    scope = Q()
+    for dimension in dimensions:
+        scope |= _scope(dimension, recruiter_id)
     parts = [
-        _scoped(model.objects.for_org(org).filter(_in_ranges(ranges)), dimension, recruiter_id).values_list(*fields)
+        model.objects.for_org(org).filter(scope, _in_ranges(ranges)).values_list("dimension", *fields)
         for model, ranges in ((ResponseStat, days), (ResponseStatWeek, weeks))
         if ranges
     ]
     rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return rows.iterator(chunk_size=5000)
+    return rows  # a few thousand rows at most: one fetch, not a server-side cursor
 
 
-def _scoped(queryset, dimension: str, recruiter_id: int | None):
-    if dimension == Dimension.RECRUITER:
-        queryset = queryset.filter(dimension=dimension, recruiter_id=0)
-        return queryset.filter(key=str(recruiter_id)) if recruiter_id is not None else queryset
-    return queryset.filter(dimension=dimension, recruiter_id=recruiter_id or 0)
+def _scope(dimension: str, recruiter_id: int | None) -> Q:
+    """The rows of one dimension for everyone, or for one recruiter."""
+    if dimension == Dimension.RECRUITER:  # one row per recruiter, each kept once (recruiter_id 0)
+        rows = Q(dimension=dimension, recruiter_id=0)
+        return rows & Q(key=str(recruiter_id)) if recruiter_id is not None else rows
+    return Q(dimension=dimension, recruiter_id=recruiter_id or 0)
 
 
 def _in_ranges(ranges: list[tuple[date, date]]) -> Q:
@@ -302,22 +307,51 @@ def response_rates(
     recruiter_id: int | None = None,
 ) -> list[RateRow]:
     """One row per value of `group_by` with outreach first sent between the dates (inclusive, UTC days)."""
-    if group_by not in GROUP_BY:
-        raise AnalyticsError(f"Unknown group_by {group_by!r}; use one of {', '.join(GROUP_BY)}.", field="group_by")
+    return response_rates_by(
+        org=org, group_bys=[group_by], date_from=date_from, date_to=date_to, window_days=window_days, now=now,
+        recruiter_id=recruiter_id,
+    )[group_by]  # fmt: skip
+
+
+def response_rates_by(
+    *,
+    org,
+    group_bys: Sequence[str],
+    date_from: date,
+    date_to: date,
+    window_days: int = 30,
+    now: datetime | None = None,
+    recruiter_id: int | None = None,
+) -> dict[str, list[RateRow]]:
+    """`response_rates` for several cuts at once (one read of the roll-ups for all of them): cut → rows."""
+    for group_by in group_bys:
+        if group_by not in GROUP_BY:
+            raise AnalyticsError(f"Unknown group_by {group_by!r}; use one of {', '.join(GROUP_BY)}.", field="group_by")
     validate_range(date_from=date_from, date_to=date_to, window_days=window_days)
     now = _now(now)
     settled_until = _settled_until(now, window_days)
-    sums: dict[str, _Sums] = defaultdict(_Sums)
+    sums: dict[str, dict[str, _Sums]] = {group_by: defaultdict(_Sums) for group_by in group_bys}
     rows = _rows(
-        org=org, dimension=group_by, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
+        org=org, dimensions=group_bys, date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
         weekly=True, settled_until=settled_until,
     )  # fmt: skip
-    for row in rows:
-        _add(sums[row[0]], row, settled_until=settled_until)
+    for dimension, *row in rows:
+        _add(sums[dimension][row[0]], row, settled_until=settled_until)
+    live = _live_by_key(org=org, group_bys=group_bys, now=now, recruiter_id=recruiter_id)
+    min_sends = org_setting(org, "live_rate_min_sends")
+    return {
+        group_by: _rate_rows(
+            org, group_by, sums[group_by], live[group_by], window_days=window_days, min_sends=min_sends
+        )
+        for group_by in group_bys
+    }
+
+
+def _rate_rows(
+    org, group_by: str, sums: dict[str, _Sums], live: dict[str, tuple[int, int]], *, window_days: int, min_sends: int
+) -> list[RateRow]:
     for total in sums.values():
         _finish(total, window_days=window_days)
-    live = _live_by_key(org=org, group_by=group_by, now=now, recruiter_id=recruiter_id, keys=set(sums))
-    min_sends = org_setting(org, "live_rate_min_sends")
     labels = _labels(org=org, group_by=group_by, keys=list(sums))
     result = []
     for key, total in sums.items():
@@ -352,26 +386,26 @@ def response_rates(
     return result
 
 
-def _live_by_key(*, org, group_by: str, now: datetime, recruiter_id: int | None, keys: set[str] | None = None):
-    """(delivered outreach, answered so far) per key over the last 14 UTC days, today included."""
+def _live_by_key(
+    *, org, group_bys: Sequence[str], now: datetime, recruiter_id: int | None
+) -> dict[str, dict[str, tuple[int, int]]]:
+    """Cut → key → (delivered outreach, answered so far) over the last 14 UTC days, today included."""
     today = timezone.localdate(now, timezone=UTC)
-    live: dict[str, tuple[int, int]] = {}
+    live: dict[str, dict[str, tuple[int, int]]] = {group_by: {} for group_by in group_bys}
     rows = _rows(
-        org=org, dimension=group_by, date_from=today - timedelta(days=LIVE_DAYS - 1), date_to=today,
+        org=org, dimensions=group_bys, date_from=today - timedelta(days=LIVE_DAYS - 1), date_to=today,
         recruiter_id=recruiter_id, fields=("key", "sent", "bounced", "answered"),
     )  # fmt: skip
-    for key, sent, bounced, answered in rows:
-        if keys is not None and key not in keys:
-            continue
-        delivered, answers = live.get(key, (0, 0))
-        live[key] = (delivered + sent - bounced, answers + answered)
+    for dimension, key, sent, bounced, answered in rows:
+        delivered, answers = live[dimension].get(key, (0, 0))
+        live[dimension][key] = (delivered + sent - bounced, answers + answered)
     return live
 
 
 def live_rate(*, org, recruiter_id: int | None, now: datetime | None = None) -> LiveRate:
     """LinkedIn's assessment: answered so far ÷ outreach sent (not bounced) in the last 14 days."""
     group_by = "recruiter" if recruiter_id is not None else "all"
-    live = _live_by_key(org=org, group_by=group_by, now=_now(now), recruiter_id=recruiter_id)
+    live = _live_by_key(org=org, group_bys=[group_by], now=_now(now), recruiter_id=recruiter_id)[group_by]
     sent, answered = live.get(str(recruiter_id) if recruiter_id is not None else "", (0, 0))
     min_sends = org_setting(org, "live_rate_min_sends")
     rate = _ratio(answered, sent)
@@ -407,10 +441,10 @@ def rate_over_time(
         periods[cursor] = _Sums()
         cursor += timedelta(days=1 if bucket == "day" else 7)
     rows = _rows(
-        org=org, dimension="all", date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
+        org=org, dimensions=["all"], date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
         weekly=bucket == "week", settled_until=settled_until,
     )  # fmt: skip
-    for row in rows:
+    for _dimension, *row in rows:
         _add(periods[start_of(row[1])], row, settled_until=settled_until)
     for total in periods.values():
         _finish(total, window_days=window_days)
@@ -442,10 +476,10 @@ def reply_time_distribution(
     total = _Sums()
     settled_until = _settled_until(_now(now), window_days)
     rows = _rows(
-        org=org, dimension="all", date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
+        org=org, dimensions=["all"], date_from=date_from, date_to=date_to, recruiter_id=recruiter_id,
         weekly=True, settled_until=settled_until,
     )  # fmt: skip
-    for row in rows:
+    for _dimension, *row in rows:
         _add(total, row, settled_until=settled_until)
     _finish(total, window_days=window_days)
     counts = Counter()

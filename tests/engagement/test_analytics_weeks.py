@@ -141,3 +141,16 @@ def test_reads_over_weeks_give_exactly_the_figures_of_reads_over_days(acme, monk
     monkeypatch.setattr(rates, "_week_split", _daily_only)
     assert figures() == over_weeks
     assert any(row for row in over_weeks if row and row[0].get("answered"))
+
+
+def test_several_cuts_read_at_once_give_each_cut_s_own_figures(acme):
+    build_weeks(acme)
+    span = {"org": acme.org, "date_from": date(2026, 1, 20), "date_to": date(2026, 4, 1), "now": at(40)}
+    together = analytics.response_rates_by(group_bys=analytics.GROUP_BY, **span)
+    assert together == {
+        group_by: analytics.response_rates(group_by=group_by, **span) for group_by in analytics.GROUP_BY
+    }
+    assert together["recruiter"] and together["template"]
+    mine = analytics.response_rates_by(group_bys=["template", "recruiter"], recruiter_id=acme.user.pk, **span)
+    assert mine["recruiter"] == analytics.response_rates(group_by="recruiter", recruiter_id=acme.user.pk, **span)
+    assert mine["template"] == analytics.response_rates(group_by="template", recruiter_id=acme.user.pk, **span)
