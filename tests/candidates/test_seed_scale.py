@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count
 
-from candidates import normalise
+from candidates import normalise, search
 from candidates.management.commands.seed_scale import ascii_slug, skill_vocabulary
 from candidates.models import Candidate, Skill
 from candidates.selectors import CandidateFilters, candidate_list
@@ -54,6 +54,29 @@ def test_search_fields_are_filled_and_a_seeded_candidate_can_be_found(acme):
     someone = candidates.order_by("pk").last()
     found = candidate_list(org=acme.org, filters=CandidateFilters(search=someone.email))
     assert someone in found
+
+
+def _lexemes(org) -> dict[int, set]:
+    """Each candidate's search words with their weights (positions depend on the skills' order, which is free)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.id, v.lexeme, v.weights FROM candidates_candidate c, unnest(c.search_vector) v"
+            " WHERE c.organization_id = %s",
+            [org.pk],
+        )
+        words: dict[int, set] = {}
+        for pk, lexeme, weights in cursor.fetchall():
+            words.setdefault(pk, set()).add((lexeme, "".join(sorted(set(weights)))))
+        return words
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="search vectors are PostgreSQL's")
+def test_the_vectors_written_with_the_rows_are_those_the_search_refresh_computes(acme):
+    _seed(acme.org)
+    seeded = _lexemes(acme.org)
+    search.refresh(Candidate.objects.for_org(acme.org).values_list("pk", flat=True))
+    assert _lexemes(acme.org) == seeded
+    assert len(seeded) == Candidate.objects.for_org(acme.org).count()
 
 
 def test_running_twice_adds_n_more_without_collisions(acme):

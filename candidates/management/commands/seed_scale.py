@@ -263,6 +263,7 @@ COLUMNS = (
     "created_at", "updated_at", "search_name",
 )  # fmt: skip
 _TABLES = "candidates_candidate, candidates_candidate_skills, candidates_skill"
+_STAGE = "seed_candidates"
 # Letters that Unicode decomposition does not reduce to ASCII.
 _ASCII_LETTERS = str.maketrans({"ł": "l", "ø": "o", "ß": "ss", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"})  # noqa: RUF001
 
@@ -452,26 +453,23 @@ class Command(BaseCommand):
             owner_ids=list(Membership.objects.for_org(organization).values_list("user_id", flat=True)),
             skill_ids={skill.name: skill.pk for skill in skills},
         )
-        write = self._copy_batch if connection.vendor == "postgresql" else self._bulk_create_batch
+        skill_names = {pk: name for name, pk in people.skill_ids.items()}
+        postgresql = connection.vendor == "postgresql"
         self.stdout.write(
             f"seeding {candidates:,} candidates into “{organization.slug}” (run {people.run_id}, {connection.vendor})"
         )
         started = time.perf_counter()
-        spent = dict.fromkeys(("generate", "write", "analyze", "search refresh", "commit"), 0.0)
-        analyzed = 0  # rows of this run the planner's statistics know about
+        spent = dict.fromkeys(("generate", "write", "commit"), 0.0)
         for offset in range(0, candidates, batch):
             size = min(batch, candidates - offset)
             with _timed(spent, "generate"):
                 rows = [people.row(i) for i in range(offset, offset + size)]
             with transaction.atomic():
                 with _timed(spent, "write"):
-                    ids = write(rows)
-                if connection.vendor == "postgresql" and offset + size >= 2 * analyzed:
-                    with _timed(spent, "analyze"):
-                        self._analyze()
-                    analyzed = offset + size
-                with _timed(spent, "search refresh"):
-                    search.refresh(ids)
+                    if postgresql:
+                        self._copy_batch(rows, skill_names)
+                    else:
+                        search.refresh(self._bulk_create_batch(rows))
                 committing = time.perf_counter()
             spent["commit"] += time.perf_counter() - committing  # deferred foreign-key checks run here
             done = offset + size
@@ -480,7 +478,7 @@ class Command(BaseCommand):
                 f"  {done:>10,} / {candidates:,}  {elapsed:7.1f} s  ({done / elapsed:,.0f} rows/s)  "
                 + "  ".join(f"{step} {seconds:.1f} s" for step, seconds in spent.items())
             )
-        if connection.vendor == "postgresql":
+        if postgresql:
             with _timed(spent, "vacuum analyze"):
                 self._tidy_up()
         elapsed = time.perf_counter() - started
@@ -489,18 +487,9 @@ class Command(BaseCommand):
             + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in spent.items())
         )
 
-    def _analyze(self) -> None:
-        """Statistics for the tables this run grows, whenever it has doubled them.
-
-        Without them (a new table, or autovacuum off) the planner runs the skills subquery
-        of `search.refresh` as a scan per skill, and the refresh slows down with every batch.
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {_TABLES}")
-
     def _tidy_up(self) -> None:
-        """Fresh statistics, and (outside a transaction) a VACUUM: the search refresh rewrote
-        every new row once, leaving as many dead row versions behind."""
+        """Fresh statistics for the planner, and (outside a transaction) a VACUUM, which marks the new
+        pages all-visible so that index-only scans need not visit them."""
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {_TABLES}" if connection.in_atomic_block else f"VACUUM (ANALYZE) {_TABLES}")
 
@@ -512,7 +501,7 @@ class Command(BaseCommand):
             if not Candidate.objects.for_org(org).filter(email__contains=f".{run_id}").exists():
                 return run_id
 
-    def _copy_batch(self, rows: list[tuple[tuple, list[int]]]) -> list[int]:
+    def _copy_batch(self, rows: list[tuple[tuple, list[int]]], skill_names: dict[int, str]) -> None:
         connection.ensure_connection()
         raw = connection.connection  # psycopg 3, inside the atomic block Django opened
         with raw.cursor() as cursor:
@@ -527,14 +516,27 @@ class Command(BaseCommand):
             others = [f for f in Candidate._meta.concrete_fields if f.column not in {"id", "search_vector", *COLUMNS}]
             defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
             columns = ", ".join(["id", *COLUMNS, *(field.column for field in others)])
-            with cursor.copy(f"COPY candidates_candidate ({columns}) FROM STDIN") as copy:
-                for pk, (row, _) in zip(ids, rows, strict=True):
-                    copy.write_row((pk, *row, *defaults))
+            # Rows go to a bare staging table first, so each is written to the candidates table (and its
+            # indexes) once, with its search vector: an UPDATE afterwards wrote every row twice.
+            cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} (LIKE candidates_candidate) ON COMMIT DROP")
+            cursor.execute(f"ALTER TABLE {_STAGE} ADD COLUMN skill_names text NOT NULL DEFAULT ''")
+            with cursor.copy(f"COPY {_STAGE} ({columns}, skill_names) FROM STDIN") as copy:
+                for pk, (row, skill_ids) in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row, *defaults, " ".join(skill_names[skill_id] for skill_id in skill_ids)))
+            vector = search.vector_sql(lambda name: f"s.{name}", skills="s.skill_names")
+            name = search.name_sql(lambda name: f"s.{name}")
+            staged = ", ".join(
+                name if c == "search_name" else f"s.{c}" for c in ["id", *COLUMNS, *(f.column for f in others)]
+            )
+            cursor.execute(
+                f"INSERT INTO candidates_candidate ({columns}, search_vector) "  # noqa: S608 (our column names)
+                f"SELECT {staged}, {vector} FROM {_STAGE} s ORDER BY s.id"
+            )
+            cursor.execute(f"DROP TABLE {_STAGE}")
             with cursor.copy("COPY candidates_candidate_skills (candidate_id, skill_id) FROM STDIN") as copy:
                 for pk, (_, skill_ids) in zip(ids, rows, strict=True):
                     for skill_id in skill_ids:
                         copy.write_row((pk, skill_id))
-        return ids
 
     def _bulk_create_batch(self, rows: list[tuple[tuple, list[int]]]) -> list[int]:
         created = Candidate.objects.bulk_create(
