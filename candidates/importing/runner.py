@@ -39,7 +39,8 @@ def open_records(job: ImportJob) -> tuple[int, Iterator[Record]]:
     if job.format == ImportJob.Format.JSONRESUME:
         resumes = jsonresume.parse(readers.decode(data))
         return len(resumes), (jsonresume.to_record(resume, n) for n, resume in enumerate(resumes, start=1))
-    table = csv_table(job.format, readers.decode(data))
+    # The job counted its rows when it was created, from this same file: no need to read it all twice.
+    table = csv_table(job.format, readers.decode(data), total=job.total or None)
     mapping = job.mapping or suggested_mapping(job.format, table)
     return table.total, (_csv_record(mapping, line, row) for line, row in table.rows())
 

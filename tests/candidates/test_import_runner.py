@@ -15,6 +15,7 @@ from candidates.importing.jobs import import_job_create
 from candidates.importing.runner import import_job_run
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.selectors import CandidateFilters, candidate_list
+from engagement.models import Activity
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +326,39 @@ def test_an_owner_who_left_fails_the_job(acme):
     job = import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert "no longer a member" in job.message
+
+
+def test_a_big_batch_writes_the_timeline_rows_the_row_by_row_path_writes(acme, globex):
+    # 150 rows: past the size from which the timeline rows go in one COPY on PostgreSQL.
+    people = "".join(f"Person {n},p{n}@example.com,\n" for n in range(150))
+    _import(acme, "p.csv", "Name,Email,City\nKnown One,p0@example.com,\n")
+    _import(globex, "p.csv", "Name,Email,City\nKnown One,p0@example.com,\n")
+    again = "Name,Email,City\n" + people.replace("p0@example.com,", "p0@example.com,Paris")
+    fast = _import(acme, "p.csv", again, batch_size=1000)
+    slow = _import(globex, "p.csv", again, row_by_row=True)
+    assert _counts(fast) == _counts(slow) == (149, 1, 0, 0)
+
+    def timeline(tenant) -> list[tuple]:
+        rows = Activity.objects.for_org(tenant.org).filter(kind=Activity.Kind.IMPORT).order_by("pk")
+        return [
+            (a.candidate.email, a.summary, a.details, a.actor_id == tenant.user.pk, a.body, a.circle_id, a.post_id)
+            for a in rows.select_related("candidate")
+        ]
+
+    assert timeline(acme) == timeline(globex)
+    assert timeline(acme)[1] == ("p0@example.com", "Import filled in city", {"outcome": "updated", "fields": ["city"]},
+                                 True, "", None, None)  # fmt: skip
+    assert len(timeline(acme)) == 151
+
+
+def test_a_batch_built_candidate_is_what_the_constructor_gives(acme):
+    values = {"first_name": "Ada", "email": "ada@example.com", "links": ["https://ada.dev"], "owner": acme.user}
+    prototype = Candidate(organization=acme.org)
+    built, constructed = batch.new_candidate(prototype, values), Candidate(organization=acme.org, **values)
+    assert built._state.adding and built.pk is None and built.organization == acme.org and built.owner == acme.user
+    names = [f.attname for f in Candidate._meta.concrete_fields]
+    assert {n: getattr(built, n) for n in names} == {n: getattr(constructed, n) for n in names} | {
+        n: getattr(prototype, n) for n in ("created_at", "updated_at", "stage_changed_at")
+    }
+    other = batch.new_candidate(prototype, {"first_name": "Alan"})
+    assert other.links == [] and other.links is not prototype.links and other.email == ""
