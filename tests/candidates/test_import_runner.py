@@ -362,3 +362,52 @@ def test_a_batch_built_candidate_is_what_the_constructor_gives(acme):
     }
     other = batch.new_candidate(prototype, {"first_name": "Alan"})
     assert other.links == [] and other.links is not prototype.links and other.email == ""
+
+
+def _progress_seen(acme, monkeypatch, seconds: float) -> list[int]:
+    """The job's `processed` as stored when each batch starts, with progress written every `seconds`."""
+    from candidates.importing import runner
+
+    seen, upsert = [], runner._upsert
+    monkeypatch.setattr(runner, "PROGRESS_SECONDS", seconds)
+
+    def watching(job, records, *, row_by_row):
+        seen.append(ImportJob.objects.get(pk=job.pk).processed)
+        return upsert(job, records, row_by_row=row_by_row)
+
+    monkeypatch.setattr(runner, "_upsert", watching)
+    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(7))
+    job = _import(acme, "p.csv", "Name,Email\n" + rows, batch_size=3)
+    assert (job.processed, job.created) == (7, 7)
+    return seen
+
+
+def test_progress_is_written_with_the_batches_at_most_once_per_interval(acme, monkeypatch):
+    assert _progress_seen(acme, monkeypatch, seconds=0) == [0, 3, 6]
+
+
+def test_progress_waits_for_its_interval_and_is_complete_at_the_end(acme, monkeypatch):
+    assert _progress_seen(acme, monkeypatch, seconds=3600) == [0, 0, 0]
+
+
+def test_a_job_that_stops_keeps_the_counters_and_errors_of_the_batches_it_stored(acme, monkeypatch):
+    from candidates.importing import runner
+
+    monkeypatch.setattr(runner, "PROGRESS_SECONDS", 3600)
+    upsert, calls = runner._upsert, []
+
+    def failing_second(job, records, *, row_by_row):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return upsert(job, records, row_by_row=row_by_row)
+
+    monkeypatch.setattr(runner, "_upsert", failing_second)
+    job = _import(
+        acme, "p.csv", "Name,Email\nAda,ada@example.com\nBad,not-an-email\nAlan,alan@example.com\n", batch_size=2
+    )
+    assert job.status == ImportJob.Status.FAILED
+    assert "after 2 rows" in job.message
+    assert (job.processed, job.created, job.failed) == (2, 1, 1)
+    assert [e["row"] for e in job.errors] == [3]
+    assert Candidate.objects.for_org(acme.org).count() == 1
