@@ -5,12 +5,14 @@ BENCH_ORG (default "demo") holding at least BENCH_CANDIDATES (default 1,000,000)
 BENCH_SEED=1 the missing ones are created with `manage.py seed_scale`; otherwise it says
 how. BENCH_SEARCH_ROUNDS (default 40) requests per figure; BENCH_EXPLAIN=1 also prints
 the EXPLAIN ANALYZE plan of every search; BENCH_ONLY=search, list or import runs that part
-alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures; BENCH_PROFILE=1
-prints where the import spends its time (cProfile, top 30 by BENCH_PROFILE_SORT, default
-cumulative). The import figure is split into the Python process's own CPU time, the PostgreSQL
-backend's CPU time (read from /proc when the server runs on this machine) and the rest (waiting:
-disk, locks, the other processes on the machine). The data is left as it was: the import runs in a transaction that is
-rolled back, and the benchmark's API token is deleted.
+alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures, BENCH_IMPORT_BATCH
+rows a batch (default: the runner's); BENCH_PROFILE=1 prints where the import spends its
+time (cProfile, top 30 by BENCH_PROFILE_SORT, default cumulative). The import figure is
+split into the Python process's own CPU time, the PostgreSQL backend's CPU time (read from
+/proc when the server runs on this machine) and the rest (waiting: disk, locks, the other
+processes on the machine). The data is left as it was: the import runs in a transaction
+that is rolled back, and the benchmark's API token is deleted. A rolled-back import leaves
+dead rows and index entries behind: VACUUM the candidate tables between runs you compare.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ ORG = os.environ.get("BENCH_ORG", "demo")
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "40"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
+IMPORT_BATCH = int(os.environ.get("BENCH_IMPORT_BATCH", "0"))  # 0: the runner's own batch size
 SEED = os.environ.get("BENCH_SEED", "") == "1"
 EXPLAIN = os.environ.get("BENCH_EXPLAIN", "") == "1"
 PROFILE = os.environ.get("BENCH_PROFILE", "") == "1"
@@ -273,7 +276,7 @@ def bench_import(org: Organization, membership: Membership) -> None:
                 org=org, actor=membership.user, upload=ContentFile(data, name="bench.csv"), mapping=MAPPING,
                 enqueue=False,
             )  # fmt: skip
-            job = import_job_run(job_id=job.pk)
+            job = import_job_run(job_id=job.pk, **({"batch_size": IMPORT_BATCH} if IMPORT_BATCH else {}))
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks a COMMIT runs
             seconds = time.perf_counter() - start
