@@ -5,10 +5,14 @@ BENCH_ORG (default "demo") holding at least BENCH_CANDIDATES (default 1,000,000)
 BENCH_SEED=1 the missing ones are created with `manage.py seed_scale`; otherwise it says
 how. BENCH_SEARCH_ROUNDS (default 40) requests per figure; BENCH_EXPLAIN=1 also prints
 the EXPLAIN ANALYZE plan of every search; BENCH_ONLY=search, list or import runs that part
-alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures; BENCH_PROFILE=1
-prints where the import spends its time (cProfile, top 30 by BENCH_PROFILE_SORT, default
-cumulative). The data is left as it was: the import runs in a transaction that is
-rolled back, and the benchmark's API token is deleted.
+alone; BENCH_IMPORT_ROWS (default 50,000) rows for the import figures, BENCH_IMPORT_BATCH
+rows a batch (default: the runner's); BENCH_PROFILE=1 prints where the import spends its
+time (cProfile, top 30 by BENCH_PROFILE_SORT, default cumulative). The import figure is
+split into the Python process's own CPU time, the PostgreSQL backend's CPU time (read from
+/proc when the server runs on this machine) and the rest (waiting: disk, locks, the other
+processes on the machine). The data is left as it was: the import runs in a transaction
+that is rolled back, and the benchmark's API token is deleted. A rolled-back import leaves
+dead rows and index entries behind: VACUUM the candidate tables between runs you compare.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ ORG = os.environ.get("BENCH_ORG", "demo")
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "1000000"))
 ROUNDS = int(os.environ.get("BENCH_SEARCH_ROUNDS", "40"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
+IMPORT_BATCH = int(os.environ.get("BENCH_IMPORT_BATCH", "0"))  # 0: the runner's own batch size
 SEED = os.environ.get("BENCH_SEED", "") == "1"
 EXPLAIN = os.environ.get("BENCH_EXPLAIN", "") == "1"
 PROFILE = os.environ.get("BENCH_PROFILE", "") == "1"
@@ -261,6 +266,9 @@ def bench_import(org: Organization, membership: Membership) -> None:
     try:
         with transaction.atomic():
             profiler = cProfile.Profile() if PROFILE else None
+            backend = _backend_pid()
+            backend_start = _backend_cpu(backend)
+            python_start = time.process_time()
             start = time.perf_counter()
             if profiler:
                 profiler.enable()
@@ -268,10 +276,12 @@ def bench_import(org: Organization, membership: Membership) -> None:
                 org=org, actor=membership.user, upload=ContentFile(data, name="bench.csv"), mapping=MAPPING,
                 enqueue=False,
             )  # fmt: skip
-            job = import_job_run(job_id=job.pk)
+            job = import_job_run(job_id=job.pk, **({"batch_size": IMPORT_BATCH} if IMPORT_BATCH else {}))
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred foreign-key checks a COMMIT runs
             seconds = time.perf_counter() - start
+            python_cpu = time.process_time() - python_start
+            backend_cpu = _backend_cpu(backend) - backend_start if backend_start is not None else None
             if profiler:
                 profiler.disable()
                 pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_PROFILE_SORT", "cumulative")).print_stats(30)
@@ -281,9 +291,115 @@ def bench_import(org: Organization, membership: Membership) -> None:
             f"({seconds:.1f} s; {duplicates:,} rows match existing people) — created {job.created:,}, "
             f"updated {job.updated:,}, skipped {job.skipped:,}, failed {job.failed:,}; rolled back"
         )
+        print(_time_split(rows, seconds, python_cpu, backend_cpu))
+        bench_sql_floor(org, membership)
     finally:
         if job is not None and job.file:
             job.file.storage.delete(job.file.name)
+
+
+# What the floor's new candidates take from existing ones, column by column (the rest as they are):
+# new ids and identities, no owner, portal account or contact yet, as an import would store them.
+_FLOOR_COLUMNS = {
+    "id": "p.new_id",
+    "email": "CASE WHEN c.email = '' THEN '' ELSE 'floor.' || c.id || '.' || c.email END",
+    "linkedin_url": "CASE WHEN c.linkedin_url = '' THEN '' ELSE c.linkedin_url || '-floor' END",
+    "owner_id": "NULL", "user_id": "NULL", "last_contacted_at": "NULL", "last_replied_at": "NULL",
+    "source": "'import'", "stage": "'new'", "created_at": "now()", "updated_at": "now()",
+}  # fmt: skip
+
+
+def bench_sql_floor(org: Organization, membership: Membership) -> None:
+    """The writes of an import of IMPORT_ROWS new people in bare SQL, with no Python at all.
+
+    Existing people are copied as new ones into the import's staging table; then the import's
+    own INSERT … SELECT (search columns computed in it), their skill links, their timeline rows
+    and the deferred foreign-key checks, each timed; rolled back. What the import could reach
+    if its Python cost nothing: the ceiling the indexes and constraints set.
+    """
+    from candidates.importing import staging
+    from engagement.models import Activity
+
+    rows, timings = IMPORT_ROWS, {}
+    select = ", ".join(_FLOOR_COLUMNS.get(column, f"c.{column}") for column in staging._COLUMNS)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_people ON COMMIT DROP AS SELECT id AS source_id, "
+            "nextval(pg_get_serial_sequence('candidates_candidate', 'id')) AS new_id FROM candidates_candidate "
+            "WHERE organization_id = %s ORDER BY id DESC LIMIT %s",
+            [org.pk, rows],
+        )
+        cursor.execute(staging._CREATE_STAGING)
+        cursor.execute(
+            f"INSERT INTO {staging.STAGING} ({', '.join(staging._COLUMNS)}, skill_names, existing) "
+            f"SELECT {select}, coalesce((SELECT string_agg(s.name, ' ') FROM candidates_candidate_skills cs "
+            "JOIN candidates_skill s ON s.id = cs.skill_id WHERE cs.candidate_id = c.id), ''), false "
+            "FROM bench_people p JOIN candidates_candidate c ON c.id = p.source_id"
+        )
+        cursor.execute(
+            "CREATE TEMP TABLE bench_links ON COMMIT DROP AS SELECT p.new_id, cs.skill_id FROM bench_people p "
+            "JOIN candidates_candidate_skills cs ON cs.candidate_id = p.source_id"
+        )
+        cursor.execute("SELECT count(*) FROM bench_links")
+        links = cursor.fetchone()[0]
+        steps = {
+            "INSERT … SELECT": (staging._insert_sql(), []),
+            "skill links": (
+                "INSERT INTO candidates_candidate_skills (candidate_id, skill_id) "
+                "SELECT new_id, skill_id FROM bench_links",
+                [],
+            ),
+            "timeline": (
+                f"INSERT INTO {Activity._meta.db_table} (organization_id, candidate_id, actor_id, kind, "
+                "occurred_at, summary, body, details, created_at) SELECT %s, new_id, %s, 'import', now(), "
+                "'Imported', '', '{\"outcome\": \"created\"}', now() FROM bench_people",
+                [org.pk, membership.user_id],
+            ),
+            "foreign-key checks": ("SET CONSTRAINTS ALL IMMEDIATE", []),
+        }
+        for label, (sql, params) in steps.items():
+            start = time.perf_counter()
+            cursor.execute(sql, params)
+            timings[label] = time.perf_counter() - start
+        transaction.set_rollback(True)
+    seconds = sum(timings.values())
+    parts = ", ".join(f"{label} {spent / rows * 1e6:,.0f}" for label, spent in timings.items())
+    print(
+        f"import: the same writes in bare SQL, no Python ({rows:,} new people, {links / rows:.1f} skills each) "
+        f"{rows / seconds:10,.0f} rows/s — µs a row: {parts}; rolled back"
+    )
+
+
+def _backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def _backend_cpu(pid: int) -> float | None:
+    """CPU seconds the PostgreSQL backend `pid` has used, when the server runs on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _time_split(rows: int, seconds: float, python_cpu: float, backend_cpu: float | None) -> str:
+    """Where the import's time went, each part also as the rate it alone would allow."""
+
+    def part(label: str, spent: float) -> str:
+        alone = f"{rows / spent:,.0f} rows/s alone" if spent > 0 else "—"
+        return f"{label} {spent:5.1f} s ({spent / seconds:4.0%}, {alone})"
+
+    if backend_cpu is None:
+        rest = seconds - python_cpu
+        return f"        {part('Python CPU', python_cpu)}; the rest ({rest:.1f} s) is PostgreSQL and waiting"
+    waiting = max(0.0, seconds - python_cpu - backend_cpu)
+    return (
+        f"        {part('Python CPU', python_cpu)}; {part('PostgreSQL backend CPU', backend_cpu)}; "
+        f"other (I/O, other processes) {waiting:.1f} s"
+    )
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ from candidates.services import candidate_set_stage, candidates_set_stage
 from engagement.models import Activity, Enrollment, Relationship, Reminder
 from engagement.rollups import STATS_BATCH_HANDLERS, STATS_HANDLERS
 from engagement.sequence_receivers import SEQUENCE_HANDLERS
-from engagement.services import activities_record, activity_build, queue_strength_refresh
+from engagement.services import activities_record, activities_record_rows, activity_build, queue_strength_refresh
 from messaging.privacy import conversations_move
 from talentcircles import events
 from talentcircles.expressions import before, moved_forward
@@ -63,12 +63,27 @@ def _created(event: events.CandidateEvent) -> None:
     _record(event, Kind.CREATED, f"Added to the community ({label.lower()})" if label else "Added to the community")
 
 
-def _imported(event: events.CandidateEvent) -> None:
+def _imported_summary(event: events.CandidateEvent) -> str:
     if event.details.get("outcome") == "updated":
-        summary = f"Import filled in {_fields(event.details.get('fields', []))}"
-    else:
-        summary = "Imported"
-    _record(event, Kind.IMPORT, summary)
+        return f"Import filled in {_fields(event.details.get('fields', []))}"
+    return "Imported"
+
+
+def _imported(event: events.CandidateEvent) -> None:
+    _record(event, Kind.IMPORT, _imported_summary(event))
+
+
+def _imported_many(batch: Sequence[events.CandidateEvent]) -> None:
+    """An import batch's timeline rows (the rows `_imported` gives each), in one write without a
+    model instance per row; rows gathered before them are saved first, so the order holds."""
+    _flush_pending()
+    activities_record_rows(
+        kind=Kind.IMPORT,
+        rows=[
+            (e.organization_id, e.candidate_id, e.actor_id, e.occurred_at, _imported_summary(e), dict(e.details))
+            for e in batch
+        ],
+    )
 
 
 def _updated(event: events.CandidateEvent) -> None:
@@ -272,6 +287,7 @@ _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
 # and in `_HANDLERS` (its one-event form) alike.
 _BATCH_HANDLERS: dict[str, Callable[[Sequence[events.CandidateEvent]], None]] = {
     events.MESSAGE_SENT: _messages_sent,
+    events.IMPORTED: _imported_many,
 }
 # These handlers read or rewrite the candidate's timeline: the rows gathered so far are saved first.
 _FLUSH_BEFORE = frozenset({events.ERASED, events.MERGED})

@@ -8,12 +8,13 @@ messages; anything slow (relationship strength) is queued with `transaction.on_c
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
@@ -88,6 +89,44 @@ def activities_record(activities: list[Activity]) -> list[Activity]:
 # From this many rows (an import writes one per candidate) COPY beats an INSERT with a parameter
 # per cell and Django's conversion of each; fewer go the usual way, in one round trip.
 COPY_FROM_ROWS = 100
+
+# What `activities_record_rows` writes of each row; the other columns take their empty values.
+ActivityRow = tuple[int, int, int | None, datetime, str, dict]  # organisation, candidate, actor, when, summary, details
+_ROW_COLUMNS = "organization_id, candidate_id, actor_id, kind, occurred_at, summary, body, details, created_at"
+
+
+def activities_record_rows(*, kind: str, rows: Sequence[ActivityRow]) -> None:
+    """Save timeline rows of one kind given as plain tuples, as `activities_record` would save them
+    built by `activity_build` (no circle, post, message or body), without a model instance each.
+
+    An import writes one row per candidate: building an `Activity` for each and converting its
+    every field cost more than the COPY itself. Identical details are serialised once.
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"Unknown activity kind {kind!r}.")
+    if connection.vendor != "postgresql" or len(rows) < COPY_FROM_ROWS:
+        activities_record(
+            [
+                activity_build(organization_id=org_id, candidate_id=candidate_id, actor_id=actor_id, kind=kind,
+                               occurred_at=occurred_at, summary=summary, details=details)
+                for org_id, candidate_id, actor_id, occurred_at, summary, details in rows
+            ]
+        )  # fmt: skip
+        return
+    now = timezone.now()
+    serialised: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        sql = f"COPY {Activity._meta.db_table} ({_ROW_COLUMNS}) FROM STDIN"
+        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+            for org_id, candidate_id, actor_id, occurred_at, summary, details in rows:
+                key = repr(details)  # details are small dicts of plain values
+                if key not in serialised:
+                    serialised[key] = json.dumps(details or {})
+                copy.write_row(
+                    (org_id, candidate_id, actor_id, kind, occurred_at, summary[:300], "", serialised[key], now)
+                )
+    if kind in SCORED_KINDS:
+        queue_strength_refresh_many(candidate_id for _org, candidate_id, *_rest in rows)
 
 
 def activity_build(

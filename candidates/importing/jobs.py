@@ -45,13 +45,18 @@ def import_jobs_for(org: Organization) -> QuerySet[ImportJob]:
 
 def detect_format(name: str, text: str) -> str:
     """`.json` or JSON-looking text → JSON Resume; LinkedIn's header (after its notes) → linkedin; else CSV."""
+    return _detect(name, text)[0]
+
+
+def _detect(name: str, text: str) -> tuple[str, readers.CsvTable | None]:
+    """The format, and the CSV table when one was read to tell (so the caller need not read it again)."""
     if PurePath(name).suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "["):
-        return ImportJob.Format.JSONRESUME
+        return ImportJob.Format.JSONRESUME, None
     try:
         table = readers.read_csv(text)
     except readers.ImportFileError:
-        return ImportJob.Format.CSV  # the CSV checks will say what is wrong
-    return ImportJob.Format.LINKEDIN if table.is_linkedin else ImportJob.Format.CSV
+        return ImportJob.Format.CSV, None  # the CSV checks will say what is wrong
+    return (ImportJob.Format.LINKEDIN if table.is_linkedin else ImportJob.Format.CSV), table
 
 
 def read_job_file(job: ImportJob) -> bytes:
@@ -59,9 +64,15 @@ def read_job_file(job: ImportJob) -> bytes:
         return stream.read()
 
 
-def csv_table(format: str, text: str) -> readers.CsvTable:
-    """The CSV table in `text`; a LinkedIn import must carry LinkedIn's header."""
-    table = readers.read_csv(text)
+def csv_table(
+    format: str, text: str, *, total: int | None = None, table: readers.CsvTable | None = None
+) -> readers.CsvTable:
+    """The CSV table in `text`; a LinkedIn import must carry LinkedIn's header.
+
+    `total`, when the rows were counted before (a job's file never changes), spares reading the
+    whole file to count them again; `table`, one already read from `text`, spares reading it at all.
+    """
+    table = table or readers.read_csv(text, total=total)
     if format == ImportJob.Format.LINKEDIN and not table.is_linkedin:
         raise readers.ImportFileError(
             "This is not LinkedIn's Connections.csv: its header should be "
@@ -120,12 +131,13 @@ def import_job_create(
     data = _read_upload(upload)
     try:
         text = readers.decode(data)
+        table = None
         if format == AUTO:
-            format = detect_format(name, text)
+            format, table = _detect(name, text)
         if format == ImportJob.Format.JSONRESUME:
             total, chosen = len(jsonresume.parse(text)), {}
         else:
-            table = csv_table(format, text)
+            table = csv_table(format, text, table=table)
             total = table.total
             chosen = _chosen_mapping(format, table, mapping, review_mapping)
     except readers.ImportFileError as exc:

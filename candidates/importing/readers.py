@@ -149,14 +149,19 @@ class CsvTable:
         return preview
 
 
-def read_csv(text: str) -> CsvTable:
-    """The table in `text`, or ImportFileError when it has no header or no rows."""
+def read_csv(text: str, *, total: int | None = None) -> CsvTable:
+    """The table in `text`, or ImportFileError when it has no header or no rows.
+
+    Counting the rows reads the whole file; a caller that counted them before passes `total`,
+    and then only the header is read.
+    """
     body, line_offset = linkedin.skip_preamble(text)
     delimiter = sniff_delimiter(body)
     try:
         records = (values for values in csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
         header = next((values for values in records if not _is_blank(values)), None)
-        total = sum(1 for values in records if not _is_blank(values))
+        if total is None:
+            total = sum(1 for values in records if not _is_blank(values))
     except csv.Error as exc:
         raise ImportFileError(f"The file is not CSV we can read: {exc}.") from None
     if header is None:

@@ -2,17 +2,18 @@
 
 The job claims itself with a conditional update (queued → running), so a task delivered
 twice, or a command run against a job a worker already took, does nothing. Each batch
-is one transaction holding its candidates and the job's counters, so the progress bar
-never shows rows that were not stored. Good rows are kept when others fail; a row that
-fails is never half-written.
+is one transaction holding its candidates and, once a second, the job's counters, so the
+progress bar never shows rows that were not stored. Good rows are kept when others fail;
+a row that fails is never half-written.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
+import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 
 from django.core.exceptions import ValidationError
@@ -31,6 +32,8 @@ from talentcircles.models import Membership
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 1000
+# How often the progress bar's counters are written while a job runs (and always at its end).
+PROGRESS_SECONDS = 1.0
 
 
 def open_records(job: ImportJob) -> tuple[int, Iterator[Record]]:
@@ -39,7 +42,8 @@ def open_records(job: ImportJob) -> tuple[int, Iterator[Record]]:
     if job.format == ImportJob.Format.JSONRESUME:
         resumes = jsonresume.parse(readers.decode(data))
         return len(resumes), (jsonresume.to_record(resume, n) for n, resume in enumerate(resumes, start=1))
-    table = csv_table(job.format, readers.decode(data))
+    # The job counted its rows when it was created, from this same file: no need to read it all twice.
+    table = csv_table(job.format, readers.decode(data), total=job.total or None)
     mapping = job.mapping or suggested_mapping(job.format, table)
     return table.total, (_csv_record(mapping, line, row) for line, row in table.rows())
 
@@ -58,18 +62,44 @@ class _Tally:
     failed: int = 0
     errors: list[dict] = field(default_factory=list)
 
-    def add(self, records: list[Record], outcomes: list[RowOutcome]) -> None:
+    def plus(self, records: list[Record], outcomes: list[RowOutcome]) -> _Tally:
+        """This tally with a batch's outcomes added (a new one: the batch may yet be rolled back)."""
+        after = replace(self, errors=list(self.errors))
         for record, outcome in zip(records, outcomes, strict=True):
-            self.processed += 1
-            setattr(self, outcome.outcome, getattr(self, outcome.outcome) + 1)
+            after.processed += 1
+            setattr(after, outcome.outcome, getattr(after, outcome.outcome) + 1)
             if outcome.outcome == "failed":
-                self.errors.append({"row": record.row, "reason": outcome.reason, "data": record.raw})
+                after.errors.append({"row": record.row, "reason": outcome.reason, "data": record.raw})
+        return after
 
-    def counters(self) -> dict:
-        return {
+    def counters(self, *, errors: bool = True) -> dict:
+        counters = {
             "processed": self.processed, "created": self.created, "updated": self.updated,
-            "skipped": self.skipped, "failed": self.failed, "errors": self.errors,
+            "skipped": self.skipped, "failed": self.failed,
         }  # fmt: skip
+        return counters | ({"errors": self.errors} if errors else {})
+
+
+class _Progress:
+    """Writes a job's counters at most every PROGRESS_SECONDS, and its errors only when new ones came.
+
+    Writing them after every batch rewrote the whole `errors` JSON each time, which grows with
+    every failed row: a file with many bad rows spent longer rewriting it than importing.
+    Counters are written in the transaction of the batch they include, so they never count a
+    row that was not stored; at most a second's worth lags until the next write or the end.
+    """
+
+    def __init__(self, job: ImportJob) -> None:
+        self.job_id = job.pk
+        self.written_at = time.monotonic()
+        self.errors_written = 0
+
+    def write(self, tally: _Tally, *, force: bool = False) -> None:
+        if not force and time.monotonic() - self.written_at < PROGRESS_SECONDS:
+            return
+        errors = len(tally.errors) != self.errors_written
+        ImportJob.objects.filter(pk=self.job_id).update(**tally.counters(errors=errors))
+        self.written_at, self.errors_written = time.monotonic(), len(tally.errors)
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -131,8 +161,11 @@ def _upsert(job: ImportJob, records: list[Record], *, row_by_row: bool) -> list[
     return outcomes
 
 
-def _finish(job: ImportJob, status: str, message: str = "") -> ImportJob:
-    ImportJob.objects.filter(pk=job.pk).update(status=status, message=message, finished_at=timezone.now())
+def _finish(job: ImportJob, tally: _Tally, status: str, message: str = "") -> ImportJob:
+    """The job's end: its status, and the counters of every batch that was stored."""
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=status, message=message, finished_at=timezone.now(), **tally.counters()
+    )
     job.refresh_from_db()
     return job
 
@@ -155,23 +188,29 @@ def import_job_run(*, job_id: int, batch_size: int = BATCH_SIZE, row_by_row: boo
             raise readers.ImportFileError(f"The owner {job.owner.email} is no longer a member of this organisation.")
         total, records = open_records(job)
         ImportJob.objects.filter(pk=job.pk).update(total=total)
+        progress = _Progress(job)
         for chunk in _chunks(records, batch_size):
             chunk = [_prepare(job, record) for record in chunk]
             with transaction.atomic():
-                tally.add(chunk, _upsert(job, chunk, row_by_row=row_by_row))
-                ImportJob.objects.filter(pk=job.pk).update(**tally.counters())
+                after = tally.plus(chunk, _upsert(job, chunk, row_by_row=row_by_row))
+                progress.write(after)
+            tally = after  # only once the batch is stored
     except readers.ImportFileError as exc:
-        return _finish(job, ImportJob.Status.FAILED, str(exc))
+        return _finish(job, tally, ImportJob.Status.FAILED, str(exc))
     except csv.Error as exc:
         return _finish(
-            job, ImportJob.Status.FAILED, f"The file stops being readable CSV after row {tally.processed}: {exc}."
+            job,
+            tally,
+            ImportJob.Status.FAILED,
+            f"The file stops being readable CSV after row {tally.processed}: {exc}.",
         )
     except Exception:
         log.exception("import job %s stopped", job.pk)
         return _finish(
             job,
+            tally,
             ImportJob.Status.FAILED,
             f"The import stopped unexpectedly after {tally.processed} rows (those were imported). "
             "Importing the file again is safe: rows already imported are skipped.",
         )
-    return _finish(job, ImportJob.Status.FINISHED)
+    return _finish(job, tally, ImportJob.Status.FINISHED)

@@ -15,6 +15,7 @@ from candidates.importing.jobs import import_job_create
 from candidates.importing.runner import import_job_run
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.selectors import CandidateFilters, candidate_list
+from engagement.models import Activity
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -325,3 +326,88 @@ def test_an_owner_who_left_fails_the_job(acme):
     job = import_job_run(job_id=job.pk)
     assert job.status == ImportJob.Status.FAILED
     assert "no longer a member" in job.message
+
+
+def test_a_big_batch_writes_the_timeline_rows_the_row_by_row_path_writes(acme, globex):
+    # 150 rows: past the size from which the timeline rows go in one COPY on PostgreSQL.
+    people = "".join(f"Person {n},p{n}@example.com,\n" for n in range(150))
+    _import(acme, "p.csv", "Name,Email,City\nKnown One,p0@example.com,\n")
+    _import(globex, "p.csv", "Name,Email,City\nKnown One,p0@example.com,\n")
+    again = "Name,Email,City\n" + people.replace("p0@example.com,", "p0@example.com,Paris")
+    fast = _import(acme, "p.csv", again, batch_size=1000)
+    slow = _import(globex, "p.csv", again, row_by_row=True)
+    assert _counts(fast) == _counts(slow) == (149, 1, 0, 0)
+
+    def timeline(tenant) -> list[tuple]:
+        rows = Activity.objects.for_org(tenant.org).filter(kind=Activity.Kind.IMPORT).order_by("pk")
+        return [
+            (a.candidate.email, a.summary, a.details, a.actor_id == tenant.user.pk, a.body, a.circle_id, a.post_id)
+            for a in rows.select_related("candidate")
+        ]
+
+    assert timeline(acme) == timeline(globex)
+    assert timeline(acme)[1] == ("p0@example.com", "Import filled in city", {"outcome": "updated", "fields": ["city"]},
+                                 True, "", None, None)  # fmt: skip
+    assert len(timeline(acme)) == 151
+
+
+def test_a_batch_built_candidate_is_what_the_constructor_gives(acme):
+    values = {"first_name": "Ada", "email": "ada@example.com", "links": ["https://ada.dev"], "owner": acme.user}
+    prototype = Candidate(organization=acme.org)
+    built, constructed = batch.new_candidate(prototype, values), Candidate(organization=acme.org, **values)
+    assert built._state.adding and built.pk is None and built.organization == acme.org and built.owner == acme.user
+    names = [f.attname for f in Candidate._meta.concrete_fields]
+    assert {n: getattr(built, n) for n in names} == {n: getattr(constructed, n) for n in names} | {
+        n: getattr(prototype, n) for n in ("created_at", "updated_at", "stage_changed_at")
+    }
+    other = batch.new_candidate(prototype, {"first_name": "Alan"})
+    assert other.links == [] and other.links is not prototype.links and other.email == ""
+
+
+def _progress_seen(acme, monkeypatch, seconds: float) -> list[int]:
+    """The job's `processed` as stored when each batch starts, with progress written every `seconds`."""
+    from candidates.importing import runner
+
+    seen, upsert = [], runner._upsert
+    monkeypatch.setattr(runner, "PROGRESS_SECONDS", seconds)
+
+    def watching(job, records, *, row_by_row):
+        seen.append(ImportJob.objects.get(pk=job.pk).processed)
+        return upsert(job, records, row_by_row=row_by_row)
+
+    monkeypatch.setattr(runner, "_upsert", watching)
+    rows = "".join(f"Person {n},p{n}@example.com\n" for n in range(7))
+    job = _import(acme, "p.csv", "Name,Email\n" + rows, batch_size=3)
+    assert (job.processed, job.created) == (7, 7)
+    return seen
+
+
+def test_progress_is_written_with_the_batches_at_most_once_per_interval(acme, monkeypatch):
+    assert _progress_seen(acme, monkeypatch, seconds=0) == [0, 3, 6]
+
+
+def test_progress_waits_for_its_interval_and_is_complete_at_the_end(acme, monkeypatch):
+    assert _progress_seen(acme, monkeypatch, seconds=3600) == [0, 0, 0]
+
+
+def test_a_job_that_stops_keeps_the_counters_and_errors_of_the_batches_it_stored(acme, monkeypatch):
+    from candidates.importing import runner
+
+    monkeypatch.setattr(runner, "PROGRESS_SECONDS", 3600)
+    upsert, calls = runner._upsert, []
+
+    def failing_second(job, records, *, row_by_row):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the database went away")
+        return upsert(job, records, row_by_row=row_by_row)
+
+    monkeypatch.setattr(runner, "_upsert", failing_second)
+    job = _import(
+        acme, "p.csv", "Name,Email\nAda,ada@example.com\nBad,not-an-email\nAlan,alan@example.com\n", batch_size=2
+    )
+    assert job.status == ImportJob.Status.FAILED
+    assert "after 2 rows" in job.message
+    assert (job.processed, job.created, job.failed) == (2, 1, 1)
+    assert [e["row"] for e in job.errors] == [3]
+    assert Candidate.objects.for_org(acme.org).count() == 1
