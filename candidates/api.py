@@ -31,7 +31,9 @@ from candidates.services import candidate_delete
 from talentcircles.api import OrgScopedViewSet
 
 # The list shows each candidate's résumés: one more query per page, without their (large) text.
-_LISTED_RESUMES = Prefetch("resumes", queryset=Resume.objects.defer("text").order_by("-created_at"))
+_LISTED_RESUMES = Prefetch(
+    "resumes", queryset=Resume.objects.defer("text").order_by("-created_at"), to_attr="listed_resumes"
+)
 
 _EXAMPLE_CANDIDATE = {
     "id": 42,

@@ -115,7 +115,7 @@ class CandidateResults:
 
 
 def candidate_results(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> CandidateResults:
-    """A page-ready list: owner joined, skills and tags prefetched, so queries stay constant."""
+    """A page-ready list: owner joined, skills and tags prefetched (`listed_skills`, `listed_tags`)."""
     searching = bool(search.terms(filters.search))
     if not ordering or (ordering == "relevance" and not searching):
         ordering = "relevance" if searching else DEFAULT_ORDERING
@@ -134,8 +134,8 @@ def candidate_results(*, org: Organization, filters: CandidateFilters, ordering:
         found.defer(*_UNLISTED)
         .select_related("owner")
         .prefetch_related(
-            Prefetch("skills", queryset=Skill.objects.order_by("name")),
-            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            Prefetch("skills", queryset=Skill.objects.order_by("name"), to_attr="listed_skills"),
+            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="listed_tags"),
         )
         .order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
     )
