@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from candidates.models import Candidate, Resume
 from candidates.resumes import resume_attach
-from candidates.selectors import ORDERINGS, candidate_detail, candidate_list
+from candidates.selectors import ORDERINGS, candidate_detail, candidate_results
 from candidates.serializers import (
     CandidateListQuerySerializer,
     CandidateSerializer,
@@ -31,7 +31,9 @@ from candidates.services import candidate_delete
 from talentcircles.api import OrgScopedViewSet
 
 # The list shows each candidate's résumés: one more query per page, without their (large) text.
-_LISTED_RESUMES = Prefetch("resumes", queryset=Resume.objects.defer("text").order_by("-created_at"))
+_LISTED_RESUMES = Prefetch(
+    "resumes", queryset=Resume.objects.defer("text").order_by("-created_at"), to_attr="listed_resumes"
+)
 
 _EXAMPLE_CANDIDATE = {
     "id": 42,
@@ -193,9 +195,10 @@ class CandidateViewSet(
         params = {name: value for name, value in self.request.query_params.dict().items() if value != ""}
         query = CandidateListQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
-        return candidate_list(
-            org=self.request.org, filters=query.filters(), ordering=query.chosen_ordering()
-        ).prefetch_related(_LISTED_RESUMES)
+        results = candidate_results(org=self.request.org, filters=query.filters(), ordering=query.chosen_ordering())
+        # A ranked search has counted its matches already; CountedPagination reads this.
+        self.known_count = (results.counted, results.count_cap) if results.counted is not None else None
+        return results.candidates.prefetch_related(_LISTED_RESUMES)
 
     def get_object(self) -> Candidate:
         try:

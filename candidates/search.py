@@ -132,20 +132,55 @@ def matches(queryset: QuerySet, query: str) -> QuerySet:
 def window_ids(queryset: QuerySet, query: str, size: int) -> list[int]:
     """Ids of up to `size` candidates matching `query`: the set relevance ranking orders.
 
-    When the words as typed, taken whole, already fill the window, the window is made of
-    them: they rank at least as high as the completions of a prefix, and the index reads
-    one posting list per word instead of one per lexeme the prefix starts.
+    The words as typed, taken whole, come first: they rank at least as high as the
+    completions of a prefix, and when they fill the window the index reads one posting
+    list per word instead of one per lexeme the prefix starts. Completions fill the rest,
+    and only when those are fewer than FUZZY_FALLBACK_BELOW does a name-like query also
+    take trigram-similar names (a typo is then the likely reason).
     """
     words = terms(query)
     if connection.vendor != "postgresql" or not words:
         return list(matches(queryset, query).order_by().values_list("pk", flat=True)[:size])
-    ids = _first_ids(_fulltext(queryset, words, prefix_last=False), size)
-    if len(ids) < size:
-        ids = _first_ids(_fulltext(queryset, words), size)  # a superset: the whole words and their completions
-    if len(ids) < FUZZY_FALLBACK_BELOW and _looks_like_a_name(words):
-        fuzzy = _fuzzy_name(queryset, words).exclude(pk__in=ids)
-        ids += _first_ids(fuzzy, size - len(ids))
-    return ids
+    sql, params = _window_sql(queryset, words, size)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _window_sql(queryset: QuerySet, words: list[str], size: int) -> tuple[str, list]:
+    """One statement for the window, so a search costs one round trip whichever branch answers.
+
+    PostgreSQL runs a UNION ALL branch only when the LIMIT above it still wants rows, and a
+    one-time filter on the CTE's size skips the trigram scan unless the exact matches are few.
+    """
+    whole = _vector_filter(queryset, _tsquery(words, prefix_last=False))
+    completions = _vector_filter(
+        _vector_filter(queryset, _tsquery(words)), _tsquery(words, prefix_last=False), negate=True
+    )
+    whole_sql, whole_params = _ids_sql(whole, size)
+    completions_sql, completions_params = _ids_sql(completions, size)
+    # The pieces are SQL Django compiled, with their parameters kept apart.
+    sql = f"WITH exact(id) AS MATERIALIZED (({whole_sql}) UNION ALL ({completions_sql}) LIMIT %s) SELECT id FROM exact"  # noqa: S608
+    params = [*whole_params, *completions_params, size]
+    if _looks_like_a_name(words):
+        # Every exact match is a prefix match, so leaving those out lists nobody twice.
+        fuzzy = _fuzzy_name(_vector_filter(queryset, _tsquery(words), negate=True), words)
+        fuzzy_sql, fuzzy_params = _ids_sql(fuzzy, size)
+        sql += f" UNION ALL SELECT alike.id FROM ({fuzzy_sql}) AS alike(id) WHERE (SELECT count(*) FROM exact) < %s"  # noqa: S608
+        params += [*fuzzy_params, FUZZY_FALLBACK_BELOW]
+    return f"{sql} LIMIT %s", [*params, size]
+
+
+def _vector_filter(queryset: QuerySet, tsquery: str, *, negate: bool = False) -> QuerySet:
+    """`queryset` narrowed to the vectors matching `tsquery`, or with `negate` to the others."""
+    if negate:
+        return queryset.filter(RawSQL("NOT (search_vector @@ to_tsquery('simple', %s))", [tsquery], BooleanField()))
+    return queryset.filter(RawSQL("search_vector @@ to_tsquery('simple', %s)", [tsquery], BooleanField()))
+
+
+def _ids_sql(queryset: QuerySet, size: int) -> tuple[str, tuple]:
+    ids = queryset.order_by().values_list("pk", flat=True)[:size]
+    return ids.query.get_compiler(connection=connection).as_sql()
 
 
 def in_window(queryset: QuerySet, ids: list[int]) -> QuerySet:
@@ -156,10 +191,6 @@ def in_window(queryset: QuerySet, ids: list[int]) -> QuerySet:
     # than the index probes it asks for.
     sql = RawSQL('"candidates_candidate"."id" = ANY(%s::bigint[])', [ids], output_field=BooleanField())
     return queryset.alias(in_window=sql).filter(in_window=True)
-
-
-def _first_ids(queryset: QuerySet, size: int) -> list[int]:
-    return list(queryset.order_by().values_list("pk", flat=True)[:size])
 
 
 def rank(query: str):

@@ -93,31 +93,58 @@ def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidat
 # Ranking reads every matching row from the table; a broad query ("james" matches 31,000
 # of 1,000,000) would take half a second. Relevance therefore ranks the first RANK_WINDOW
 # matches the indexes yield; a narrower query is ranked exactly. The window's ids are
-# fetched once, so the page and its count do not run the search twice.
+# fetched once, and one more than it holds, so the page and its count ("500+" when that
+# one exists) come from it without running the search again.
 RANK_WINDOW = 500
 
+# A page shows these and never the stored search columns (a tsvector is the widest field).
+_UNLISTED = ("search_name", "search_vector")
 
-def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> QuerySet[Candidate]:
-    """A page-ready list: owner joined, skills and tags prefetched, so queries stay constant."""
+
+@dataclass(frozen=True)
+class CandidateResults:
+    """A page-ready, ordered `candidates` queryset, and for a ranked search its count already known.
+
+    `counted` is how many matched, counted up to `count_cap` + 1 (more than the cap: "cap+");
+    None when nothing was counted on the way and a paginator must count `candidates`.
+    """
+
+    candidates: QuerySet[Candidate]
+    counted: int | None = None
+    count_cap: int | None = None
+
+
+def candidate_results(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> CandidateResults:
+    """A page-ready list: owner joined, skills and tags prefetched (`listed_skills`, `listed_tags`)."""
     searching = bool(search.terms(filters.search))
     if not ordering or (ordering == "relevance" and not searching):
         ordering = "relevance" if searching else DEFAULT_ORDERING
+    counted = count_cap = None
     if ordering == "relevance":
-        window = search.window_ids(_filtered(org, filters), filters.search, RANK_WINDOW)
+        found_ids = search.window_ids(_filtered(org, filters), filters.search, RANK_WINDOW + 1)
+        counted, count_cap = len(found_ids), RANK_WINDOW
+        window = found_ids[:RANK_WINDOW]
         # An alias, not an annotation: the page sorts by it, and the paginator's count
         # (a subquery Django keeps annotations in) does not compute it for the whole window.
         found = search.in_window(Candidate.objects.for_org(org), window).alias(rank=search.rank(filters.search))
     else:
         found = candidate_filter(org=org, filters=filters)
     # Skill and tag filters match one key each, so their joins never duplicate a row.
-    return (
-        found.select_related("owner")
+    candidates = (
+        found.defer(*_UNLISTED)
+        .select_related("owner")
         .prefetch_related(
-            Prefetch("skills", queryset=Skill.objects.order_by("name")),
-            Prefetch("tags", queryset=Tag.objects.order_by("name")),
+            Prefetch("skills", queryset=Skill.objects.order_by("name"), to_attr="listed_skills"),
+            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="listed_tags"),
         )
         .order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
     )
+    return CandidateResults(candidates, counted=counted, count_cap=count_cap)
+
+
+def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> QuerySet[Candidate]:
+    """`candidate_results(...).candidates`: for callers that count (or need no count) themselves."""
+    return candidate_results(org=org, filters=filters, ordering=ordering).candidates
 
 
 def candidate_detail(*, org: Organization, pk: int) -> Candidate:

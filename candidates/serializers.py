@@ -7,6 +7,8 @@ its `ValidationError` field messages are passed on unchanged as a 400.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from candidates import normalise, services
@@ -36,15 +38,21 @@ class ResumeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class LabelNameField(serializers.SlugRelatedField):
+    """A skill's or tag's name (the schema cannot see through the `listed_*` lists)."""
+
+
 class CandidateSerializer(serializers.ModelSerializer):
     """A candidate as the API returns it."""
 
     full_name = serializers.CharField(read_only=True)
     linkedin_url = serializers.SerializerMethodField(help_text="https://www.linkedin.com/in/… or empty.")
-    skills = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    # The `listed_*` lists are the relations as a list page prefetches them (see Candidate).
+    skills = LabelNameField(many=True, read_only=True, slug_field="name", source="listed_skills")
+    tags = LabelNameField(many=True, read_only=True, slug_field="name", source="listed_tags")
     owner = OwnerSerializer(read_only=True, allow_null=True)
-    resumes = ResumeSerializer(many=True, read_only=True)
+    resumes = ResumeSerializer(many=True, read_only=True, source="listed_resumes")
 
     class Meta:
         model = Candidate

@@ -34,7 +34,7 @@ from candidates.forms import (
 )
 from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
-from candidates.selectors import candidate_detail, candidate_filter, candidate_list
+from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 
@@ -103,9 +103,9 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
         form = CandidateFilterForm(self.request.GET, org=self.org, members=members)
         form.is_valid()  # invalid fields are left out of the filters and named above the results
         filters = form.to_filters()
-        candidates = candidate_list(org=self.org, filters=filters, ordering=form.ordering())
-        cap = SEARCH_COUNT_CAP if search.terms(filters.search) else LIST_COUNT_CAP
-        paginator = CappedPaginator(candidates, PAGE_SIZE, count_cap=cap)
+        results = candidate_results(org=self.org, filters=filters, ordering=form.ordering())
+        cap = results.count_cap or (SEARCH_COUNT_CAP if search.terms(filters.search) else LIST_COUNT_CAP)
+        paginator = CappedPaginator(results.candidates, PAGE_SIZE, count_cap=cap, counted=results.counted)
         page = paginator.get_page(self.request.GET.get("page"))
         # Only an empty result needs to know whether the organisation has anyone at all.
         has_any = bool(page.object_list) or Candidate.objects.for_org(self.org).exists()

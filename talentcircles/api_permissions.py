@@ -6,6 +6,8 @@ views, so this module must not import DRF's views or viewsets.
 
 from __future__ import annotations
 
+from functools import partial
+
 from rest_framework import exceptions, pagination, permissions
 
 from talentcircles.models import ApiToken, Membership
@@ -50,12 +52,21 @@ class CountedPagination(pagination.PageNumberPagination):
     """Page-number pagination whose body carries `count`, the total across pages.
 
     The count stops at LIST_COUNT_CAP (a million-row COUNT is too slow to run per page);
-    `count_capped` says when there are more.
+    `count_capped` says when there are more. A view that already knows its count (a search
+    ranked by relevance counts its window, up to `RANK_WINDOW` + 1) sets `known_count` to
+    `(counted, cap)`, and that is used instead of a COUNT query.
     """
 
     page_size_query_param = "page_size"
     max_page_size = 100
     django_paginator_class = CappedPaginator
+
+    def paginate_queryset(self, queryset, request, view=None):
+        known = getattr(view, "known_count", None)
+        if known is not None:
+            counted, cap = known
+            self.django_paginator_class = partial(CappedPaginator, counted=counted, count_cap=cap)
+        return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
@@ -66,7 +77,10 @@ class CountedPagination(pagination.PageNumberPagination):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_capped"] = {
             "type": "boolean",
-            "description": f"True when there are more than `count` results (counting stops at {LIST_COUNT_CAP:,}).",
+            "description": (
+                f"True when there are more than `count` results (counting stops at {LIST_COUNT_CAP:,}; "
+                "at 500 for a search ranked by relevance, which ranks its first 500 matches)."
+            ),
             "example": False,
         }
         return schema

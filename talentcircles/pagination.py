@@ -16,13 +16,17 @@ SEARCH_COUNT_CAP = 500
 class CappedPaginator(Paginator):
     count_cap = LIST_COUNT_CAP
 
-    def __init__(self, object_list, per_page, *, count_cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, *, count_cap: int | None = None, counted: int | None = None, **kwargs):
+        """`counted`: how many items there are, counted up to `count_cap` + 1, when already known."""
         super().__init__(object_list, per_page, **kwargs)
         if count_cap is not None:
             self.count_cap = count_cap
+        self.known_count = counted
 
     @cached_property
     def _counted(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         return self.object_list.order_by()[: self.count_cap + 1].count()
 
     @cached_property

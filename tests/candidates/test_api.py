@@ -313,3 +313,27 @@ def test_the_schema_documents_the_candidate_endpoints_with_examples(client):
     example = create["examples"]["CreateAReferredCandidate"]["value"]
     assert example["first_name"] == "Jane" and example["skills"] == ["Django", "PostgreSQL"]
     assert "multipart/form-data" in spec["paths"][f"{URL}{{id}}/resume/"]["post"]["requestBody"]["content"]
+
+
+def test_a_ranked_search_counts_its_window_and_says_when_there_are_more(acme, monkeypatch):
+    monkeypatch.setattr("candidates.selectors.RANK_WINDOW", 3)
+    for first in ("Ann", "Bea", "Cat", "Dot"):
+        _add(acme.org, first, "Smith")
+    _add(acme.org, "Eve", "Jones")
+    client = _token_client(acme)
+    client.get(URL)  # the token's first use records its time; keep that out of the queries below
+
+    with CaptureQueriesContext(connection) as queries:
+        broad = client.get(URL, {"search": "smith"}).json()
+    assert (broad["count"], broad["count_capped"], len(broad["results"])) == (3, True, 3)
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in queries.captured_queries)
+
+    narrow = client.get(URL, {"search": "jones"}).json()
+    assert (narrow["count"], narrow["count_capped"], _names_of(narrow)) == (1, False, ["Eve Jones"])
+    # Ordered by name, the search is not ranked: counted as before, up to the list's cap.
+    by_name = client.get(URL, {"search": "smith", "ordering": "name"}).json()
+    assert (by_name["count"], by_name["count_capped"]) == (4, False)
+
+
+def _names_of(body) -> list[str]:
+    return [c["full_name"] for c in body["results"]]

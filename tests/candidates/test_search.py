@@ -116,3 +116,24 @@ def test_the_page_count_does_not_rank_the_whole_window(people):
     count, page = (q["sql"] for q in captured.captured_queries[:2])
     assert count.startswith("SELECT COUNT(*)") and "ts_rank_cd" not in count
     assert "ts_rank_cd" in page  # the page itself is still ordered by relevance
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
+def test_the_window_is_one_statement_with_similar_names_only_when_exact_matches_are_few(acme):
+    _add(acme.org, "James", "Smith")
+    _add(acme.org, "Jameson", "Green")
+    _add(acme.org, "John", "Smith")
+    everyone = Candidate.objects.for_org(acme.org)
+
+    def names(query, size=10):
+        with CaptureQueriesContext(connection) as captured:
+            ids = search.window_ids(everyone, query, size)
+        assert len(captured) == 1
+        return sorted(everyone.get(pk=pk).full_name for pk in ids)
+
+    assert names("james") == ["James Smith", "Jameson Green"]  # whole word, then its completion
+    assert names("jmaes smith") == ["James Smith", "John Smith"]  # no exact match: "smith" names are similar
+    assert names("james smith") == ["James Smith", "John Smith"]  # one exact match: few, so similar names too
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "FUZZY_FALLBACK_BELOW", 1)  # one is enough: the similar names are not consulted
+        assert names("james smith") == ["James Smith"]

@@ -591,3 +591,29 @@ def test_other_organisations_cannot_see_or_act_on_acme_in_lists(acme, globex, ac
 def test_signed_out_visitors_are_sent_to_sign_in(acme, client):
     response = client.get(_url("candidate_list", acme.org))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_search_runs_no_more_queries_than_the_list_and_no_count(acme):
+    _make_candidates(acme.org, acme.user, 3)
+    for first in ("Ann", "Bea"):
+        _add(acme.org, first, "Smith", skills=["Python"])
+    url = _url("candidate_list", acme.org)
+    acme.client.get(url)  # warm up the session
+    with CaptureQueriesContext(connection) as listing:
+        acme.client.get(url)
+    with CaptureQueriesContext(connection) as searching:
+        response = acme.client.get(url, {"q": "smith"})
+    assert _names(response) == ["Ann Smith", "Bea Smith"]
+    assert len(searching) <= len(listing) <= 10
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in searching.captured_queries)
+
+
+def test_a_search_beyond_the_ranked_window_shows_its_count_with_a_plus(acme, monkeypatch):
+    monkeypatch.setattr("candidates.selectors.RANK_WINDOW", 2)
+    for first in ("Ann", "Bea", "Cat"):
+        _add(acme.org, first, "Smith")
+    response = acme.client.get(_url("candidate_list", acme.org), {"q": "smith"})
+    assert response.context["total"] == 2 and response.context["total_is_capped"]
+    assert 'data-total="2">2+</strong>' in response.content.decode()
+    response = acme.client.get(_url("candidate_list", acme.org), {"q": "ann"})
+    assert response.context["total"] == 1 and not response.context["total_is_capped"]
