@@ -78,11 +78,6 @@ class ResponseOutreach(models.Model):
         return f"outreach {self.thread_id}"
 
 
-class ResponseStatQuerySet(OrgScopedQuerySet):
-    def between(self, date_from, date_to) -> ResponseStatQuerySet:
-        return self.filter(day__gte=date_from, day__lte=date_to)
-
-
 class ResponseCounts(models.Model):
     """What a roll-up row sums for one value (`key`) of one dimension, from the outreach of its `day`s.
 
@@ -109,7 +104,7 @@ class ResponseCounts(models.Model):
     unsubscribed = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = ResponseStatQuerySet.as_manager()
+    objects = OrgScopedQuerySet.as_manager()
 
     class Meta:
         abstract = True
