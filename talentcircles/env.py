@@ -63,7 +63,11 @@ def database_from_url(name: str, url: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a database URL we understand: {exc}") from None
     if config["ENGINE"] == "django.db.backends.postgresql":
         # Django's psycopg 3 pool; CONN_MAX_AGE must stay 0 with it.
-        config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+        options = config.setdefault("OPTIONS", {})
+        options["pool"] = {"min_size": 1, "max_size": 10, "timeout": 10}
+        # Candidate search's single-word typo match (`<%`, candidates/search.py) reads its threshold
+        # from the session; pg_trgm's default of 0.6 misses most one-letter slips in short names.
+        options["options"] = f"{options.get('options', '')} -c pg_trgm.word_similarity_threshold=0.5".strip()
         config["CONN_MAX_AGE"] = 0
     elif config["ENGINE"] != "django.db.backends.sqlite3":
         raise ImproperlyConfigured(f"{name} must be a postgres:// or sqlite:// URL.")

@@ -39,6 +39,15 @@ def test_a_misspelt_name_finds_the_person(people):
     assert _search(people, "jonh smith")[0] == "John Smith"
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm's word similarity")
+def test_a_single_misspelt_word_finds_the_names_it_resembles(people):
+    assert _search(people, "smiht") == ["John Smith", "Joan Smithers"]
+    assert _search(people, "lovelcae") == ["Ada Lovelace"]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
+        assert float(cursor.fetchone()[0]) == search.WORD_SIMILARITY_THRESHOLD
+
+
 def test_name_matches_rank_above_company_matches(people):
     results = _search(people, "smith")
     assert results[0] == "John Smith"
