@@ -20,7 +20,7 @@ from django.utils import timezone
 from candidates.models import Candidate
 from engagement.models import Activity, Circle, Post, Reminder
 from engagement.strength import SCORED_KINDS
-from talentcircles.bulk import copy_insert
+from talentcircles.bulk import copy_insert, copy_rows
 from talentcircles.models import Membership, Organization, User
 
 Kind = Activity.Kind
@@ -92,7 +92,17 @@ COPY_FROM_ROWS = 100
 
 # What `activities_record_rows` writes of each row; the other columns take their empty values.
 ActivityRow = tuple[int, int, int | None, datetime, str, dict]  # organisation, candidate, actor, when, summary, details
-_ROW_COLUMNS = "organization_id, candidate_id, actor_id, kind, occurred_at, summary, body, details, created_at"
+_ROW_COLUMNS = (
+    "organization_id",
+    "candidate_id",
+    "actor_id",
+    "kind",
+    "occurred_at",
+    "summary",
+    "body",
+    "details",
+    "created_at",
+)
 
 
 def activities_record_rows(*, kind: str, rows: Sequence[ActivityRow]) -> None:
@@ -115,16 +125,16 @@ def activities_record_rows(*, kind: str, rows: Sequence[ActivityRow]) -> None:
         return
     now = timezone.now()
     serialised: dict[str, str] = {}
+
+    def as_copied(row: ActivityRow) -> tuple:
+        org_id, candidate_id, actor_id, occurred_at, summary, details = row
+        key = repr(details)  # details are small dicts of plain values
+        if key not in serialised:
+            serialised[key] = json.dumps(details or {})
+        return (org_id, candidate_id, actor_id, kind, occurred_at, summary[:300], "", serialised[key], now)
+
     with connection.cursor() as cursor:
-        sql = f"COPY {Activity._meta.db_table} ({_ROW_COLUMNS}) FROM STDIN"
-        with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-            for org_id, candidate_id, actor_id, occurred_at, summary, details in rows:
-                key = repr(details)  # details are small dicts of plain values
-                if key not in serialised:
-                    serialised[key] = json.dumps(details or {})
-                copy.write_row(
-                    (org_id, candidate_id, actor_id, kind, occurred_at, summary[:300], "", serialised[key], now)
-                )
+        copy_rows(cursor, Activity._meta.db_table, _ROW_COLUMNS, (as_copied(row) for row in rows))
     if kind in SCORED_KINDS:
         queue_strength_refresh_many(candidate_id for _org, candidate_id, *_rest in rows)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from enum import Enum
 
 from django.db import connection, models
@@ -88,7 +88,7 @@ def copy_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
     convert = [_converter(field) for field in fields]
     stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
     quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in [meta.pk.column, *(field.column for field in fields)])
+    names = [quote(name) for name in [meta.pk.column, *(field.column for field in fields)]]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
@@ -98,18 +98,26 @@ def copy_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
             obj.pk = pk
             for field in stamped:
                 field.pre_save(obj, True)
-        with (
-            connection.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({names}) FROM STDIN") as copy,
-        ):
-            for obj in objs:
-                values = obj.__dict__
-                copy.write_row(
-                    [obj.pk, *(to_db(values[field.attname]) for field, to_db in zip(fields, convert, strict=True))]
-                )
+        rows = (
+            [obj.pk, *(to_db(obj.__dict__[field.attname]) for field, to_db in zip(fields, convert, strict=True))]
+            for obj in objs
+        )
+        copy_rows(cursor, quote(meta.db_table), names, rows)
     for obj in objs:
         obj._state.adding, obj._state.db = False, connection.alias
     return objs
+
+
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """COPY `rows` into `columns` of `table` (PostgreSQL), on a Django cursor.
+
+    Through the raw psycopg cursor, as Django's wrapper has no COPY; errors still come out as
+    Django's (IntegrityError and so on). Names are formatted in: pass only our own.
+    """
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _converter(field: models.Field):

@@ -27,6 +27,7 @@ from django.db.models import JSONField
 
 from candidates import search
 from candidates.models import Candidate
+from talentcircles.bulk import copy_rows
 
 _TABLE = Candidate._meta.db_table
 _SEARCH_COLUMNS = ("search_name", "search_vector")
@@ -72,11 +73,11 @@ def write(
         # emptied: rows left by an earlier batch of the same transaction must not be stored again.
         cursor.execute(_CREATE_STAGING)
         cursor.execute(f"TRUNCATE {STAGING}")
-        _copy(cursor, STAGING, [*_COLUMNS, "skill_names", "existing"], _staged_rows(new, skill_names, updated))
+        copy_rows(cursor, STAGING, [*_COLUMNS, "skill_names", "existing"], _staged_rows(new, skill_names, updated))
         if new:
             cursor.execute(_insert_sql())
         for table, column, pairs in links:
-            _copy(cursor, table, ["candidate_id", column], ((candidate.pk, pk) for candidate, pk in pairs))
+            copy_rows(cursor, table, ["candidate_id", column], ((candidate.pk, pk) for candidate, pk in pairs))
         if updated:
             cursor.execute(_update_sql(sorted(set(updated_fields))), {"ids": [c.pk for c in updated]})
 
@@ -107,14 +108,6 @@ def _values(candidate: Candidate) -> list:
     # JSON as text. Far cheaper than a `get_db_prep_save` call per cell.
     values = candidate.__dict__
     return [json.dumps(values[f.attname]) if f.column in _JSON_COLUMNS else values[f.attname] for f in _FIELDS]
-
-
-def _copy(cursor, table: str, columns: list[str], rows: Iterable) -> None:
-    # The raw psycopg cursor: Django's wrapper has no COPY. Errors still come out as Django's.
-    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
 
 
 def _insert_sql() -> str:
