@@ -40,9 +40,9 @@ from django.urls import NoReverseMatch, resolve  # noqa: E402
 from django.urls.exceptions import Resolver404  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from engagement import analytics  # noqa: E402
-from engagement.analytics_models import ResponseOutreach, ResponseStat, ResponseStatWeek  # noqa: E402
-from engagement.rollups import rollups_rebuild  # noqa: E402
+from engagement.analytics import metric as analytics  # noqa: E402
+from engagement.analytics.models import ResponseOutreach, ResponseStat, ResponseStatWeek  # noqa: E402
+from engagement.analytics.rollups import rollups_rebuild  # noqa: E402
 from talentcircles.models import Membership, Organization  # noqa: E402
 
 ORG = os.environ.get("BENCH_ANALYTICS_ORG", "demo")

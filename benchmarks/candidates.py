@@ -353,7 +353,7 @@ def bench_sql_floor(org: Organization, membership: Membership) -> None:
     if its Python cost nothing: the ceiling the indexes and constraints set.
     """
     from candidates.importing import staging
-    from engagement.models import Activity
+    from engagement.timeline.models import Activity
 
     rows, timings = IMPORT_ROWS, {}
     select = ", ".join(_FLOOR_COLUMNS.get(column, f"c.{column}") for column in staging._COLUMNS)

@@ -36,8 +36,8 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from candidates.models import Candidate  # noqa: E402
-from engagement.sequence_tasks import dispatch_followups  # noqa: E402
-from engagement.sequences import enrollments_create, sequence_create  # noqa: E402
+from engagement.sequences.services import enrollments_create, sequence_create  # noqa: E402
+from engagement.sequences.tasks import dispatch_followups  # noqa: E402
 from messaging.models import Message, MessageTemplate  # noqa: E402
 from talentcircles.celery import app as celery_app  # noqa: E402
 from talentcircles.models import Membership, Organization, User  # noqa: E402
@@ -56,7 +56,7 @@ from talentcircles.settings import *  # noqa: F403
 # As in production: with DEBUG on, Django also keeps the text of every statement the worker runs.
 DEBUG = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CELERY_IMPORTS = ["engagement.sequence_tasks", "bench_noop"]
+CELERY_IMPORTS = ["engagement.sequences.tasks", "bench_noop"]
 """
 NOOP_TASK = """
 from celery import shared_task
@@ -111,7 +111,7 @@ def count_queries() -> None:
     from django.test.utils import CaptureQueriesContext, override_settings
 
     import messaging.services
-    from engagement.dispatcher import dispatch_due
+    from engagement.sequences.dispatcher import dispatch_due
     from messaging.delivery import messages_deliver
 
     org, user, sequence, ids = seed(BATCH)

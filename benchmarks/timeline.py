@@ -30,9 +30,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from candidates.models import Candidate  # noqa: E402
-from engagement.models import Activity, Reminder  # noqa: E402
-from engagement.relationships import relationships_refresh  # noqa: E402
-from engagement.selectors import Cursor  # noqa: E402
+from engagement.timeline.models import Activity, Reminder  # noqa: E402
+from engagement.timeline.relationships import relationships_refresh  # noqa: E402
+from engagement.timeline.selectors import Cursor  # noqa: E402
 from talentcircles.models import Membership, Organization, User  # noqa: E402
 
 CANDIDATES = int(os.environ.get("BENCH_TIMELINE_CANDIDATES", "100000"))

@@ -6,9 +6,9 @@ class EngagementConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.privacy import register_data_section
-        from engagement.models import Circle
-        from engagement.privacy import circles_data, community_emails_data, rsvps_data
-        from engagement.receivers import on_candidate_events
+        from engagement.circles.models import Circle
+        from engagement.circles.privacy import circles_data, community_emails_data, rsvps_data
+        from engagement.timeline.receivers import on_candidate_events
         from talentcircles import events
         from talentcircles.figures import Figure, register_figure
 
@@ -23,17 +23,17 @@ class EngagementConfig(AppConfig):
         register_data_section("rsvps", rsvps_data)
         register_data_section("community_emails", community_emails_data)
         # Each recruiter's own response rate against the 13% line, on the home page.
-        from engagement.analytics_views import register_home_cards
+        from engagement.analytics.views import register_home_cards
 
         register_home_cards()
         # The response-rate guard holds back bulk sends and enrolments in an improvement period.
-        from engagement.guard import guard_bulk_send
+        from engagement.analytics.guard import guard_bulk_send
         from talentcircles.guards import register_bulk_send_guard
 
         register_bulk_send_guard(guard_bulk_send)
 
     def seed_demo(self, *, org, recruiter) -> None:
-        from engagement.models import Circle
+        from engagement.circles.models import Circle
 
         for name, slug, visibility in [
             ("Backend Engineers", "backend-engineers", "public"),
@@ -50,8 +50,8 @@ class EngagementConfig(AppConfig):
         from django.utils import timezone
 
         from candidates.models import Candidate
-        from engagement.circles import circle_add_members, post_create, post_publish
-        from engagement.models import Circle, Post
+        from engagement.circles.models import Circle, Post
+        from engagement.circles.services import circle_add_members, post_create, post_publish
 
         circle = Circle.objects.get(organization=org, slug="backend-engineers")
         circle_add_members(org=org, circle=circle, candidates=Candidate.objects.for_org(org))
@@ -77,9 +77,9 @@ class EngagementConfig(AppConfig):
         from django.utils import timezone
 
         from candidates.models import Candidate
-        from engagement.models import Activity, Reminder
-        from engagement.relationships import relationships_refresh
-        from engagement.services import activity_log, reminder_create
+        from engagement.timeline.models import Activity, Reminder
+        from engagement.timeline.relationships import relationships_refresh
+        from engagement.timeline.services import activity_log, reminder_create
 
         people = {c.email: c for c in Candidate.objects.for_org(org).filter(email__in=DEMO_TIMELINE_EMAILS)}
         now = timezone.now()

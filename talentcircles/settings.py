@@ -137,31 +137,32 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", "240")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "UTC"
+# Every entry names its task by its import path (Celery's default name; no task sets `name=`).
 CELERY_BEAT_SCHEDULE: dict = {
     # Relationship strength decays with time alone; going-cold reminders come from this pass.
     "engagement-relationships-nightly": {
-        "task": "engagement.tasks.relationships_refresh_all_task",
+        "task": "engagement.timeline.tasks.relationships_refresh_all_task",
         "schedule": crontab(hour=2, minute=30),
     },
     # Each recruiter's "My day" e-mail goes out once their local 07:00 has passed (claimed per local day).
     "engagement-recruiter-digests-hourly": {
-        "task": "engagement.tasks.recruiter_digests_send_task",
+        "task": "engagement.timeline.tasks.recruiter_digests_send_task",
         "schedule": 3600.0,
     },
     # Community digests: "immediately" members are served within minutes; weekly and
     # monthly ones when their period is due. A post is never e-mailed to someone twice.
-    "engagement-community-digests": {"task": "engagement.send_community_digests", "schedule": 300.0},
+    "engagement-community-digests": {"task": "engagement.circles.tasks.send_community_digests", "schedule": 300.0},
     # Messages whose delivery task was lost (Redis flushed, worker killed) are queued again.
     "messaging-sweep-stuck": {"task": "messaging.tasks.sweep_stuck_messages", "schedule": 60.0},
     # Follow-ups live in the database; this pass claims the due ones (never ETA tasks: see DESIGN.md).
-    "engagement-dispatch-followups": {"task": "engagement.dispatch_followups", "schedule": 60.0},
+    "engagement-dispatch-followups": {"task": "engagement.sequences.tasks.dispatch_followups", "schedule": 60.0},
     # Response-rate roll-ups rebuilt from the messages (the incremental updates' safety net), then the 13% guard.
     "engagement-rebuild-response-stats": {
-        "task": "engagement.rebuild_response_stats",
+        "task": "engagement.analytics.tasks.rebuild_response_stats",
         "schedule": crontab(hour=3, minute=15),
     },
     "engagement-evaluate-response-guard": {
-        "task": "engagement.evaluate_response_guard",
+        "task": "engagement.analytics.tasks.evaluate_response_guard",
         "schedule": crontab(hour=6, minute=0),
     },
 }

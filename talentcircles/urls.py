@@ -16,21 +16,13 @@ recruiter_patterns = [
     path("settings/tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("candidates/", include("candidates.urls")),
-    path("circles/", include("engagement.circle_urls")),
     path("messages/", include("messaging.urls")),
-    path("sequences/", include("engagement.sequence_urls")),
-    path("analytics/", include("engagement.analytics_urls")),
-    path("", include("engagement.urls")),
 ]
 
 api_v1_patterns = [
     path("organization/", OrganizationView.as_view(), name="api_organization"),
-    path("", include("engagement.api_urls")),
-    path("", include("engagement.circle_api_urls")),
     path("", include("candidates.api_urls")),
     path("", include("messaging.api_urls")),
-    path("", include("engagement.sequence_api_urls")),
-    path("", include("engagement.analytics_api_urls")),
 ]
 
 urlpatterns = [
@@ -42,10 +34,14 @@ urlpatterns = [
     path("account/profile/", views.ProfileView.as_view(), name="profile"),
     path("o/<slug:org_slug>/", include(recruiter_patterns)),
     path("c/<slug:org_slug>/", include("candidates.portal_urls")),
-    path("c/<slug:org_slug>/", include("engagement.community_urls")),
     path("c/<slug:org_slug>/", include("messaging.portal_urls")),
     path("", include("messaging.public_urls")),
     path("", include("messaging.inbound_urls")),
+    # Each part of `engagement` mounts its recruiter pages, portal pages and API itself.
+    path("", include("engagement.timeline.urls")),
+    path("", include("engagement.circles.urls")),
+    path("", include("engagement.sequences.urls")),
+    path("", include("engagement.analytics.urls")),
     path("api/v1/", include(api_v1_patterns)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),

@@ -6,7 +6,7 @@ import factory
 from allauth.account.models import EmailAddress
 
 from candidates.models import Candidate
-from engagement.models import Circle
+from engagement.circles.models import Circle
 from messaging.models import MessageTemplate
 from talentcircles.models import Membership, Organization, User
 

@@ -16,8 +16,8 @@ def stage_funnel(*, org, date_from: date, date_to: date, recruiter_id: int | Non
     candidates that recruiter has reached out to.
     """
     from candidates.models import Candidate
-    from engagement.analytics_models import ResponseOutreach
-    from engagement.models import Activity
+    from engagement.analytics.models import ResponseOutreach
+    from engagement.timeline.models import Activity
 
     validate_range(date_from=date_from, date_to=date_to)
     start = datetime.combine(date_from, datetime.min.time(), tzinfo=UTC)

@@ -6,8 +6,8 @@ from __future__ import annotations
 def key_labels(*, org, group_by: str, keys: list[str]) -> dict[str, str]:
     """Readable names for roll-up keys (ids or values), scoped to the organisation."""
     from candidates.models import INDUSTRY_CHOICES, Candidate
-    from engagement.models import Circle
-    from engagement.sequence_models import Sequence, SequenceStep
+    from engagement.circles.models import Circle
+    from engagement.sequences.models import Sequence, SequenceStep
     from messaging.models import MessageTemplate
     from talentcircles.models import User
 

@@ -12,8 +12,8 @@ from statistics import median
 from django.db.models import Q
 from django.utils import timezone
 
-from engagement.analytics_models import Dimension, ResponseStat, ResponseStatWeek
-from engagement.rollups_store import week_of
+from engagement.analytics.models import Dimension, ResponseStat, ResponseStatWeek
+from engagement.analytics.rollups_store import week_of
 
 GROUP_BY = ("all", "recruiter", "template", "sequence", "step", "circle", "source", "industry")
 GUARD_THRESHOLD = 0.13

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from engagement.models import Circle
+from engagement.circles.models import Circle
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from engagement.models import Activity
+from engagement.timeline.models import Activity
 
 register = template.Library()
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from engagement.analytics_forms import today_utc
-from engagement.models import ResponseOutreach
+from engagement.analytics.forms import today_utc
+from engagement.analytics.models import ResponseOutreach
 from talentcircles.models import Organization
 from tests.engagement.analytics_ui_support import outreach
 from tests.factories import MessageTemplateFactory

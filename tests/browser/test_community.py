@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates.models import Candidate, ConsentRecord
-from engagement import circles
-from engagement.models import Circle, CircleMembership, Post, Rsvp
+from engagement.circles import services as circles
+from engagement.circles.models import Circle, CircleMembership, Post, Rsvp
 from talentcircles.models import Membership, Organization
 
 

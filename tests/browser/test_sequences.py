@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from playwright.sync_api import expect
 
-from engagement.dispatcher import dispatch_due
-from engagement.models import CircleMembership
-from engagement.sequence_models import Enrollment, Sequence
+from engagement.circles.models import CircleMembership
+from engagement.sequences.dispatcher import dispatch_due
+from engagement.sequences.models import Enrollment, Sequence
 from messaging.inbound.ingest import ingest_raw
 from messaging.models import Message, Thread
 from talentcircles.models import Organization

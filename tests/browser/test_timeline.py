@@ -9,7 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from candidates.models import Candidate
-from engagement.models import Activity, Reminder
+from engagement.timeline.models import Activity, Reminder
 
 
 def test_a_recruiter_logs_a_call_moves_candidates_and_ticks_off_a_reminder(live_server, page, sign_in, artifact):

@@ -15,7 +15,7 @@ from candidates.importing.jobs import import_job_create
 from candidates.importing.runner import import_job_run
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.selectors import CandidateFilters, candidate_list
-from engagement.models import Activity
+from engagement.timeline.models import Activity
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

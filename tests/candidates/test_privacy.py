@@ -22,8 +22,9 @@ from candidates.consent import consent_record, consent_state
 from candidates.merge import candidate_merge
 from candidates.models import Candidate, ConsentRecord, ImportJob, MergeRecord, Resume, Suppression
 from candidates.resumes import resume_attach
-from engagement.models import Activity, CircleMembership, CommunityInvitation
-from engagement.services import activity_log, reminder_create
+from engagement.circles.models import CircleMembership, CommunityInvitation
+from engagement.timeline.models import Activity
+from engagement.timeline.services import activity_log, reminder_create
 from talentcircles import events
 from talentcircles.models import User
 from tests.factories import CandidateFactory, CircleFactory, UserFactory, docx_bytes

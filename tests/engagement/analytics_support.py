@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from candidates.models import Candidate
-from engagement.analytics_models import ResponseOutreach, ResponseStat, ResponseStatWeek
-from engagement.rollups import STATS_HANDLERS
-from engagement.sequence_models import Enrollment
+from engagement.analytics.models import ResponseOutreach, ResponseStat, ResponseStatWeek
+from engagement.analytics.rollups import STATS_HANDLERS
+from engagement.sequences.models import Enrollment
 from messaging.models import Message, Thread
 from talentcircles import events
 from tests.factories import CandidateFactory, MembershipFactory, MessageTemplateFactory, UserFactory
@@ -175,7 +175,7 @@ def build_scenario(acme) -> dict:
 @pytest.fixture
 def stats_events():
     """Feed the roll-up handlers from real events, unless engagement/receivers.py already does."""
-    import engagement.receivers as receivers
+    import engagement.timeline.receivers as receivers
 
     if hasattr(receivers, "STATS_HANDLERS"):
         yield

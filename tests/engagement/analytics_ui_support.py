@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from engagement.analytics_models import ResponseStat, answer_bucket_hours
-from engagement.rollups_store import weeks_rebuild
+from engagement.analytics.models import ResponseStat, answer_bucket_hours
+from engagement.analytics.rollups_store import weeks_rebuild
 
 
 def outreach(

@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from candidates import services as candidate_services
-from engagement.models import Activity
-from engagement.services import activity_record
+from engagement.timeline.models import Activity
+from engagement.timeline.services import activity_record
 from talentcircles.models import Membership
 from tests.conftest import Tenant
 from tests.factories import MembershipFactory, UserFactory

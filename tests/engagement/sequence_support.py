@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from engagement.sequences import enrollments_create, sequence_create
+from engagement.sequences.services import enrollments_create, sequence_create
 from messaging.models import MessageTemplate
 from tests.factories import CandidateFactory, MessageTemplateFactory
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from engagement.analytics_forms import today_utc
+from engagement.analytics.forms import today_utc
 from talentcircles.services import api_token_create
 from tests.engagement.analytics_ui_support import outreach
 from tests.engagement.test_analytics_views import share_team

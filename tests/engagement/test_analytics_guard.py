@@ -11,10 +11,10 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from engagement.analytics_admin import RecruiterGuardAdmin
-from engagement.analytics_models import RecruiterGuard
-from engagement.guard import bulk_sends_paused, guard_bulk_send, guard_end_period, guard_evaluate
-from engagement.sequences import enrollments_create
+from engagement.analytics.admin import RecruiterGuardAdmin
+from engagement.analytics.guard import bulk_sends_paused, guard_bulk_send, guard_end_period, guard_evaluate
+from engagement.analytics.models import RecruiterGuard
+from engagement.sequences.services import enrollments_create
 from messaging import services as messaging_services
 from messaging.models import Message
 from talentcircles import guards

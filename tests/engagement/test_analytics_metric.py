@@ -22,9 +22,9 @@ from datetime import date
 
 import pytest
 
-from engagement import analytics
-from engagement.analytics_models import answer_bucket_hours
-from engagement.sequence_models import Enrollment
+from engagement.analytics import metric as analytics
+from engagement.analytics.models import answer_bucket_hours
+from engagement.sequences.models import Enrollment
 from tests.engagement.analytics_support import NOW, answer, at, build_scenario, outreach, person
 
 FEB_1, MAR_31 = date(2026, 2, 1), date(2026, 3, 31)
@@ -153,7 +153,7 @@ def test_the_live_rate_is_assessed_from_the_minimum_of_sends(acme):
 
 
 def test_stage_funnel_counts_stages_reached_and_time_in_stage(acme, record):
-    from engagement.models import Activity
+    from engagement.timeline.models import Activity
 
     people = [person(acme.org) for _ in range(3)]
     moves = [

@@ -10,10 +10,10 @@ from datetime import date, timedelta
 import pytest
 from django.apps import apps
 
-from engagement import analytics
+from engagement.analytics import metric as analytics
 from engagement.analytics import rates
-from engagement.analytics_models import ResponseStat, ResponseStatWeek
-from engagement.rollups import rollups_rebuild
+from engagement.analytics.models import ResponseStat, ResponseStatWeek
+from engagement.analytics.rollups import rollups_rebuild
 from tests.engagement.analytics_support import (
     answer,
     at,

@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement import services
-from engagement.models import Activity, Reminder
+from engagement.timeline import services
+from engagement.timeline.models import Activity, Reminder
 from talentcircles.services import api_token_create
 
 pytestmark = pytest.mark.django_db

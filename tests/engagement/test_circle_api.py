@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from candidates.models import Candidate
-from engagement import circles
-from engagement.models import Circle, CircleMembership, Post
+from engagement.circles import services as circles
+from engagement.circles.models import Circle, CircleMembership, Post
 from talentcircles.services import api_token_create
 
 pytestmark = pytest.mark.django_db

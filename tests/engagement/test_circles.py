@@ -15,9 +15,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement import circles
-from engagement.circles import render_markdown
-from engagement.models import Activity, Circle, CircleMembership, Post, Rsvp
+from engagement.circles import services as circles
+from engagement.circles.models import Circle, CircleMembership, Post, Rsvp
+from engagement.circles.services import render_markdown
+from engagement.timeline.models import Activity
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from django.utils import timezone
 from candidates.consent import consent_record
 from candidates.models import Candidate, Suppression
 from candidates.privacy import candidate_erase, candidate_unsubscribe, suppression_hash
-from engagement import circles
-from engagement.community_tasks import send_community_digests
-from engagement.digests_community import community_digests_send, digest_send
-from engagement.models import CircleMembership, DigestDelivery
+from engagement.circles import services as circles
+from engagement.circles.digests import community_digests_send, digest_send
+from engagement.circles.models import CircleMembership, DigestDelivery
+from engagement.circles.tasks import send_community_digests
 
 pytestmark = pytest.mark.django_db
 

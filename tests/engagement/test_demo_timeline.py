@@ -7,7 +7,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from engagement.models import Activity, Relationship, Reminder
+from engagement.timeline.models import Activity, Relationship, Reminder
 from talentcircles.models import Organization, User
 
 pytestmark = pytest.mark.django_db

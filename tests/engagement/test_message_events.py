@@ -10,7 +10,7 @@ from django.utils import timezone
 from candidates.merge import candidate_merge
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_erase, export_my_data
-from engagement.models import Activity
+from engagement.timeline.models import Activity
 from messaging import services
 from messaging.models import InboundEmail, Message, Thread
 from tests.factories import CandidateFactory
@@ -217,7 +217,7 @@ def test_a_batch_of_sent_messages_is_handled_together_in_order(acme, django_capt
 
 
 def test_a_merge_moves_enrollments_and_keeps_one_per_sequence(acme):
-    from engagement.models import Enrollment
+    from engagement.sequences.models import Enrollment
     from tests.engagement.sequence_support import candidate, enrol, make_sequence
 
     kept, merged = candidate(acme, first_name="Ana"), candidate(acme, first_name="Ana")

@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import selectors, services
-from engagement.models import Reminder
+from engagement.timeline import selectors, services
+from engagement.timeline.models import Reminder
 from tests.engagement.conftest import HTMX
 
 pytestmark = pytest.mark.django_db

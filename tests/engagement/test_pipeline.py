@@ -8,8 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from candidates.models import Candidate
-from engagement import selectors
-from engagement.models import Activity, CircleMembership
+from engagement.circles.models import CircleMembership
+from engagement.timeline import selectors
+from engagement.timeline.models import Activity
 from tests.factories import CircleFactory
 
 pytestmark = pytest.mark.django_db

@@ -13,10 +13,10 @@ from candidates.importing.batch import upsert_batch
 from candidates.importing.records import Record
 from candidates.merge import candidate_merge
 from candidates.models import Candidate
-from engagement import services
-from engagement.models import Activity, Relationship, Reminder
-from engagement.relationships import relationships_refresh
-from engagement.services import activity_record
+from engagement.timeline import services
+from engagement.timeline.models import Activity, Relationship, Reminder
+from engagement.timeline.relationships import relationships_refresh
+from engagement.timeline.services import activity_record
 from talentcircles import events
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,7 @@ def test_the_activity_service_refuses_unknown_kinds_and_ambiguous_organisations(
 
 
 def test_other_event_kinds_are_ignored_and_the_receiver_is_subscribed_once(acme, candidate):
-    from engagement.receivers import on_candidate_events
+    from engagement.timeline.receivers import on_candidate_events
 
     assert events._batch_subscribers.count(on_candidate_events) == 1
     before = Activity.objects.count()
@@ -228,7 +228,7 @@ def test_other_event_kinds_are_ignored_and_the_receiver_is_subscribed_once(acme,
 
 
 def test_a_batch_of_import_events_writes_its_timeline_rows_in_one_statement(acme, candidate, django_assert_num_queries):
-    from engagement.receivers import on_candidate_events
+    from engagement.timeline.receivers import on_candidate_events
 
     batch = [
         events.CandidateEvent(organization_id=acme.org.pk, candidate_id=candidate.pk, kind=events.IMPORTED,

@@ -9,10 +9,10 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
-from engagement import services
-from engagement.digests import recruiter_digests_send
-from engagement.models import RecruiterDigestLog
-from engagement.tasks import recruiter_digests_send_task
+from engagement.timeline import services
+from engagement.timeline.digests import recruiter_digests_send
+from engagement.timeline.models import RecruiterDigestLog
+from engagement.timeline.tasks import recruiter_digests_send_task
 
 pytestmark = pytest.mark.django_db
 MORNING = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
@@ -73,7 +73,7 @@ def test_a_failed_send_leaves_the_day_unclaimed(acme, due, monkeypatch):
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("SMTP is down")
 
-    monkeypatch.setattr("engagement.digests.send_mail", broken)
+    monkeypatch.setattr("engagement.timeline.digests.send_mail", broken)
     with pytest.raises(ConnectionRefusedError):
         recruiter_digests_send(now=MORNING)
     assert not RecruiterDigestLog.objects.exists()
@@ -95,5 +95,5 @@ def test_the_command_and_the_task_run_it_once(acme, candidate):
 
 def test_beat_runs_the_digest_hourly_and_the_relationships_nightly(settings):
     schedule = {entry["task"]: entry["schedule"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert schedule["engagement.tasks.recruiter_digests_send_task"] == 3600
-    assert "engagement.tasks.relationships_refresh_all_task" in schedule
+    assert schedule["engagement.timeline.tasks.recruiter_digests_send_task"] == 3600
+    assert "engagement.timeline.tasks.relationships_refresh_all_task" in schedule

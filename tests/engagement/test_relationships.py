@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement.models import Activity, Relationship, Reminder
-from engagement.relationships import relationships_refresh, relationships_refresh_all, strength_inputs
-from engagement.tasks import relationships_refresh_all_task
+from engagement.timeline.models import Activity, Relationship, Reminder
+from engagement.timeline.relationships import relationships_refresh, relationships_refresh_all, strength_inputs
+from engagement.timeline.tasks import relationships_refresh_all_task
 
 pytestmark = pytest.mark.django_db
 Kind = Activity.Kind

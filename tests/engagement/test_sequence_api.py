@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from engagement import sequences
-from engagement.models import CircleMembership
-from engagement.sequence_models import Enrollment, EnrollmentJob, Sequence, SequenceStep
+from engagement.circles.models import CircleMembership
+from engagement.sequences import services as sequences
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
 from talentcircles.services import api_token_create
 from tests.engagement.sequence_support import candidate, enrol, make_sequence, template
 from tests.factories import CandidateFactory, CircleFactory, MessageTemplateFactory

@@ -11,10 +11,16 @@ from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement.dispatcher import dispatch_due, idempotency_key
-from engagement.models import Reminder
-from engagement.sequence_models import Enrollment
-from engagement.sequences import enrollment_pause, enrollment_resume, sequence_pause, sequence_resume, sequence_update
+from engagement.sequences.dispatcher import dispatch_due, idempotency_key
+from engagement.sequences.models import Enrollment
+from engagement.sequences.services import (
+    enrollment_pause,
+    enrollment_resume,
+    sequence_pause,
+    sequence_resume,
+    sequence_update,
+)
+from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.services import message_receive
 from tests.engagement.sequence_support import MONDAY_10, candidate, enrol, make_sequence, on_london_time, template
@@ -172,7 +178,7 @@ def test_the_cap_is_per_recruiter(acme, colleague, run):
 
 
 def test_paused_bulk_sends_hold_the_messages(acme, run, monkeypatch):
-    import engagement.dispatcher as dispatcher
+    import engagement.sequences.dispatcher as dispatcher
 
     monkeypatch.setattr(dispatcher, "bulk_sends_paused", lambda org, recruiter: True)
     enrol(acme, make_sequence(acme), [candidate(acme)])
@@ -226,7 +232,7 @@ def test_a_template_that_cannot_be_filled_stops_that_enrollment_only(acme, run):
 
 
 def test_an_unexpected_error_is_retried_later_without_stopping_the_batch(acme, run, monkeypatch):
-    import engagement.dispatcher as dispatcher
+    import engagement.sequences.dispatcher as dispatcher
 
     people = [candidate(acme) for _ in range(2)]
     enrol(acme, make_sequence(acme), people)
@@ -279,7 +285,7 @@ def test_batches_cover_everything_due(acme, run):
 
 
 def test_the_command_and_the_task_run_one_pass(acme, capsys, django_capture_on_commit_callbacks):
-    from engagement.sequence_tasks import dispatch_followups
+    from engagement.sequences.tasks import dispatch_followups
 
     sequence = make_sequence(acme)
     enrollment = enrol(acme, sequence, [candidate(acme)], now=timezone.now() - timedelta(days=30)).enrolled[0]

@@ -24,10 +24,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement.dispatcher import dispatch_due
-from engagement.sequence_models import Enrollment
-from engagement.sequence_tasks import dispatch_followups
-from engagement.sequences import enrollments_create, sequence_create
+from engagement.sequences.dispatcher import dispatch_due
+from engagement.sequences.models import Enrollment
+from engagement.sequences.services import enrollments_create, sequence_create
+from engagement.sequences.tasks import dispatch_followups
 from messaging.delivery import messages_sweep
 from messaging.models import Message
 from messaging.services import message_receive
@@ -54,7 +54,7 @@ from talentcircles.settings import *  # noqa: F403
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["SEQ_EMAIL_DIR"]
 # engagement/tasks.py may not import the sequence tasks yet: make sure the worker knows them.
-CELERY_IMPORTS = ["engagement.sequence_tasks"]
+CELERY_IMPORTS = ["engagement.sequences.tasks"]
 """
 
 

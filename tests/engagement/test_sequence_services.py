@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from candidates.models import Candidate, ConsentRecord
-from engagement.models import CircleMembership
-from engagement.sequence_models import Enrollment, EnrollmentJob, Sequence
-from engagement.sequences import (
+from engagement.circles.models import CircleMembership
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
+from engagement.sequences.services import (
     enrollment_pause,
     enrollment_resume,
     enrollment_stop,
@@ -237,7 +237,7 @@ def test_enrolment_runs_a_constant_number_of_queries(acme):
 
 
 def test_a_large_enrolment_runs_in_the_background_with_progress(acme, django_capture_on_commit_callbacks, monkeypatch):
-    import engagement.sequences as sequences
+    import engagement.sequences.services as sequences
 
     monkeypatch.setattr(sequences, "ENROLMENT_CHUNK", 4)
     sequence = make_sequence(acme)
@@ -257,7 +257,7 @@ def test_a_large_enrolment_runs_in_the_background_with_progress(acme, django_cap
 
 
 def test_a_background_job_run_again_resumes_without_enrolling_twice(acme):
-    from engagement.sequences import enrollment_job_create, enrollment_job_run
+    from engagement.sequences.services import enrollment_job_create, enrollment_job_run
 
     sequence = make_sequence(acme)
     people = [candidate(acme) for _ in range(3)]

@@ -10,11 +10,11 @@ from candidates.consent import consent_set
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_erase, candidate_unsubscribe
 from candidates.services import candidate_set_stage
-from engagement import receivers
-from engagement.dispatcher import dispatch_due
-from engagement.models import Reminder
-from engagement.sequence_models import Enrollment
-from engagement.sequence_receivers import SEQUENCE_HANDLERS
+from engagement.sequences.dispatcher import dispatch_due
+from engagement.sequences.models import Enrollment
+from engagement.sequences.receivers import SEQUENCE_HANDLERS
+from engagement.timeline import receivers
+from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.services import message_bounce, message_receive
 from talentcircles import events

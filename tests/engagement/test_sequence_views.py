@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement import sequences
-from engagement.models import Activity, CircleMembership
-from engagement.sequence_models import Enrollment, EnrollmentJob, Sequence
+from engagement.circles.models import CircleMembership
+from engagement.sequences import services as sequences
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
+from engagement.timeline.models import Activity
 from messaging import services as messaging_services
 from messaging.models import Message, Thread
 from tests.engagement.sequence_support import candidate, enrol, make_sequence, template, three_steps

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from engagement.strength import StrengthInputs, relationship_strength
+from engagement.timeline.strength import StrengthInputs, relationship_strength
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 

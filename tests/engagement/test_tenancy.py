@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement import services
-from engagement.models import Activity, Reminder
+from engagement.timeline import services
+from engagement.timeline.models import Activity, Reminder
 from talentcircles.services import api_token_create
 from tests.engagement.conftest import HTMX
 

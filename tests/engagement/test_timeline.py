@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement.models import Activity, Reminder
-from engagement.selectors import Cursor
-from engagement.services import COPY_FROM_ROWS, activities_record, activity_build, activity_log
+from engagement.timeline.models import Activity, Reminder
+from engagement.timeline.selectors import Cursor
+from engagement.timeline.services import COPY_FROM_ROWS, activities_record, activity_build, activity_log
 from tests.engagement.conftest import HTMX
 
 pytestmark = pytest.mark.django_db
@@ -244,7 +244,7 @@ def test_someone_elses_note_and_non_logged_activities_cannot_be_edited_or_delete
 
 
 def test_the_header_shows_time_in_stage_and_relationship_strength_with_reasons(acme, candidate, record):
-    from engagement.relationships import relationships_refresh
+    from engagement.timeline.relationships import relationships_refresh
 
     Candidate.objects.filter(pk=candidate.pk).update(
         stage="engaged", stage_changed_at=timezone.now() - timedelta(days=12)

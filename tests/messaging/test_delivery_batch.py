@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_unsubscribe
-from engagement.models import Activity
+from engagement.timeline.models import Activity
 from messaging import delivery, links, services, tasks
 from messaging.models import Message, Thread
 from messaging.services import OutgoingDraft, messages_write_many
@@ -86,7 +86,7 @@ def test_a_batch_costs_the_same_queries_whatever_its_size(acme):
 def test_sent_messages_reach_the_timeline_the_stage_and_one_strength_task(acme, monkeypatch):
     messages = written(acme, 3)
     refreshed: list[list[int]] = []
-    from engagement import tasks as engagement_tasks
+    from engagement.timeline import tasks as engagement_tasks
 
     monkeypatch.setattr(engagement_tasks.relationships_refresh_many_task, "delay", refreshed.append)
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from candidates.privacy import candidate_unsubscribe
-from engagement.models import CircleMembership
+from engagement.circles.models import CircleMembership
 from messaging.models import Message, Thread
 from tests.factories import CandidateFactory, CircleFactory, MessageTemplateFactory
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from engagement.models import Relationship
+from engagement.timeline.models import Relationship
 from talentcircles.bulk import bulk_update_rows
 from tests.factories import CandidateFactory
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from engagement.dispatcher import dispatch_due
+from engagement.sequences.dispatcher import dispatch_due
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from engagement.digests_community import PERIODS, community_digests_send
+from engagement.circles.digests import PERIODS, community_digests_send
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from engagement.digests import recruiter_digests_send
+from engagement.timeline.digests import recruiter_digests_send
 
 
 class Command(BaseCommand):

@@ -1,0 +1,270 @@
+"""Joining the community and recruiters' personal invitations to it.
+
+`community_join` turns a portal user into a member: it links the organisation's existing
+candidate with that e-mail (sourced, imported or invited) instead of creating a duplicate,
+records both consents with their wording version, source and IP, and joins the chosen
+public circles, all in one transaction.
+
+An invitation is a `CommunityInvitation` row plus an e-mail carrying a signed link
+(`django.core.signing`, its own salt, valid 14 days) that names the row and the candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from candidates import normalise
+from candidates.consent import consent_record, with_message_consent
+from candidates.models import Candidate, ConsentRecord, Suppression
+from candidates.privacy import candidate_resubscribe, candidate_update_by_self, suppression_hash
+from candidates.services import candidate_create, find_existing
+from engagement.circles.models import Circle, CommunityInvitation
+from engagement.circles.services import circle_join
+from talentcircles.models import Organization, User
+
+INVITATION_SALT = "engagement.community-invitation"
+INVITATION_MAX_AGE = timedelta(days=14)
+# A candidate invited this recently is not invited again by a bulk action: one e-mail, not three.
+REINVITE_AFTER = timedelta(days=7)
+# Profile fields the join form asks for; blanks never overwrite what the organisation holds.
+JOIN_PROFILE_FIELDS = ("first_name", "last_name", "headline", "industry", "city", "country_code")
+
+
+def org_from_email(org: Organization) -> str:
+    """The organisation's name on our sending address; replies go to its sender address (see `reply_to`)."""
+    return formataddr((org.sender_name or org.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+
+def org_reply_to(org: Organization) -> list[str]:
+    return [org.sender_email] if org.sender_email else []
+
+
+# --- Joining ------------------------------------------------------------------------------------
+
+
+def own_candidate(org: Organization, user: User) -> Candidate | None:
+    """The user's (not erased) candidate record in the organisation, if they joined."""
+    return Candidate.objects.for_org(org).filter(user=user, erased_at=None).order_by("pk").first()
+
+
+def _record_consents(candidate: Candidate, *, user: User, messages_consent: bool, ip_address: str | None) -> None:
+    portal = ConsentRecord.Source.PORTAL
+    consent_record(
+        candidate=candidate,
+        purpose=ConsentRecord.Purpose.COMMUNITY_TERMS,
+        granted=True,
+        source=portal,
+        ip_address=ip_address,
+        actor=user,
+    )
+    if messages_consent and candidate.unsubscribed_at:
+        # Ticking "receive messages" after having stopped them is asking to receive them again.
+        candidate_resubscribe(candidate=candidate, source=portal, actor=user, ip_address=ip_address)
+    else:
+        consent_record(
+            candidate=candidate,
+            purpose=ConsentRecord.Purpose.MESSAGES,
+            granted=messages_consent,
+            source=portal,
+            ip_address=ip_address,
+            actor=user,
+        )
+
+
+def _candidate_to_link(org: Organization, user: User, invitation: CommunityInvitation | None) -> Candidate | None:
+    mine = own_candidate(org, user)
+    if mine is not None:
+        return mine
+    if invitation is not None:
+        candidate = Candidate.objects.select_for_update().get(pk=invitation.candidate_id)
+    else:
+        candidate = find_existing(org, email=normalise.email(user.email))
+    if candidate is None or candidate.erased_at is not None:
+        return None
+    if candidate.user_id and candidate.user_id != user.pk:
+        # Another account holds this record; never hand one person's data to a second account.
+        raise ValidationError(
+            {"email": ["This profile is already linked to another account. Sign in with that account instead."]}
+        )
+    return candidate
+
+
+@transaction.atomic
+def community_join(
+    *,
+    org: Organization,
+    user: User,
+    profile: dict,
+    circles: Iterable[Circle] = (),
+    messages_consent: bool,
+    ip_address: str | None = None,
+    invitation: CommunityInvitation | None = None,
+) -> Candidate:
+    """Make `user` a member of the organisation's community and return their candidate record.
+
+    Links the candidate the invitation names, else the organisation's candidate with the
+    user's e-mail, else creates one (source "portal"). The typed profile fills in or updates
+    the record (blanks change nothing); the community terms consent and the messages
+    consent (given or not) are recorded; the chosen public circles are joined.
+    """
+    unknown = set(profile) - set(JOIN_PROFILE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not join form fields: {sorted(unknown)}")
+    typed = {name: value for name, value in profile.items() if value not in ("", None)}
+    candidate = _candidate_to_link(org, user, invitation)
+    if candidate is None:
+        candidate = candidate_create(
+            org=org,
+            actor=user,
+            data={**typed, "email": user.email, "source": Candidate.Source.PORTAL},
+        )
+    if candidate.user_id != user.pk:
+        candidate.user, candidate.updated_at = user, timezone.now()
+        candidate.save(update_fields=["user", "updated_at"])
+    if typed:
+        candidate = candidate_update_by_self(candidate=candidate, data=typed)
+    _record_consents(candidate, user=user, messages_consent=messages_consent, ip_address=ip_address)
+    for circle in circles:
+        circle_join(candidate=candidate, circle=circle)
+    if invitation is not None:
+        CommunityInvitation.objects.filter(pk=invitation.pk, accepted_at=None).update(accepted_at=timezone.now())
+    return candidate
+
+
+# --- Invitations --------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: CommunityInvitation) -> str:
+    return signing.dumps(
+        {"i": invitation.pk, "c": invitation.candidate_id, "o": invitation.organization_id}, salt=INVITATION_SALT
+    )
+
+
+def invitation_url(invitation: CommunityInvitation) -> str:
+    path = reverse("community_invitation", args=[invitation.organization.slug, invitation_token(invitation)])
+    return settings.SITE_URL + path
+
+
+def invitation_from_token(org: Organization, token: str) -> CommunityInvitation:
+    """The open invitation behind a link for this organisation, or a ValidationError saying what is wrong."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError(
+            "This invitation link has expired (links are valid for 14 days). "
+            "You can still join the community below, or ask the recruiter for a new link."
+        ) from None
+    except signing.BadSignature:
+        raise ValidationError(
+            "This invitation link is not valid: it may have been altered or copied incompletely. "
+            "Open it again from the e-mail, or join the community below."
+        ) from None
+    invitation = (
+        CommunityInvitation.objects.for_org(org)
+        .select_related("candidate", "organization")
+        .filter(pk=data.get("i"), candidate_id=data.get("c"), organization_id=data.get("o"))
+        .first()
+    )
+    if invitation is None or invitation.candidate.erased_at is not None:
+        raise ValidationError("This invitation is no longer valid. You can still join the community below.")
+    if invitation.accepted_at is not None:
+        raise ValidationError("This invitation has already been used: sign in to the community instead.")
+    return invitation
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    invited: int
+    skipped: int
+
+
+def _invitable(org: Organization, candidates: QuerySet[Candidate], now) -> list[Candidate]:
+    recent = CommunityInvitation.objects.for_org(org).filter(sent_at__gte=now - REINVITE_AFTER).values("candidate_id")
+    eligible = (
+        with_message_consent(candidates.filter(organization=org))
+        .exclude(email="")
+        .filter(user=None, erased_at=None, unsubscribed_at=None, do_not_contact=False, email_undeliverable=False)
+        # Never asked (NULL) may be invited; a withdrawn consent may not. Spelled out: NOT (NULL = false) is NULL.
+        .filter(Q(consents_to_messages=True) | Q(consents_to_messages__isnull=True))
+        .exclude(pk__in=recent)
+    )
+    found = list(eligible.only("pk", "email"))
+    suppressed = _suppressed_hashes(org, found)
+    return [c for c in found if suppression_hash(c.email) not in suppressed]
+
+
+def _suppressed_hashes(org: Organization, candidates: list[Candidate]) -> set[str]:
+    hashes = [suppression_hash(c.email) for c in candidates]
+    suppressed: set[str] = set()
+    for start in range(0, len(hashes), 1000):  # SQLite caps the parameters of one query
+        chunk = hashes[start : start + 1000]
+        suppressed |= set(
+            Suppression.objects.for_org(org).filter(email_hash__in=chunk).values_list("email_hash", flat=True)
+        )
+    return suppressed
+
+
+@transaction.atomic
+def community_invite(*, org: Organization, candidates: QuerySet[Candidate], invited_by: User | None) -> InviteResult:
+    """Invite candidates to join the community by e-mail, each with a personal signed link.
+
+    Skipped: no e-mail, already in the portal, erased, unsubscribed, do-not-contact,
+    undeliverable, consent to messages withdrawn, suppressed, or invited in the last 7 days.
+    The e-mails are sent by a task once the invitations are committed.
+    """
+    now = timezone.now()
+    total = candidates.filter(organization=org).count()
+    chosen = _invitable(org, candidates, now)
+    invitations = CommunityInvitation.objects.bulk_create(
+        [CommunityInvitation(organization=org, candidate=c, invited_by=invited_by, sent_at=now) for c in chosen],
+        batch_size=1000,
+    )
+    ids = [invitation.pk for invitation in invitations]
+    if ids:
+        from engagement.circles import tasks as community_tasks  # the task calls back into this module
+
+        transaction.on_commit(lambda: community_tasks.community_invitations_send_task.delay(ids))
+    return InviteResult(invited=len(ids), skipped=total - len(ids))
+
+
+def community_invitations_send(invitation_ids: list[int]) -> int:
+    """E-mail these invitations (still open, candidate still invitable); returns how many were sent."""
+    sent = 0
+    invitations = CommunityInvitation.objects.filter(pk__in=invitation_ids, accepted_at=None).select_related(
+        "candidate", "organization", "invited_by"
+    )
+    for invitation in invitations:
+        candidate, org = invitation.candidate, invitation.organization
+        if not candidate.email or candidate.erased_at or candidate.unsubscribed_at or candidate.do_not_contact:
+            continue
+        context = {
+            "org": org,
+            "candidate": candidate,
+            "inviter": invitation.invited_by,
+            "url": invitation_url(invitation),
+            "max_age_days": INVITATION_MAX_AGE.days,
+        }
+        message = EmailMultiAlternatives(
+            subject=render_to_string("emails/community_invitation_subject.txt", context).strip(),
+            body=render_to_string("emails/community_invitation_body.txt", context),
+            from_email=org_from_email(org),
+            to=[candidate.email],
+            reply_to=org_reply_to(org),
+        )
+        message.attach_alternative(render_to_string("emails/community_invitation_body.html", context), "text/html")
+        message.send()
+        sent += 1
+    return sent

@@ -1,0 +1,101 @@
+"""Stop rules for running sequences, fed by candidate events (see talentcircles/events.py).
+
+`SEQUENCE_HANDLERS` maps an event kind to its rule; `engagement/receivers.py` (the one subscriber)
+calls them. Every handler is idempotent: it only moves enrollments that are still running, so an
+event handled twice changes nothing more. The dispatcher checks the same rules again at claim time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from candidates.models import Candidate, ConsentRecord
+from engagement.sequences.models import Enrollment
+from engagement.sequences.services import (
+    enrollments_postpone_for_candidate,
+    enrollments_stop_for_candidate,
+    reminder_for_owner,
+)
+from engagement.timeline.models import Reminder
+from talentcircles import events
+from talentcircles.models import Organization
+
+State = Enrollment.State
+
+
+def _stop(event: events.CandidateEvent, reason: str, state: str = State.STOPPED) -> list[int]:
+    return enrollments_stop_for_candidate(
+        candidate_id=event.candidate_id, reason=reason, now=event.occurred_at, state=state
+    )
+
+
+def on_reply(event: events.CandidateEvent) -> None:
+    """Any real reply (auto-replies arrive as another kind) ends the candidate's sequences."""
+    _stop(event, "The candidate replied.", State.REPLIED)
+
+
+def on_response_clicked(event: events.CandidateEvent) -> None:
+    """ "Not interested" ends them; "Interested" too, and the owner is reminded to answer personally."""
+    if event.details.get("classification") == "interested":
+        stopped = _stop(event, "The candidate clicked “Interested”.", State.REPLIED)
+        # One reminder per owner: several sequences of one recruiter make one task, not many.
+        seen_owners: set[int | None] = set()
+        for enrollment in Enrollment.objects.filter(pk__in=stopped).select_related(
+            "sequence__owner", "enrolled_by", "organization"
+        ):
+            owner = enrollment.sequence.owner_id or enrollment.enrolled_by_id
+            if owner in seen_owners:
+                continue
+            seen_owners.add(owner)
+            reminder_for_owner(
+                enrollment=enrollment,
+                note=f"Interested: answer personally (from “{enrollment.sequence.name}”)",
+                origin=Reminder.Origin.REPLY,
+                due_at=event.occurred_at,
+            )
+    else:
+        _stop(event, "The candidate clicked “Not interested”.", State.REPLIED)
+
+
+def on_auto_reply(event: events.CandidateEvent) -> None:
+    """Out of office: the next step waits the organisation's out-of-office delay."""
+    days = (
+        Organization.objects.filter(pk=event.organization_id).values_list("out_of_office_delay_days", flat=True).first()
+    )
+    if days:
+        enrollments_postpone_for_candidate(candidate_id=event.candidate_id, days=days, now=event.occurred_at)
+
+
+def on_unsubscribed(event: events.CandidateEvent) -> None:
+    _stop(event, "The candidate unsubscribed.")
+
+
+def on_consent_changed(event: events.CandidateEvent) -> None:
+    if event.details.get("purpose") == ConsentRecord.Purpose.MESSAGES and not event.details.get("granted"):
+        _stop(event, "The candidate withdrew consent to messages.")
+
+
+def on_erased(event: events.CandidateEvent) -> None:
+    _stop(event, "The candidate's data was erased.")
+
+
+def on_bounced(event: events.CandidateEvent) -> None:
+    _stop(event, "An e-mail to the candidate bounced.")
+
+
+def on_stage_changed(event: events.CandidateEvent) -> None:
+    stage = event.details.get("stage", "")
+    if stage in Candidate.FINAL_STAGES:
+        _stop(event, f"Stage moved to {Candidate.Stage(stage).label}.")
+
+
+SEQUENCE_HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
+    events.REPLY_RECEIVED: on_reply,
+    events.RESPONSE_CLICKED: on_response_clicked,
+    events.AUTO_REPLY_RECEIVED: on_auto_reply,
+    events.UNSUBSCRIBED: on_unsubscribed,
+    events.CONSENT_CHANGED: on_consent_changed,
+    events.ERASED: on_erased,
+    events.BOUNCED: on_bounced,
+    events.STAGE_CHANGED: on_stage_changed,
+}
