@@ -6,9 +6,12 @@ class EngagementConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.privacy import register_data_section
+        from engagement.analytics.rollups import STATS_BATCH_HANDLERS, STATS_HANDLERS
+        from engagement.circles import privacy as circles_privacy
         from engagement.circles.models import Circle
         from engagement.circles.privacy import circles_data, community_emails_data, rsvps_data
-        from engagement.timeline.receivers import on_candidate_events
+        from engagement.sequences.receivers import SEQUENCE_HANDLERS, on_merged
+        from engagement.timeline.receivers import on_candidate_events, register_handlers
         from talentcircles import events
         from talentcircles.figures import Figure, register_figure
 
@@ -16,7 +19,12 @@ class EngagementConfig(AppConfig):
             Figure(key="circles", label="Talent circles", order=20,
                    count=lambda org: Circle.objects.for_org(org).count())
         )  # fmt: skip
-        # The one subscriber to candidate events (see talentcircles/events.py and DESIGN.md).
+        # Engagement's subscriber to candidate events (see talentcircles/events.py): the timeline's
+        # receiver, with the higher parts' handlers added here so the timeline imports none of them.
+        register_handlers(before=SEQUENCE_HANDLERS)
+        register_handlers(after={events.MERGED: on_merged, events.ERASED: circles_privacy.on_erased})
+        per_event = {kind: handler for kind, handler in STATS_HANDLERS.items() if kind not in STATS_BATCH_HANDLERS}
+        register_handlers(after=per_event, after_batch=STATS_BATCH_HANDLERS)
         events.subscribe_batch(on_candidate_events)
         # The community's part of "download my data".
         register_data_section("circles", circles_data)

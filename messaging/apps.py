@@ -7,8 +7,12 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from candidates.privacy import register_data_section
         from messaging.privacy import conversations_data
+        from messaging.receivers import on_candidate_event
+        from talentcircles import events
 
         register_data_section("conversations", conversations_data)
+        # Erasure and merge of the person's conversations (see messaging/receivers.py).
+        events.subscribe(on_candidate_event)
 
     def seed_demo(self, *, org, recruiter) -> None:
         """Two templates and one answered conversation, through the services; once."""

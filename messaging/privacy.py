@@ -1,8 +1,8 @@
 """Messaging's part of a person's data rights and of merges.
 
 `conversations_data` is a "my data" section (registered from `MessagingConfig.ready()`);
-`erase_messaging_data` and `conversations_move` are called by engagement's ERASED and MERGED
-receivers inside the erasure's or merge's transaction.
+`erase_messaging_data` and `conversations_move` run on ERASED and MERGED events (messaging/receivers.py),
+inside the erasure's or merge's transaction.
 """
 
 from __future__ import annotations

@@ -1,14 +1,15 @@
 """The talent community's part of a person's data rights: their "my data" sections and erasure.
 
 The sections are registered with `candidates.privacy.register_data_section` from
-`EngagementConfig.ready()`; `erase_engagement_data` is called by the ERASED receiver inside
-the erasure's transaction.
+`EngagementConfig.ready()`; `on_erased` is added to the timeline's receiver for ERASED events, so it
+runs inside the erasure's transaction.
 """
 
 from __future__ import annotations
 
 from candidates.models import Candidate
 from engagement.circles.models import CircleMembership, CommunityInvitation, DigestDelivery, Rsvp
+from talentcircles import events
 
 
 def _iso(value) -> str | None:
@@ -61,7 +62,7 @@ def community_emails_data(candidate: Candidate) -> dict:
     }
 
 
-def erase_engagement_data(candidate_id: int) -> None:
+def erase_community_data(candidate_id: int) -> None:
     """Remove the community rows that describe the person's contact with us.
 
     Invitations and the record of digested posts go. Memberships and RSVPs stay: they now
@@ -70,3 +71,7 @@ def erase_engagement_data(candidate_id: int) -> None:
     """
     CommunityInvitation.objects.filter(candidate_id=candidate_id).delete()
     DigestDelivery.objects.filter(candidate_id=candidate_id).delete()
+
+
+def on_erased(event: events.CandidateEvent) -> None:
+    erase_community_data(event.candidate_id)

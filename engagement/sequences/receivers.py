@@ -1,7 +1,8 @@
 """Stop rules for running sequences, fed by candidate events (see talentcircles/events.py).
 
-`SEQUENCE_HANDLERS` maps an event kind to its rule; `engagement/receivers.py` (the one subscriber)
-calls them. Every handler is idempotent: it only moves enrollments that are still running, so an
+`SEQUENCE_HANDLERS` maps an event kind to its rule; the timeline's receiver runs them before its own
+handler of the kind (`EngagementConfig.ready()` registers them). `on_merged` moves the enrollments of a
+merged record. Every handler is idempotent: it only moves enrollments that are still running, so an
 event handled twice changes nothing more. The dispatcher checks the same rules again at claim time.
 """
 
@@ -87,6 +88,19 @@ def on_stage_changed(event: events.CandidateEvent) -> None:
     stage = event.details.get("stage", "")
     if stage in Candidate.FINAL_STAGES:
         _stop(event, f"Stage moved to {Candidate.Stage(stage).label}.")
+
+
+def on_merged(event: events.CandidateEvent) -> None:
+    """Sequences follow the person; where both records ran the same sequence, the kept record's goes on."""
+    merged_id, kept_id = event.related["merged_candidate_id"], event.candidate_id
+    running = Enrollment.objects.filter(state__in=Enrollment.RUNNING_STATES)
+    kept_sequences = running.filter(candidate_id=kept_id).values("sequence_id")
+    running.filter(candidate_id=merged_id, sequence_id__in=kept_sequences).update(
+        state=State.STOPPED,
+        stop_reason="Merged into another record in the same sequence",
+        stopped_at=event.occurred_at,
+    )
+    Enrollment.objects.filter(candidate_id=merged_id).update(candidate_id=kept_id)
 
 
 SEQUENCE_HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {

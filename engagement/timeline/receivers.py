@@ -1,8 +1,10 @@
-"""The one subscriber to `talentcircles.events`: turns what other apps report into timeline rows.
+"""Engagement's subscriber to `talentcircles.events`: turns what other apps report into timeline rows.
 
 Runs inside the emitter's transaction, so an activity is written exactly when the change it
 records is; anything slow (relationship strength) is queued on commit by the services.
-Subscribed from `EngagementConfig.ready()`.
+Subscribed from `EngagementConfig.ready()`, which also adds the higher parts' handlers with
+`register_handlers`: the sequences' stop rules run before the timeline's own handler of a kind,
+the circles' erasure and the response-rate roll-ups after it. The timeline imports none of them.
 """
 
 from __future__ import annotations
@@ -16,9 +18,6 @@ from django.db.models import Case, Value, When
 
 from candidates.models import Candidate, ConsentRecord
 from candidates.services import candidate_set_stage, candidates_set_stage
-from engagement.analytics.rollups import STATS_BATCH_HANDLERS, STATS_HANDLERS
-from engagement.sequences.models import Enrollment
-from engagement.sequences.receivers import SEQUENCE_HANDLERS
 from engagement.timeline.models import Activity, Relationship, Reminder
 from engagement.timeline.services import (
     activities_record,
@@ -26,13 +25,33 @@ from engagement.timeline.services import (
     activity_build,
     queue_strength_refresh,
 )
-from messaging.privacy import conversations_move
 from talentcircles import events
 from talentcircles.expressions import before, moved_forward
 from talentcircles.models import Organization
 
 Kind = Activity.Kind
 Stage = Candidate.Stage
+Handler = Callable[[events.CandidateEvent], None]
+BatchHandler = Callable[[Sequence[events.CandidateEvent]], None]
+
+# Handlers added by the higher parts, by event kind (see `register_handlers`).
+_before: dict[str, list[Handler]] = defaultdict(list)
+_after: dict[str, list[Handler]] = defaultdict(list)
+_after_batch: dict[str, list[BatchHandler]] = defaultdict(list)
+
+
+def register_handlers(
+    *,
+    before: dict[str, Handler] | None = None,
+    after: dict[str, Handler] | None = None,
+    after_batch: dict[str, BatchHandler] | None = None,
+) -> None:
+    """Add a higher part's handlers: `before` the timeline's own handler of a kind (stop rules), or after
+    it, called for each event (`after`) or once for each run of consecutive events of the kind (`after_batch`)."""
+    for registry, handlers in ((_before, before), (_after, after), (_after_batch, after_batch)):
+        for kind, handler in (handlers or {}).items():
+            if handler not in registry[kind]:
+                registry[kind].append(handler)
 
 
 def _fields(names: list[str]) -> str:
@@ -128,17 +147,12 @@ def _erased(event: events.CandidateEvent) -> None:
     Notes, call and meeting texts, summaries naming the person and structured details go;
     reminders (their notes name the person) and the derived relationship row are deleted.
     """
-    from engagement.circles.privacy import erase_engagement_data  # the community's rows: circles, invitations, digests
-    from messaging.privacy import erase_messaging_data
-
     labels = Case(*[When(kind=kind, then=Value(label)) for kind, label in Kind.choices], default=Value("Activity"))
     Activity.objects.filter(organization_id=event.organization_id, candidate_id=event.candidate_id).update(
         summary=labels, body="", details={}, edited_at=None
     )
     Reminder.objects.filter(organization_id=event.organization_id, candidate_id=event.candidate_id).delete()
     Relationship.objects.filter(candidate_id=event.candidate_id).delete()
-    erase_engagement_data(event.candidate_id)
-    erase_messaging_data(event.candidate_id)
 
 
 def _stage_changed(event: events.CandidateEvent) -> None:
@@ -149,16 +163,6 @@ def _stage_changed(event: events.CandidateEvent) -> None:
     _record(event, Kind.STAGE_CHANGE, summary)
 
 
-def _enrollments_move(merged_id: int, kept_id: int, now) -> None:
-    """Sequences follow the person; where both records ran the same sequence, the kept record's goes on."""
-    running = Enrollment.objects.filter(state__in=Enrollment.RUNNING_STATES)
-    kept_sequences = running.filter(candidate_id=kept_id).values("sequence_id")
-    running.filter(candidate_id=merged_id, sequence_id__in=kept_sequences).update(
-        state=Enrollment.State.STOPPED, stop_reason="Merged into another record in the same sequence", stopped_at=now
-    )
-    Enrollment.objects.filter(candidate_id=merged_id).update(candidate_id=kept_id)
-
-
 def _merged(event: events.CandidateEvent) -> None:
     """Move the merged record's history to the kept one; emitted while the merged record still exists."""
     merged_id = event.related["merged_candidate_id"]
@@ -166,8 +170,6 @@ def _merged(event: events.CandidateEvent) -> None:
     Activity.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
     Reminder.objects.filter(organization_id=event.organization_id, candidate_id=merged_id).update(candidate_id=kept_id)
     Relationship.objects.filter(candidate_id=merged_id).delete()
-    conversations_move(from_candidate_id=merged_id, to_candidate_id=kept_id)
-    _enrollments_move(merged_id, kept_id, event.occurred_at)
     # Two open going-cold reminders for one person would nag twice: keep the earliest.
     cold = Reminder.objects.filter(
         candidate_id=kept_id, origin=Reminder.Origin.GOING_COLD, done_at__isnull=True
@@ -331,8 +333,7 @@ def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
             kind = run[0].kind
             # Stop rules first: a "Not interested" click ends an enrollment as replied before the
             # timeline handler's stage move would stop it for the final stage.
-            stop_rule = SEQUENCE_HANDLERS.get(kind)
-            if stop_rule is not None:
+            for stop_rule in _before.get(kind, ()):
                 for event in run:
                     stop_rule(event)
             if kind in _FLUSH_BEFORE:
@@ -343,12 +344,12 @@ def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
                 handler = _HANDLERS.get(kind)
                 if handler is not None:
                     handler(run[0])
-            # Response-rate roll-ups follow sends, answers, bounces and unsubscribes as they happen.
-            if kind in STATS_BATCH_HANDLERS:
-                STATS_BATCH_HANDLERS[kind](run)
-            elif kind in STATS_HANDLERS:
+            # Then the higher parts: the circles' erasure, the response-rate roll-ups (sends, answers, ...).
+            for batch_handler in _after_batch.get(kind, ()):
+                batch_handler(run)
+            for handler in _after.get(kind, ()):
                 for event in run:
-                    STATS_HANDLERS[kind](event)
+                    handler(event)
         if nested:
             return
         gathered = _pending.get()

@@ -20,7 +20,7 @@ from candidates.models import Candidate, ConsentRecord
 from engagement.circles import services as circles
 from engagement.circles.community import community_join, invitation_token
 from engagement.circles.models import CircleMembership, CommunityInvitation, DigestDelivery, Rsvp
-from engagement.circles.privacy import circles_data, community_emails_data, erase_engagement_data, rsvps_data
+from engagement.circles.privacy import circles_data, community_emails_data, erase_community_data, rsvps_data
 from talentcircles.models import User
 from tests.factories import UserFactory
 
@@ -432,7 +432,7 @@ class TestPrivacy:
         circles.rsvp(candidate=candidate, post=event, response="yes")
         DigestDelivery.objects.create(candidate=candidate, post=event)
         CommunityInvitation.objects.create(organization=acme.org, candidate=candidate)
-        erase_engagement_data(candidate.pk)
+        erase_community_data(candidate.pk)
         assert not CommunityInvitation.objects.exists() and not DigestDelivery.objects.exists()
         assert CircleMembership.objects.filter(circle=circle).count() == 1
         assert circles.seats_left(event) is None and Rsvp.objects.filter(post=event, response="yes").count() == 1
