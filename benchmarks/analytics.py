@@ -42,7 +42,7 @@ from django.utils import timezone  # noqa: E402
 
 from engagement.analytics import metric as analytics  # noqa: E402
 from engagement.analytics.models import ResponseOutreach, ResponseStat, ResponseStatWeek  # noqa: E402
-from engagement.analytics.rollups import rollups_rebuild  # noqa: E402
+from engagement.analytics.rollups.rebuild import rollups_rebuild  # noqa: E402
 from talentcircles.models import Membership, Organization  # noqa: E402
 
 ORG = os.environ.get("BENCH_ANALYTICS_ORG", "demo")

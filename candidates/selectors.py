@@ -9,6 +9,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from candidates import search
 from candidates.models import Candidate, Resume, Skill, Tag
+from talentcircles.audiences import audience_member_ids
 from talentcircles.models import Organization
 
 ORDERINGS = {
@@ -43,7 +44,7 @@ class CandidateFilters:
     last_contacted_after: datetime | None = None
     ids: tuple[int, ...] = ()
     include_archived: bool = False
-    circle_id: int | None = None  # members of this talent circle (engagement's, reached by its ORM path)
+    circle_id: int | None = None  # members of this talent circle (see talentcircles/audiences.py)
 
 
 def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySet[Candidate]:
@@ -60,8 +61,7 @@ def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidat
     if f.ids:
         qs = qs.filter(pk__in=f.ids)
     if f.circle_id:
-        # One membership per candidate and circle, so the join never duplicates a row.
-        qs = qs.filter(circle_memberships__circle_id=f.circle_id, circle_memberships__circle__organization=org)
+        qs = qs.filter(pk__in=audience_member_ids(org, f.circle_id))
     if f.skill:
         qs = qs.filter(skills__organization=org, skills__key=f.skill.strip().casefold())
     if f.tag:

@@ -6,7 +6,7 @@ class EngagementConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.privacy import register_data_section
-        from engagement.analytics.rollups import STATS_BATCH_HANDLERS, STATS_HANDLERS
+        from engagement.analytics.rollups.live import STATS_BATCH_HANDLERS, STATS_HANDLERS
         from engagement.circles import privacy as circles_privacy
         from engagement.circles.models import Circle
         from engagement.circles.privacy import circles_data, community_emails_data, rsvps_data
@@ -39,6 +39,11 @@ class EngagementConfig(AppConfig):
         from talentcircles.guards import register_bulk_send_guard
 
         register_bulk_send_guard(guard_bulk_send)
+        # "Members of circle X" for the candidate list, the pipeline and bulk messages.
+        from engagement.circles.selectors import AUDIENCE
+        from talentcircles.audiences import register_audience_source
+
+        register_audience_source(AUDIENCE)
 
     def seed_demo(self, *, org, recruiter) -> None:
         from engagement.circles.models import Circle

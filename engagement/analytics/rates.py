@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from engagement.analytics.models import Dimension, ResponseStat, ResponseStatWeek
-from engagement.analytics.rollups_store import week_of
+from engagement.analytics.rollups.store import week_of
 
 GROUP_BY = ("all", "recruiter", "template", "sequence", "step", "circle", "source", "industry")
 GUARD_THRESHOLD = 0.13

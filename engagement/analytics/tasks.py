@@ -8,7 +8,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from engagement.analytics.guard import guard_evaluate
-from engagement.analytics.rollups import rollups_rebuild
+from engagement.analytics.rollups.rebuild import rollups_rebuild
 from talentcircles.models import Organization
 
 

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from candidates.models import Candidate
 from engagement.circles.models import Circle, CircleMembership, Post, Rsvp
+from talentcircles.audiences import CIRCLE, AudienceSource
 from talentcircles.models import Organization
 
 
@@ -32,6 +33,35 @@ def circle_list(*, org: Organization) -> QuerySet[Circle]:
         )
         .order_by("name", "pk")
     )
+
+
+# --- A circle as an audience: the one definition of "the members of circle X" -----------------
+
+
+def circle_member_ids(*, org: Organization, circle_id: int) -> QuerySet:
+    """The ids of the candidates in the organisation's circle `circle_id` (none for another organisation's)."""
+    return CircleMembership.objects.filter(circle_id=circle_id, circle__organization=org).values("candidate_id")
+
+
+def circle_audience(*, org: Organization, circle_id: int) -> QuerySet[Candidate]:
+    """The organisation's candidates in circle `circle_id`: who enrolling or messaging the circle reaches."""
+    return Candidate.objects.for_org(org).filter(pk__in=circle_member_ids(org=org, circle_id=circle_id))
+
+
+def circle_choices(org: Organization) -> list[tuple[int, str]]:
+    return list(Circle.objects.for_org(org).order_by("name", "pk").values_list("pk", "name"))
+
+
+def circle_name(org: Organization, circle_id: int) -> str | None:
+    return Circle.objects.for_org(org).filter(pk=circle_id).values_list("name", flat=True).first()
+
+
+AUDIENCE = AudienceSource(
+    kind=CIRCLE,
+    choices=circle_choices,
+    name=circle_name,
+    member_ids=lambda org, circle_id: circle_member_ids(org=org, circle_id=circle_id),
+)
 
 
 def circle_members(*, circle: Circle) -> QuerySet[CircleMembership]:

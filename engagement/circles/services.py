@@ -193,7 +193,7 @@ def circle_join(*, candidate: Candidate, circle: Circle) -> CircleMembership:
             kind=Kind.CIRCLE_JOIN,
             summary=f"Joined the circle “{circle.name}”",
             actor_id=candidate.user_id,
-            circle=circle,
+            circle_id=circle.pk,
             details={"via": JoinedVia.SELF},
         )
     return membership
@@ -211,7 +211,7 @@ def circle_leave(*, candidate: Candidate, circle: Circle) -> bool:
             kind=Kind.CIRCLE_LEAVE,
             summary=f"Left the circle “{circle.name}”",
             actor_id=candidate.user_id,
-            circle=circle,
+            circle_id=circle.pk,
         )
     return bool(deleted)
 
@@ -381,7 +381,7 @@ def rsvp(*, candidate: Candidate, post: Post, response: str, now: datetime | Non
         summary=f"{'Going to' if going else 'Not going to'} “{locked.title}”",
         actor_id=candidate.user_id,
         occurred_at=now,
-        circle=locked.circle_id,
+        circle_id=locked.circle_id,
         details={"post_id": locked.pk, "response": response},
     )
     return answer

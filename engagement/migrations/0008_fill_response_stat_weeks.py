@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from engagement.analytics.rollups_store import COUNT_COLUMNS, fold_weeks
+from engagement.analytics.rollups.store import COUNT_COLUMNS, fold_weeks
 
 
 def fill_weeks(apps, schema_editor):

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from engagement.circles.models import Circle
+from engagement.circles.selectors import circle_audience
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
 from engagement.timeline.models import Reminder
 from messaging.models import MessageTemplate
@@ -434,11 +435,7 @@ def _candidate_ids(
     if circle is not None:
         if circle.organization_id != org.pk:
             raise ValidationError({"circle": ["Unknown circle."]})
-        return list(
-            Candidate.objects.filter(organization=org, circle_memberships__circle=circle)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        return list(circle_audience(org=org, circle_id=circle.pk).order_by("pk").values_list("pk", flat=True))
     if candidates is not None:
         return list(candidates.order_by("pk").values_list("pk", flat=True))
     ids: list[int] = []

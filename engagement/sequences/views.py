@@ -30,6 +30,7 @@ from candidates.forms import CandidateFilterForm, IdListField, org_members
 from candidates.models import Candidate
 from candidates.selectors import candidate_filter
 from engagement.circles.models import Circle
+from engagement.circles.selectors import circle_audience
 from engagement.sequences import selectors
 from engagement.sequences import services as sequences
 from engagement.sequences.forms import (
@@ -361,7 +362,7 @@ class Audience:
         if self.kind == "candidate":
             return found.filter(pk=self.candidate.pk)
         if self.kind == "circle":
-            return found.filter(circle_memberships__circle=self.circle)
+            return circle_audience(org=org, circle_id=self.circle.pk)
         if self.kind == "selected":
             return found.filter(pk__in=self.ids)
         if self.kind == "query":

@@ -22,10 +22,10 @@ from django.views.generic import TemplateView
 from candidates.forms import org_members
 from candidates.models import Candidate
 from candidates.services import candidate_set_stage
-from engagement.circles.models import Circle
 from engagement.timeline import selectors, services
 from engagement.timeline.forms import PipelineFilterForm
 from engagement.timeline.views import RecruiterTimeMixin
+from talentcircles.audiences import audience_choices
 
 MY_DAY_PAGE_SIZE = 50
 
@@ -37,8 +37,7 @@ class PipelineView(RecruiterTimeMixin, TemplateView):
     template_name = "engagement/pipeline.html"
 
     def get_context_data(self, **kwargs):
-        circles = list(Circle.objects.for_org(self.org).only("pk", "name"))
-        form = PipelineFilterForm(self.request.GET, members=org_members(self.org), circles=circles)
+        form = PipelineFilterForm(self.request.GET, members=org_members(self.org), circles=audience_choices(self.org))
         filters = form.board_filters()
         columns = selectors.pipeline_board(org=self.org, **filters)
         return super().get_context_data(

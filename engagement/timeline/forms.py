@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 
 from candidates.forms import UNOWNED
 from candidates.models import Candidate
-from engagement.circles.models import Circle
 from engagement.timeline.models import Activity
 from engagement.timeline.services import CALL_OUTCOMES, MAX_CALL_MINUTES
 from talentcircles.models import User
@@ -133,7 +132,7 @@ class PipelineFilterForm(forms.Form):
     owner = forms.ChoiceField(required=False, label="Owner")
     circle = forms.ChoiceField(required=False, label="Circle")
 
-    def __init__(self, *args, members: list[User], circles: list[Circle], **kwargs):
+    def __init__(self, *args, members: list[User], circles: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [
             ("", "Anyone"),
@@ -141,7 +140,7 @@ class PipelineFilterForm(forms.Form):
             *[(str(user.pk), user.get_full_name() or user.email) for user in members],
         ]
         # Only the organisation's circles are choices, so another organisation's id is simply invalid.
-        self.fields["circle"].choices = [("", "Any circle"), *[(str(circle.pk), circle.name) for circle in circles]]
+        self.fields["circle"].choices = [("", "Any circle"), *[(str(pk), name) for pk, name in circles]]
 
     def board_filters(self) -> dict:
         """Keyword arguments for `selectors.pipeline_board`; an invalid field is left out."""

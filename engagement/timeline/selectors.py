@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from candidates.models import Candidate
 from engagement.timeline.models import Activity, Reminder
+from talentcircles.audiences import audience_member_ids
 from talentcircles.models import Organization, User
 
 TIMELINE_PAGE_SIZE = 25
@@ -134,8 +135,7 @@ def pipeline_board(
     elif owner_id:
         candidates = candidates.filter(owner_id=owner_id)
     if circle_id:
-        # One membership per circle and candidate: the join never repeats a card.
-        candidates = candidates.filter(circle_memberships__circle_id=circle_id)
+        candidates = candidates.filter(pk__in=audience_member_ids(org, circle_id))
     columns = []
     for stage in PIPELINE_STAGES:
         in_stage = candidates.filter(stage=stage)

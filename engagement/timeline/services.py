@@ -18,7 +18,6 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
-from engagement.circles.models import Circle, Post
 from engagement.timeline.models import Activity, Reminder
 from engagement.timeline.strength import SCORED_KINDS
 from talentcircles.bulk import copy_insert, copy_rows
@@ -151,8 +150,8 @@ def activity_build(
     occurred_at: datetime | None = None,
     details: dict | None = None,
     body: str = "",
-    circle: Circle | int | None = None,
-    post: Post | int | None = None,
+    circle_id: int | None = None,
+    post_id: int | None = None,
     message_id: int | None = None,
 ) -> Activity:
     """A validated, unsaved timeline row."""
@@ -169,8 +168,8 @@ def activity_build(
         summary=summary[:300],
         body=body,
         details=details or {},
-        circle_id=circle.pk if isinstance(circle, Circle) else circle,
-        post_id=post.pk if isinstance(post, Post) else post,
+        circle_id=circle_id,
+        post_id=post_id,
         message_id=message_id,
     )
 

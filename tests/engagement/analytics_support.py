@@ -12,7 +12,7 @@ import pytest
 
 from candidates.models import Candidate
 from engagement.analytics.models import ResponseOutreach, ResponseStat, ResponseStatWeek
-from engagement.analytics.rollups import STATS_HANDLERS
+from engagement.analytics.rollups.live import STATS_HANDLERS
 from engagement.sequences.models import Enrollment
 from messaging.models import Message, Thread
 from talentcircles import events

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from engagement.analytics.models import ResponseStat, answer_bucket_hours
-from engagement.analytics.rollups_store import weeks_rebuild
+from engagement.analytics.rollups.store import weeks_rebuild
 
 
 def outreach(

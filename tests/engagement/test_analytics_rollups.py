@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from engagement.analytics import metric as analytics
 from engagement.analytics.models import ResponseOutreach, ResponseStat
-from engagement.analytics.rollups import rollups_rebuild
+from engagement.analytics.rollups.rebuild import rollups_rebuild
 from messaging import services as messaging_services
 from messaging.delivery import message_deliver
 from messaging.models import Message
@@ -61,7 +61,7 @@ def test_the_command_rebuilds_one_organisation_or_all(acme, globex):
 
 
 def test_a_handler_run_twice_counts_once(acme):
-    from engagement.analytics.rollups import STATS_HANDLERS
+    from engagement.analytics.rollups.live import STATS_HANDLERS
     from messaging.models import Message
 
     conversation = outreach(acme.org, acme.user, at(0))

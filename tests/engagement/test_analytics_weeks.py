@@ -13,7 +13,7 @@ from django.apps import apps
 from engagement.analytics import metric as analytics
 from engagement.analytics import rates
 from engagement.analytics.models import ResponseStat, ResponseStatWeek
-from engagement.analytics.rollups import rollups_rebuild
+from engagement.analytics.rollups.rebuild import rollups_rebuild
 from tests.engagement.analytics_support import (
     answer,
     at,

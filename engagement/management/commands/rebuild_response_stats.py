@@ -7,7 +7,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagement.analytics.rollups import rollups_rebuild
+from engagement.analytics.rollups.rebuild import rollups_rebuild
 from talentcircles.models import Organization
 
 

@@ -21,6 +21,11 @@ StatKey = tuple[date, int, str, str]  # (day, recruiter_id or 0, dimension, key)
 MERGE_BATCH = 20_000
 
 
+def stat_key(value) -> str:
+    """A roll-up key: the id or value as text, "" for none."""
+    return "" if value is None else str(value)
+
+
 def week_of(day: date) -> date:
     """The Monday that starts `day`'s week."""
     return day - timedelta(days=day.weekday())

@@ -1,10 +1,11 @@
-"""Keeping the response-rate roll-ups: incremental updates from candidate events, and the rebuild.
+"""The response-rate roll-ups kept as events happen: sends, answers, bounces, unsubscribes.
 
-`STATS_HANDLERS` maps an event kind to its handler; `engagement/receivers.py` (the one subscriber)
-calls them inside the emitter's transaction. Each outreach is one `ResponseOutreach` row and every
+`STATS_HANDLERS` maps an event kind to its handler (`STATS_BATCH_HANDLERS` for runs of sends); the
+timeline's receiver calls them inside the emitter's transaction (`EngagementConfig.ready()` adds
+them). Each outreach is one `ResponseOutreach` row and every
 "counted once" rule is a conditional update on it, so an event handled twice, or two workers at
 once, never count twice; the `ResponseStat` counters move with F() increments, the answer-time
-histogram under a row lock. `rollups_rebuild` recomputes both tables from the messages with
+histogram under a row lock. `rollups.rebuild` recomputes both tables from the messages with
 set-based SQL and must give exactly what the increments gave (tests/engagement/test_analytics_rollups.py).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
@@ -28,27 +29,23 @@ from engagement.analytics.models import (
     ResponseStatWeek,
     answer_bucket_hours,
 )
-from engagement.analytics.rollups_store import COUNT_COLUMNS, empty_stat, week_of, weeks_rebuild
+from engagement.analytics.rollups.store import stat_key, week_of
 from messaging.models import Message, Thread
 from talentcircles import events
 
 # Dimensions whose key comes from the outreach row (the step dimension is fed separately).
 OUTREACH_DIMENSIONS = {
     Dimension.ALL: lambda o: "",
-    Dimension.RECRUITER: lambda o: _key(o.recruiter_id),
-    Dimension.TEMPLATE: lambda o: _key(o.template_id),
-    Dimension.SEQUENCE: lambda o: _key(o.sequence_id),
-    Dimension.CIRCLE: lambda o: _key(o.circle_id),
+    Dimension.RECRUITER: lambda o: stat_key(o.recruiter_id),
+    Dimension.TEMPLATE: lambda o: stat_key(o.template_id),
+    Dimension.SEQUENCE: lambda o: stat_key(o.sequence_id),
+    Dimension.CIRCLE: lambda o: stat_key(o.circle_id),
     Dimension.SOURCE: lambda o: o.source or "",
     Dimension.INDUSTRY: lambda o: o.industry or "",
 }
 ANSWER_CHANNELS = (Message.Channel.EMAIL, Message.Channel.PORTAL, Message.Channel.CLICK)
 
 Target = tuple[int, str, str]  # (recruiter_id or 0, dimension, key)
-
-
-def _key(value) -> str:
-    return "" if value is None else str(value)
 
 
 def _targets(outreach: ResponseOutreach) -> list[Target]:
@@ -387,223 +384,3 @@ STATS_HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.BOUNCED: on_bounced,
     events.UNSUBSCRIBED: on_unsubscribed,
 }
-
-
-# --- Rebuild ------------------------------------------------------------------------------------
-
-
-def _sql_parts() -> dict[str, str]:
-    """The few expressions the two databases spell differently; everything else is standard SQL."""
-    if connection.vendor == "postgresql":
-        return {
-            "day": "(f.sent_at AT TIME ZONE 'UTC')::date",
-            "delay_us": "(EXTRACT(EPOCH FROM (a.answered_at - f.sent_at)) * 1000000)::bigint",
-            "steps": "',' || string_agg(DISTINCT o.sequence_step_id::text, ',') || ','",
-            "false": "false",
-        }
-    # SQLite stores datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC: whole seconds plus microseconds.
-    micro = "CAST(COALESCE(NULLIF(substr({0}, 21, 6), ''), '0') AS INTEGER)"
-    return {
-        "day": "date(f.sent_at)",
-        "delay_us": (
-            "((CAST(strftime('%%s', a.answered_at) AS INTEGER) - CAST(strftime('%%s', f.sent_at) AS INTEGER)) * 1000000"
-            f" + {micro.format('a.answered_at')} - {micro.format('f.sent_at')})"
-        ),
-        "steps": "',' || group_concat(DISTINCT o.sequence_step_id) || ','",
-        "false": "0",
-    }
-
-
-_OUTREACH_SELECT = """
-WITH outgoing AS (
-    SELECT m.id, m.thread_id, m.sent_at, m.template_id, m.sequence_step_id, m.status,
-           ROW_NUMBER() OVER (PARTITION BY m.thread_id ORDER BY m.sent_at, m.id) AS rn
-    FROM messaging_message m
-    WHERE m.organization_id = %(org)s AND m.direction = 'out' AND m.sent_at IS NOT NULL
-),
-firsts AS (
-    SELECT o.thread_id, o.sent_at, o.template_id
-    FROM outgoing o JOIN messaging_thread t ON t.id = o.thread_id
-    WHERE o.rn = 1 AND t.started_by = 'recruiter' AND o.sent_at >= %(since)s
-),
-incoming AS (
-    SELECT m.thread_id, m.id, m.received_at, m.classification
-    FROM messaging_message m JOIN firsts f ON f.thread_id = m.thread_id
-    WHERE m.organization_id = %(org)s AND m.direction = 'in' AND m.is_auto_reply = {false}
-      AND m.channel IN ('email', 'portal', 'click') AND m.received_at >= f.sent_at
-),
-answers AS (
-    SELECT thread_id, MIN(received_at) AS answered_at,
-           MAX(CASE WHEN classification = 'interested' THEN 1 ELSE 0 END) AS interested,
-           MAX(CASE WHEN classification = 'not_interested' THEN 1 ELSE 0 END) AS not_interested
-    FROM incoming GROUP BY thread_id
-),
-answer_steps AS (
-    SELECT thread_id, sequence_step_id FROM (
-        SELECT o.thread_id, o.sequence_step_id,
-               ROW_NUMBER() OVER (PARTITION BY o.thread_id ORDER BY o.sent_at DESC, o.id DESC) AS rn
-        FROM outgoing o JOIN answers a ON a.thread_id = o.thread_id
-        WHERE o.sent_at <= a.answered_at
-    ) latest WHERE rn = 1
-),
-out_flags AS (
-    SELECT o.thread_id, MAX(CASE WHEN o.status = 'bounced' THEN 1 ELSE 0 END) AS any_bounce, {steps} AS steps
-    FROM outgoing o JOIN firsts f ON f.thread_id = o.thread_id
-    GROUP BY o.thread_id
-)
-SELECT %(org)s, f.thread_id, t.candidate_id, f.sent_at, {day}, t.recruiter_id, f.template_id, e.sequence_id,
-       t.circle_id, c.source, c.industry, COALESCE(x.steps, ''), a.answered_at,
-       CASE WHEN a.answered_at IS NULL THEN NULL
-            WHEN ({delay_us} + 3599999999) / 3600000000 <= 48 THEN ({delay_us} + 3599999999) / 3600000000
-            ELSE 24 * (({delay_us} + 86399999999) / 86400000000) END,
-       s.sequence_step_id,
-       (x.any_bounce = 1 AND a.answered_at IS NULL),
-       (COALESCE(a.interested, 0) = 1), (COALESCE(a.not_interested, 0) = 1), {false}
-FROM firsts f
-JOIN messaging_thread t ON t.id = f.thread_id
-JOIN candidates_candidate c ON c.id = t.candidate_id
-LEFT JOIN engagement_enrollment e ON e.id = t.enrollment_id
-LEFT JOIN answers a ON a.thread_id = f.thread_id
-LEFT JOIN answer_steps s ON s.thread_id = f.thread_id
-LEFT JOIN out_flags x ON x.thread_id = f.thread_id
-"""
-OUTREACH_COLUMNS = (
-    "organization_id, thread_id, candidate_id, first_sent_at, day, recruiter_id, template_id, sequence_id,"
-    " circle_id, source, industry, steps_sent, answered_at, answer_bucket_hours, answer_step_id,"
-    " bounced, interested, not_interested, unsubscribed"
-)
-_OUTREACH_SQL = f"INSERT INTO engagement_responseoutreach ({OUTREACH_COLUMNS}) {_OUTREACH_SELECT}"
-
-# The candidate's latest outreach before their unsubscribe (over all their outreach, kept or rebuilt).
-_UNSUBSCRIBED_RANKED_SQL = """
-SELECT id FROM (
-    SELECT o.id, o.day,
-           ROW_NUMBER() OVER (PARTITION BY o.candidate_id ORDER BY o.first_sent_at DESC, o.id DESC) AS rn
-    FROM engagement_responseoutreach o JOIN candidates_candidate c ON c.id = o.candidate_id
-    WHERE o.organization_id = %(org)s AND c.unsubscribed_at IS NOT NULL AND o.first_sent_at <= c.unsubscribed_at
-) latest WHERE rn = 1 AND day >= %(since_day)s
-"""
-_UNSUBSCRIBED_SQL = (
-    f"UPDATE engagement_responseoutreach SET unsubscribed = {{true}} WHERE id IN ({_UNSUBSCRIBED_RANKED_SQL})"  # noqa: S608
-)
-
-_STEP_SENT_SQL = """
-SELECT o.day, o.recruiter_id, m.sequence_step_id, COUNT(DISTINCT m.thread_id)
-FROM messaging_message m JOIN engagement_responseoutreach o ON o.thread_id = m.thread_id
-WHERE m.organization_id = %(org)s AND o.organization_id = %(org)s AND o.day >= %(since_day)s
-  AND m.direction = 'out' AND m.sent_at IS NOT NULL AND m.sequence_step_id IS NOT NULL
-GROUP BY o.day, o.recruiter_id, m.sequence_step_id
-"""
-
-# Outreach columns per dimension (the key) for the GROUP BY statements.
-_DIMENSION_COLUMNS = {
-    Dimension.ALL: "''",
-    Dimension.RECRUITER: "recruiter_id",
-    Dimension.TEMPLATE: "template_id",
-    Dimension.SEQUENCE: "sequence_id",
-    Dimension.CIRCLE: "circle_id",
-    Dimension.SOURCE: "source",
-    Dimension.INDUSTRY: "industry",
-}
-
-
-# Per dimension and scope (everyone, or per recruiter); names below come from _DIMENSION_COLUMNS only.
-_COUNTS_SQL = (
-    "SELECT day, {scope}, {column}, COUNT(*), SUM(CASE WHEN bounced = {true} THEN 1 ELSE 0 END), COUNT(answered_at),"
-    " SUM(CASE WHEN interested = {true} THEN 1 ELSE 0 END), SUM(CASE WHEN not_interested = {true} THEN 1 ELSE 0 END),"
-    " SUM(CASE WHEN unsubscribed = {true} THEN 1 ELSE 0 END)"
-    " FROM engagement_responseoutreach WHERE {where} GROUP BY 1, 2, 3"
-)
-_HOURS_SQL = (
-    "SELECT day, {scope}, {column}, answer_bucket_hours, COUNT(*) FROM engagement_responseoutreach"
-    " WHERE {where} AND answered_at IS NOT NULL GROUP BY 1, 2, 3, 4"
-)
-
-
-def _fold_stats(org_id: int, since_day: date) -> dict[tuple, dict]:
-    """Roll-up rows keyed (day, recruiter_id, dimension, key), from the outreach table by GROUP BY."""
-    true = "true" if connection.vendor == "postgresql" else "1"
-    stats: dict[tuple, dict] = defaultdict(empty_stat)
-    params = {"org": org_id, "since_day": connection.ops.adapt_datefield_value(since_day)}
-    with connection.cursor() as cursor:
-        for dimension, column in _DIMENSION_COLUMNS.items():
-            scopes = ["0"] if dimension == Dimension.RECRUITER else ["0", "COALESCE(recruiter_id, 0)"]
-            for scope in scopes:
-                where = "organization_id = %(org)s AND day >= %(since_day)s"
-                if scope != "0":
-                    where += " AND recruiter_id IS NOT NULL"
-                sql = _COUNTS_SQL.format(scope=scope, column=column, where=where, true=true)
-                cursor.execute(sql, params)
-                for day, rid, key, *counts in cursor.fetchall():
-                    row = stats[(_as_date(day), int(rid), dimension, _key(key))]
-                    for name, value in zip(COUNT_COLUMNS, counts, strict=True):
-                        row[name] += int(value or 0)
-                cursor.execute(_HOURS_SQL.format(scope=scope, column=column, where=where), params)
-                for day, rid, key, bucket, count in cursor.fetchall():
-                    hours = stats[(_as_date(day), int(rid), dimension, _key(key))]["answer_hours"]
-                    hours[str(bucket)] = hours.get(str(bucket), 0) + int(count)
-        # Steps: sends from the messages, answers credited to the step sent last before them.
-        cursor.execute(_STEP_SENT_SQL, params)
-        for day, recruiter_id, step_id, count in cursor.fetchall():
-            for rid in {0, recruiter_id or 0}:
-                stats[(_as_date(day), rid, Dimension.STEP, str(step_id))]["sent"] += int(count)
-        cursor.execute(
-            "SELECT day, recruiter_id, answer_step_id, answer_bucket_hours, COUNT(*) FROM engagement_responseoutreach"
-            " WHERE organization_id = %(org)s AND day >= %(since_day)s AND answer_step_id IS NOT NULL"
-            " GROUP BY day, recruiter_id, answer_step_id, answer_bucket_hours",
-            params,
-        )
-        for day, recruiter_id, step_id, bucket, count in cursor.fetchall():
-            for rid in {0, recruiter_id or 0}:
-                row = stats[(_as_date(day), rid, Dimension.STEP, str(step_id))]
-                row["answered"] += int(count)
-                row["answer_hours"][str(bucket)] = row["answer_hours"].get(str(bucket), 0) + int(count)
-    return stats
-
-
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def rollups_rebuild(*, org, since: date | None = None) -> int:
-    """Recompute `org`'s outreach rows and roll-ups for outreach first sent on or after `since` (UTC day).
-
-    Idempotent: deletes the range and inserts it again from the messages, in one transaction (on
-    PostgreSQL it writes only the rows that differ, see `engagement/rollups_rebuild_postgres.py`),
-    then sums the weeks from the days. Returns the number of daily roll-up rows the range holds.
-    """
-    since_day = since or date(1970, 1, 1)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            from engagement.analytics.rollups_rebuild_postgres import (
-                rebuild_postgresql,  # it builds on this module's SQL
-            )
-
-            rows = rebuild_postgresql(org=org, since_day=since_day)
-        else:
-            rows = _rebuild_portable(org=org, since_day=since_day)
-        weeks_rebuild(org_id=org.pk, since_day=since_day)
-    return rows
-
-
-def _rebuild_portable(*, org, since_day: date) -> int:
-    """The rebuild in SQL both databases speak (used on SQLite)."""
-    since_at = datetime.combine(since_day, time.min, tzinfo=UTC)
-    parts = _sql_parts()
-    ResponseStat.objects.filter(organization=org, day__gte=since_day).delete()
-    ResponseOutreach.objects.filter(organization=org, day__gte=since_day).delete()
-    with connection.cursor() as cursor:
-        since_param = connection.ops.adapt_datetimefield_value(since_at)
-        cursor.execute(_OUTREACH_SQL.format(**parts), {"org": org.pk, "since": since_param})
-        true = "true" if connection.vendor == "postgresql" else "1"
-        day_param = connection.ops.adapt_datefield_value(since_day)
-        cursor.execute(_UNSUBSCRIBED_SQL.format(true=true), {"org": org.pk, "since_day": day_param})
-    now = timezone.now()
-    rows = [
-        ResponseStat(
-            organization_id=org.pk, day=day, recruiter_id=rid, dimension=dim, key=key, updated_at=now, **values
-        )
-        for (day, rid, dim, key), values in _fold_stats(org.pk, since_day).items()
-    ]
-    ResponseStat.objects.bulk_create(rows, batch_size=5000)
-    return len(rows)

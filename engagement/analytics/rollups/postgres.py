@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime, time
 from django.db import connection, transaction
 
 from engagement.analytics.models import Dimension, ResponseStat
-from engagement.analytics.rollups import _OUTREACH_SELECT, _UNSUBSCRIBED_RANKED_SQL, _sql_parts
-from engagement.analytics.rollups_store import COUNT_COLUMNS as _COUNT_COLUMNS
-from engagement.analytics.rollups_store import StatKey, empty_stat, merge_stat_rows
+from engagement.analytics.rollups.sql import OUTREACH_SELECT, UNSUBSCRIBED_RANKED_SQL, sql_parts
+from engagement.analytics.rollups.store import COUNT_COLUMNS as _COUNT_COLUMNS
+from engagement.analytics.rollups.store import StatKey, empty_stat, merge_stat_rows, stat_key
 
 STAGE_TABLE = "rebuild_outreach"
 ANALYZE_AFTER_ROWS = 100_000
@@ -52,7 +52,7 @@ ORDER BY r.thread_id
 _UNSUBSCRIBED_MERGE = f"""
 UPDATE engagement_responseoutreach o SET unsubscribed = NOT o.unsubscribed
 WHERE o.organization_id = %(org)s AND o.day >= %(since_day)s
-  AND o.unsubscribed <> (o.id IN ({_UNSUBSCRIBED_RANKED_SQL}))
+  AND o.unsubscribed <> (o.id IN ({UNSUBSCRIBED_RANKED_SQL}))
 """  # noqa: S608 (table and column names are this module's constants)
 
 # Every dimension's key column; each is grouped alone (everyone) and with the recruiter (their own rows).
@@ -122,7 +122,7 @@ def rebuild_postgresql(*, org, since_day: date) -> int:
 def _stage_outreach(cursor, params: dict) -> None:
     """The outreach rows the messages give, in a temporary table the merge reads."""
     cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
-    select = _OUTREACH_SELECT.format(**_sql_parts())
+    select = OUTREACH_SELECT.format(**sql_parts())
     columns = ", ".join(_STAGE_COLUMNS)
     # The planner cannot see through the query's CTEs (it guessed 1,600 first sends for 5.7 million) and
     # chose nested loops with an index probe per thread and candidate; hash and merge joins scan each once.
@@ -165,7 +165,7 @@ def _fold_stats(cursor, params: dict) -> dict[StatKey, dict]:
         for dimension, per_recruiter, index in targets[bits]:
             if per_recruiter and recruiter_id is None:
                 continue  # outreach without a recruiter counts only in the everyone rows
-            key = "" if index is None else _key(values[index])
+            key = "" if index is None else stat_key(values[index])
             yield stats[(day, recruiter_id if per_recruiter else 0, dimension, key)]
 
     width = len(_GROUPED)
@@ -191,7 +191,3 @@ def _fold_stats(cursor, params: dict) -> dict[StatKey, dict]:
             row["answered"] += count
             row["answer_hours"][str(bucket)] = row["answer_hours"].get(str(bucket), 0) + count
     return stats
-
-
-def _key(value) -> str:
-    return "" if value is None else str(value)

@@ -1,0 +1,1 @@
+"""The response-rate roll-ups: kept live from events (live.py), rebuilt from the messages (rebuild.py)."""

@@ -1,0 +1,66 @@
+"""Groups of candidates that a higher app defines and lower apps filter and message by.
+
+A talent circle belongs to `engagement`, yet the candidate list (`candidates`), bulk messages
+(`messaging`) and the pipeline (`engagement`'s timeline, below its circles) all offer "the members
+of circle X". They may not import the circles, so the circles register an `AudienceSource` here
+from `AppConfig.ready()` and everyone else asks these functions. With no source registered a
+kind has no choices, no names and no members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from talentcircles.models import Organization
+
+CIRCLE = "circle"
+
+
+@dataclass(frozen=True)
+class AudienceSource:
+    kind: str
+    # The organisation's groups of this kind, as (id, name), for filter menus and pickers.
+    choices: Callable[[Organization], list[tuple[int, str]]]
+    # The group's name, or None when it is not one of the organisation's.
+    name: Callable[[Organization, int], str | None]
+    # The ids of the group's candidates: a subquery to filter candidates with (`pk__in=`).
+    member_ids: Callable[[Organization, int], QuerySet]
+
+
+_sources: dict[str, AudienceSource] = {}
+
+
+def register_audience_source(source: AudienceSource) -> None:
+    _sources[source.kind] = source
+
+
+def unregister_audience_source(kind: str) -> None:
+    _sources.pop(kind, None)
+
+
+def _pk(value: object) -> int | None:
+    try:
+        pk = int(value)  # type: ignore[call-overload]  # ids arrive as form and query strings
+    except (TypeError, ValueError):
+        return None
+    return pk if pk > 0 else None
+
+
+def audience_choices(org: Organization, kind: str = CIRCLE) -> list[tuple[int, str]]:
+    source = _sources.get(kind)
+    return source.choices(org) if source else []
+
+
+def audience_name(org: Organization, pk: object, kind: str = CIRCLE) -> str | None:
+    """The name of the organisation's group with this id (a string from a form is fine), or None."""
+    source, key = _sources.get(kind), _pk(pk)
+    return source.name(org, key) if source and key else None
+
+
+def audience_member_ids(org: Organization, pk: object, kind: str = CIRCLE) -> QuerySet | Iterable[int]:
+    """The ids of the candidates in the organisation's group `pk`; none for another organisation's."""
+    source, key = _sources.get(kind), _pk(pk)
+    return source.member_ids(org, key) if source and key else []
