@@ -4,6 +4,7 @@ import hashlib
 import secrets
 import zoneinfo
 from datetime import time
+from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -126,6 +127,13 @@ class Organization(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def from_address(self) -> str:
+        """Our sending address under the organisation's name; replies go to its own (`reply_to_addresses`)."""
+        return formataddr((self.sender_name or self.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
+
+    def reply_to_addresses(self) -> list[str]:
+        return [self.sender_email] if self.sender_email else []
 
     def clean(self) -> None:
         if self.send_window_start >= self.send_window_end:

@@ -5,8 +5,8 @@ candidate with that e-mail (sourced, imported or invited) instead of creating a 
 records both consents with their wording version, source and IP, and joins the chosen
 public circles, all in one transaction.
 
-An invitation is a `CommunityInvitation` row plus an e-mail carrying a signed link
-(`django.core.signing`, its own salt, valid 14 days) that names the row and the candidate.
+`community_invite` writes a `CommunityInvitation` row per person and queues their e-mails
+(engagement/circles/invitations.py, which also reads the links back).
 """
 
 from __future__ import annotations
@@ -14,16 +14,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formataddr, parseaddr
 
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from candidates import normalise
@@ -31,25 +25,15 @@ from candidates.consent import consent_record, with_message_consent
 from candidates.models import Candidate, ConsentRecord, Suppression
 from candidates.privacy import candidate_resubscribe, candidate_update_by_self, suppression_hash
 from candidates.services import candidate_create, find_existing
+from engagement.circles import tasks
 from engagement.circles.models import Circle, CommunityInvitation
 from engagement.circles.services import circle_join
 from talentcircles.models import Organization, User
 
-INVITATION_SALT = "engagement.community-invitation"
-INVITATION_MAX_AGE = timedelta(days=14)
 # A candidate invited this recently is not invited again by a bulk action: one e-mail, not three.
 REINVITE_AFTER = timedelta(days=7)
 # Profile fields the join form asks for; blanks never overwrite what the organisation holds.
 JOIN_PROFILE_FIELDS = ("first_name", "last_name", "headline", "industry", "city", "country_code")
-
-
-def org_from_email(org: Organization) -> str:
-    """The organisation's name on our sending address; replies go to its sender address (see `reply_to`)."""
-    return formataddr((org.sender_name or org.name, parseaddr(settings.DEFAULT_FROM_EMAIL)[1]))
-
-
-def org_reply_to(org: Organization) -> list[str]:
-    return [org.sender_email] if org.sender_email else []
 
 
 # --- Joining ------------------------------------------------------------------------------------
@@ -147,44 +131,6 @@ def community_join(
 # --- Invitations --------------------------------------------------------------------------------
 
 
-def invitation_token(invitation: CommunityInvitation) -> str:
-    return signing.dumps(
-        {"i": invitation.pk, "c": invitation.candidate_id, "o": invitation.organization_id}, salt=INVITATION_SALT
-    )
-
-
-def invitation_url(invitation: CommunityInvitation) -> str:
-    path = reverse("community_invitation", args=[invitation.organization.slug, invitation_token(invitation)])
-    return settings.SITE_URL + path
-
-
-def invitation_from_token(org: Organization, token: str) -> CommunityInvitation:
-    """The open invitation behind a link for this organisation, or a ValidationError saying what is wrong."""
-    try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    except signing.SignatureExpired:
-        raise ValidationError(
-            "This invitation link has expired (links are valid for 14 days). "
-            "You can still join the community below, or ask the recruiter for a new link."
-        ) from None
-    except signing.BadSignature:
-        raise ValidationError(
-            "This invitation link is not valid: it may have been altered or copied incompletely. "
-            "Open it again from the e-mail, or join the community below."
-        ) from None
-    invitation = (
-        CommunityInvitation.objects.for_org(org)
-        .select_related("candidate", "organization")
-        .filter(pk=data.get("i"), candidate_id=data.get("c"), organization_id=data.get("o"))
-        .first()
-    )
-    if invitation is None or invitation.candidate.erased_at is not None:
-        raise ValidationError("This invitation is no longer valid. You can still join the community below.")
-    if invitation.accepted_at is not None:
-        raise ValidationError("This invitation has already been used: sign in to the community instead.")
-    return invitation
-
-
 @dataclass(frozen=True)
 class InviteResult:
     invited: int
@@ -234,37 +180,5 @@ def community_invite(*, org: Organization, candidates: QuerySet[Candidate], invi
     )
     ids = [invitation.pk for invitation in invitations]
     if ids:
-        from engagement.circles import tasks as community_tasks  # the task calls back into this module
-
-        transaction.on_commit(lambda: community_tasks.community_invitations_send_task.delay(ids))
+        transaction.on_commit(lambda: tasks.community_invitations_send_task.delay(ids))
     return InviteResult(invited=len(ids), skipped=total - len(ids))
-
-
-def community_invitations_send(invitation_ids: list[int]) -> int:
-    """E-mail these invitations (still open, candidate still invitable); returns how many were sent."""
-    sent = 0
-    invitations = CommunityInvitation.objects.filter(pk__in=invitation_ids, accepted_at=None).select_related(
-        "candidate", "organization", "invited_by"
-    )
-    for invitation in invitations:
-        candidate, org = invitation.candidate, invitation.organization
-        if not candidate.email or candidate.erased_at or candidate.unsubscribed_at or candidate.do_not_contact:
-            continue
-        context = {
-            "org": org,
-            "candidate": candidate,
-            "inviter": invitation.invited_by,
-            "url": invitation_url(invitation),
-            "max_age_days": INVITATION_MAX_AGE.days,
-        }
-        message = EmailMultiAlternatives(
-            subject=render_to_string("emails/community_invitation_subject.txt", context).strip(),
-            body=render_to_string("emails/community_invitation_body.txt", context),
-            from_email=org_from_email(org),
-            to=[candidate.email],
-            reply_to=org_reply_to(org),
-        )
-        message.attach_alternative(render_to_string("emails/community_invitation_body.html", context), "text/html")
-        message.send()
-        sent += 1
-    return sent

@@ -30,7 +30,6 @@ from django.utils.text import Truncator
 from candidates.consent import with_message_consent
 from candidates.models import Candidate, DigestFrequency, Suppression
 from candidates.privacy import suppression_hash
-from engagement.circles.community import org_from_email, org_reply_to
 from engagement.circles.models import Circle, CircleMembership, DigestDelivery, Post
 
 Frequency = DigestFrequency
@@ -174,9 +173,9 @@ def _message(candidate: Candidate, posts: list[Post], now: datetime) -> EmailMul
         message = EmailMultiAlternatives(
             subject=render_to_string("emails/digest_subject.txt", context).strip(),
             body=render_to_string("emails/digest_body.txt", context),
-            from_email=org_from_email(org),
+            from_email=org.from_address(),
             to=[candidate.email],
-            reply_to=org_reply_to(org),
+            reply_to=org.reply_to_addresses(),
             headers={"List-Unsubscribe": f"<{context['preferences_url']}>"},
         )
         message.attach_alternative(render_to_string("emails/digest_body.html", context), "text/html")

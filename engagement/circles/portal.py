@@ -29,8 +29,9 @@ from django.views.generic import TemplateView
 from candidates.portal_access import PortalCandidateMixin, portal_candidate, portal_org
 from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
-from engagement.circles.community import community_join, invitation_from_token, own_candidate
+from engagement.circles.community import community_join, own_candidate
 from engagement.circles.forms import JoinForm
+from engagement.circles.invitations import invitation_from_token
 from engagement.circles.models import Circle, Post
 from engagement.circles.views import OrgTimeZoneMixin
 from talentcircles.models import User

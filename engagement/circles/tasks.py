@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from engagement.circles import community, digests
+from engagement.circles import digests, invitations
 
 
 @shared_task
@@ -16,4 +16,4 @@ def send_community_digests(frequency: str | None = None) -> int:
 @shared_task
 def community_invitations_send_task(invitation_ids: list[int]) -> int:
     """E-mail recruiters' community invitations once they are committed; returns how many were sent."""
-    return community.community_invitations_send(invitation_ids)
+    return invitations.community_invitations_send(invitation_ids)

@@ -18,7 +18,8 @@ from django.utils import timezone
 from candidates.consent import WORDING_VERSIONS, consent_record
 from candidates.models import Candidate, ConsentRecord
 from engagement.circles import services as circles
-from engagement.circles.community import community_join, invitation_token
+from engagement.circles.community import community_join
+from engagement.circles.invitations import invitation_token
 from engagement.circles.models import CircleMembership, CommunityInvitation, DigestDelivery, Rsvp
 from engagement.circles.privacy import circles_data, community_emails_data, erase_community_data, rsvps_data
 from talentcircles.models import User
