@@ -36,7 +36,8 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from candidates.models import Candidate  # noqa: E402
-from engagement.sequences.services import enrollments_create, sequence_create  # noqa: E402
+from engagement.sequences.builder import sequence_create  # noqa: E402
+from engagement.sequences.enrolment import enrollments_create  # noqa: E402
 from engagement.sequences.tasks import dispatch_followups  # noqa: E402
 from messaging.models import Message, MessageTemplate  # noqa: E402
 from talentcircles.celery import app as celery_app  # noqa: E402

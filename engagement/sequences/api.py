@@ -31,8 +31,7 @@ from rest_framework.response import Response
 
 from candidates.models import Candidate
 from engagement.circles.models import Circle
-from engagement.sequences import selectors
-from engagement.sequences import services as sequences
+from engagement.sequences import builder, enrolment, enrolment_batches, lifecycle, selectors
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
 from messaging.models import MessageTemplate
 from talentcircles.api import OrgScopedViewSet
@@ -255,7 +254,7 @@ class SequenceViewSet(
         data = dict(serializer.validated_data)
         steps = _step_data(data.pop("steps"))
         try:
-            sequence = sequences.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
+            sequence = builder.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
         except DjangoValidationError as exc:
             raise service_error(exc) from None
         serializer.instance = self._fresh(sequence)
@@ -264,13 +263,13 @@ class SequenceViewSet(
         data = dict(serializer.validated_data)
         steps = _step_data(data.pop("steps")) if "steps" in data else None
         try:
-            sequence = sequences.sequence_update(sequence=serializer.instance, steps=steps, **data)
+            sequence = builder.sequence_update(sequence=serializer.instance, steps=steps, **data)
         except DjangoValidationError as exc:
             raise service_error(exc) from None
         serializer.instance = self._fresh(sequence)
 
     def perform_destroy(self, instance: Sequence) -> None:
-        sequences.sequence_set_status(sequence=instance, status=Sequence.Status.ARCHIVED)
+        builder.sequence_set_status(sequence=instance, status=Sequence.Status.ARCHIVED)
 
 
 # --- Enrollments --------------------------------------------------------------------------------
@@ -312,7 +311,7 @@ class EnrolRequestSerializer(serializers.Serializer):
 
 class SkippedSerializer(serializers.Serializer):
     candidate = serializers.IntegerField()
-    reason = _choices(list(sequences.ENROLL_SKIP_REASONS.items()))
+    reason = _choices(list(enrolment_batches.ENROLL_SKIP_REASONS.items()))
     label = serializers.CharField()
 
 
@@ -373,7 +372,7 @@ class SequenceEnrollmentsView(GenericAPIView):
         summary="Enrol candidates in a sequence",
         description=(
             "Enrols the candidates who can be (the others are listed in `skipped` with the reason). "
-            f"Above {sequences.BACKGROUND_ENROLMENT_THRESHOLD:,} candidates the enrolment runs in the "
+            f"Above {enrolment.BACKGROUND_ENROLMENT_THRESHOLD:,} candidates the enrolment runs in the "
             "background: the answer is 202 with the job, whose `progress_url` shows its progress."
         ),
         parameters=_path_id("sequence", "sequence_pk"),
@@ -422,11 +421,11 @@ class SequenceEnrollmentsView(GenericAPIView):
         else:
             target["candidate_ids"] = self._own_candidate_ids(body.validated_data["candidates"])
         try:
-            result = sequences.enrollments_create(
+            result = enrolment.enrollments_create(
                 org=request.org,
                 sequence=sequence,
                 enrolled_by=request.user,
-                background_threshold=sequences.BACKGROUND_ENROLMENT_THRESHOLD,
+                background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
                 **target,
             )
         except DjangoValidationError as exc:
@@ -504,7 +503,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
     @extend_schema(summary="Pause an active enrollment", parameters=_ENROLLMENT_ID, request=None, responses=_TRANSITION)
     @action(detail=True, methods=["post"])
     def pause(self, request, pk=None):
-        return self._transition(sequences.enrollment_pause)
+        return self._transition(lifecycle.enrollment_pause)
 
     @extend_schema(
         summary="Resume a paused enrollment (a step that fell due runs in the next send window)",
@@ -514,14 +513,14 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
     )
     @action(detail=True, methods=["post"])
     def resume(self, request, pk=None):
-        return self._transition(sequences.enrollment_resume)
+        return self._transition(lifecycle.enrollment_resume)
 
     @extend_schema(
         summary="Stop an enrollment for good", parameters=_ENROLLMENT_ID, request=None, responses=_TRANSITION
     )
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
-        return self._transition(sequences.enrollment_stop)
+        return self._transition(lifecycle.enrollment_stop)
 
 
 @extend_schema_view(

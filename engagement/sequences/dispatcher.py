@@ -25,17 +25,10 @@ from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 
 from candidates.models import Candidate
+from engagement.sequences.enrolment_batches import ENROLL_SKIP_REASONS
+from engagement.sequences.lifecycle import bulk_sends_paused, reminder_for_owner
 from engagement.sequences.models import Enrollment, Sequence, SequenceStep
-from engagement.sequences.services import (
-    ENROLL_SKIP_REASONS,
-    bulk_sends_paused,
-    candidate_tz,
-    local_day_start,
-    next_day_opening,
-    next_opening,
-    reminder_for_owner,
-    schedule_step,
-)
+from engagement.sequences.timing import candidate_tz, local_day_start, next_day_opening, next_opening, schedule_step
 from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.rendering import TemplateError, render_message

@@ -12,8 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from engagement.sequences.builder import MAX_STEPS
 from engagement.sequences.models import Sequence, SequenceStep
-from engagement.sequences.services import MAX_STEPS
 
 DELAY_HOURS, DELAY_BUSINESS_DAYS = "hours", "business_days"
 DELAY_UNITS = [(DELAY_HOURS, "hours"), (DELAY_BUSINESS_DAYS, "business days")]

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from candidates.models import Candidate, ConsentRecord
-from engagement.sequences.models import Enrollment
-from engagement.sequences.services import (
+from engagement.sequences.lifecycle import (
     enrollments_postpone_for_candidate,
     enrollments_stop_for_candidate,
     reminder_for_owner,
 )
+from engagement.sequences.models import Enrollment
 from engagement.timeline.models import Reminder
 from talentcircles import events
 from talentcircles.models import Organization
@@ -24,7 +24,7 @@ from talentcircles.models import Organization
 State = Enrollment.State
 
 
-def _stop(event: events.CandidateEvent, reason: str, state: str = State.STOPPED) -> list[int]:
+def enrollments_stop(event: events.CandidateEvent, reason: str, state: str = State.STOPPED) -> list[int]:
     return enrollments_stop_for_candidate(
         candidate_id=event.candidate_id, reason=reason, now=event.occurred_at, state=state
     )
@@ -32,13 +32,13 @@ def _stop(event: events.CandidateEvent, reason: str, state: str = State.STOPPED)
 
 def on_reply(event: events.CandidateEvent) -> None:
     """Any real reply (auto-replies arrive as another kind) ends the candidate's sequences."""
-    _stop(event, "The candidate replied.", State.REPLIED)
+    enrollments_stop(event, "The candidate replied.", State.REPLIED)
 
 
 def on_response_clicked(event: events.CandidateEvent) -> None:
     """ "Not interested" ends them; "Interested" too, and the owner is reminded to answer personally."""
     if event.details.get("classification") == "interested":
-        stopped = _stop(event, "The candidate clicked “Interested”.", State.REPLIED)
+        stopped = enrollments_stop(event, "The candidate clicked “Interested”.", State.REPLIED)
         # One reminder per owner: several sequences of one recruiter make one task, not many.
         seen_owners: set[int | None] = set()
         for enrollment in Enrollment.objects.filter(pk__in=stopped).select_related(
@@ -55,7 +55,7 @@ def on_response_clicked(event: events.CandidateEvent) -> None:
                 due_at=event.occurred_at,
             )
     else:
-        _stop(event, "The candidate clicked “Not interested”.", State.REPLIED)
+        enrollments_stop(event, "The candidate clicked “Not interested”.", State.REPLIED)
 
 
 def on_auto_reply(event: events.CandidateEvent) -> None:
@@ -68,26 +68,26 @@ def on_auto_reply(event: events.CandidateEvent) -> None:
 
 
 def on_unsubscribed(event: events.CandidateEvent) -> None:
-    _stop(event, "The candidate unsubscribed.")
+    enrollments_stop(event, "The candidate unsubscribed.")
 
 
 def on_consent_changed(event: events.CandidateEvent) -> None:
     if event.details.get("purpose") == ConsentRecord.Purpose.MESSAGES and not event.details.get("granted"):
-        _stop(event, "The candidate withdrew consent to messages.")
+        enrollments_stop(event, "The candidate withdrew consent to messages.")
 
 
 def on_erased(event: events.CandidateEvent) -> None:
-    _stop(event, "The candidate's data was erased.")
+    enrollments_stop(event, "The candidate's data was erased.")
 
 
 def on_bounced(event: events.CandidateEvent) -> None:
-    _stop(event, "An e-mail to the candidate bounced.")
+    enrollments_stop(event, "An e-mail to the candidate bounced.")
 
 
 def on_stage_changed(event: events.CandidateEvent) -> None:
     stage = event.details.get("stage", "")
     if stage in Candidate.FINAL_STAGES:
-        _stop(event, f"Stage moved to {Candidate.Stage(stage).label}.")
+        enrollments_stop(event, f"Stage moved to {Candidate.Stage(stage).label}.")
 
 
 def on_merged(event: events.CandidateEvent) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from engagement.sequences import dispatcher, services
+from engagement.sequences import dispatcher, enrolment_batches
 
 
 @shared_task
@@ -20,4 +20,4 @@ def dispatch_followups(batch_size: int = 100) -> dict[str, int]:
 @shared_task(time_limit=3600, soft_time_limit=3540)
 def enrollment_job_task(job_id: int) -> int:
     """Run (or resume) a large enrolment; returns how many were enrolled in all."""
-    return services.enrollment_job_run(job_id=job_id).enrolled
+    return enrolment_batches.enrollment_job_run(job_id=job_id).enrolled

@@ -31,8 +31,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_filter
 from engagement.circles.models import Circle
 from engagement.circles.selectors import circle_audience
-from engagement.sequences import selectors
-from engagement.sequences import services as sequences
+from engagement.sequences import builder, enrolment, enrolment_batches, lifecycle, selectors
 from engagement.sequences.forms import (
     EnrolForm,
     PreviewForm,
@@ -73,7 +72,7 @@ def _reason_summary(skipped: dict[int, str]) -> str:
     """ "3 unsubscribed from all messages; 1 already enrolled in this sequence"."""
     reasons = Counter(skipped.values())
     return "; ".join(
-        f"{count:,} {sequences.ENROLL_SKIP_REASONS.get(reason, reason).lower()}"
+        f"{count:,} {enrolment_batches.ENROLL_SKIP_REASONS.get(reason, reason).lower()}"
         for reason, count in reasons.most_common()
     )
 
@@ -212,7 +211,7 @@ class SequenceCreateView(SequenceBuilderMixin, TemplateView):
         return self.render_builder(SequenceForm(), step_formset(templates=self.templates(), extra=1))
 
     def save(self, data: dict, steps: list[dict]) -> Sequence:
-        return sequences.sequence_create(org=self.org, owner=self.request.user, steps=steps, **data)
+        return builder.sequence_create(org=self.org, owner=self.request.user, steps=steps, **data)
 
     def saved(self, sequence: Sequence):
         messages.success(self.request, f"Sequence “{sequence.name}” created. Enrol candidates to start it.")
@@ -230,7 +229,7 @@ class SequenceEditView(SequenceBuilderMixin, TemplateView):
         )
 
     def save(self, data: dict, steps: list[dict]) -> Sequence:
-        return sequences.sequence_update(sequence=self.sequence, steps=steps, **data)
+        return builder.sequence_update(sequence=self.sequence, steps=steps, **data)
 
     def saved(self, sequence: Sequence):
         text = f"Sequence “{sequence.name}” saved."
@@ -252,7 +251,7 @@ class StepMoveView(SequencePageMixin, View):
         if 0 <= other < len(ids):
             ids[index], ids[other] = ids[other], ids[index]
             try:
-                sequences.steps_reorder(sequence=self.sequence, step_ids=ids)
+                builder.steps_reorder(sequence=self.sequence, step_ids=ids)
             except ValidationError as error:
                 messages.error(request, f"The steps were not moved: {_error_text(error)}")
             else:
@@ -298,7 +297,7 @@ class SequenceStatusView(SequencePageMixin, View):
             messages.error(request, "Choose pause, resume or archive.")
         else:
             try:
-                sequences.sequence_set_status(sequence=self.sequence, status=status)
+                builder.sequence_set_status(sequence=self.sequence, status=status)
             except ValidationError as error:
                 messages.error(request, _error_text(error))
             else:
@@ -457,11 +456,11 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
             {"circle": audience.circle} if audience.kind == "circle" else {"candidates": audience.candidates(self.org)}
         )
         try:
-            result = sequences.enrollments_create(
+            result = enrolment.enrollments_create(
                 org=self.org,
                 sequence=sequence,
                 enrolled_by=request.user,
-                background_threshold=sequences.BACKGROUND_ENROLMENT_THRESHOLD,
+                background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
                 **target,
             )
         except ValidationError as error:
@@ -483,7 +482,7 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
         form: EnrolForm = kwargs["form"]
         context = super().get_context_data(
             audience_params=audience.params(),
-            background_threshold=sequences.BACKGROUND_ENROLMENT_THRESHOLD,
+            background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
             **kwargs,
         )
         if audience.kind == "":
@@ -500,7 +499,7 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
 
     def _plan(self, sequence: Sequence, candidates: QuerySet[Candidate], total: int) -> dict:
         ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:PLAN_LIMIT])
-        skipped = sequences.enrollment_plan(org=self.org, sequence=sequence, candidate_ids=ids)
+        skipped = enrolment_batches.enrollment_plan(org=self.org, sequence=sequence, candidate_ids=ids)
         eligible = [pk for pk in ids if pk not in skipped]
         shown_skipped = list(skipped.items())[:SKIPPED_SHOWN]
         names = Candidate.objects.for_org(self.org).in_bulk([pk for pk, _ in shown_skipped])
@@ -521,12 +520,13 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
             "first_step": first,
             "samples": samples,
             "skipped_rows": [
-                {"candidate": names.get(pk), "pk": pk, "reason": sequences.ENROLL_SKIP_REASONS.get(r, r)}
+                {"candidate": names.get(pk), "pk": pk, "reason": enrolment_batches.ENROLL_SKIP_REASONS.get(r, r)}
                 for pk, r in shown_skipped
             ],
             "skipped_total": len(skipped),
             "skip_reasons": [
-                (sequences.ENROLL_SKIP_REASONS.get(reason, reason), count) for reason, count in reasons.most_common()
+                (enrolment_batches.ENROLL_SKIP_REASONS.get(reason, reason), count)
+                for reason, count in reasons.most_common()
             ],
             "to_enrol": len(eligible) + max(total - len(ids), 0),
             "plan_partial": total > len(ids),
@@ -555,7 +555,9 @@ class EnrolJobView(RecruiterTimeMixin, TemplateView):
             job=job,
             percent=percent,
             is_done=job.status in (job.Status.DONE, job.Status.FAILED),
-            skip_reasons=[(sequences.ENROLL_SKIP_REASONS.get(reason, reason), count) for reason, count in reasons],
+            skip_reasons=[
+                (enrolment_batches.ENROLL_SKIP_REASONS.get(reason, reason), count) for reason, count in reasons
+            ],
             **kwargs,
         )
 
@@ -574,9 +576,9 @@ class EnrollmentActionView(RecruiterTimeMixin, View):
             Enrollment.objects.for_org(self.org).select_related("candidate", "sequence"), pk=pk
         )
         service = {
-            "pause": sequences.enrollment_pause,
-            "resume": sequences.enrollment_resume,
-            "stop": sequences.enrollment_stop,
+            "pause": lifecycle.enrollment_pause,
+            "resume": lifecycle.enrollment_resume,
+            "stop": lifecycle.enrollment_stop,
         }[self.action]
         try:
             service(enrollment=enrollment)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from engagement.sequences.services import enrollments_create, sequence_create
+from engagement.sequences.builder import sequence_create
+from engagement.sequences.enrolment import enrollments_create
 from messaging.models import MessageTemplate
 from tests.factories import CandidateFactory, MessageTemplateFactory
 

@@ -14,7 +14,7 @@ from django.test import RequestFactory
 from engagement.analytics.admin import RecruiterGuardAdmin
 from engagement.analytics.guard import bulk_sends_paused, guard_bulk_send, guard_end_period, guard_evaluate
 from engagement.analytics.models import RecruiterGuard
-from engagement.sequences.services import enrollments_create
+from engagement.sequences.enrolment import enrollments_create
 from messaging import services as messaging_services
 from messaging.models import Message
 from talentcircles import guards

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from engagement.circles.models import CircleMembership
-from engagement.sequences import services as sequences
+from engagement.sequences import enrolment, lifecycle
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
 from talentcircles.services import api_token_create
 from tests.engagement.sequence_support import candidate, enrol, make_sequence, template
@@ -204,7 +204,7 @@ def test_it_enrols_a_circle(api, acme):
 
 
 def test_a_large_enrolment_is_accepted_as_a_background_job(api, acme, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(sequences, "BACKGROUND_ENROLMENT_THRESHOLD", 2)
+    monkeypatch.setattr(enrolment, "BACKGROUND_ENROLMENT_THRESHOLD", 2)
     sequence = make_sequence(acme)
     people = [candidate(acme) for _ in range(3)]
     with django_capture_on_commit_callbacks(execute=True):
@@ -255,7 +255,7 @@ def test_enrolling_in_an_archived_sequence_is_a_400(api, acme):
 def test_it_lists_a_sequences_enrollments_by_state(api, acme):
     sequence = make_sequence(acme)
     _a, b = enrol(acme, sequence, [candidate(acme), candidate(acme)]).enrolled
-    sequences.enrollment_stop(enrollment=b)
+    lifecycle.enrollment_stop(enrollment=b)
     body = api.get(f"/api/v1/sequences/{sequence.pk}/enrollments/?state=stopped").json()
     assert [e["id"] for e in body["results"]] == [b.pk]
     assert api.get(f"/api/v1/sequences/{sequence.pk}/enrollments/").json()["count"] == 2

@@ -11,15 +11,10 @@ from django.db import connection
 from django.utils import timezone
 
 from candidates.models import Candidate
+from engagement.sequences.builder import sequence_pause, sequence_resume, sequence_update
 from engagement.sequences.dispatcher import dispatch_due, idempotency_key
+from engagement.sequences.lifecycle import enrollment_pause, enrollment_resume
 from engagement.sequences.models import Enrollment
-from engagement.sequences.services import (
-    enrollment_pause,
-    enrollment_resume,
-    sequence_pause,
-    sequence_resume,
-    sequence_update,
-)
 from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.services import message_receive

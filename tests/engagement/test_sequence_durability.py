@@ -24,9 +24,10 @@ from django.db.models import Count
 from django.utils import timezone
 
 from candidates.models import Candidate
+from engagement.sequences.builder import sequence_create
 from engagement.sequences.dispatcher import dispatch_due
+from engagement.sequences.enrolment import enrollments_create
 from engagement.sequences.models import Enrollment
-from engagement.sequences.services import enrollments_create, sequence_create
 from engagement.sequences.tasks import dispatch_followups
 from messaging.delivery import messages_sweep
 from messaging.models import Message

@@ -12,19 +12,16 @@ from django.utils import timezone
 
 from candidates.models import Candidate, ConsentRecord
 from engagement.circles.models import CircleMembership
-from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
-from engagement.sequences.services import (
+from engagement.sequences.builder import sequence_create, sequence_pause, sequence_update, steps_reorder
+from engagement.sequences.enrolment import enrollments_create
+from engagement.sequences.lifecycle import (
     enrollment_pause,
     enrollment_resume,
     enrollment_stop,
-    enrollments_create,
     enrollments_postpone_for_candidate,
     enrollments_stop_for_candidate,
-    sequence_create,
-    sequence_pause,
-    sequence_update,
-    steps_reorder,
 )
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from tests.engagement.sequence_support import (
     MONDAY_10,
     candidate,
@@ -237,9 +234,9 @@ def test_enrolment_runs_a_constant_number_of_queries(acme):
 
 
 def test_a_large_enrolment_runs_in_the_background_with_progress(acme, django_capture_on_commit_callbacks, monkeypatch):
-    import engagement.sequences.services as sequences
+    from engagement.sequences import enrolment_batches
 
-    monkeypatch.setattr(sequences, "ENROLMENT_CHUNK", 4)
+    monkeypatch.setattr(enrolment_batches, "ENROLMENT_CHUNK", 4)
     sequence = make_sequence(acme)
     people = [candidate(acme) for _ in range(10)]
     people[0].do_not_contact = True
@@ -257,7 +254,8 @@ def test_a_large_enrolment_runs_in_the_background_with_progress(acme, django_cap
 
 
 def test_a_background_job_run_again_resumes_without_enrolling_twice(acme):
-    from engagement.sequences.services import enrollment_job_create, enrollment_job_run
+    from engagement.sequences.enrolment import enrollment_job_create
+    from engagement.sequences.enrolment_batches import enrollment_job_run
 
     sequence = make_sequence(acme)
     people = [candidate(acme) for _ in range(3)]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engagement.sequences.models import Sequence, SequenceStep
-from engagement.sequences.services import add_delay, local_day_start, next_day_opening, next_opening, schedule_step
+from engagement.sequences.timing import add_delay, local_day_start, next_day_opening, next_opening, schedule_step
 from talentcircles.models import Organization
 
 LONDON = ZoneInfo("Europe/London")

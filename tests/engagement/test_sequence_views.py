@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from engagement.circles.models import CircleMembership
-from engagement.sequences import services as sequences
+from engagement.sequences import enrolment, enrolment_batches, lifecycle
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from engagement.timeline.models import Activity
 from messaging import services as messaging_services
@@ -406,7 +406,7 @@ def test_next_send_times_are_shown_in_the_viewers_time_zone(acme):
 def test_the_enrollment_list_filters_by_state(acme):
     sequence = make_sequence(acme)
     _a, b = enrol(acme, sequence, [candidate(acme), candidate(acme)]).enrolled
-    sequences.enrollment_stop(enrollment=b)
+    lifecycle.enrollment_stop(enrollment=b)
     response = acme.client.get(url("sequence_detail", acme, sequence.pk) + "?state=stopped")
     assert [e.pk for e in response.context["page"].object_list] == [b.pk]
     assert b"Stopped by a recruiter." in response.content
@@ -541,7 +541,7 @@ def test_enrolling_in_an_archived_sequence_is_refused(acme):
 
 
 def test_a_large_enrolment_runs_in_the_background_with_progress(acme, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(sequences, "BACKGROUND_ENROLMENT_THRESHOLD", 2)
+    monkeypatch.setattr(enrolment, "BACKGROUND_ENROLMENT_THRESHOLD", 2)
     sequence = make_sequence(acme)
     circle = circle_with(acme, *[candidate(acme) for _ in range(3)])
     screen = acme.client.get(url("sequence_enrol", acme) + f"?circle={circle.pk}&sequence={sequence.pk}")
@@ -552,7 +552,7 @@ def test_a_large_enrolment_runs_in_the_background_with_progress(acme, monkeypatc
     assert response["Location"] == url("sequence_enrol_job", acme, job.pk)
     waiting = acme.client.get(response["Location"])
     assert b'hx-trigger="every 1s"' in waiting.content
-    sequences.enrollment_job_run(job_id=job.pk)
+    enrolment_batches.enrollment_job_run(job_id=job.pk)
     partial = acme.client.get(response["Location"], headers={"HX-Request": "true"})
     assert partial.status_code == 200
     assert b"<html" not in partial.content
