@@ -35,10 +35,10 @@ class EngagementConfig(AppConfig):
 
         register_home_cards()
         # The response-rate guard holds back bulk sends and enrolments in an improvement period.
-        from engagement.analytics.guard import guard_bulk_send
+        from engagement.analytics.guard import bulk_send_pause_reason
         from talentcircles.guards import register_bulk_send_guard
 
-        register_bulk_send_guard(guard_bulk_send)
+        register_bulk_send_guard(bulk_send_pause_reason)
         # "Members of circle X" for the candidate list, the pipeline and bulk messages.
         from engagement.circles.selectors import AUDIENCE
         from talentcircles.audiences import register_audience_source

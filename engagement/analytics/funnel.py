@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
-from engagement.analytics.rates import FUNNEL_STAGES, FunnelRow, _ratio, validate_range
+from engagement.analytics.rates import ratio, validate_range
+
+FUNNEL_STAGES = ("contacted", "engaged", "interested", "applied", "hired")
+
+
+@dataclass
+class FunnelRow:
+    stage: str
+    label: str
+    count: int
+    conversion_from_previous: float | None
+    median_hours_in_stage: float | None
 
 
 def stage_funnel(*, org, date_from: date, date_to: date, recruiter_id: int | None = None) -> list[FunnelRow]:
@@ -52,7 +64,7 @@ def stage_funnel(*, org, date_from: date, date_to: date, recruiter_id: int | Non
         rows.append(
             FunnelRow(
                 stage=stage, label=labels.get(stage, stage), count=counts[stage],
-                conversion_from_previous=_ratio(counts[stage], previous_count) if previous_count is not None else None,
+                conversion_from_previous=ratio(counts[stage], previous_count) if previous_count is not None else None,
                 median_hours_in_stage=round(median(time_in[stage]) / 3600, 1) if time_in[stage] else None,
             )
         )  # fmt: skip

@@ -3,7 +3,7 @@
 Evaluated daily per recruiter (`guard_evaluate`): a live 14-day rate under 13% on at least the
 organisation's minimum of sends warns the recruiter (state and e-mail, with the reasons found);
 still under it seven days later starts a 14-day improvement period in which that recruiter's bulk
-sends and new enrolments wait (`bulk_sends_paused`, registered with talentcircles.guards).
+sends and new enrolments wait (`bulk_send_pause_reason`, registered with talentcircles.guards).
 One-to-one messages never ask. The period ends by itself, or early by an admin (`guard_end_period`).
 """
 
@@ -53,8 +53,11 @@ def pause_sentence(guard: RecruiterGuard) -> str:
     )
 
 
-def bulk_sends_paused(org: Organization, recruiter: User | None, *, now: datetime | None = None) -> str | None:
-    """Why `recruiter`'s bulk sends and new enrolments wait now, in words, or None."""
+def bulk_send_pause_reason(org: Organization, recruiter: User | None, *, now: datetime | None = None) -> str | None:
+    """Why `recruiter`'s bulk sends and new enrolments wait now, in words, or None.
+
+    Registered with `talentcircles.guards`: messaging's bulk sends and the sequences ask it there.
+    """
     if recruiter is None or not org_setting(org, "response_guard_enabled"):
         return None
     guard = (
@@ -67,12 +70,7 @@ def bulk_sends_paused(org: Organization, recruiter: User | None, *, now: datetim
     return pause_sentence(guard)
 
 
-def guard_bulk_send(org: Organization, recruiter: User) -> str | None:
-    """The function registered with talentcircles.guards.register_bulk_send_guard."""
-    return bulk_sends_paused(org, recruiter)
-
-
-def guard_reasons(*, org: Organization, recruiter_id: int, now: datetime) -> list[str]:
+def low_rate_reasons(*, org: Organization, recruiter_id: int, now: datetime) -> list[str]:
     """What in the last 14 days' outreach may explain a low rate, in words the recruiter can act on."""
     since = now - timedelta(days=LIVE_DAYS)
     threads = Thread.objects.for_org(org).filter(recruiter_id=recruiter_id, last_message_at__gte=since)
@@ -175,14 +173,14 @@ def guard_evaluate_recruiter(*, org: Organization, recruiter: User, now: datetim
         guard.state, guard.period_ended_at = State.OK, guard.period_ends_at
     elif guard.state == State.OK and live.below_threshold:
         guard.state, guard.warned_at, guard.warned_rate = State.WARNING, now, live.rate
-        guard.reasons = guard_reasons(org=org, recruiter_id=recruiter.pk, now=now)
+        guard.reasons = low_rate_reasons(org=org, recruiter_id=recruiter.pk, now=now)
         guard.period_started_at = guard.period_ends_at = guard.period_ended_at = guard.ended_by = None
         _queue_email(guard, "warning")
     elif guard.state == State.WARNING and now >= guard.warned_at + RECHECK_AFTER:
         if live.below_threshold:
             guard.state, guard.period_started_at = State.IMPROVEMENT, now
             guard.period_ends_at = now + IMPROVEMENT_PERIOD
-            guard.reasons = guard_reasons(org=org, recruiter_id=recruiter.pk, now=now)
+            guard.reasons = low_rate_reasons(org=org, recruiter_id=recruiter.pk, now=now)
             _queue_email(guard, "improvement")
         else:
             guard.state = State.OK
@@ -231,3 +229,45 @@ def guard_for(*, org: Organization, recruiter_id: int, now: datetime | None = No
     if guard and guard.state == State.IMPROVEMENT and not guard.paused_at(now or timezone.now()):
         guard.state = State.OK  # ended by itself; the next evaluation records it
     return guard
+
+
+# --- Guard state (read for banners) -----------------------------------------------------------
+
+
+def active_guard(*, org: Organization, user_id: int, now: datetime | None = None) -> RecruiterGuard | None:
+    """The recruiter's guard row when it warns them or their improvement period runs, else None."""
+    if not org_setting(org, "response_guard_enabled"):
+        return None
+    guard = guard_for(org=org, recruiter_id=user_id, now=now)
+    return guard if guard is not None and _guard_shows(guard, now or timezone.now()) else None
+
+
+def _guard_shows(guard: RecruiterGuard, now: datetime) -> bool:
+    if guard.state == RecruiterGuard.State.WARNING:
+        return True
+    return guard.state == RecruiterGuard.State.IMPROVEMENT and guard.paused_at(now)
+
+
+def guarded_recruiters(*, org: Organization, now: datetime | None = None) -> list[RecruiterGuard]:
+    """Recruiters warned or in an improvement period now, for the people who see the team's figures."""
+    guards = (
+        RecruiterGuard.objects.for_org(org)
+        .exclude(state=RecruiterGuard.State.OK)
+        .select_related("recruiter")
+        .order_by("recruiter__first_name", "recruiter__email")
+    )
+    if not org_setting(org, "response_guard_enabled"):
+        return []
+    moment = now or timezone.now()
+    return [guard for guard in guards if _guard_shows(guard, moment)]
+
+
+def guard_reason_texts(guard: RecruiterGuard) -> list[str]:
+    """The warning's reasons in words (stored as text or as {"text": …} items)."""
+    reasons = []
+    for reason in guard.reasons or []:
+        if isinstance(reason, dict):
+            reason = reason.get("text") or reason.get("message") or reason.get("reason") or ""
+        if reason:
+            reasons.append(str(reason))
+    return reasons

@@ -5,10 +5,9 @@ in the README ("Response rates"). Days are UTC dates of an outreach's first send
 on day D settles when its window has passed for the whole day: from D + window_days + 1 (00:00 UTC).
 """
 
-from engagement.analytics.funnel import stage_funnel
+from engagement.analytics.funnel import FUNNEL_STAGES, FunnelRow, stage_funnel
 from engagement.analytics.labels import key_labels
 from engagement.analytics.rates import (
-    FUNNEL_STAGES,
     GROUP_BY,
     GUARD_THRESHOLD,
     LIVE_DAYS,
@@ -17,7 +16,6 @@ from engagement.analytics.rates import (
     REPLY_TIME_BUCKETS,
     AnalyticsError,
     DistributionRow,
-    FunnelRow,
     LiveRate,
     PeriodRow,
     RateRow,

@@ -19,7 +19,6 @@ GROUP_BY = ("all", "recruiter", "template", "sequence", "step", "circle", "sourc
 GUARD_THRESHOLD = 0.13
 LIVE_DAYS = 14
 MAX_WINDOW_DAYS = 365
-FUNNEL_STAGES = ("contacted", "engaged", "interested", "applied", "hired")
 
 # Organisation settings (fields on Organization); read with these defaults until they exist.
 ORG_SETTING_DEFAULTS = {
@@ -97,15 +96,6 @@ class DistributionRow:
     up_to_hours: int | None
     count: int
     share: float | None
-
-
-@dataclass
-class FunnelRow:
-    stage: str
-    label: str
-    count: int
-    conversion_from_previous: float | None
-    median_hours_in_stage: float | None
 
 
 @dataclass
@@ -284,7 +274,7 @@ def _median_hours(hours: Counter) -> float | None:
     return float(median(values))
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
     return part / whole if whole > 0 else None
 
 
@@ -368,13 +358,13 @@ def _rate_rows(
                 unanswered=total.unanswered,
                 pending=total.pending,
                 bounced=total.bounced,
-                settled_rate=_ratio(total.answered, settled),
-                live_14d_rate=_ratio(live_answered, live_sent),
+                settled_rate=ratio(total.answered, settled),
+                live_14d_rate=ratio(live_answered, live_sent),
                 live_14d_sent=live_sent,
                 small_sample=live_sent < min_sends,
                 median_hours_to_reply=_median_hours(total.hours),
-                interested_rate=_ratio(total.interested, delivered),
-                unsubscribe_rate=_ratio(total.unsubscribed, delivered),
+                interested_rate=ratio(total.interested, delivered),
+                unsubscribe_rate=ratio(total.unsubscribed, delivered),
                 ci_low=ci_low,
                 ci_high=ci_high,
                 interested=total.interested,
@@ -408,7 +398,7 @@ def live_rate(*, org, recruiter_id: int | None, now: datetime | None = None) -> 
     live = _live_by_key(org=org, group_bys=[group_by], now=_now(now), recruiter_id=recruiter_id)[group_by]
     sent, answered = live.get(str(recruiter_id) if recruiter_id is not None else "", (0, 0))
     min_sends = org_setting(org, "live_rate_min_sends")
-    rate = _ratio(answered, sent)
+    rate = ratio(answered, sent)
     small = sent < min_sends
     return LiveRate(
         sent=sent, answered=answered, rate=rate, small_sample=small, min_sends=min_sends,
@@ -455,7 +445,7 @@ def rate_over_time(
         result.append(
             PeriodRow(
                 period_start=start, sent=total.sent, answered=total.answered, unanswered=total.unanswered,
-                pending=total.pending, bounced=total.bounced, settled_rate=_ratio(total.answered, settled),
+                pending=total.pending, bounced=total.bounced, settled_rate=ratio(total.answered, settled),
                 ci_low=ci_low, ci_high=ci_high,
             )
         )  # fmt: skip
@@ -494,7 +484,7 @@ def reply_time_distribution(
         if lower < 24 * window_days:  # buckets that start beyond the window can hold nothing
             rows.append(
                 DistributionRow(
-                    label=label, up_to_hours=up_to, count=counts[label], share=_ratio(counts[label], answers)
+                    label=label, up_to_hours=up_to, count=counts[label], share=ratio(counts[label], answers)
                 )
             )
         lower = up_to or lower

@@ -26,13 +26,14 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from engagement.sequences.enrolment_batches import ENROLL_SKIP_REASONS
-from engagement.sequences.lifecycle import bulk_sends_paused, reminder_for_owner
+from engagement.sequences.lifecycle import reminder_for_owner
 from engagement.sequences.models import Enrollment, Sequence, SequenceStep
 from engagement.sequences.timing import candidate_tz, local_day_start, next_day_opening, next_opening, schedule_step
 from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.rendering import TemplateError, render_message
 from messaging.services import CANDIDATE_HEAVY_FIELDS, OutgoingDraft, messages_write_many, skip_reasons
+from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
 logger = logging.getLogger(__name__)
@@ -148,7 +149,7 @@ class _Facts:
     def bulk_sends_paused(self, org, recruiter) -> bool:
         key = (org.pk, recruiter.pk if recruiter else None)
         if key not in self.paused:
-            self.paused[key] = bulk_sends_paused(org, recruiter)
+            self.paused[key] = bulk_send_block(org, recruiter) is not None
         return self.paused[key]
 
 

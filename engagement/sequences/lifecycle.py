@@ -16,22 +16,8 @@ from django.utils import timezone
 from engagement.sequences.models import Enrollment
 from engagement.sequences.timing import candidate_tz, next_opening
 from engagement.timeline.models import Reminder
-from talentcircles.guards import bulk_send_block
-from talentcircles.models import Organization, User
 
 State = Enrollment.State
-
-
-# --- Guardrails ---------------------------------------------------------------------------------
-
-
-def bulk_sends_paused(org: Organization, recruiter: User | None) -> bool:
-    """True while `recruiter`'s bulk sends are paused (the response-rate guard's improvement period).
-
-    The dispatcher consults it before every sequence send, as sequence messages are not one-to-one;
-    the guard itself registers with `talentcircles.guards`.
-    """
-    return bulk_send_block(org, recruiter) is not None
 
 
 # --- Pausing, resuming, stopping ----------------------------------------------------------------

@@ -6,41 +6,48 @@ Included by talentcircles.urls at the root; each part of `engagement` says where
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from engagement.sequences import api, views
+from engagement.sequences.api import enrollments as enrollment_api
+from engagement.sequences.api import sequences as sequence_api
+from engagement.sequences.views import enrolment as enrolment_pages
+from engagement.sequences.views import sequences as sequence_pages
 
 recruiter_patterns = [
-    path("", views.SequenceListView.as_view(), name="sequence_list"),
-    path("new/", views.SequenceCreateView.as_view(), name="sequence_create"),
-    path("enrol/", views.EnrolView.as_view(), name="sequence_enrol"),
-    path("enrol/selection/", views.EnrolStartView.as_view(), name="sequence_enrol_start"),
-    path("enrol/jobs/<int:pk>/", views.EnrolJobView.as_view(), name="sequence_enrol_job"),
-    path("<int:pk>/", views.SequenceDetailView.as_view(), name="sequence_detail"),
-    path("<int:pk>/edit/", views.SequenceEditView.as_view(), name="sequence_edit"),
-    path("<int:pk>/preview/", views.SequencePreviewView.as_view(), name="sequence_preview"),
-    path("<int:pk>/status/", views.SequenceStatusView.as_view(), name="sequence_status"),
-    path("<int:pk>/steps/<int:step_pk>/move/", views.StepMoveView.as_view(), name="sequence_step_move"),
+    path("", sequence_pages.SequenceListView.as_view(), name="sequence_list"),
+    path("new/", sequence_pages.SequenceCreateView.as_view(), name="sequence_create"),
+    path("enrol/", enrolment_pages.EnrolView.as_view(), name="sequence_enrol"),
+    path("enrol/selection/", enrolment_pages.EnrolStartView.as_view(), name="sequence_enrol_start"),
+    path("enrol/jobs/<int:pk>/", enrolment_pages.EnrolJobView.as_view(), name="sequence_enrol_job"),
+    path("<int:pk>/", sequence_pages.SequenceDetailView.as_view(), name="sequence_detail"),
+    path("<int:pk>/edit/", sequence_pages.SequenceEditView.as_view(), name="sequence_edit"),
+    path("<int:pk>/preview/", sequence_pages.SequencePreviewView.as_view(), name="sequence_preview"),
+    path("<int:pk>/status/", sequence_pages.SequenceStatusView.as_view(), name="sequence_status"),
+    path("<int:pk>/steps/<int:step_pk>/move/", sequence_pages.StepMoveView.as_view(), name="sequence_step_move"),
     path(
         "enrollments/<int:pk>/pause/",
-        views.EnrollmentActionView.as_view(action="pause"),
+        enrolment_pages.EnrollmentActionView.as_view(action="pause"),
         name="enrollment_pause",
     ),
     path(
         "enrollments/<int:pk>/resume/",
-        views.EnrollmentActionView.as_view(action="resume"),
+        enrolment_pages.EnrollmentActionView.as_view(action="resume"),
         name="enrollment_resume",
     ),
-    path("enrollments/<int:pk>/stop/", views.EnrollmentActionView.as_view(action="stop"), name="enrollment_stop"),
+    path(
+        "enrollments/<int:pk>/stop/",
+        enrolment_pages.EnrollmentActionView.as_view(action="stop"),
+        name="enrollment_stop",
+    ),
 ]
 
 router = SimpleRouter()
-router.register("sequences", api.SequenceViewSet, basename="api-sequence")
-router.register("enrollments", api.EnrollmentViewSet, basename="api-enrollment")
-router.register("enrollment-jobs", api.EnrollmentJobViewSet, basename="api-enrollment-job")
+router.register("sequences", sequence_api.SequenceViewSet, basename="api-sequence")
+router.register("enrollments", enrollment_api.EnrollmentViewSet, basename="api-enrollment")
+router.register("enrollment-jobs", enrollment_api.EnrollmentJobViewSet, basename="api-enrollment-job")
 
 api_patterns = [
     path(
         "sequences/<int:sequence_pk>/enrollments/",
-        api.SequenceEnrollmentsView.as_view(),
+        enrollment_api.SequenceEnrollmentsView.as_view(),
         name="api-sequence-enrollments",
     ),
     *router.urls,

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
 from engagement.analytics.admin import RecruiterGuardAdmin
-from engagement.analytics.guard import bulk_sends_paused, guard_bulk_send, guard_end_period, guard_evaluate
+from engagement.analytics.guard import bulk_send_pause_reason, guard_end_period, guard_evaluate
 from engagement.analytics.models import RecruiterGuard
 from engagement.sequences.enrolment import enrollments_create
 from messaging import services as messaging_services
@@ -29,11 +29,11 @@ LONG = "x" * 1500
 @pytest.fixture(autouse=True)
 def _guard_registered():
     """The guard as EngagementConfig.ready() registers it (registered here too until that line lands)."""
-    already = guard_bulk_send in guards._guards
-    guards.register_bulk_send_guard(guard_bulk_send)
+    already = bulk_send_pause_reason in guards._guards
+    guards.register_bulk_send_guard(bulk_send_pause_reason)
     yield
     if not already:
-        guards.unregister_bulk_send_guard(guard_bulk_send)
+        guards.unregister_bulk_send_guard(bulk_send_pause_reason)
 
 
 def low_rate_recruiter(acme, *, sends=100, answers=10, when=NOW - timedelta(days=2)):
@@ -69,7 +69,7 @@ def test_under_13_percent_on_100_sends_warns_with_the_reasons(acme, django_captu
     assert "10%" in email.subject and "under 13%" in email.subject
     assert "longer than 1,400 characters" in email.body
     assert "Cold blast" in email.alternatives[0][0]
-    assert bulk_sends_paused(acme.org, acme.user, now=NOW) is None  # a warning pauses nothing
+    assert bulk_send_pause_reason(acme.org, acme.user, now=NOW) is None  # a warning pauses nothing
 
 
 def test_99_sends_are_too_few_to_judge(acme, django_capture_on_commit_callbacks):
@@ -91,7 +91,7 @@ def test_still_under_a_week_later_pauses_bulk_sends_and_enrolments_for_14_days(
     assert guard.state == State.IMPROVEMENT
     assert guard.period_ends_at == week_later + timedelta(days=14)
     assert len(mail.outbox) == 2 and "paused until 21 April" in mail.outbox[1].subject
-    sentence = bulk_sends_paused(acme.org, acme.user, now=week_later)
+    sentence = bulk_send_pause_reason(acme.org, acme.user, now=week_later)
     assert sentence == (
         "Your bulk sends and new enrolments are paused until 21 April: "
         "your response rate over the last 14 days is 10% (under 13%)."
@@ -120,8 +120,8 @@ def test_the_period_ends_by_itself_after_14_days(acme, django_capture_on_commit_
     start = NOW + timedelta(days=7)
     evaluate(acme, start, django_capture_on_commit_callbacks)
     end = start + timedelta(days=14)
-    assert bulk_sends_paused(acme.org, acme.user, now=end - timedelta(seconds=1))
-    assert bulk_sends_paused(acme.org, acme.user, now=end) is None
+    assert bulk_send_pause_reason(acme.org, acme.user, now=end - timedelta(seconds=1))
+    assert bulk_send_pause_reason(acme.org, acme.user, now=end) is None
     guard = evaluate(acme, end, django_capture_on_commit_callbacks)[acme.user.pk]
     assert (guard.state, guard.period_ended_at) == (State.OK, end)
 
@@ -135,7 +135,7 @@ def test_a_recruiter_above_13_percent_a_week_later_is_cleared(acme, django_captu
             answer(conversation, NOW + timedelta(days=2))
     guard = evaluate(acme, NOW + timedelta(days=7), django_capture_on_commit_callbacks)[acme.user.pk]
     assert guard.state == State.OK
-    assert bulk_sends_paused(acme.org, acme.user, now=NOW + timedelta(days=7)) is None
+    assert bulk_send_pause_reason(acme.org, acme.user, now=NOW + timedelta(days=7)) is None
 
 
 def test_an_admin_ends_the_period(acme, django_capture_on_commit_callbacks):
@@ -146,7 +146,7 @@ def test_an_admin_ends_the_period(acme, django_capture_on_commit_callbacks):
     guard_end_period(guard=guard, by=acme.user, now=NOW + timedelta(days=8))
     guard.refresh_from_db()
     assert (guard.state, guard.ended_by) == (State.OK, acme.user)
-    assert bulk_sends_paused(acme.org, acme.user, now=NOW + timedelta(days=9)) is None
+    assert bulk_send_pause_reason(acme.org, acme.user, now=NOW + timedelta(days=9)) is None
 
 
 def test_the_admin_action_ends_the_period(acme, django_capture_on_commit_callbacks):
@@ -168,7 +168,7 @@ def test_the_organisation_setting_turns_the_guard_off(acme, django_capture_on_co
     evaluate(acme, NOW, django_capture_on_commit_callbacks)
     evaluate(acme, NOW + timedelta(days=7), django_capture_on_commit_callbacks)
     acme.org.response_guard_enabled = False  # read with a default until the field exists
-    assert bulk_sends_paused(acme.org, acme.user, now=NOW + timedelta(days=8)) is None
+    assert bulk_send_pause_reason(acme.org, acme.user, now=NOW + timedelta(days=8)) is None
     assert guard_evaluate(org=acme.org, now=NOW + timedelta(days=8)) == []
 
 
@@ -176,4 +176,4 @@ def test_another_organisations_guard_does_not_pause_this_one(acme, globex, djang
     low_rate_recruiter(acme)
     evaluate(acme, NOW, django_capture_on_commit_callbacks)
     evaluate(acme, NOW + timedelta(days=7), django_capture_on_commit_callbacks)
-    assert bulk_sends_paused(globex.org, acme.user, now=NOW + timedelta(days=8)) is None
+    assert bulk_send_pause_reason(globex.org, acme.user, now=NOW + timedelta(days=8)) is None

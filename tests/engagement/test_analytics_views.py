@@ -10,9 +10,10 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from engagement.analytics.dashboard import CHART_NAMES
 from engagement.analytics.forms import today_utc
 from engagement.analytics.models import RecruiterGuard
-from engagement.analytics.views import CHART_NAMES, register_home_cards
+from engagement.analytics.views import register_home_cards
 from talentcircles.home_cards import unregister_home_card
 from talentcircles.models import Organization
 from tests.engagement.analytics_ui_support import outreach

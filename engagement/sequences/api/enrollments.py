@@ -1,19 +1,10 @@
-"""Sequences API: `/api/v1/sequences/` (CRUD with nested steps), `…/{id}/enrollments/` (list, enrol),
-`/api/v1/enrollments/` (read, pause, resume, stop) and `/api/v1/enrollment-jobs/{id}/` (progress).
-
-Scoped to the caller's organisation: another organisation's sequence, enrollment or job is 404,
-and another organisation's candidate, circle or template named in a body is a 400 naming the
-field. Writes go through `engagement.sequences`; its field errors come back as 400s keyed like
-DRF's own (`{"steps": {"1": {"delay_hours": ["…"]}}}`, by the step's index in the request) and
-nothing is written.
+"""`…/sequences/{id}/enrollments/` (list, enrol), `/api/v1/enrollments/` (read, pause, resume, stop) and
+`/api/v1/enrollment-jobs/{id}/` (progress).
 """
 
 from __future__ import annotations
 
-import re
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +12,6 @@ from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status
@@ -31,246 +21,18 @@ from rest_framework.response import Response
 
 from candidates.models import Candidate
 from engagement.circles.models import Circle
-from engagement.sequences import builder, enrolment, enrolment_batches, lifecycle, selectors
-from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
-from messaging.models import MessageTemplate
-from talentcircles.api import OrgScopedViewSet
-
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_VALIDATION = {400: OpenApiTypes.OBJECT}
-_STEP_KEY = re.compile(r"^steps\[(\d+)\]\.(\w+)$")
-_ID_CHUNK = 5_000  # SQLite caps the number of query parameters
-MAX_ENROL_IDS = 100_000
-
-
-def _path_id(what: str, name: str = "id") -> list[OpenApiParameter]:
-    return [OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")]
-
-
-def _choices(choices, **kwargs) -> serializers.ChoiceField:
-    """A choice field documented inline: several models here name their choices `status` or `kind`,
-    and inline enums keep the schema free of component-name collisions."""
-
-    @extend_schema_field({"type": "string", "enum": [value for value, _ in choices]})
-    class InlineChoiceField(serializers.ChoiceField):
-        pass
-
-    return InlineChoiceField(choices=choices, **kwargs)
-
-
-def service_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service ValidationError as a 400 shaped like DRF's own: step fields under `steps`, keyed by
-    the step's index in the request (`{"steps": {"1": {"delay_hours": ["…"]}}}`)."""
-    if not hasattr(exc, "error_dict"):
-        return serializers.ValidationError({"non_field_errors": exc.messages})
-    detail: dict = {}
-    step_errors: dict[str, dict] = {}
-    for key, messages in exc.message_dict.items():
-        match = _STEP_KEY.match(key)
-        if match:
-            step_errors.setdefault(match.group(1), {}).setdefault(match.group(2), []).extend(messages)
-        else:
-            detail.setdefault(key, []).extend(messages)
-    if step_errors:
-        if "steps" in detail:  # a message about the list as a whole cannot sit beside the per-step ones
-            detail.setdefault("non_field_errors", []).extend(detail.pop("steps"))
-        detail["steps"] = step_errors
-    return serializers.ValidationError(detail)
-
-
-# --- Sequences ----------------------------------------------------------------------------------
-
-
-class VisibleTemplateField(serializers.PrimaryKeyRelatedField):
-    """A template id the caller may use: active, of their organisation, shared or their own."""
-
-    def get_queryset(self):
-        request = self.context["request"]
-        return MessageTemplate.objects.for_org(request.org).active().visible_to(request.user)
-
-
-class StepSerializer(serializers.Serializer):
-    id = serializers.IntegerField(
-        required=False, allow_null=True, help_text="An existing step's id keeps that step (on update)."
-    )
-    order = serializers.IntegerField(min_value=1, required=False, help_text="1 is the first step.")
-    kind = _choices(SequenceStep.Kind.choices, default=SequenceStep.Kind.EMAIL)
-    template = VisibleTemplateField(
-        queryset=MessageTemplate.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="E-mail steps: the template sent (a shared one or your own).",
-    )
-    delay_hours = serializers.IntegerField(
-        min_value=0, default=0, help_text="Wait after the previous step (after enrolment for the first)."
-    )
-    delay_business_days = serializers.IntegerField(
-        min_value=0, default=0, help_text="Or the wait in business days (not both)."
-    )
-    same_thread = serializers.BooleanField(default=True, help_text="Follow-ups: reply in the previous conversation.")
-    task_text = serializers.CharField(
-        max_length=300, required=False, allow_blank=True, default="", help_text="Task steps: the owner's reminder."
-    )
-
-    def to_representation(self, step: SequenceStep) -> dict:
-        return {
-            "id": step.pk,
-            "order": step.order,
-            "kind": step.kind,
-            "template": step.template_id,
-            "delay_hours": step.delay_hours,
-            "delay_business_days": step.delay_business_days,
-            "same_thread": step.same_thread,
-            "task_text": step.task_text,
-        }
-
-
-class SequenceSerializer(serializers.ModelSerializer):
-    owner = serializers.IntegerField(source="owner_id", read_only=True, allow_null=True)
-    status = _choices(Sequence.Status.choices, required=False, help_text="`archived` also stops running enrollments.")
-    steps = StepSerializer(many=True, help_text="The whole list; on update it replaces the steps (kept by `id`).")
-    step_count = serializers.IntegerField(read_only=True, default=0)
-    active_enrollments = serializers.IntegerField(source="active_count", read_only=True, default=0)
-    contacted = serializers.IntegerField(
-        source="contacted_count", read_only=True, default=0, help_text="Enrollments that had at least one step."
-    )
-    replied = serializers.IntegerField(source="replied_count", read_only=True, default=0)
-    reply_rate = serializers.SerializerMethodField(help_text="Replied ÷ contacted, in percent; null before any send.")
-
-    class Meta:
-        model = Sequence
-        fields = [
-            "id", "name", "owner", "status", "send_window_start", "send_window_end", "steps", "step_count",
-            "active_enrollments", "contacted", "replied", "reply_rate", "created_at", "updated_at",
-        ]  # fmt: skip
-        read_only_fields = ["id", "owner", "created_at", "updated_at"]
-
-    def get_reply_rate(self, sequence: Sequence) -> float | None:
-        return selectors.reply_rate(
-            replied=getattr(sequence, "replied_count", 0), contacted=getattr(sequence, "contacted_count", 0)
-        )
-
-
-def _step_data(steps: list[dict]) -> list[dict]:
-    return [{**step, "order": step.get("order") or index} for index, step in enumerate(steps, start=1)]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List sequences with their steps and enrollment figures",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                OpenApiTypes.STR,
-                enum=Sequence.Status.values,
-                description="Only this status; without it, every sequence but archived ones.",
-            )
-        ],
-    ),
-    create=extend_schema(
-        summary="Create a sequence with its steps",
-        responses={201: SequenceSerializer, **_VALIDATION},
-        examples=[
-            OpenApiExample(
-                "Three steps",
-                request_only=True,
-                value={
-                    "name": "Backend 2026",
-                    "steps": [
-                        {"order": 1, "kind": "email", "template": 3, "delay_hours": 0},
-                        {"order": 2, "kind": "email", "template": 4, "delay_hours": 72, "same_thread": True},
-                        {"order": 3, "kind": "task", "delay_business_days": 3, "task_text": "Call them"},
-                    ],
-                },
-            ),
-            OpenApiExample(
-                "A follow-up without a delay",
-                response_only=True,
-                status_codes=["400"],
-                value={
-                    "steps": {
-                        "1": {
-                            "delay_hours": [
-                                "A follow-up needs a delay after the previous step (at least one hour or one "
-                                "business day)."
-                            ]
-                        }
-                    }
-                },
-            ),
-        ],
-    ),
-    retrieve=extend_schema(
-        summary="Read a sequence", parameters=_path_id("sequence"), responses={200: SequenceSerializer, **_NOT_FOUND}
-    ),
-    update=extend_schema(
-        summary="Replace a sequence's fields and steps (running enrollments follow for steps not yet sent)",
-        parameters=_path_id("sequence"),
-        responses={200: SequenceSerializer, **_VALIDATION, **_NOT_FOUND},
-    ),
-    partial_update=extend_schema(
-        summary="Change some of a sequence's fields (steps, when given, replace the list)",
-        parameters=_path_id("sequence"),
-        responses={200: SequenceSerializer, **_VALIDATION, **_NOT_FOUND},
-    ),
-    destroy=extend_schema(
-        summary="Archive a sequence: its running enrollments stop; sent messages and figures are kept",
-        parameters=_path_id("sequence"),
-        responses={204: None, **_NOT_FOUND},
-    ),
+from engagement.sequences import enrolment, enrolment_batches, lifecycle, selectors
+from engagement.sequences.api.common import (
+    _ID_CHUNK,
+    _NOT_FOUND,
+    _VALIDATION,
+    MAX_ENROL_IDS,
+    _choices,
+    _path_id,
+    service_error,
 )
-class SequenceViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
-    queryset = Sequence.objects.all()
-    serializer_class = SequenceSerializer
-    lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Sequence.objects.none()
-        steps = Prefetch("steps", queryset=SequenceStep.objects.order_by("order", "id"))
-        qs = selectors.sequence_list(org=self.request.org, include_archived=True).prefetch_related(steps)
-        wanted = self.request.query_params.get("status", "")
-        if self.action == "list":
-            qs = (
-                qs.filter(status=wanted)
-                if wanted in Sequence.Status.values
-                else qs.exclude(status=Sequence.Status.ARCHIVED)
-            )
-        return qs
-
-    def _fresh(self, sequence: Sequence) -> Sequence:
-        return self.get_queryset().get(pk=sequence.pk)
-
-    def perform_create(self, serializer):
-        # The organisation is passed explicitly: with the DRF mixins first in the bases,
-        # OrgScopedViewSet.perform_create is shadowed.
-        data = dict(serializer.validated_data)
-        steps = _step_data(data.pop("steps"))
-        try:
-            sequence = builder.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
-        serializer.instance = self._fresh(sequence)
-
-    def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
-        steps = _step_data(data.pop("steps")) if "steps" in data else None
-        try:
-            sequence = builder.sequence_update(sequence=serializer.instance, steps=steps, **data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
-        serializer.instance = self._fresh(sequence)
-
-    def perform_destroy(self, instance: Sequence) -> None:
-        builder.sequence_set_status(sequence=instance, status=Sequence.Status.ARCHIVED)
-
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
+from talentcircles.api import OrgScopedViewSet
 
 # --- Enrollments --------------------------------------------------------------------------------
 
