@@ -29,7 +29,7 @@ def bulk_update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, bat
     if not objs:
         return 0
     meta = _concrete_meta(objs[0])
-    columns = [meta.pk, *(_concrete_field(meta, name) for name in fields)]
+    columns = [meta.pk, *(concrete_field(meta, name) for name in fields)]
     batch_size = max(1, min(batch_size, MAX_PARAMETERS // len(columns)))
     written = 0
     for start in range(0, len(objs), batch_size):
@@ -128,7 +128,7 @@ def copy_rows(cursor: CursorWrapper, table: str, columns: Sequence[str], rows: I
 
 
 def column_of(field: models.Field) -> str:
-    """The column of a concrete field (only fields without one, such as many-to-many, have None)."""
+    """The column of a field stored in its model's table (the stubs allow None, which Django gives a few others)."""
     if field.column is None:
         raise ValueError(f"{field} has no column of its own.")
     return field.column
@@ -141,10 +141,11 @@ def _concrete_meta(obj: models.Model) -> Options[Any]:
     return model._meta
 
 
-def _concrete_field(meta: Options[Any], name: str) -> models.Field:
+def concrete_field(meta: Options[Any], name: str) -> models.Field:
+    """`meta.get_field(name)`, refusing a field not stored in the model's table (a reverse relation, a many-to-many)."""
     field = meta.get_field(name)
-    if not isinstance(field, models.Field) or field.column is None:
-        raise ValueError(f"{meta.label}.{name} is not a field with a column.")
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{meta.label}.{name} is not stored in the model's table.")
     return field
 
 

@@ -10,15 +10,25 @@ from django.http import Http404, HttpRequest
 from talentcircles.tenancy import membership_for
 
 if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
     from talentcircles.models import Membership, Organization
+
+
+class HtmxRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves every request: for annotations only.
+
+    A view that reads `self.request.htmx` declares `request: HtmxRequest` in its own body (declared
+    on a mixin, it would clash with the `request` of the view's other bases).
+    """
+
+    htmx: HtmxDetails
 
 
 class OrgMemberRequiredMixin(LoginRequiredMixin):
     """Sets `self.org` and `self.membership` (and the same on the request) for `/o/<org_slug>/…`.
 
-    A view that reads the request's user, organisation or htmx details declares `request: OrgRequest`
-    (`talentcircles.tenancy`): what `dispatch` leaves. The mixin itself keeps View's `request` type,
-    as mypy wants the views' other bases to agree with it.
+    The signed-in user, typed: `talentcircles.tenancy.signed_in_user(self.request)`.
     """
 
     # Set by View.setup() on the view this is mixed into.

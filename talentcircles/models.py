@@ -188,7 +188,7 @@ def _token_digest(key: str) -> str:
 
 
 class ApiTokenQuerySet(OrgScopedQuerySet):
-    def for_org(self, org: Organization) -> ApiTokenQuerySet:
+    def for_org(self, org: Organization | int) -> ApiTokenQuerySet:
         return self.filter(membership__organization=org)
 
     def active(self) -> ApiTokenQuerySet:

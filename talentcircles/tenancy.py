@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 
 class OrgScopedQuerySet(models.QuerySet):
-    def for_org(self, org: Organization) -> Self:
+    def for_org(self, org: Organization | int) -> Self:
+        """The rows of `org`, given as an Organization or its id (which spares loading it)."""
         return self.filter(organization=org)
 
 
