@@ -3,8 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# What mypy checks, with django-stubs and djangorestframework-stubs (its settings: pyproject.toml).
+TYPED_APPS := talentcircles candidates messaging engagement
 
-.PHONY: run test venv lint format bench clean
+.PHONY: run test venv lint typecheck format bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,11 +27,15 @@ test: venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy $(TYPED_APPS)
 	$(PY) -m pytest
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy $(TYPED_APPS)
 
 format: venv
 	$(VENV)/bin/ruff check --fix .
@@ -40,4 +46,4 @@ bench: venv
 	for b in benchmarks/*.py; do [ "$$b" = benchmarks/__init__.py ] || $(PY) $$b; done
 
 clean:
-	rm -rf var staticfiles .pytest_cache .ruff_cache
+	rm -rf var staticfiles .pytest_cache .ruff_cache .mypy_cache

@@ -8,8 +8,7 @@ from candidates.privacy import candidate_erase
 
 class ResumeInline(admin.TabularInline):
     model = Resume
-    fields = ["original_name", "kind", "size", "created_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("original_name", "kind", "size", "created_at")
     extra = 0
     can_delete = False
 

@@ -69,10 +69,12 @@ class ImportJobCreateSerializer(serializers.Serializer):
 
 
 class ImportJobSerializer(serializers.ModelSerializer):
-    owner = serializers.SlugRelatedField(slug_field="email", read_only=True)
+    owner: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(slug_field="email", read_only=True)
     percent = serializers.IntegerField(read_only=True, help_text="Rows processed, in percent of `total`.")
     is_done = serializers.BooleanField(read_only=True, help_text="Finished or failed: polling can stop.")
-    errors = serializers.ListField(
+    # DRF's serializer metaclass takes declared fields off the class, so this does not replace the
+    # serializer's own `errors`; the stubs cannot know that.
+    errors = serializers.ListField(  # type: ignore[assignment]
         child=serializers.DictField(),
         read_only=True,
         help_text="One entry per failed row: `row` (line in the CSV, position in a JSON array), `reason`, "

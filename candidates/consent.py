@@ -11,7 +11,7 @@ from talentcircles.models import User
 
 # The wording a person agreed to is identified by these versions; change the version
 # whenever the text in templates/portal/consent_*.html changes.
-WORDING_VERSIONS = {
+WORDING_VERSIONS: dict[str, str] = {
     ConsentRecord.Purpose.COMMUNITY_TERMS: "terms-2026-11",
     ConsentRecord.Purpose.MESSAGES: "messages-2026-11",
 }

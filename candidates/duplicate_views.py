@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -43,7 +44,9 @@ def _display(candidate: Candidate, name: str) -> str:
         return (candidate.owner.get_full_name() or candidate.owner.email) if candidate.owner else ""
     if name == "linkedin_url":
         return candidate.linkedin_href
-    if Candidate._meta.get_field(name).choices:
+    field = Candidate._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a profile field, not a relation's reverse side
+    if field.choices:
         return getattr(candidate, f"get_{name}_display")() if getattr(candidate, name) else ""
     return str(getattr(candidate, name))
 

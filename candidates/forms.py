@@ -42,6 +42,11 @@ def _member_label(user: User) -> str:
     return user.get_full_name() or user.email
 
 
+class _MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return _member_label(obj)
+
+
 def split_labels(text: str) -> list[str]:
     """Comma-separated skills or tags as typed; blanks dropped, order kept."""
     return [part.strip() for part in (text or "").split(",") if part.strip()]
@@ -81,7 +86,9 @@ class CandidateFilterForm(forms.Form):
     def __init__(self, *args, org: Organization, members: list[User], **kwargs):
         super().__init__(*args, **kwargs)
         self.org = org
-        self.fields["owner"].choices = [
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = [
             ("", "Anyone"),
             (UNOWNED, "Unowned"),
             *[(str(user.pk), _member_label(user)) for user in members],
@@ -161,7 +168,9 @@ class BulkActionForm(forms.Form):
     def __init__(self, *args, members: list[User], **kwargs):
         super().__init__(*args, **kwargs)
         self.members = {str(user.pk): user for user in members}
-        self.fields["owner"].choices = [
+        owner = self.fields["owner"]
+        assert isinstance(owner, forms.ChoiceField)
+        owner.choices = [
             ("", "—"),
             (UNOWNED, "Nobody (unowned)"),
             *[(pk, _member_label(user)) for pk, user in self.members.items()],
@@ -198,7 +207,9 @@ class CandidateForm(forms.Form):
     def __init__(self, *args, org: Organization, members: list[User], **kwargs):
         super().__init__(*args, **kwargs)
         # Built from the model so lengths and choices never drift from it; the service does the rest.
-        model_fields = forms.fields_for_model(Candidate, fields=[f for f in PROFILE_FIELDS if f != "links"])
+        model_fields = forms.fields_for_model(
+            Candidate, fields=[f for f in PROFILE_FIELDS if f != "links"], field_classes={"owner": _MemberChoiceField}
+        )
         declared = dict(self.fields)
         self.fields = {}
         for name in PROFILE_FIELDS:
@@ -208,10 +219,13 @@ class CandidateForm(forms.Form):
         self.fields["email"].widget = forms.EmailInput()
         self.fields["phone"].widget = forms.TextInput(attrs={"type": "tel"})
         if "industry" in self.fields:
-            self.fields["industry"].widget = QuickSelect(choices=self.fields["industry"].choices)
+            industry = self.fields["industry"]
+            assert isinstance(industry, forms.ChoiceField)
+            # The stubs type the choices read back as any input `choices` accepts; Django normalises them to pairs.
+            industry.widget = QuickSelect(choices=industry.choices)  # type: ignore[arg-type]
         owner = self.fields["owner"]
+        assert isinstance(owner, forms.ModelChoiceField)
         owner.queryset = User.objects.filter(pk__in=[user.pk for user in members])
-        owner.label_from_instance = _member_label
         owner.empty_label = "Nobody"
 
     @classmethod

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import ipaddress
 import json
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
@@ -26,6 +28,9 @@ from candidates.consent import consent_state
 from candidates.forms import ResumeUploadForm
 from candidates.models import Candidate, ConsentRecord, DigestFrequency
 from candidates.portal_access import PortalCandidateMixin, portal_org
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ERASED_SESSION_KEY = "portal_erased_org"
 ERASE_WORD = "ERASE"
@@ -52,9 +57,10 @@ def _as_json(value) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
-def _profile_row(name: str, value) -> tuple[str, object]:
+def _profile_row(name: str, value: object) -> tuple[StrOrPromise, object]:
     """(label, value as a person reads it) for the “what we hold” table."""
     field = Candidate._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a profile field, not a relation's reverse side
     if field.choices and value:
         value = dict(field.flatchoices).get(value, value)
     return capfirst(field.verbose_name), value

@@ -113,7 +113,10 @@ def is_suppressed(org: Organization, email: str) -> bool:
 def _suppress(candidate: Candidate, reason: str) -> None:
     if not candidate.email:
         return
-    key = {"organization_id": candidate.organization_id, "email_hash": suppression_hash(candidate.email)}
+    key: dict[str, Any] = {
+        "organization_id": candidate.organization_id,
+        "email_hash": suppression_hash(candidate.email),
+    }
     if reason == Suppression.Reason.ERASED:
         # Erasure is the strongest reason: it is never lifted by "receive messages again".
         Suppression.objects.update_or_create(**key, defaults={"reason": reason})

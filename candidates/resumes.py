@@ -56,10 +56,11 @@ def extract_text(kind: str, data: bytes) -> str:
 
 
 def validate_upload(upload: UploadedFile) -> tuple[str, bytes]:
-    if upload.size == 0:
+    size = upload.size
+    if not size:  # uploads always know their size; None would mean there is nothing to read
         raise ValidationError({"file": ["The file is empty."]})
-    if upload.size > MAX_BYTES:
-        raise ValidationError({"file": [f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB."]})
+    if size > MAX_BYTES:
+        raise ValidationError({"file": [f"The file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB."]})
     data = upload.read()
     kind = sniff_kind(data[:8], io.BytesIO(data))
     return kind, data

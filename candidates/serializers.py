@@ -95,7 +95,9 @@ class CandidateWriteSerializer(serializers.Serializer):
     links = serializers.ListField(child=serializers.URLField(max_length=500), required=False, max_length=20)
     skills = serializers.ListField(child=serializers.CharField(max_length=80), required=False, max_length=200)
     tags = serializers.ListField(child=serializers.CharField(max_length=80), required=False, max_length=200)
-    source = serializers.ChoiceField(choices=Candidate.Source.choices, required=False)
+    # DRF's serializer metaclass takes declared fields off the class, so this does not replace the
+    # serializer's own `source` attribute; the stubs cannot know that.
+    source = serializers.ChoiceField(choices=Candidate.Source.choices, required=False)  # type: ignore[assignment]
     referrer = _text(200)
     owner = serializers.IntegerField(
         required=False,
@@ -167,7 +169,10 @@ class CandidateListQuerySerializer(serializers.Serializer):
     location = _text(100, help_text="City, region or two-letter country code.")
     stage = serializers.ChoiceField(choices=Candidate.Stage.choices, required=False, allow_blank=True)
     owner = _text(18, help_text="Owner's user id, or `none` for candidates without an owner.")
-    source = serializers.ChoiceField(choices=Candidate.Source.choices, required=False, allow_blank=True)
+    # A declared field, not the serializer's own `source` attribute (see CandidateWriteSerializer.source).
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=Candidate.Source.choices, required=False, allow_blank=True
+    )
     contactable = serializers.BooleanField(required=False, allow_null=True, default=None)
     include_archived = serializers.BooleanField(required=False, default=False)
     last_contacted_before = serializers.DateTimeField(required=False)

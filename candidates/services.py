@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, overload
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from candidates import normalise, search
-from candidates.models import Candidate, Skill, Tag
+from candidates.models import Candidate, Label, Skill, Tag
 from talentcircles import events
 from talentcircles.models import Membership, Organization, User
 
@@ -96,7 +96,13 @@ def _validate(candidate: Candidate) -> None:
     _check_unique(candidate.organization, candidate)
 
 
-def labels_for(model: type[Skill] | type[Tag], org: Organization, names: Iterable[str]) -> list:
+# The overloads tell callers which kind of label comes back; the body works on the abstract Label
+# (a type variable would not do: mypy types `model.objects` on it as Label's manager all the same).
+@overload
+def labels_for(model: type[Skill], org: Organization, names: Iterable[str]) -> list[Skill]: ...
+@overload
+def labels_for(model: type[Tag], org: Organization, names: Iterable[str]) -> list[Tag]: ...
+def labels_for(model: type[Label], org: Organization, names: Iterable[str]) -> list[Any]:
     """The organisation's skills (or tags) with these names, created as needed, in the given order."""
     wanted: dict[str, str] = {}
     for name in names:
@@ -181,7 +187,7 @@ def candidate_update(
 
 @dataclass(frozen=True)
 class UpsertResult:
-    candidate: Candidate | None
+    candidate: Candidate
     outcome: Literal["created", "updated", "skipped"]
 
 

@@ -35,11 +35,12 @@ from candidates.forms import (
 from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
-from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
 from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
+from talentcircles.tenancy import signed_in_user
 
 PAGE_SIZE = 25
-CONTENT_TYPES = {
+CONTENT_TYPES: dict[str, str] = {
     Resume.Kind.PDF: "application/pdf",
     Resume.Kind.DOCX: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
@@ -84,6 +85,7 @@ class CandidateMixin(OrgMemberRequiredMixin):
 class CandidateListView(OrgMemberRequiredMixin, TemplateView):
     """The list; an htmx request (live search, paging) gets only the results partial."""
 
+    request: HtmxRequest
     template_name = "candidates/list.html"
 
     def get_template_names(self) -> list[str]:
@@ -279,8 +281,9 @@ class CandidateJsonResumeView(CandidateMixin, View):
 
 
 class CandidateFormMixin(OrgMemberRequiredMixin):
-    template_name = "candidates/form.html"
-    form_class = CandidateForm
+    # Typed as FormView types them, which the views mix this into.
+    template_name: str | None = "candidates/form.html"
+    form_class: type[CandidateForm] | None = CandidateForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "org": self.org, "members": org_members(self.org)}
@@ -301,7 +304,9 @@ class CandidateFormMixin(OrgMemberRequiredMixin):
 
 class CandidateCreateView(CandidateFormMixin, FormView):
     def save(self, form: CandidateForm) -> Candidate:
-        candidate = services.candidate_create(org=self.org, actor=self.request.user, **form.service_arguments())
+        candidate = services.candidate_create(
+            org=self.org, actor=signed_in_user(self.request), **form.service_arguments()
+        )
         messages.success(self.request, f"{candidate.full_name} added.")
         return candidate
 
@@ -320,7 +325,9 @@ class CandidateEditView(CandidateMixin, CandidateFormMixin, FormView):
     def save(self, form: CandidateForm) -> Candidate:
         arguments = form.service_arguments()
         try:
-            candidate = services.candidate_update(candidate=self.object, actor=self.request.user, **arguments)
+            candidate = services.candidate_update(
+                candidate=self.object, actor=signed_in_user(self.request), **arguments
+            )
         except ValidationError:
             # The service set the typed values on the instance before refusing; show the stored record.
             self.__dict__.pop("object", None)

@@ -14,8 +14,9 @@ class MessageTemplateAdmin(admin.ModelAdmin):
 
 class MessageInline(admin.TabularInline):
     model = Message
-    fields = ["direction", "channel", "status", "subject", "is_auto_reply", "classification", "created_at", "sent_at"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "direction", "channel", "status", "subject", "is_auto_reply", "classification", "created_at", "sent_at",
+    )  # fmt: skip
     extra = 0
     can_delete = False
     show_change_link = True

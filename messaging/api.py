@@ -18,7 +18,6 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
-from rest_framework.request import Request
 from rest_framework.response import Response
 
 from candidates.models import Candidate
@@ -42,6 +41,7 @@ from messaging.serializers import (
 )
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.models import Organization, User
+from talentcircles.tenancy import OrgApiRequest
 
 _NOT_FOUND = {404: OpenApiTypes.OBJECT}
 _VALIDATION = {400: OpenApiTypes.OBJECT}
@@ -218,7 +218,7 @@ class TemplateViewSet(
         ],
     )
     @action(detail=True, methods=["post"], serializer_class=TemplatePreviewRequestSerializer)
-    def preview(self, request: Request, pk=None) -> Response:
+    def preview(self, request: OrgApiRequest, pk=None) -> Response:
         template = self.get_object()
         serializer = TemplatePreviewRequestSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -353,7 +353,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             OpenApiExample("Started", response_only=True, status_codes=["201"], value=_THREAD_EXAMPLE),
         ],
     )
-    def create(self, request: Request) -> Response:
+    def create(self, request: OrgApiRequest) -> Response:
         serializer = ThreadStartSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -398,7 +398,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         examples=[OpenApiExample("A follow-up", request_only=True, value={"body": "Hi Jane, any thoughts?"})],
     )
     @action(detail=True, methods=["post"])
-    def messages(self, request: Request, pk=None) -> Response:
+    def messages(self, request: OrgApiRequest, pk=None) -> Response:
         thread = self.get_object()
         serializer = ReplySerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -464,7 +464,7 @@ class MessageCheckView(GenericAPIView):
             ),
         ],
     )
-    def post(self, request: Request) -> Response:
+    def post(self, request: OrgApiRequest) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data

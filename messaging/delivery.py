@@ -172,7 +172,7 @@ class BodyRenderer:
         values = {"body": message.body_text, **self.links(message)}
         text = self._fill(self._skeleton("emails/message_body.txt", message.organization, recruiter_name), values)
         # In HTML the template escapes what it prints and turns the body's line breaks into <p>/<br>.
-        html_values = {name: escape(value) for name, value in values.items()}
+        html_values: dict[str, str] = {name: escape(value) for name, value in values.items()}
         # The skeleton already holds the <p>…</p> the filter put around the marker: the body goes inside.
         html_values["body"] = linebreaks(message.body_text, autoescape=True).removeprefix("<p>").removesuffix("</p>")
         html = self._fill(self._skeleton("emails/message_body.html", message.organization, recruiter_name), html_values)

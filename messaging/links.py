@@ -30,7 +30,7 @@ RESPONSE_SALT = "messaging.links.response"
 # 24 hex digits: 96 bits of HMAC, plenty for a link that needs no secrecy beyond "not guessable".
 SIGNATURE_CHARS = 24
 # One letter per classification keeps the response link short.
-_CLASSIFICATION_CODES = {
+_CLASSIFICATION_CODES: dict[str, str] = {
     Message.Classification.INTERESTED: "i",
     Message.Classification.NOT_INTERESTED: "n",
 }

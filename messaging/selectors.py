@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateQuerySet
 from candidates.selectors import CandidateFilters, candidate_filter
 from messaging.models import InboundEmail, Message, MessageTemplate, Thread
 
@@ -116,7 +116,9 @@ def _circle_model() -> type[Model]:
     # `messaging` may not import `engagement`; the circle model is reached through the
     # candidates' membership relation instead (Candidate.circle_memberships → circle).
     membership = Candidate._meta.get_field("circle_memberships").related_model
-    return membership._meta.get_field("circle").related_model
+    circle = membership._meta.get_field("circle").related_model
+    assert circle is not None  # a foreign key always leads to a model
+    return circle
 
 
 def circle_for(org: Organization, circle_id: int | str | None):
@@ -125,10 +127,10 @@ def circle_for(org: Organization, circle_id: int | str | None):
         pk = int(circle_id)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    return _circle_model().objects.filter(organization=org, pk=pk).only("pk", "name").first()
+    return _circle_model()._default_manager.filter(organization=org, pk=pk).only("pk", "name").first()
 
 
-def circle_candidates(*, org: Organization, circle_id: int) -> QuerySet[Candidate]:
+def circle_candidates(*, org: Organization, circle_id: int) -> CandidateQuerySet:
     """The members of one of the organisation's circles (one membership per candidate and circle)."""
     return Candidate.objects.for_org(org).filter(
         circle_memberships__circle_id=circle_id, circle_memberships__circle__organization=org

@@ -7,6 +7,8 @@ rules and writes.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from rest_framework import serializers
 
 from candidates.models import Candidate
@@ -18,7 +20,14 @@ from talentcircles.models import User
 NO_SUCH_CANDIDATE = "No such candidate in this organisation."
 NO_SUCH_TEMPLATE = "No such template in this organisation."
 NO_SUCH_CIRCLE = "No such talent circle in this organisation."
-_ID_FIELD = {"min_value": 1, "max_value": 2**63 - 1}
+
+
+class _IdBounds(TypedDict):
+    min_value: int
+    max_value: int
+
+
+_ID_FIELD: _IdBounds = {"min_value": 1, "max_value": 2**63 - 1}
 
 
 def _body(**kwargs) -> serializers.CharField:

@@ -183,6 +183,7 @@ def _written(org: Organization, draft: OutgoingDraft) -> Message:
     [written] = messages_write_many(org=org, drafts=[draft])
     if written.problem is not None:
         raise written.problem
+    assert written.message is not None  # a draft ends with its message or its problem
     return written.message
 
 
@@ -336,8 +337,8 @@ def messages_write_many(
     now = now or timezone.now()
     results = [Written() for _ in drafts]
     existing = _by_key(org, (d.idempotency_key for d in drafts))
-    ours = [d.candidate for d in drafts if d.candidate.organization_id == org.pk]
-    reasons = skip if skip is not None else skip_reasons(org=org, candidates=ours)
+    in_org = [d.candidate for d in drafts if d.candidate.organization_id == org.pk]
+    reasons = skip if skip is not None else skip_reasons(org=org, candidates=in_org)
     todo: list[tuple[int, OutgoingDraft, str, str]] = []
     for index, draft in enumerate(drafts):
         try:

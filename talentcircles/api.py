@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from talentcircles.api_permissions import ORG_HEADER
 from talentcircles.models import Organization
+from talentcircles.tenancy import OrgApiRequest
 
 
 class OrgScopedViewSet(viewsets.GenericViewSet):
@@ -17,6 +18,8 @@ class OrgScopedViewSet(viewsets.GenericViewSet):
     Subclasses set `queryset` to a model whose manager has `for_org`; objects of another
     organisation therefore fall outside the queryset and are 404.
     """
+
+    request: OrgApiRequest
 
     def get_queryset(self):
         return super().get_queryset().for_org(self.request.org)

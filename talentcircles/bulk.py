@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import connection, models
+
+if TYPE_CHECKING:
+    from django.db.backends.utils import CursorWrapper
+    from django.db.models.options import Options
+
+M = TypeVar("M", bound=models.Model)
 
 # SQLite allows 32,766 parameters per statement; PostgreSQL 65,535.
 MAX_PARAMETERS = 30_000
@@ -21,8 +28,8 @@ def bulk_update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, bat
     """
     if not objs:
         return 0
-    meta = objs[0]._meta.concrete_model._meta
-    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    meta = _concrete_meta(objs[0])
+    columns = [meta.pk, *(concrete_field(meta, name) for name in fields)]
     batch_size = max(1, min(batch_size, MAX_PARAMETERS // len(columns)))
     written = 0
     for start in range(0, len(objs), batch_size):
@@ -36,20 +43,20 @@ def bulk_update_rows(objs: Sequence[models.Model], fields: Sequence[str], *, bat
     return written
 
 
-def _update_sql(meta, columns: list[models.Field], rows: int) -> str:
+def _update_sql(meta: Options[Any], columns: list[models.Field], rows: int) -> str:
     quote = connection.ops.quote_name
-    table, key = quote(meta.db_table), quote(meta.pk.column)
+    table, key = quote(meta.db_table), quote(column_of(meta.pk))
     if connection.vendor == "postgresql":
         # PostgreSQL types a VALUES list from its literals: say what each column is.
         row = "(" + ", ".join(f"%s::{column.db_type(connection)}" for column in columns) + ")"
-        names = [quote(column.column) for column in columns]
+        names = [quote(column_of(column)) for column in columns]
         source = f"(VALUES {', '.join([row] * rows)}) AS v ({', '.join(names)})"
     else:  # SQLite names the columns of a VALUES list column1, column2, …
         row = "(" + ", ".join(["%s"] * len(columns)) + ")"
         names = [f"column{number}" for number in range(1, len(columns) + 1)]
         source = f"(VALUES {', '.join([row] * rows)}) AS v"
     assignments = ", ".join(
-        f"{quote(column.column)} = v.{name}" for column, name in zip(columns[1:], names[1:], strict=True)
+        f"{quote(column_of(column))} = v.{name}" for column, name in zip(columns[1:], names[1:], strict=True)
     )
     # Only our own table and column names are formatted in; every value is a parameter.
     return f"UPDATE {table} SET {assignments} FROM {source} WHERE {table}.{key} = v.{names[0]}"  # noqa: S608
@@ -71,7 +78,7 @@ _PLAIN_FIELDS = (
 )
 
 
-def copy_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
+def copy_insert(objs: Sequence[M]) -> Sequence[M]:
     """Save new instances of one model like `QuerySet.bulk_create` does (ids set on them), cheaper.
 
     On PostgreSQL: the ids are drawn from the table's sequence in one query, then the rows go in
@@ -81,18 +88,18 @@ def copy_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
     """
     if not objs:
         return objs
-    meta = objs[0]._meta.concrete_model._meta
+    meta = _concrete_meta(objs[0])
     if connection.vendor != "postgresql":
-        return meta.model.objects.bulk_create(objs)
+        return type(objs[0])._default_manager.bulk_create(objs)
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     convert = [_converter(field) for field in fields]
     stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
     quote = connection.ops.quote_name
-    names = [quote(name) for name in [meta.pk.column, *(field.column for field in fields)]]
+    names = [quote(column_of(field)) for field in [meta.pk, *fields]]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
+            [meta.db_table, column_of(meta.pk), len(objs)],
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
@@ -108,7 +115,7 @@ def copy_insert(objs: Sequence[models.Model]) -> Sequence[models.Model]:
     return objs
 
 
-def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
+def copy_rows(cursor: CursorWrapper, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """COPY `rows` into `columns` of `table` (PostgreSQL), on a Django cursor.
 
     Through the raw psycopg cursor, as Django's wrapper has no COPY; errors still come out as
@@ -120,7 +127,29 @@ def copy_rows(cursor, table: str, columns: Sequence[str], rows: Iterable[Sequenc
             copy.write_row(row)
 
 
-def _converter(field: models.Field):
+def column_of(field: models.Field) -> str:
+    """The column of a field stored in its model's table (the stubs allow None, which Django gives a few others)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column of its own.")
+    return field.column
+
+
+def _concrete_meta(obj: models.Model) -> Options[Any]:
+    model = obj._meta.concrete_model
+    if model is None:  # only abstract models have none, and they have no instances
+        raise TypeError(f"{type(obj).__name__} is abstract.")
+    return model._meta
+
+
+def concrete_field(meta: Options[Any], name: str) -> models.Field:
+    """`meta.get_field(name)`, refusing a field not stored in the model's table (a reverse relation, a many-to-many)."""
+    field = meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete:
+        raise ValueError(f"{meta.label}.{name} is not stored in the model's table.")
+    return field
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any]:
     if isinstance(field, models.JSONField):
         return lambda value: None if value is None else json.dumps(value, cls=field.encoder)
     if isinstance(field, _PLAIN_FIELDS) and not field.choices:
@@ -130,10 +159,10 @@ def _converter(field: models.Field):
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def _as_is(value):
+def _as_is(value: Any) -> Any:
     return value
 
 
-def _choice(value):
+def _choice(value: Any) -> Any:
     # A TextChoices member is a str already; an IntegerChoices member an int: drop the enum type.
     return value.value if isinstance(value, Enum) else value

@@ -7,9 +7,13 @@ instead of silently running with a default.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
+
+if TYPE_CHECKING:
+    from dj_database_url import DBConfig
 
 _TRUE = {"1", "true", "on"}
 _FALSE = {"0", "false", "off", ""}
@@ -54,7 +58,7 @@ def env_url(name: str, default: str = "", schemes: tuple[str, ...] = ()) -> str:
     return raw
 
 
-def database_from_url(name: str, url: str) -> dict:
+def database_from_url(name: str, url: str) -> DBConfig:
     import dj_database_url
 
     try:

@@ -85,9 +85,8 @@ def subscribe_batch(subscriber: BatchSubscriber) -> None:
 
 
 def unsubscribe(subscriber: Subscriber | BatchSubscriber) -> None:
-    for registry in (_subscribers, _batch_subscribers):
-        if subscriber in registry:
-            registry.remove(subscriber)
+    _subscribers[:] = [each for each in _subscribers if each != subscriber]
+    _batch_subscribers[:] = [each for each in _batch_subscribers if each != subscriber]
 
 
 def emit(event: CandidateEvent) -> None:
@@ -98,8 +97,8 @@ def emit_many(batch: Sequence[CandidateEvent]) -> None:
     """Announce several events at once, in order: what a bulk write (an import) calls."""
     if not batch:
         return
-    for subscriber in _batch_subscribers:
-        subscriber(batch)
+    for batch_subscriber in _batch_subscribers:
+        batch_subscriber(batch)
     for subscriber in _subscribers:
         for event in batch:
             subscriber(event)

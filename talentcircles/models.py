@@ -5,6 +5,7 @@ import secrets
 import zoneinfo
 from datetime import time
 from email.utils import formataddr, parseaddr
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -19,10 +20,10 @@ from talentcircles.tenancy import OrgScopedQuerySet
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def _create_user(self, email: str, password: str | None, **extra):
+    def _create_user(self, email: str, password: str | None, **extra: Any) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
         user = self.model(email=self.normalize_email(email).lower(), **extra)
@@ -30,12 +31,12 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
-    def create_user(self, email: str, password: str | None = None, **extra):
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.setdefault("is_staff", False)
         extra.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra)
 
-    def create_superuser(self, email: str, password: str | None = None, **extra):
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
         extra.update(is_staff=True, is_superuser=True)
         return self._create_user(email, password, **extra)
 
@@ -43,15 +44,18 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """Recruiters, admins and portal candidates alike sign in with their e-mail."""
 
-    username = None
+    # Django's documented way to drop an inherited field; the stubs type AbstractUser.username as a str.
+    username = None  # type: ignore[assignment]
     email = models.EmailField("e-mail address", unique=True)
     title = models.CharField(max_length=120, blank=True, help_text="Job title shown in messages.")
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # Django documents a BaseUserManager subclass for a custom user; the stubs insist on auth's
+    # username-based UserManager here.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
@@ -192,7 +196,7 @@ def _token_digest(key: str) -> str:
 
 
 class ApiTokenQuerySet(OrgScopedQuerySet):
-    def for_org(self, org: Organization) -> ApiTokenQuerySet:
+    def for_org(self, org: Organization | int) -> ApiTokenQuerySet:
         return self.filter(membership__organization=org)
 
     def active(self) -> ApiTokenQuerySet:

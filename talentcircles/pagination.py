@@ -6,7 +6,10 @@ up to the cap costs a few milliseconds and still says "10,000+" honestly.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 LIST_COUNT_CAP = 10_000
@@ -14,9 +17,18 @@ SEARCH_COUNT_CAP = 500
 
 
 class CappedPaginator(Paginator):
+    object_list: QuerySet[Any]  # counted with a capped COUNT query, so a QuerySet rather than any sequence
     count_cap = LIST_COUNT_CAP
 
-    def __init__(self, object_list, per_page, *, count_cap: int | None = None, counted: int | None = None, **kwargs):
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int | str,
+        *,
+        count_cap: int | None = None,
+        counted: int | None = None,
+        **kwargs: Any,
+    ) -> None:
         """`counted`: how many items there are, counted up to `count_cap` + 1, when already known."""
         super().__init__(object_list, per_page, **kwargs)
         if count_cap is not None:

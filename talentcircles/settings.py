@@ -113,7 +113,7 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery" / "broker"
@@ -271,7 +271,8 @@ SPECTACULAR_SETTINGS = {
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 _bootstrap = importlib.util.find_spec("bootstrap")
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# A folder, or (prefix, folder) to serve a folder under a prefix.
+STATICFILES_DIRS: list[Path | tuple[str, str]] = [BASE_DIR / "static"]
 if _bootstrap and _bootstrap.submodule_search_locations:
     # The Bootstrap CSS framework arrives through pip (bootstrap-wrapper).
     STATICFILES_DIRS.append(("bootstrap", next(iter(_bootstrap.submodule_search_locations))))

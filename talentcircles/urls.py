@@ -1,13 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from talentcircles import views
 from talentcircles.api import OrganizationView
 from talentcircles.health import healthz
 
-recruiter_patterns = [
+recruiter_patterns: list[URLPattern | URLResolver] = [
     path("", views.OrgHomeView.as_view(), name="org_home"),
     path("settings/", views.OrgSettingsView.as_view(), name="org_settings"),
     path("settings/invitations/", views.InvitationCreateView.as_view(), name="invitation_create"),
@@ -19,7 +19,7 @@ recruiter_patterns = [
     path("messages/", include("messaging.urls")),
 ]
 
-api_v1_patterns = [
+api_v1_patterns: list[URLPattern | URLResolver] = [
     path("organization/", OrganizationView.as_view(), name="api_organization"),
     path("", include("candidates.api_urls")),
     path("", include("messaging.api_urls")),

@@ -45,7 +45,10 @@ _VALID_CHOICES = {
 _TEXT_LIMITS = {
     f.name: (f.max_length, f.blank)
     for f in Candidate._meta.fields
-    if type(f) is CharField and not f.choices and [type(v) for v in f.validators] == [MaxLengthValidator]
+    if type(f) is CharField
+    and f.max_length is not None
+    and not f.choices
+    and [type(v) for v in f.validators] == [MaxLengthValidator]
 }
 _UNIQUE_LABELS = {"email": "e-mail", "linkedin_url": "LinkedIn URL"}
 
@@ -129,7 +132,7 @@ class _Labels:
             return
         self.by_key = {label.key: label for label in labels_for(self.model, org, names)}
         by_pk = {candidate.pk: candidate for candidate in matched}
-        for candidate_id, label_id in self.through.objects.filter(candidate_id__in=by_pk).values_list(
+        for candidate_id, label_id in self.through._default_manager.filter(candidate_id__in=by_pk).values_list(
             "candidate_id", self.column
         ):
             self.held[id(by_pk[candidate_id])].add(label_id)
@@ -164,7 +167,7 @@ class _Labels:
 
     def bulk_create(self) -> None:
         links = [self.through(candidate_id=candidate.pk, **{self.column: pk}) for candidate, pk in self.added]
-        self.through.objects.bulk_create(links, ignore_conflicts=True, batch_size=2000)
+        self.through._default_manager.bulk_create(links, ignore_conflicts=True, batch_size=2000)
 
 
 def _write_portable(
@@ -346,19 +349,19 @@ def upsert_batch(*, org: Organization, actor: User | None, records: list[Record]
 
     results, announced = [], []
     for position, record in enumerate(records):
-        outcome, reason, candidate, filled = outcomes[position]
-        if outcome in ("created", "updated"):
+        outcome, reason, stored, filled = outcomes[position]
+        if stored is not None and outcome in ("created", "updated"):  # both always carry the candidate
             details = {"outcome": outcome} | ({"fields": filled} if outcome == "updated" else {})
             announced.append(
                 events.CandidateEvent(
                     organization_id=org.pk,
-                    candidate_id=candidate.pk,
+                    candidate_id=stored.pk,
                     kind=events.IMPORTED,
                     actor_id=actor.pk if actor else None,
                     details=details,
                 )
             )
-        results.append(RowOutcome(record.row, outcome, reason, candidate.pk if candidate else None))
+        results.append(RowOutcome(record.row, outcome, reason, stored.pk if stored else None))
     # One announcement for the batch: the timeline writes its rows in one statement.
     events.emit_many(announced)
     return results

@@ -38,7 +38,9 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
         members = User.objects.filter(memberships__organization=org).order_by("first_name", "last_name", "email")
-        self.fields["owner"].queryset = members
+        owner = self.fields["owner"]
+        assert isinstance(owner, OwnerChoiceField)
+        owner.queryset = members
 
     def add_service_errors(self, exc: ValidationError) -> None:
         for name, messages in exc.message_dict.items():

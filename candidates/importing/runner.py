@@ -157,7 +157,9 @@ def _upsert(job: ImportJob, records: list[Record], *, row_by_row: bool) -> list[
             # replay the batch row by row so each row gets its own outcome.
             log.info("import job %s: batch replayed row by row", job.pk)
     outcomes = [_upsert_one(job, record) for record in records]
-    search.refresh(sorted({o.candidate_id for o in outcomes if o.outcome in ("created", "updated")}))
+    search.refresh(
+        sorted({o.candidate_id for o in outcomes if o.outcome in ("created", "updated") and o.candidate_id is not None})
+    )
     return outcomes
 
 
@@ -184,7 +186,7 @@ def import_job_run(*, job_id: int, batch_size: int = BATCH_SIZE, row_by_row: boo
     job = ImportJob.objects.select_related("organization", "owner", "created_by").get(pk=job_id)
     tally = _Tally()
     try:
-        if job.owner_id and not Membership.objects.for_org(job.organization).filter(user_id=job.owner_id).exists():
+        if job.owner and not Membership.objects.for_org(job.organization).filter(user=job.owner).exists():
             raise readers.ImportFileError(f"The owner {job.owner.email} is no longer a member of this organisation.")
         total, records = open_records(job)
         ImportJob.objects.filter(pk=job.pk).update(total=total)

@@ -27,13 +27,13 @@ from django.db.models import JSONField
 
 from candidates import search
 from candidates.models import Candidate
-from talentcircles.bulk import copy_rows
+from talentcircles.bulk import column_of, concrete_field, copy_rows
 
 _TABLE = Candidate._meta.db_table
 _SEARCH_COLUMNS = ("search_name", "search_vector")
 _FIELDS = [field for field in Candidate._meta.concrete_fields if field.column not in _SEARCH_COLUMNS]
-_COLUMNS = [field.column for field in _FIELDS]
-_JSON_COLUMNS = frozenset(field.column for field in _FIELDS if isinstance(field, JSONField))
+_COLUMNS = [column_of(field) for field in _FIELDS]
+_JSON_COLUMNS = frozenset(column_of(field) for field in _FIELDS if isinstance(field, JSONField))
 # The staging table lives as long as the database session (creating and dropping it cost more
 # than a batch's COPY); its name carries the columns, so a session that outlives a migration
 # adding a column makes a new one rather than copying into the old shape.
@@ -89,7 +89,7 @@ def _reserve_ids(new: list[Candidate]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [_TABLE, Candidate._meta.pk.column, len(new)],
+            [_TABLE, column_of(Candidate._meta.pk), len(new)],
         )
         for candidate, (pk,) in zip(new, cursor.fetchall(), strict=True):
             candidate.pk = pk
@@ -123,7 +123,7 @@ def _insert_sql() -> str:
 
 
 def _update_sql(fields: list[str]) -> str:
-    columns = [Candidate._meta.get_field(name).column for name in fields]
+    columns = [column_of(concrete_field(Candidate._meta, name)) for name in fields]
 
     def current(name: str) -> str:
         # The filled-in value where the import wrote this column, else the row's own.

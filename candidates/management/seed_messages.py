@@ -190,7 +190,7 @@ def seed_messages(*, org, messages: int, seed: int, out) -> int:
         thread_ids = _ids("messaging_thread", estimate) if postgres else [None] * estimate
         batch_threads, batch_messages = [], []
         for thread_id in thread_ids:
-            row, rows = stream.thread(thread_id if postgres else stream.serial + 1)
+            row, rows = stream.thread(stream.serial + 1 if thread_id is None else thread_id)
             batch_threads.append(row)
             batch_messages.extend(rows)
             if written + len(batch_messages) >= messages:

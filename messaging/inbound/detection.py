@@ -84,9 +84,12 @@ def detect_bounce(parsed: ParsedEmail) -> Bounce | None:
     message = parsed.headers
     if message is None:
         return None
+    # None or a str: the stdlib decodes RFC 2231 values to tuples only for names without a hyphen.
+    report_type = message.get_param("report-type")
     is_report = (
         parsed.content_type == "multipart/report"
-        and (message.get_param("report-type") or "").lower() == "delivery-status"
+        and isinstance(report_type, str)
+        and report_type.lower() == "delivery-status"
     )
     looks_returned = bool(_BOUNCE_SENDER.match(parsed.from_email)) and bool(_BOUNCE_SUBJECT.search(parsed.subject))
     if not is_report and not looks_returned:
@@ -113,7 +116,7 @@ def _leaves(message: EmailMessage):
         content_type = safe_content_type(part)
         payload = part.get_payload()
         if part.is_multipart() and not content_type.startswith("message/") and isinstance(payload, list):
-            stack.extend(reversed(payload[:MAX_PARTS]))
+            stack.extend(reversed([sub for sub in payload[:MAX_PARTS] if isinstance(sub, EmailMessage)]))
         else:
             yield part
 

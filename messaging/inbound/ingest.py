@@ -133,7 +133,7 @@ def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_
     inbound.organization = match.organization
     inbound.is_auto_reply = bool(auto_reason)
     fields = ["organization", "is_auto_reply", "status", "message", "error"]
-    if not match.matched:
+    if match.thread is None:
         if auto_reason:
             # An out-of-office that answers nothing of ours is noise: kept for the record, not queued for a person.
             inbound.status = InboundEmail.Status.DISCARDED

@@ -222,11 +222,13 @@ def body_parts(message: EmailMessage, parsed: ParsedEmail) -> tuple[str, str]:
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
+                # A multipart's payload holds messages; the stubs allow strings too.
+                subparts = [sub for sub in payload[:MAX_PARTS] if isinstance(sub, EmailMessage)]
                 if content_type == "multipart/alternative":
                     # Prefer the richest alternative that is text: the plain one comes first, html last.
-                    stack.extend(reversed(payload[:MAX_PARTS]))
+                    stack.extend(reversed(subparts))
                 else:
-                    stack.extend(reversed(payload[:MAX_PARTS]))
+                    stack.extend(reversed(subparts))
             continue
         if content_type.startswith("message/"):
             continue

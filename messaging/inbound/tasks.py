@@ -41,15 +41,16 @@ def imap_poll(url: str) -> int:
         status, _ = client.select(f'"{mailbox}"')
         if status != "OK":
             raise ValueError(f"IMAP mailbox {mailbox!r} cannot be opened.")
-        status, data = client.uid("SEARCH", None, "UNSEEN")
+        status, data = client.uid("SEARCH", "UNSEEN")  # no charset: US-ASCII
         uids = (data[0] or b"").split() if status == "OK" and data else []
+        # The uids go back as the bytes the server sent: imaplib takes bytes arguments, typeshed only str.
         for uid in uids[:MAX_PER_RUN]:
-            status, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")
+            status, fetched = client.uid("FETCH", uid, "(BODY.PEEK[])")  # type: ignore[arg-type]
             raw = next((item[1] for item in fetched or [] if isinstance(item, tuple)), None)
             if status != "OK" or raw is None:
                 continue
             ingest(raw)  # stored (or refused and recorded) before the mail is marked seen
-            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+            client.uid("STORE", uid, "+FLAGS", "(\\Seen)")  # type: ignore[arg-type]
             count += 1
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):

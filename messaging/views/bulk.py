@@ -27,6 +27,7 @@ from messaging.forms import DraftForm
 from messaging.views.common import PAGE_SIZE, int_or_404, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.pagination import CappedPaginator
+from talentcircles.tenancy import signed_in_user
 
 SESSION_KEY = "messaging_bulk_drafts"
 DRAFTS_KEPT = 5
@@ -57,10 +58,11 @@ class Audience:
 
 def audience_candidates(org, audience: Audience) -> QuerySet[Candidate]:
     """The candidates the audience names now, in a stable order; 404 when it no longer makes sense."""
+    found: QuerySet[Candidate]
     if audience.kind == "selected":
         found = Candidate.objects.for_org(org).filter(pk__in=audience.ids)
     elif audience.kind == "circle":
-        if selectors.circle_for(org, audience.circle_id) is None:
+        if audience.circle_id is None or selectors.circle_for(org, audience.circle_id) is None:
             raise Http404
         found = selectors.circle_candidates(org=org, circle_id=audience.circle_id).active()
     else:
@@ -111,7 +113,11 @@ class DraftMixin(OrgMemberRequiredMixin):
     def template_of(self, draft: dict):
         if not draft.get("template"):
             return None
-        return selectors.templates_visible(org=self.org, user=self.request.user).filter(pk=draft["template"]).first()
+        return (
+            selectors.templates_visible(org=self.org, user=signed_in_user(self.request))
+            .filter(pk=draft["template"])
+            .first()
+        )
 
     def circle_of(self, draft: dict):
         audience = self.audience(draft)
@@ -218,7 +224,7 @@ class BulkComposeView(DraftMixin, TemplateView):
         if total <= EXACT_TOTALS_LIMIT:
             result = services.bulk_compose(
                 org=self.org,
-                recruiter=self.request.user,
+                recruiter=signed_in_user(self.request),
                 candidates=candidates,
                 subject=data["subject"],
                 body=data["body"],

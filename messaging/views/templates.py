@@ -20,13 +20,14 @@ from messaging.forms import TemplateForm
 from messaging.models import MessageTemplate
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.tenancy import signed_in_user
 
 
 class TemplateMixin(OrgMemberRequiredMixin):
     @cached_property
     def object(self) -> MessageTemplate:
         try:
-            return selectors.template_visible(org=self.org, user=self.request.user, pk=self.kwargs["pk"])
+            return selectors.template_visible(org=self.org, user=signed_in_user(self.request), pk=self.kwargs["pk"])
         except MessageTemplate.DoesNotExist:
             raise Http404 from None
 
@@ -48,8 +49,9 @@ class TemplateListView(OrgMemberRequiredMixin, TemplateView):
 
 
 class TemplateFormMixin(OrgMemberRequiredMixin):
-    template_name = "messaging/template_form.html"
-    form_class = TemplateForm
+    # Typed as FormView types them, which the views mix this into.
+    template_name: str | None = "messaging/template_form.html"
+    form_class: type[TemplateForm] | None = TemplateForm
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tokens=rendering.TOKENS, **kwargs)

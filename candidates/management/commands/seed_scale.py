@@ -36,6 +36,7 @@ from candidates import search
 from candidates.models import Candidate, Skill
 from candidates.normalise import INDUSTRIES
 from candidates.services import labels_for
+from talentcircles.bulk import column_of
 from talentcircles.models import Membership, Organization
 
 # Names by origin, most common first (earlier names are drawn more often); "_" stands for a space.
@@ -387,8 +388,7 @@ class People:
         return row, skills
 
     def _headline(self, rng: Random, title: str, company: str, skills: list[int]) -> str:
-        names = [self.field_skill_names.get(s) for s in skills[:3]]
-        names = [n for n in names if n]
+        names = [name for s in skills[:3] if (name := self.field_skill_names.get(s))]
         kind = rng.random()
         if kind < 0.1:
             return ""
@@ -515,7 +515,7 @@ class Command(BaseCommand):
             # as the ORM would give them: COPY itself knows nothing of Django's defaults.
             others = [f for f in Candidate._meta.concrete_fields if f.column not in {"id", "search_vector", *COLUMNS}]
             defaults = tuple(field.get_db_prep_save(field.get_default(), connection) for field in others)
-            columns = ", ".join(["id", *COLUMNS, *(field.column for field in others)])
+            columns = ", ".join(["id", *COLUMNS, *(column_of(field) for field in others)])
             # Rows go to a bare staging table first, so each is written to the candidates table (and its
             # indexes) once, with its search vector: an UPDATE afterwards wrote every row twice.
             cursor.execute(f"CREATE TEMPORARY TABLE {_STAGE} (LIKE candidates_candidate) ON COMMIT DROP")
