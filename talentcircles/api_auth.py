@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from talentcircles import services
 from talentcircles.models import ApiToken
 
 
@@ -24,10 +24,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         user = token.membership.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed("This token's user is deactivated.")
-        now = timezone.now()
-        # Writing on every request would serialise all API calls on one row.
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        services.api_token_touch(token=token)
         return user, token
 
 

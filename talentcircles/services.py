@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -170,3 +171,28 @@ def api_token_revoke(*, membership: Membership, token_id: int) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# Writing on every request would serialise all of a token's API calls on one row.
+TOKEN_TOUCH_EVERY = timedelta(seconds=60)
+
+
+def api_token_touch(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Record that the token was used, at most once a minute."""
+    now = now or timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+# --- The signed-in user's own profile -------------------------------------------------------
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, **fields: object) -> User:
+    """Update the user's name, title and time zone; a ValidationError names the field to fix."""
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=[f.name for f in User._meta.fields if f.name not in fields])
+    user.save(update_fields=list(fields))
+    return user

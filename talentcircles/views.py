@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from talentcircles.forms import (
 from talentcircles.home_cards import home_cards
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.models import ApiToken, Invitation, Membership
+from talentcircles.tenancy import signed_in_user
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
 
@@ -178,7 +180,11 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         return self.request.user
 
     def form_valid(self, form):
-        form.save()
+        try:
+            services.user_profile_update(user=signed_in_user(self.request), **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, "Profile saved.")
         return redirect("profile")
 

@@ -178,3 +178,22 @@ def test_a_user_enables_totp_and_then_needs_a_code_to_sign_in(password):
     response = fresh.post("/accounts/login/", {"login": user.email, "password": password})
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert fresh.get("/").status_code == 302  # still not signed in without the second factor
+
+
+def test_a_user_edits_their_own_profile(acme):
+    response = acme.client.post(
+        "/account/profile/",
+        {"first_name": "Grace", "last_name": "Hopper", "title": "Head of Talent", "time_zone": "Europe/Paris"},
+    )
+    assert response.status_code == 302
+    acme.user.refresh_from_db()
+    assert (acme.user.first_name, acme.user.title, acme.user.time_zone) == ("Grace", "Head of Talent", "Europe/Paris")
+
+
+def test_a_profile_with_an_unknown_time_zone_shows_the_error_and_keeps_the_old_values(acme):
+    before = (acme.user.first_name, acme.user.time_zone)
+    response = acme.client.post("/account/profile/", {"first_name": "Not Saved", "time_zone": "Mars/Olympus"})
+    assert response.status_code == 200
+    assert "time_zone" in response.context["form"].errors
+    acme.user.refresh_from_db()
+    assert (acme.user.first_name, acme.user.time_zone) == before

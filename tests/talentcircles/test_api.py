@@ -95,3 +95,20 @@ def test_the_schema_and_docs_are_served(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "/static/drf_spectacular_sidecar/" in docs.content.decode()  # served locally, no CDN
+
+
+def test_a_token_records_its_use_at_most_once_a_minute(acme):
+    from datetime import timedelta
+
+    from talentcircles.services import api_token_touch
+
+    issued = api_token_create(membership=acme.membership, name="ATS sync")
+    token = issued.token
+    token.last_used_at = None
+    api_token_touch(token=token)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    api_token_touch(token=token, now=first + timedelta(seconds=30))
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    api_token_touch(token=token, now=first + timedelta(seconds=61))
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first + timedelta(seconds=61)

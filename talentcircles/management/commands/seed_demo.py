@@ -2,78 +2,17 @@
 
 from __future__ import annotations
 
-from allauth.account.models import EmailAddress
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-from talentcircles import services
-from talentcircles.models import ApiToken, Membership, Organization, User
-
-DEMO_PASSWORD = "talentcircles-demo"  # noqa: S105 (printed on purpose: demo only)
-ADMIN_EMAIL = "admin@demo.talentcircles.test"
-RECRUITER_EMAIL = "recruiter@demo.talentcircles.test"
-DEMO_TOKEN_NAME = "demo"  # noqa: S105 (a label, not a secret)
-
-ORGANIZATIONS = [
-    {
-        "slug": "demo",
-        "name": "Acme Talent Community",
-        "tagline": "Engineers and designers who build Acme's products",
-        "time_zone": "Europe/London",
-    },
-    {
-        "slug": "northwind",
-        "name": "Northwind Recruiting",
-        "tagline": "A second community, to try the organisation switcher",
-        "time_zone": "America/New_York",
-    },
-]
-
-# Each app adds its own demo data from an `AppConfig.seed_demo(org=, recruiter=)` method.
+from talentcircles.demo import ADMIN_EMAIL, DEMO_PASSWORD, RECRUITER_EMAIL, demo_seed
 
 
 class Command(BaseCommand):
     help = "Create the demo organisation with an admin and a recruiter, and print their logins."
 
-    @transaction.atomic
     def handle(self, *args, **options) -> None:
-        admin = self._user(ADMIN_EMAIL, "Ada", "Admin", "Head of Talent")
-        recruiter = self._user(RECRUITER_EMAIL, "Riley", "Recruiter", "Senior Technical Recruiter")
-        orgs = [self._org(spec) for spec in ORGANIZATIONS]
-        demo = orgs[0]
-        for org in orgs:
-            Membership.objects.update_or_create(user=admin, organization=org, defaults={"role": "admin"})
-            Membership.objects.get_or_create(user=recruiter, organization=org, defaults={"role": "recruiter"})
-        self._seed_apps(demo, recruiter)
-
-        membership = Membership.objects.get(user=recruiter, organization=demo)
-        ApiToken.objects.filter(membership=membership, name=DEMO_TOKEN_NAME).delete()
-        issued = services.api_token_create(membership=membership, name=DEMO_TOKEN_NAME)
-
-        self.stdout.write(f"Demo organisation: {demo.name} (/o/{demo.slug}/)")
+        demo = demo_seed()
+        self.stdout.write(f"Demo organisation: {demo.org.name} (/o/{demo.org.slug}/)")
         self.stdout.write(f"Admin login: {ADMIN_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"Recruiter login: {RECRUITER_EMAIL} / {DEMO_PASSWORD}")
-        self.stdout.write(f"API token: {issued.key}")
-
-    def _user(self, email: str, first: str, last: str, title: str) -> User:
-        user, created = User.objects.get_or_create(
-            email=email, defaults={"first_name": first, "last_name": last, "title": title}
-        )
-        if created or not user.check_password(DEMO_PASSWORD):
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-        return user
-
-    def _org(self, spec: dict) -> Organization:
-        org, _ = Organization.objects.get_or_create(
-            slug=spec["slug"], defaults={k: v for k, v in spec.items() if k != "slug"} | {"sender_name": spec["name"]}
-        )
-        return org
-
-    def _seed_apps(self, org: Organization, recruiter: User) -> None:
-        for config in apps.get_app_configs():
-            seeder = getattr(config, "seed_demo", None)
-            if seeder:
-                seeder(org=org, recruiter=recruiter)
+        self.stdout.write(f"API token: {demo.api_key}")

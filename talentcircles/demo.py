@@ -1,0 +1,79 @@
+"""The demo community: two organisations, an admin and a recruiter, and each app's own demo data.
+
+`demo_seed` is safe to run again: it refreshes the logins and issues a new API token each time.
+Each app adds its demo data from an `AppConfig.seed_demo(org=, recruiter=)` method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.apps import apps
+from django.db import transaction
+
+from talentcircles import services
+from talentcircles.models import ApiToken, Membership, Organization, User
+
+DEMO_PASSWORD = "talentcircles-demo"  # noqa: S105 (printed on purpose: demo only)
+ADMIN_EMAIL = "admin@demo.talentcircles.test"
+RECRUITER_EMAIL = "recruiter@demo.talentcircles.test"
+DEMO_TOKEN_NAME = "demo"  # noqa: S105 (a label, not a secret)
+
+ORGANIZATIONS = [
+    {
+        "slug": "demo",
+        "name": "Acme Talent Community",
+        "tagline": "Engineers and designers who build Acme's products",
+        "time_zone": "Europe/London",
+    },
+    {
+        "slug": "northwind",
+        "name": "Northwind Recruiting",
+        "tagline": "A second community, to try the organisation switcher",
+        "time_zone": "America/New_York",
+    },
+]
+
+
+@dataclass(frozen=True)
+class Demo:
+    org: Organization
+    api_key: str
+
+
+@transaction.atomic
+def demo_seed() -> Demo:
+    admin = _user(ADMIN_EMAIL, "Ada", "Admin", "Head of Talent")
+    recruiter = _user(RECRUITER_EMAIL, "Riley", "Recruiter", "Senior Technical Recruiter")
+    orgs = [_org(spec) for spec in ORGANIZATIONS]
+    demo = orgs[0]
+    for org in orgs:
+        Membership.objects.update_or_create(user=admin, organization=org, defaults={"role": "admin"})
+        Membership.objects.get_or_create(user=recruiter, organization=org, defaults={"role": "recruiter"})
+    for config in apps.get_app_configs():
+        seeder = getattr(config, "seed_demo", None)
+        if seeder:
+            seeder(org=demo, recruiter=recruiter)
+    membership = Membership.objects.get(user=recruiter, organization=demo)
+    ApiToken.objects.filter(membership=membership, name=DEMO_TOKEN_NAME).delete()
+    issued = services.api_token_create(membership=membership, name=DEMO_TOKEN_NAME)
+    return Demo(org=demo, api_key=issued.key)
+
+
+def _user(email: str, first: str, last: str, title: str) -> User:
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first, "last_name": last, "title": title}
+    )
+    if created or not user.check_password(DEMO_PASSWORD):
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    return user
+
+
+def _org(spec: dict) -> Organization:
+    org, _ = Organization.objects.get_or_create(
+        slug=spec["slug"], defaults={k: v for k, v in spec.items() if k != "slug"} | {"sender_name": spec["name"]}
+    )
+    return org
