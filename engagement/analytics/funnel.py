@@ -44,7 +44,7 @@ def stage_funnel(*, org, date_from: date, date_to: date, recruiter_id: int | Non
             .values("candidate_id")
         )
     reached: dict[str, set[int]] = defaultdict(set)
-    time_in: dict[str, list[int]] = defaultdict(list)
+    time_in: dict[str, list[float]] = defaultdict(list)
     for candidate_id, details in changes.values_list("candidate_id", "details").iterator(chunk_size=5000):
         stage, previous = details.get("stage", ""), details.get("previous", "")
         reached[stage].add(candidate_id)

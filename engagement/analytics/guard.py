@@ -46,6 +46,7 @@ def _local_day(org: Organization, moment: datetime) -> str:
 
 
 def pause_sentence(guard: RecruiterGuard) -> str:
+    assert guard.period_ends_at is not None  # only a guard in its improvement period pauses
     return (
         f"Your bulk sends and new enrolments are paused until {_local_day(guard.organization, guard.period_ends_at)}: "
         f"your response rate over the last {LIVE_DAYS} days is {_percent(guard.last_rate)} "
@@ -80,7 +81,8 @@ def low_rate_reasons(*, org: Organization, recruiter_id: int, now: datetime) -> 
         .annotate(chars=Length("body_text"))
         .values_list("personalisation_score", "findings", "chars")
     )
-    total, low, long, codes = 0, 0, 0, Counter()
+    total, low, long = 0, 0, 0
+    codes: Counter[str | None] = Counter()
     for score, findings, chars in sent.iterator(chunk_size=2000):
         total += 1
         low += score is not None and score < LOW_SCORE
@@ -117,11 +119,12 @@ def _worst_templates(*, org: Organization, recruiter_id: int, since: datetime) -
         (row for row in rows if row["answered"] / row["sent"] < GUARD_THRESHOLD),
         key=lambda row: row["answered"] / row["sent"],
     )[:WORST_TEMPLATES]
-    names = dict(
+    names: dict[int | None, str] = dict(
         MessageTemplate.objects.for_org(org).filter(pk__in=[r["template_id"] for r in ranked]).values_list("pk", "name")
     )
     return [
-        f"Template “{names.get(r['template_id'], r['template_id'])}”: {r['answered']} answers to {r['sent']} sends "
+        f"Template “{names.get(r['template_id'], str(r['template_id']))}”: "
+        f"{r['answered']} answers to {r['sent']} sends "
         f"({_percent(r['answered'] / r['sent'])})."
         for r in ranked
     ]
@@ -176,7 +179,7 @@ def guard_evaluate_recruiter(*, org: Organization, recruiter: User, now: datetim
         guard.reasons = low_rate_reasons(org=org, recruiter_id=recruiter.pk, now=now)
         guard.period_started_at = guard.period_ends_at = guard.period_ended_at = guard.ended_by = None
         _queue_email(guard, "warning")
-    elif guard.state == State.WARNING and now >= guard.warned_at + RECHECK_AFTER:
+    elif guard.state == State.WARNING and guard.warned_at and now >= guard.warned_at + RECHECK_AFTER:
         if live.below_threshold:
             guard.state, guard.period_started_at = State.IMPROVEMENT, now
             guard.period_ends_at = now + IMPROVEMENT_PERIOD

@@ -224,7 +224,7 @@ def _week_split(
     return weeks, days
 
 
-def _add(sums: _Sums, row: tuple, *, settled_until: date) -> None:
+def _add(sums: _Sums, row: Sequence, *, settled_until: date) -> None:
     """Fold one day's row in; the window is applied once per group in `_finish` (thousands of rows per read)."""
     _key, day, sent, bounced, _answered, hours, interested, not_interested, unsubscribed = row
     settled = day <= settled_until
@@ -472,23 +472,24 @@ def reply_time_distribution(
     for _dimension, *row in rows:
         _add(total, row, settled_until=settled_until)
     _finish(total, window_days=window_days)
-    counts = Counter()
+    counts: Counter[str] = Counter()
     for hours, count in total.hours.items():
         for label, up_to in REPLY_TIME_BUCKETS:
             if up_to is None or hours <= up_to:
                 counts[label] += count
                 break
     answers = sum(counts.values())
-    rows, lower = [], 0
+    distribution: list[DistributionRow] = []
+    lower = 0
     for label, up_to in REPLY_TIME_BUCKETS:
         if lower < 24 * window_days:  # buckets that start beyond the window can hold nothing
-            rows.append(
+            distribution.append(
                 DistributionRow(
                     label=label, up_to_hours=up_to, count=counts[label], share=ratio(counts[label], answers)
                 )
             )
         lower = up_to or lower
-    return rows
+    return distribution
 
 
 def _labels(**kwargs):

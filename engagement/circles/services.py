@@ -408,6 +408,8 @@ def ics_for(post: Post) -> bytes:
     event.add("uid", f"post-{post.pk}@{host}")
     event.add("dtstamp", (post.updated_at or timezone.now()).astimezone(ZoneInfo("UTC")))
     event.add("summary", post.title)
+    if post.starts_at is None:
+        raise ValueError("Only an event with a start time has a calendar file.")
     event.add("dtstart", post.starts_at.astimezone(zone))
     if post.ends_at:
         event.add("dtend", post.ends_at.astimezone(zone))

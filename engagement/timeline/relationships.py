@@ -57,7 +57,7 @@ def _candidates_with_last_contact(ids: list[int], now: datetime) -> dict[int, di
             "organization__cold_after_days",
         )
     )
-    return {row["pk"]: row for row in rows}
+    return {row["pk"]: dict(row) for row in rows}
 
 
 def _activity_counts(ids: list[int], now: datetime) -> dict[int, dict]:
@@ -76,7 +76,7 @@ def _activity_counts(ids: list[int], now: datetime) -> dict[int, dict]:
         )
         .order_by()
     )
-    return {row.pop("candidate_id"): row for row in rows}
+    return {row["candidate_id"]: {k: v for k, v in row.items() if k != "candidate_id"} for row in rows}
 
 
 def strength_inputs(*, candidate_ids: Iterable[int], now: datetime) -> dict[int, StrengthInputs]:
@@ -111,7 +111,8 @@ def _remind_owners(cold: list[tuple[Relationship, dict, str]], now: datetime) ->
     earlier = Reminder.objects.filter(candidate_id__in=ids, origin=Reminder.Origin.GOING_COLD).values_list(
         "candidate_id", "created_at", "done_at"
     )
-    open_ids, latest = set(), {}
+    open_ids: set[int] = set()
+    latest: dict[int, datetime] = {}
     for candidate_id, created_at, done_at in earlier:
         if done_at is None:
             open_ids.add(candidate_id)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q, QuerySet
 
 from candidates.models import Candidate
-from engagement.timeline.models import Activity, Reminder
+from engagement.timeline.models import Activity, Reminder, ReminderQuerySet
 from talentcircles.audiences import audience_member_ids
 from talentcircles.models import Organization, User
 
@@ -160,7 +160,7 @@ def local_date(now: datetime, time_zone: str) -> date:
     return now.astimezone(ZoneInfo(time_zone or "UTC")).date()
 
 
-def my_reminders(*, org: Organization, recruiter: User) -> QuerySet[Reminder]:
+def my_reminders(*, org: Organization, recruiter: User) -> ReminderQuerySet:
     """The recruiter's reminders in this organisation, with the candidate and relationship joined."""
     return (
         Reminder.objects.for_org(org)

@@ -34,7 +34,7 @@ TOUCH_KINDS = (Kind.MESSAGE_OUT, Kind.REPLY_IN, Kind.CALL, Kind.MEETING, Kind.RS
 # Activities whose arrival can change the score, so they queue a recomputation.
 SCORED_KINDS = frozenset({*TOUCH_KINDS, *Activity.TWO_WAY_KINDS})
 
-_TWO_WAY_LABELS = {Kind.REPLY_IN: "last reply", Kind.CALL: "last call", Kind.MEETING: "last meeting"}
+_TWO_WAY_LABELS: dict[str, str] = {Kind.REPLY_IN: "last reply", Kind.CALL: "last call", Kind.MEETING: "last meeting"}
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import TypeVar
 
-from django.db import models
 from django.utils import timezone
 
 from engagement.analytics.models import ResponseStat, ResponseStatWeek
+
+RollupModel = TypeVar("RollupModel", ResponseStat, ResponseStatWeek)
 
 COUNT_COLUMNS = ("sent", "bounced", "answered", "interested", "not_interested", "unsubscribed")
 StatKey = tuple[date, int, str, str]  # (day, recruiter_id or 0, dimension, key)
@@ -61,7 +63,7 @@ def weeks_rebuild(*, org_id: int, since_day: date) -> int:
     return len(weeks)
 
 
-def merge_stat_rows(model: type[models.Model], *, org_id: int, since_day: date, stats: dict[StatKey, dict]) -> None:
+def merge_stat_rows(model: type[RollupModel], *, org_id: int, since_day: date, stats: dict[StatKey, dict]) -> None:
     """Make `model`'s rows of the organisation from `since_day` on equal `stats`, rewriting only those that differ.
 
     A row that changed is deleted and inserted again: one DELETE and one multi-row INSERT, where
