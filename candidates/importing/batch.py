@@ -247,70 +247,82 @@ def _twin_message(name: str, twin: Candidate) -> str:
     return f"{name}: {who} already has this {_UNIQUE_LABELS[name]}."
 
 
+Outcome = tuple[str, str, Candidate | None, list[str]]  # (outcome, reason, candidate, fields filled)
+
+
 def upsert_batch(*, org: Organization, actor: User | None, records: list[Record]) -> list[RowOutcome]:
     """Upsert `records` (call inside a transaction); one outcome per record, in order."""
-    outcomes: dict[int, tuple[str, str, Candidate | None, list[str]]] = {}
-    prepared: list[tuple[Record, dict]] = []
-    for position, record in enumerate(records):
-        if record.error:
-            outcomes[position] = ("failed", record.error, None, [])
-            continue
-        try:
-            prepared.append((record, profile_clean(record.data)))
-        except ValidationError as exc:
-            outcomes[position] = ("failed", failure_reason(exc), None, [])
-    positions = {id(record): position for position, record in enumerate(records)}
-
-    by_email, by_url = _existing(org, prepared)
-    matched = list({c.pk: c for c in [*by_email.values(), *by_url.values()]}.values())
-    skills, tags = _Labels(Skill), _Labels(Tag)
-    skills.load(org, [name for record, _ in prepared for name in record.skills], matched)
-    tags.load(org, [name for record, _ in prepared for name in record.tags], matched)
-
-    now = timezone.now()
-    prototype = Candidate(organization=org)
-    new: list[Candidate] = []
-    dirty: dict[int, Candidate] = {}
-    dirty_fields: set[str] = set()
-    for record, cleaned in prepared:
-        position = positions[id(record)]
+    batch = _Upsert(org, records)
+    for position, record, cleaned in batch.prepared:
         email, url = cleaned.get("email", ""), cleaned.get("linkedin_url", "")
-        target = (by_email.get(email) if email else None) or (by_url.get(url) if url else None)
+        target = (batch.by_email.get(email) if email else None) or (batch.by_url.get(url) if url else None)
         if target is None:
-            candidate = new_candidate(prototype, cleaned)
-            try:
-                _check_fields(candidate, set(cleaned) | {"first_name"})
-            except ValidationError as exc:
-                outcomes[position] = ("failed", failure_reason(exc), None, [])
-                continue
-            new.append(candidate)
-            if email:
-                by_email[email] = candidate
-            if url:
-                by_url[url] = candidate
-            skills.add(candidate, skills.new_for(candidate, record.skills))
-            tags.add(candidate, tags.new_for(candidate, record.tags))
-            outcomes[position] = ("created", "", candidate, [])
-            continue
+            batch.outcomes[position] = batch.create(record, cleaned)
+        else:
+            batch.outcomes[position] = batch.fill(target, record, cleaned)
+    batch.write()
+    return batch.announce(actor)
 
+
+class _Upsert:
+    """One batch of an import: the people already known, the labels, and what each row came to."""
+
+    def __init__(self, org: Organization, records: list[Record]) -> None:
+        self.org, self.records = org, records
+        self.outcomes: dict[int, Outcome] = {}
+        self.prepared: list[tuple[int, Record, dict]] = []
+        for position, record in enumerate(records):
+            if record.error:
+                self.outcomes[position] = ("failed", record.error, None, [])
+                continue
+            try:
+                self.prepared.append((position, record, profile_clean(record.data)))
+            except ValidationError as exc:
+                self.outcomes[position] = ("failed", failure_reason(exc), None, [])
+        self.by_email, self.by_url = _existing(org, [(record, cleaned) for _, record, cleaned in self.prepared])
+        matched = list({c.pk: c for c in [*self.by_email.values(), *self.by_url.values()]}.values())
+        self.skills, self.tags = _Labels(Skill), _Labels(Tag)
+        self.skills.load(org, [name for _, record, _ in self.prepared for name in record.skills], matched)
+        self.tags.load(org, [name for _, record, _ in self.prepared for name in record.tags], matched)
+        self.now = timezone.now()
+        self.prototype = Candidate(organization=org)
+        self.new: list[Candidate] = []
+        self.dirty: dict[int, Candidate] = {}
+        self.dirty_fields: set[str] = set()
+
+    def create(self, record: Record, cleaned: dict) -> Outcome:
+        candidate = new_candidate(self.prototype, cleaned)
+        try:
+            _check_fields(candidate, set(cleaned) | {"first_name"})
+        except ValidationError as exc:
+            return ("failed", failure_reason(exc), None, [])
+        self.new.append(candidate)
+        if cleaned.get("email"):
+            self.by_email[cleaned["email"]] = candidate
+        if cleaned.get("linkedin_url"):
+            self.by_url[cleaned["linkedin_url"]] = candidate
+        self.skills.add(candidate, self.skills.new_for(candidate, record.skills))
+        self.tags.add(candidate, self.tags.new_for(candidate, record.tags))
+        return ("created", "", candidate, [])
+
+    def fill(self, target: Candidate, record: Record, cleaned: dict) -> Outcome:
+        """Someone already known: only empty fields are filled and new labels added."""
         filled = [
             name
             for name, value in cleaned.items()
             if value not in ("", None, [], False) and _current(target, name) in ("", None, [])
         ]
-        new_skills, new_tags = skills.new_for(target, record.skills), tags.new_for(target, record.tags)
+        new_skills, new_tags = self.skills.new_for(target, record.skills), self.tags.new_for(target, record.tags)
         if not filled and not new_skills and not new_tags:
-            outcomes[position] = ("skipped", "", target, [])
-            continue
-        index = {"email": by_email, "linkedin_url": by_url}
+            return ("skipped", "", target, [])
+        index = {"email": self.by_email, "linkedin_url": self.by_url}
         twins = [
             _twin_message(name, index[name][cleaned[name]])
             for name in filled
             if name in index and index[name].get(cleaned[name]) not in (None, target)
         ]
         if twins:
-            outcomes[position] = ("failed", " ".join(twins), None, [])
-            continue
+            return ("failed", " ".join(twins), None, [])
         before = {name: _current(target, name) for name in [*filled, "time_zone"]}
         for name in filled:
             setattr(target, name, cleaned[name])
@@ -319,49 +331,50 @@ def upsert_batch(*, org: Organization, actor: User | None, records: list[Record]
         except ValidationError as exc:
             for name, value in before.items():
                 setattr(target, name, value)
-            outcomes[position] = ("failed", failure_reason(exc), None, [])
-            continue
+            return ("failed", failure_reason(exc), None, [])
         for name in filled:
             if name in index:
                 index[name][cleaned[name]] = target
-        skills.add(target, new_skills)
-        tags.add(target, new_tags)
+        self.skills.add(target, new_skills)
+        self.tags.add(target, new_tags)
         if target.pk:
-            target.updated_at = now
-            dirty[target.pk] = target
-            dirty_fields.update(filled)
+            target.updated_at = self.now
+            self.dirty[target.pk] = target
+            self.dirty_fields.update(filled)
             if target.time_zone != before["time_zone"]:
-                dirty_fields.add("time_zone")
-        outcomes[position] = ("updated", "", target, filled)
+                self.dirty_fields.add("time_zone")
+        return ("updated", "", target, filled)
 
-    if connection.vendor == "postgresql":
-        # Only labels a candidate lacks are added, so a clashing link means a concurrent write:
-        # the IntegrityError sends the batch to the row-by-row path.
-        staging.write(
-            new=new,
-            skill_names=skills.names_added(),
-            updated=list(dirty.values()),
-            updated_fields=dirty_fields,
-            links=[skills.links(), tags.links()],
-        )
-    else:
-        _write_portable(new, list(dirty.values()), dirty_fields, [skills, tags])
-
-    results, announced = [], []
-    for position, record in enumerate(records):
-        outcome, reason, stored, filled = outcomes[position]
-        if stored is not None and outcome in ("created", "updated"):  # both always carry the candidate
-            details = {"outcome": outcome} | ({"fields": filled} if outcome == "updated" else {})
-            announced.append(
-                events.CandidateEvent(
-                    organization_id=org.pk,
-                    candidate_id=stored.pk,
-                    kind=events.IMPORTED,
-                    actor_id=actor.pk if actor else None,
-                    details=details,
-                )
+    def write(self) -> None:
+        if connection.vendor == "postgresql":
+            # Only labels a candidate lacks are added, so a clashing link means a concurrent write:
+            # the IntegrityError sends the batch to the row-by-row path.
+            staging.write(
+                new=self.new,
+                skill_names=self.skills.names_added(),
+                updated=list(self.dirty.values()),
+                updated_fields=self.dirty_fields,
+                links=[self.skills.links(), self.tags.links()],
             )
-        results.append(RowOutcome(record.row, outcome, reason, stored.pk if stored else None))
-    # One announcement for the batch: the timeline writes its rows in one statement.
-    events.emit_many(announced)
-    return results
+        else:
+            _write_portable(self.new, list(self.dirty.values()), self.dirty_fields, [self.skills, self.tags])
+
+    def announce(self, actor: User | None) -> list[RowOutcome]:
+        """Each row's outcome, in order; one announcement for the batch (the timeline writes its rows at once)."""
+        results, announced = [], []
+        for position, record in enumerate(self.records):
+            outcome, reason, stored, filled = self.outcomes[position]
+            if stored is not None and outcome in ("created", "updated"):  # both always carry the candidate
+                details = {"outcome": outcome} | ({"fields": filled} if outcome == "updated" else {})
+                announced.append(
+                    events.CandidateEvent(
+                        organization_id=self.org.pk,
+                        candidate_id=stored.pk,
+                        kind=events.IMPORTED,
+                        actor_id=actor.pk if actor else None,
+                        details=details,
+                    )
+                )
+            results.append(RowOutcome(record.row, outcome, reason, stored.pk if stored else None))
+        events.emit_many(announced)
+        return results
