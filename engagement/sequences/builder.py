@@ -41,76 +41,24 @@ def _int(value, errors: dict, key: str) -> int:
 
 def _clean_steps(org: Organization, steps: list[dict]) -> list[dict]:
     """Validated step data, sorted by order and renumbered 1..N; raises ValidationError."""
-    errors: dict[str, list[str]] = {}
     if not isinstance(steps, list) or not steps:
         raise ValidationError({"steps": ["Add at least one step."]})
     if len(steps) > MAX_STEPS:
         raise ValidationError({"steps": [f"A sequence has at most {MAX_STEPS} steps."]})
-    template_ids = {s.get("template") for s in steps if isinstance(s, dict)}
-    template_ids = {getattr(t, "pk", t) for t in template_ids if t not in (None, "")}
-    templates = {
-        t.pk: t
-        for t in MessageTemplate.objects.for_org(org).filter(pk__in=[t for t in template_ids if str(t).isdigit()])
-    }
+    templates = _step_templates(org, steps)
+    errors: dict[str, list[str]] = {}
     cleaned = []
     for index, raw in enumerate(steps):
-        key = f"steps[{index}]"
         if not isinstance(raw, dict):
-            errors[key] = ["Each step is an object."]
+            errors[f"steps[{index}]"] = ["Each step is an object."]
             continue
-        order = _int(raw.get("order", index + 1), errors, f"{key}.order") or index + 1
-        kind = raw.get("kind") or SequenceStep.Kind.EMAIL
-        if kind not in SequenceStep.Kind.values:
-            errors[f"{key}.kind"] = ["Choose e-mail or task."]
-        hours = _int(raw.get("delay_hours"), errors, f"{key}.delay_hours")
-        business_days = _int(raw.get("delay_business_days"), errors, f"{key}.delay_business_days")
-        if hours < 0:
-            errors[f"{key}.delay_hours"] = ["The delay can't be negative."]
-        if business_days < 0:
-            errors[f"{key}.delay_business_days"] = ["The delay can't be negative."]
-        if hours > 24 * 365:
-            errors[f"{key}.delay_hours"] = ["Keep the delay under a year."]
-        if business_days > 260:
-            errors[f"{key}.delay_business_days"] = ["Keep the delay under a year (260 business days)."]
-        if hours and business_days:
-            errors[f"{key}.delay_business_days"] = ["Give the delay in hours or in business days, not both."]
-        template_ref = raw.get("template")
-        template_id = getattr(template_ref, "pk", template_ref)
-        template = templates.get(int(template_id)) if str(template_id or "").isdigit() else None
-        if kind == SequenceStep.Kind.EMAIL:
-            if template_id in (None, ""):
-                errors[f"{key}.template"] = ["Choose the template this step sends."]
-            elif template is None:
-                errors[f"{key}.template"] = ["Unknown template."]
-            elif template.archived_at:
-                errors[f"{key}.template"] = ["This template is archived; choose another."]
-        task_text = (raw.get("task_text") or "").strip()
-        if kind == SequenceStep.Kind.TASK:
-            template = None
-            if not task_text:
-                errors[f"{key}.task_text"] = ["Say what the task is (it becomes a reminder)."]
-            elif len(task_text) > 300:
-                errors[f"{key}.task_text"] = ["Keep the task under 300 characters."]
-        step_id = raw.get("id")
-        cleaned.append(
-            {
-                "index": index,
-                "id": int(step_id) if str(step_id or "").isdigit() else None,
-                "order": order,
-                "kind": kind,
-                "template": template,
-                "delay_hours": max(hours, 0),
-                "delay_business_days": max(business_days, 0),
-                "same_thread": bool(raw.get("same_thread", True)),
-                "task_text": task_text if kind == SequenceStep.Kind.TASK else "",
-            }
-        )
+        cleaned.append(_clean_step(index, raw, templates, errors))
     if errors:
         raise ValidationError(errors)
-    orders = [s["order"] for s in cleaned]
+    orders = [step["order"] for step in cleaned]
     if len(set(orders)) != len(orders):
         raise ValidationError({"steps": ["Two steps have the same order."]})
-    cleaned.sort(key=lambda s: s["order"])
+    cleaned.sort(key=lambda step: step["order"])
     for position, step in enumerate(cleaned, start=1):
         step["order"] = position
         if position > 1 and not (step["delay_hours"] or step["delay_business_days"]):
@@ -120,6 +68,73 @@ def _clean_steps(org: Organization, steps: list[dict]) -> list[dict]:
     if errors:
         raise ValidationError(errors)
     return cleaned
+
+
+def _template_id(raw: dict) -> object:
+    reference = raw.get("template")
+    return getattr(reference, "pk", reference)  # an id, or a template object from a form
+
+
+def _step_templates(org: Organization, steps: list) -> dict[int, MessageTemplate]:
+    """The organisation's templates the steps name, by id, in one query."""
+    ids = [_template_id(step) for step in steps if isinstance(step, dict)]
+    wanted = [int(str(pk)) for pk in ids if str(pk or "").isdigit()]
+    return {template.pk: template for template in MessageTemplate.objects.for_org(org).filter(pk__in=wanted)}
+
+
+def _clean_step(index: int, raw: dict, templates: dict[int, MessageTemplate], errors: dict) -> dict:
+    """One step's data; problems are added to `errors` keyed `steps[<index>].<field>`."""
+    key = f"steps[{index}]"
+    order = _int(raw.get("order", index + 1), errors, f"{key}.order") or index + 1
+    kind = raw.get("kind") or SequenceStep.Kind.EMAIL
+    if kind not in SequenceStep.Kind.values:
+        errors[f"{key}.kind"] = ["Choose e-mail or task."]
+    hours, business_days = _clean_delay(raw, key, errors)
+    template_id = _template_id(raw)
+    template = templates.get(int(str(template_id))) if str(template_id or "").isdigit() else None
+    if kind == SequenceStep.Kind.EMAIL:
+        if template_id in (None, ""):
+            errors[f"{key}.template"] = ["Choose the template this step sends."]
+        elif template is None:
+            errors[f"{key}.template"] = ["Unknown template."]
+        elif template.archived_at:
+            errors[f"{key}.template"] = ["This template is archived; choose another."]
+    task_text = (raw.get("task_text") or "").strip()
+    if kind == SequenceStep.Kind.TASK:
+        template = None
+        if not task_text:
+            errors[f"{key}.task_text"] = ["Say what the task is (it becomes a reminder)."]
+        elif len(task_text) > 300:
+            errors[f"{key}.task_text"] = ["Keep the task under 300 characters."]
+    step_id = raw.get("id")
+    return {
+        "index": index,
+        "id": int(str(step_id)) if str(step_id or "").isdigit() else None,
+        "order": order,
+        "kind": kind,
+        "template": template,
+        "delay_hours": max(hours, 0),
+        "delay_business_days": max(business_days, 0),
+        "same_thread": bool(raw.get("same_thread", True)),
+        "task_text": task_text if kind == SequenceStep.Kind.TASK else "",
+    }
+
+
+def _clean_delay(raw: dict, key: str, errors: dict) -> tuple[int, int]:
+    """The delay after the previous step, in hours or in business days (not both)."""
+    hours = _int(raw.get("delay_hours"), errors, f"{key}.delay_hours")
+    business_days = _int(raw.get("delay_business_days"), errors, f"{key}.delay_business_days")
+    if hours < 0:
+        errors[f"{key}.delay_hours"] = ["The delay can't be negative."]
+    if business_days < 0:
+        errors[f"{key}.delay_business_days"] = ["The delay can't be negative."]
+    if hours > 24 * 365:
+        errors[f"{key}.delay_hours"] = ["Keep the delay under a year."]
+    if business_days > 260:
+        errors[f"{key}.delay_business_days"] = ["Keep the delay under a year (260 business days)."]
+    if hours and business_days:
+        errors[f"{key}.delay_business_days"] = ["Give the delay in hours or in business days, not both."]
+    return hours, business_days
 
 
 def _clean_sequence_fields(org: Organization, data: dict, *, instance: Sequence | None) -> dict:
@@ -145,7 +160,7 @@ def _clean_sequence_fields(org: Organization, data: dict, *, instance: Sequence 
         errors["send_window_end"] = ["Give both ends of the send window, or neither to use the organisation's."]
     elif start is not None and (not isinstance(start, time) or not isinstance(end, time)):
         errors["send_window_start"] = ["Give times such as 09:00."]
-    elif start is not None and start >= end:
+    elif start is not None and end is not None and start >= end:
         errors["send_window_end"] = ["The send window must end after it starts."]
     if "options" in data:
         if not isinstance(data["options"], dict):
