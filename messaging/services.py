@@ -30,6 +30,7 @@ from talentcircles.bulk import copy_insert
 from talentcircles.expressions import moved_forward
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
+from talentcircles.services import ServiceError
 
 SUBJECT_MAX = 200
 
@@ -47,13 +48,8 @@ SKIP_REASONS = {
 }
 
 
-class MessagingError(ValueError):
+class MessagingError(ServiceError, ValueError):
     """A message that cannot be written as asked; `field` names the input to fix."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotContactable(MessagingError):
