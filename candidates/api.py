@@ -6,7 +6,6 @@ Reads go through `candidates.selectors`, writes through `candidates.services`.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -25,7 +24,6 @@ from candidates.serializers import (
     CandidateWriteSerializer,
     ResumeSerializer,
     ResumeUploadSerializer,
-    as_drf_error,
 )
 from candidates.services import candidate_delete
 from talentcircles.api import OrgScopedViewSet
@@ -230,8 +228,5 @@ class CandidateViewSet(
         candidate = self.get_object()
         upload = ResumeUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        try:
-            resume = resume_attach(candidate=candidate, upload=upload.validated_data["file"], actor=request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        resume = resume_attach(candidate=candidate, upload=upload.validated_data["file"], actor=request.user)
         return Response(ResumeSerializer(resume).data, status=status.HTTP_201_CREATED)

@@ -8,7 +8,6 @@ Scoped to the caller's organisation; another organisation's job is 404.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -25,7 +24,6 @@ from candidates.importing.jobs import FORMAT_CHOICES, import_job_create
 from candidates.importing.mapping import FIELDS
 from candidates.importing.readers import MAX_BYTES
 from candidates.models import ImportJob
-from candidates.serializers import as_drf_error
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.models import User
 
@@ -193,15 +191,12 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     def create(self, request, *args, **kwargs):
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            job = import_job_create(
-                org=request.org,
-                actor=request.user,
-                upload=incoming.validated_data["file"],
-                format=incoming.validated_data["format"],
-                owner=incoming.validated_data.get("owner"),
-                mapping=incoming.validated_data.get("mapping"),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        job = import_job_create(
+            org=request.org,
+            actor=request.user,
+            upload=incoming.validated_data["file"],
+            format=incoming.validated_data["format"],
+            owner=incoming.validated_data.get("owner"),
+            mapping=incoming.validated_data.get("mapping"),
+        )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)

@@ -9,7 +9,6 @@ filled, a body too long) is a 400 with a field message and writes nothing.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -21,7 +20,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.serializers import as_drf_error
 from messaging import selectors, services
 from messaging.checks import personalisation_check
 from messaging.models import MessageTemplate, Thread
@@ -79,23 +77,9 @@ def render_for(
     return Rendered(subject=rendered["subject"], body=rendered["body"])
 
 
-def as_400(exc: services.MessagingError | TemplateError | DjangoValidationError) -> ValidationError:
-    """A service refusal as a 400 carrying the field it is about."""
-    if isinstance(exc, services.NotContactable):
-        return ValidationError({"candidate": [str(exc)]})
-    if isinstance(exc, services.MessagingError):
-        return ValidationError({exc.field or "non_field_errors": [str(exc)]})
-    if isinstance(exc, TemplateError):
-        return ValidationError({"body": [exc.message]})
-    return as_drf_error(exc)
-
-
 def api_idempotency_key(key: str) -> str:
     """A client's key, kept apart from the keys the app writes itself (e.g. a sequence's step keys)."""
     return f"api:{key}" if key else ""
-
-
-_REFUSALS = (services.MessagingError, TemplateError, DjangoValidationError)
 
 
 # --- Templates --------------------------------------------------------------------------------
@@ -364,7 +348,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         # Say that the candidate can't be messaged before complaining about a token they can't fill.
         reason = services.skip_reason(candidate)
         if reason:
-            raise as_400(services.NotContactable(candidate, reason))
+            raise services.NotContactable(candidate, reason)
         # Hand-written text may use tokens too, like the composer's.
         rendered = render_for(
             subject=subject,
@@ -374,19 +358,16 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             organization=request.org,
             circle=circle,
         )
-        try:
-            message = services.thread_start(
-                org=request.org,
-                candidate=candidate,
-                recruiter=request.user,
-                subject=rendered.subject,
-                body=rendered.body,
-                template=template,
-                circle_id=circle.pk if circle is not None else None,
-                idempotency_key=api_idempotency_key(data["idempotency_key"]),
-            )
-        except _REFUSALS as exc:
-            raise as_400(exc) from None
+        message = services.thread_start(
+            org=request.org,
+            candidate=candidate,
+            recruiter=request.user,
+            subject=rendered.subject,
+            body=rendered.body,
+            template=template,
+            circle_id=circle.pk if circle is not None else None,
+            idempotency_key=api_idempotency_key(data["idempotency_key"]),
+        )
         return Response(self._detail(message.thread), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -413,17 +394,14 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             organization=request.org,
             circle=selectors.circle_for(request.org, thread.circle_id),
         )
-        try:
-            message = services.message_reply(
-                thread=thread,
-                sender=request.user,
-                body=rendered.body,
-                subject=rendered.subject,
-                template=template,
-                idempotency_key=api_idempotency_key(data["idempotency_key"]),
-            )
-        except _REFUSALS as exc:
-            raise as_400(exc) from None
+        message = services.message_reply(
+            thread=thread,
+            sender=request.user,
+            body=rendered.body,
+            subject=rendered.subject,
+            template=template,
+            idempotency_key=api_idempotency_key(data["idempotency_key"]),
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 

@@ -12,9 +12,6 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from talentcircles.services import ServiceError
 
-# What a service may raise for a person to correct.
-SERVICE_ERRORS: tuple[type[Exception], ...] = (ValidationError, ServiceError)
-
 
 def field_messages(error: ValidationError | ServiceError) -> dict[str, list[str]]:
     """{field name: messages}, with the messages about no one field under NON_FIELD_ERRORS ("__all__")."""

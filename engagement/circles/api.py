@@ -7,7 +7,6 @@ Reads go through `engagement.circle_selectors`, writes through `engagement.circl
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -18,7 +17,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.serializers import as_drf_error
 from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
@@ -86,28 +84,22 @@ class CircleViewSet(
     def perform_create(self, serializer):
         # Set explicitly: with the DRF mixins first in the bases, OrgScopedViewSet.perform_create is shadowed.
         data = serializer.validated_data
-        try:
-            serializer.instance = circles.circle_create(
-                org=self.request.org,
-                actor=self.request.user,
-                name=data["name"],
-                description=data.get("description", ""),
-                visibility=data.get("visibility", Circle.Visibility.PRIVATE),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        serializer.instance = circles.circle_create(
+            org=self.request.org,
+            actor=self.request.user,
+            name=data["name"],
+            description=data.get("description", ""),
+            visibility=data.get("visibility", Circle.Visibility.PRIVATE),
+        )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        try:
-            circles.circle_update(
-                circle=serializer.instance,
-                name=data.get("name"),
-                description=data.get("description"),
-                visibility=data.get("visibility"),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        circles.circle_update(
+            circle=serializer.instance,
+            name=data.get("name"),
+            description=data.get("description"),
+            visibility=data.get("visibility"),
+        )
 
     def perform_destroy(self, instance: Circle) -> None:
         circles.circle_delete(circle=instance)
@@ -272,19 +264,12 @@ class PostViewSet(
         return circle_selectors.circle_posts(circle=self.circle())
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = circles.post_create(
-                org=self.request.org, circle=self.circle(), author=self.request.user, data=serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        serializer.instance = circles.post_create(
+            org=self.request.org, circle=self.circle(), author=self.request.user, data=serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        try:
-            circles.post_update(post=serializer.instance, data=serializer.validated_data)
-        except DjangoValidationError as exc:
-            serializer.instance.refresh_from_db()
-            raise as_drf_error(exc) from None
+        circles.post_update(post=serializer.instance, data=serializer.validated_data)
 
     def perform_destroy(self, instance: Post) -> None:
         circles.post_delete(post=instance)
@@ -298,8 +283,5 @@ class PostViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request, circle_pk=None, pk=None):
         post = self.get_object()
-        try:
-            post = circles.post_publish(post=post)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        post = circles.post_publish(post=post)
         return Response(PostSerializer(post).data, status=status.HTTP_200_OK)

@@ -7,7 +7,6 @@ Reads go through `engagement.selectors`, writes through `engagement.services` (a
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -16,7 +15,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.serializers import as_drf_error
 from candidates.services import candidate_set_stage
 from engagement.timeline import selectors, services
 from engagement.timeline.models import Activity, Reminder
@@ -212,14 +210,11 @@ class ActivityLogView(CandidateScopedMixin, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            activity = services.activity_log(
-                candidate=candidate, actor=request.user, kind=data["kind"], body=data["body"],
-                occurred_at=data["occurred_at"], outcome=data["outcome"], duration_minutes=data["duration_minutes"],
-                attendees=data["attendees"], confirm_far_date=data["confirm_far_date"],
-            )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        activity = services.activity_log(
+            candidate=candidate, actor=request.user, kind=data["kind"], body=data["body"],
+            occurred_at=data["occurred_at"], outcome=data["outcome"], duration_minutes=data["duration_minutes"],
+            attendees=data["attendees"], confirm_far_date=data["confirm_far_date"],
+        )  # fmt: skip
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
@@ -253,13 +248,10 @@ class StageView(CandidateScopedMixin, generics.GenericAPIView):
         candidate = self.candidate()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            candidate = candidate_set_stage(
-                candidate=candidate, actor=request.user, stage=serializer.validated_data["stage"],
-                reason=serializer.validated_data["reason"],
-            )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        candidate = candidate_set_stage(
+            candidate=candidate, actor=request.user, stage=serializer.validated_data["stage"],
+            reason=serializer.validated_data["reason"],
+        )  # fmt: skip
         return Response(CandidateStageSerializer(candidate).data)
 
 
@@ -352,17 +344,14 @@ class ReminderViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            # The mixins come first in the bases, so this replaces OrgScopedViewSet.perform_create: the
-            # organisation is set here, from the request, never from the body.
-            reminder = services.reminder_create(
-                org=self.request.org, candidate_id=data["candidate_id"], recruiter=self._recruiter(data),
-                due_at=data["due_at"], note=data.get("note", ""), created_by=self.request.user,
-            )  # fmt: skip
-            if data.get("done"):
-                services.reminder_complete(reminder=reminder)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        # The mixins come first in the bases, so this replaces OrgScopedViewSet.perform_create: the
+        # organisation is set here, from the request, never from the body.
+        reminder = services.reminder_create(
+            org=self.request.org, candidate_id=data["candidate_id"], recruiter=self._recruiter(data),
+            due_at=data["due_at"], note=data.get("note", ""), created_by=self.request.user,
+        )  # fmt: skip
+        if data.get("done"):
+            services.reminder_complete(reminder=reminder)
         serializer.instance = reminder
 
     def perform_update(self, serializer):
@@ -370,10 +359,7 @@ class ReminderViewSet(
         changes = {name: data[name] for name in ("due_at", "note", "done") if name in data}
         if "recruiter_id" in data:
             changes["recruiter"] = self._recruiter(data)
-        try:
-            serializer.instance = services.reminder_update(reminder=serializer.instance, **changes)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        serializer.instance = services.reminder_update(reminder=serializer.instance, **changes)
 
     def perform_destroy(self, instance):
         services.reminder_delete(reminder=instance)

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -29,7 +28,6 @@ from engagement.sequences.api.common import (
     MAX_ENROL_IDS,
     _choices,
     _path_id,
-    service_error,
 )
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from talentcircles.api import OrgScopedViewSet
@@ -182,16 +180,13 @@ class SequenceEnrollmentsView(GenericAPIView):
             target["circle"] = circle
         else:
             target["candidate_ids"] = self._own_candidate_ids(body.validated_data["candidates"])
-        try:
-            result = enrolment.enrollments_create(
-                org=request.org,
-                sequence=sequence,
-                enrolled_by=request.user,
-                background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
-                **target,
-            )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        result = enrolment.enrollments_create(
+            org=request.org,
+            sequence=sequence,
+            enrolled_by=request.user,
+            background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
+            **target,
+        )
         if result.job is not None:
             data = EnrollmentJobSerializer(result.job, context={"request": request}).data
             return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["progress_url"]})
@@ -256,10 +251,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
 
     def _transition(self, service, **kwargs) -> Response:
         enrollment = self.get_object()
-        try:
-            enrollment = service(enrollment=enrollment, **kwargs)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        enrollment = service(enrollment=enrollment, **kwargs)
         return Response(EnrollmentSerializer(enrollment).data)
 
     @extend_schema(summary="Pause an active enrollment", parameters=_ENROLLMENT_ID, request=None, responses=_TRANSITION)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,7 +13,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers
 
 from engagement.sequences import builder, selectors
-from engagement.sequences.api.common import _NOT_FOUND, _VALIDATION, _choices, _path_id, service_error
+from engagement.sequences.api.common import _NOT_FOUND, _VALIDATION, _choices, _path_id
 from engagement.sequences.models import Sequence, SequenceStep
 from messaging.models import MessageTemplate
 from talentcircles.api import OrgScopedViewSet
@@ -194,19 +193,13 @@ class SequenceViewSet(
         # OrgScopedViewSet.perform_create is shadowed.
         data = dict(serializer.validated_data)
         steps = _step_data(data.pop("steps"))
-        try:
-            sequence = builder.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        sequence = builder.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
         serializer.instance = self._fresh(sequence)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         steps = _step_data(data.pop("steps")) if "steps" in data else None
-        try:
-            sequence = builder.sequence_update(sequence=serializer.instance, steps=steps, **data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        sequence = builder.sequence_update(sequence=serializer.instance, steps=steps, **data)
         serializer.instance = self._fresh(sequence)
 
     def perform_destroy(self, instance: Sequence) -> None:
