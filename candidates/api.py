@@ -27,6 +27,7 @@ from candidates.serializers import (
 )
 from candidates.services import candidate_delete
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # The list shows each candidate's résumés: one more query per page, without their (large) text.
 _LISTED_RESUMES = Prefetch(
@@ -129,41 +130,39 @@ LIST_PARAMETERS = [
     _query("last_contacted_after", "Last contacted at or after this ISO 8601 time.", OpenApiTypes.DATETIME),
     _query("ordering", "Sort key; `-` reverses. Default: relevance when searching, else name.", enum=list(ORDERINGS)),
 ]  # fmt: skip
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-# The router's path pattern alone would document the id as a string.
-_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The candidate's id.")]
+_ID = path_id("candidate")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List and search candidates",
         parameters=LIST_PARAMETERS,
-        responses={200: CandidateSerializer(many=True), 400: OpenApiTypes.OBJECT},
+        responses={200: CandidateSerializer(many=True), **VALIDATION},
         examples=[LIST_EXAMPLE],
     ),
     create=extend_schema(
         summary="Create a candidate",
         request=CandidateWriteSerializer,
-        responses={201: CandidateSerializer, 400: OpenApiTypes.OBJECT},
+        responses={201: CandidateSerializer, **VALIDATION},
         examples=[CREATE_EXAMPLE, VALIDATION_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="Read a candidate", parameters=_ID, responses={200: CandidateSerializer, **_NOT_FOUND}
+        summary="Read a candidate", parameters=_ID, responses={200: CandidateSerializer, **NOT_FOUND}
     ),
     update=extend_schema(
         summary="Update a candidate (the fields sent)",
         parameters=_ID,
         request=CandidateWriteSerializer,
-        responses={200: CandidateSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: CandidateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     partial_update=extend_schema(
         summary="Update some fields of a candidate",
         parameters=_ID,
         request=CandidateWriteSerializer,
-        responses={200: CandidateSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: CandidateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     destroy=extend_schema(
-        summary="Delete a candidate and their files", parameters=_ID, responses={204: None, **_NOT_FOUND}
+        summary="Delete a candidate and their files", parameters=_ID, responses={204: None, **NOT_FOUND}
     ),
 )
 class CandidateViewSet(
@@ -184,16 +183,14 @@ class CandidateViewSet(
             return ResumeUploadSerializer
         return CandidateSerializer
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Candidate.objects.none()
+    def org_queryset(self, org):
         if self.action != "list":
-            return super().get_queryset()
+            return super().org_queryset(org)
         # A plain dict (see CandidateListQuerySerializer on booleans); an empty parameter means "any".
         params = {name: value for name, value in self.request.query_params.dict().items() if value != ""}
         query = CandidateListQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
-        results = candidate_results(org=self.request.org, filters=query.filters(), ordering=query.chosen_ordering())
+        results = candidate_results(org=org, filters=query.filters(), ordering=query.chosen_ordering())
         # A ranked search has counted its matches already; CountedPagination reads this.
         self.known_count = (results.counted, results.count_cap) if results.counted is not None else None
         return results.candidates.prefetch_related(_LISTED_RESUMES)
@@ -213,7 +210,7 @@ class CandidateViewSet(
         summary="Upload a résumé (PDF or DOCX, at most 10 MB)",
         parameters=_ID,
         request={"multipart/form-data": ResumeUploadSerializer},
-        responses={201: ResumeSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={201: ResumeSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "Not a PDF or DOCX",

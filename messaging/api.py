@@ -38,16 +38,9 @@ from messaging.serializers import (
     ThreadSummarySerializer,
 )
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Organization, User
 from talentcircles.tenancy import OrgApiRequest
-
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_VALIDATION = {400: OpenApiTypes.OBJECT}
-
-
-def _path_id(what: str) -> list[OpenApiParameter]:
-    # The router's pattern alone would document the id as a string.
-    return [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")]
 
 
 def render_for(
@@ -114,26 +107,26 @@ _UNKNOWN_TOKEN_EXAMPLE = OpenApiExample(
     ),
     create=extend_schema(
         summary="Create a template",
-        responses={201: TemplateSerializer, **_VALIDATION},
+        responses={201: TemplateSerializer, **VALIDATION},
         examples=[_TEMPLATE_EXAMPLE, _UNKNOWN_TOKEN_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read a template", parameters=_path_id("template")),
+    retrieve=extend_schema(summary="Read a template", parameters=path_id("template")),
     update=extend_schema(
         summary="Replace a template",
-        parameters=_path_id("template"),
-        responses={200: TemplateSerializer, **_VALIDATION, **_NOT_FOUND},
+        parameters=path_id("template"),
+        responses={200: TemplateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     partial_update=extend_schema(
         summary='Change some fields of a template (`{"archived": false}` restores an archived one)',
-        parameters=_path_id("template"),
-        responses={200: TemplateSerializer, **_VALIDATION, **_NOT_FOUND},
+        parameters=path_id("template"),
+        responses={200: TemplateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     destroy=extend_schema(
         summary="Archive a template",
         description="Sets `archived_at`: the template leaves the list and cannot start new messages; "
         'messages already written from it keep their text. PATCH `{"archived": false}` restores it.',
-        parameters=_path_id("template"),
-        responses={204: None, **_NOT_FOUND},
+        parameters=path_id("template"),
+        responses={204: None, **NOT_FOUND},
     ),
 )
 class TemplateViewSet(
@@ -150,10 +143,8 @@ class TemplateViewSet(
     serializer_class = TemplateSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return MessageTemplate.objects.none()
-        org, user = self.request.org, self.request.user
+    def org_queryset(self, org):
+        user = self.request.user
         if self.action == "list":
             archived = self.request.query_params.get("archived", "").lower() in ("1", "true", "yes")
             return selectors.templates_visible(org=org, user=user, archived=archived)
@@ -183,9 +174,9 @@ class TemplateViewSet(
 
     @extend_schema(
         summary="Render a template for a candidate and score it",
-        parameters=_path_id("template"),
+        parameters=path_id("template"),
         request=TemplatePreviewRequestSerializer,
-        responses={200: PreviewSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={200: PreviewSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample("For candidate 42", request_only=True, value={"candidate": 42}),
             OpenApiExample(
@@ -269,12 +260,12 @@ _THREAD_EXAMPLE = {
                 "candidate", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Only this candidate's."
             )
         ],
-        responses={200: ThreadSummarySerializer(many=True), **_VALIDATION},
+        responses={200: ThreadSummarySerializer(many=True), **VALIDATION},
     ),
     retrieve=extend_schema(
         summary="A conversation with its messages, oldest first",
-        parameters=_path_id("thread"),
-        responses={200: ThreadDetailSerializer, **_NOT_FOUND},
+        parameters=path_id("thread"),
+        responses={200: ThreadDetailSerializer, **NOT_FOUND},
         examples=[OpenApiExample("A conversation", response_only=True, value=_THREAD_EXAMPLE)],
     ),
 )
@@ -291,9 +282,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             return ReplySerializer
         return ThreadDetailSerializer
 
-    def get_queryset(self) -> QuerySet[Thread]:
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Thread.objects.none()
+    def org_queryset(self, org: Organization) -> QuerySet[Thread]:
         query = ThreadListQuerySerializer(
             data={k: v for k, v in self.request.query_params.dict().items() if k == "candidate" and v != ""},
             context=self.get_serializer_context(),
@@ -301,7 +290,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         query.is_valid(raise_exception=True)
         candidate = query.validated_data.get("candidate")
         filters = selectors.ThreadFilters(candidate_id=candidate.pk if candidate else None)
-        return selectors.thread_list(org=self.request.org, filters=filters)
+        return selectors.thread_list(org=org, filters=filters)
 
     def get_object(self) -> Thread:
         try:
@@ -320,7 +309,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         description="Give `subject` and `body`, or a `template` rendered for the candidate (a `subject` or "
         "`body` sent with it replaces the template's). The message is e-mailed once the request commits.",
         request=ThreadStartSerializer,
-        responses={201: ThreadDetailSerializer, **_VALIDATION},
+        responses={201: ThreadDetailSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "Written by hand",
@@ -373,9 +362,9 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
     @extend_schema(
         summary="Reply in a conversation",
         description="Queues a follow-up e-mail in the same thread (with In-Reply-To and References).",
-        parameters=_path_id("thread"),
+        parameters=path_id("thread"),
         request=ReplySerializer,
-        responses={201: MessageSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={201: MessageSerializer, **VALIDATION, **NOT_FOUND},
         examples=[OpenApiExample("A follow-up", request_only=True, value={"body": "Hi Jane, any thoughts?"})],
     )
     @action(detail=True, methods=["post"])
@@ -418,7 +407,7 @@ class MessageCheckView(GenericAPIView):
         description="Tokens in the subject and body are filled for the candidate first; the result is the "
         "personalisation score (0 to 100) and the findings behind it.",
         request=CheckRequestSerializer,
-        responses={200: CheckResultSerializer, **_VALIDATION},
+        responses={200: CheckResultSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "A draft",

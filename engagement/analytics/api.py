@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -22,11 +21,12 @@ from rest_framework.views import APIView
 from engagement.analytics import metric as analytics
 from engagement.analytics.forms import default_range, sees_team_figures
 from engagement.analytics.metric import MAX_WINDOW_DAYS, AnalyticsError, org_setting
+from talentcircles.api_schema import NOT_FOUND, VALIDATION
 from talentcircles.models import Membership
 
 GROUP_BY_CHOICES = [choice for choice in analytics.GROUP_BY]
 _WINDOW_MESSAGE = f"The response window is 1 to {MAX_WINDOW_DAYS} days."
-_ERRORS = {400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+_ERRORS = {**VALIDATION, **NOT_FOUND}
 
 
 class StatsQuerySerializer(serializers.Serializer):

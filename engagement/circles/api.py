@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
@@ -21,9 +20,9 @@ from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_CIRCLE_ID = OpenApiParameter("circle_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The circle's id.")
+_CIRCLE_ID = path_id("circle", "circle_pk")
 
 
 class CircleSerializer(serializers.ModelSerializer):
@@ -46,7 +45,7 @@ class CircleSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List circles with member and post counts"),
     create=extend_schema(
         summary="Create a circle",
-        responses={201: CircleSerializer, 400: OpenApiTypes.OBJECT},
+        responses={201: CircleSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "A public circle",
@@ -59,8 +58,8 @@ class CircleSerializer(serializers.ModelSerializer):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a circle", responses={200: CircleSerializer, **_NOT_FOUND}),
-    update=extend_schema(summary="Update a circle", responses={200: CircleSerializer, 400: OpenApiTypes.OBJECT}),
+    retrieve=extend_schema(summary="Read a circle", responses={200: CircleSerializer, **NOT_FOUND}),
+    update=extend_schema(summary="Update a circle", responses={200: CircleSerializer, **VALIDATION}),
     partial_update=extend_schema(summary="Update some fields of a circle"),
     destroy=extend_schema(summary="Delete a circle with its memberships and posts", responses={204: None}),
 )
@@ -76,10 +75,8 @@ class CircleViewSet(
     serializer_class = CircleSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Circle.objects.none()
-        return circle_selectors.circle_list(org=self.request.org)
+    def org_queryset(self, org):
+        return circle_selectors.circle_list(org=org)
 
     def perform_create(self, serializer):
         # Set explicitly: with the DRF mixins first in the bases, OrgScopedViewSet.perform_create is shadowed.
@@ -154,16 +151,16 @@ class CircleMembersView(GenericAPIView):
             )
         return wanted
 
-    @extend_schema(summary="List a circle's members", parameters=[_CIRCLE_ID], responses=MemberSerializer(many=True))
+    @extend_schema(summary="List a circle's members", parameters=_CIRCLE_ID, responses=MemberSerializer(many=True))
     def get(self, request, circle_pk: int):
         page = self.paginate_queryset(circle_selectors.circle_members(circle=self.circle()))
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Add candidates to a circle",
-        parameters=[_CIRCLE_ID],
+        parameters=_CIRCLE_ID,
         request=MemberIdsSerializer,
-        responses={200: MembersResultSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: MembersResultSerializer, **VALIDATION, **NOT_FOUND},
         examples=[OpenApiExample("Add two candidates", request_only=True, value={"candidates": [42, 43]})],
     )
     def post(self, request, circle_pk: int):
@@ -177,9 +174,9 @@ class CircleMembersView(GenericAPIView):
 
     @extend_schema(
         summary="Remove candidates from a circle",
-        parameters=[_CIRCLE_ID],
+        parameters=_CIRCLE_ID,
         request=MemberIdsSerializer,
-        responses={200: MembersResultSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: MembersResultSerializer, **VALIDATION, **NOT_FOUND},
     )
     def delete(self, request, circle_pk: int):
         circle = self.circle()
@@ -211,15 +208,15 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "circle", "body_html", "status", "published_at", "author", "created_at", "updated_at"]
 
 
-_POST_ID = [_CIRCLE_ID, OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The post's id.")]
+_POST_ID = [*_CIRCLE_ID, *path_id("post")]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a circle's posts (drafts first)", parameters=[_CIRCLE_ID]),
+    list=extend_schema(summary="List a circle's posts (drafts first)", parameters=_CIRCLE_ID),
     create=extend_schema(
         summary="Write a draft post in a circle",
-        parameters=[_CIRCLE_ID],
-        responses={201: PostSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        parameters=_CIRCLE_ID,
+        responses={201: PostSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "A meetup with 40 seats",
@@ -258,9 +255,7 @@ class PostViewSet(
             self._circle = get_object_or_404(Circle.objects.for_org(self.request.org), pk=self.kwargs["circle_pk"])
         return self._circle
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Post.objects.none()
+    def org_queryset(self, org):
         return circle_selectors.circle_posts(circle=self.circle())
 
     def perform_create(self, serializer):
@@ -278,7 +273,7 @@ class PostViewSet(
         summary="Publish a post: it shows in members' feeds and goes into their next e-mail",
         parameters=_POST_ID,
         request=None,
-        responses={200: PostSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: PostSerializer, **VALIDATION, **NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, circle_pk=None, pk=None):

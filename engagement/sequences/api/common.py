@@ -1,22 +1,12 @@
-"""What the sequences API modules share: schema snippets and an inline choice field."""
+"""What the sequences API modules share: an inline choice field and the enrolment limits."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema_field,
-)
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_VALIDATION = {400: OpenApiTypes.OBJECT}
 _ID_CHUNK = 5_000  # SQLite caps the number of query parameters
 MAX_ENROL_IDS = 100_000
-
-
-def _path_id(what: str, name: str = "id") -> list[OpenApiParameter]:
-    return [OpenApiParameter(name, OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")]
 
 
 def _choices(choices, **kwargs) -> serializers.ChoiceField:

@@ -21,16 +21,10 @@ from rest_framework.response import Response
 from candidates.models import Candidate
 from engagement.circles.models import Circle
 from engagement.sequences import enrolment, enrolment_batches, lifecycle, selectors
-from engagement.sequences.api.common import (
-    _ID_CHUNK,
-    _NOT_FOUND,
-    _VALIDATION,
-    MAX_ENROL_IDS,
-    _choices,
-    _path_id,
-)
+from engagement.sequences.api.common import _ID_CHUNK, MAX_ENROL_IDS, _choices
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # --- Enrollments --------------------------------------------------------------------------------
 
@@ -117,7 +111,7 @@ class SequenceEnrollmentsView(GenericAPIView):
 
     @extend_schema(
         summary="List a sequence's enrollments, newest first",
-        parameters=[*_path_id("sequence", "sequence_pk"), _ENROLL_STATE],
+        parameters=[*path_id("sequence", "sequence_pk"), _ENROLL_STATE],
         responses=EnrollmentSerializer(many=True),
     )
     def get(self, request, sequence_pk: int):
@@ -135,9 +129,9 @@ class SequenceEnrollmentsView(GenericAPIView):
             f"Above {enrolment.BACKGROUND_ENROLMENT_THRESHOLD:,} candidates the enrolment runs in the "
             "background: the answer is 202 with the job, whose `progress_url` shows its progress."
         ),
-        parameters=_path_id("sequence", "sequence_pk"),
+        parameters=path_id("sequence", "sequence_pk"),
         request=EnrolRequestSerializer,
-        responses={201: EnrolResultSerializer, 202: EnrollmentJobSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={201: EnrolResultSerializer, 202: EnrollmentJobSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample("Two candidates", request_only=True, value={"candidates": [42, 43]}),
             OpenApiExample("A circle", request_only=True, value={"circle": 7}),
@@ -214,8 +208,8 @@ class SequenceEnrollmentsView(GenericAPIView):
         return ids
 
 
-_ENROLLMENT_ID = _path_id("enrollment")
-_TRANSITION = {200: EnrollmentSerializer, **_VALIDATION, **_NOT_FOUND}
+_ENROLLMENT_ID = path_id("enrollment")
+_TRANSITION = {200: EnrollmentSerializer, **VALIDATION, **NOT_FOUND}
 
 
 @extend_schema_view(
@@ -228,7 +222,7 @@ _TRANSITION = {200: EnrollmentSerializer, **_VALIDATION, **_NOT_FOUND}
         ],
     ),
     retrieve=extend_schema(
-        summary="Read an enrollment", parameters=_ENROLLMENT_ID, responses={200: EnrollmentSerializer, **_NOT_FOUND}
+        summary="Read an enrollment", parameters=_ENROLLMENT_ID, responses={200: EnrollmentSerializer, **NOT_FOUND}
     ),
 )
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
@@ -236,10 +230,8 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
     serializer_class = EnrollmentSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Enrollment.objects.none()
-        qs = Enrollment.objects.for_org(self.request.org).order_by("-enrolled_at", "-id")
+    def org_queryset(self, org):
+        qs = super().org_queryset(org).order_by("-enrolled_at", "-id")
         params = self.request.query_params
         for name in ("sequence", "candidate"):
             value = params.get(name, "")
@@ -280,16 +272,11 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
 @extend_schema_view(
     retrieve=extend_schema(
         summary="A background enrolment's progress",
-        parameters=_path_id("enrolment job"),
-        responses={200: EnrollmentJobSerializer, **_NOT_FOUND},
+        parameters=path_id("enrolment job"),
+        responses={200: EnrollmentJobSerializer, **NOT_FOUND},
     )
 )
 class EnrollmentJobViewSet(mixins.RetrieveModelMixin, OrgScopedViewSet):
     queryset = EnrollmentJob.objects.all()
     serializer_class = EnrollmentJobSerializer
     lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return EnrollmentJob.objects.none()
-        return EnrollmentJob.objects.for_org(self.request.org)
