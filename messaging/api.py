@@ -10,7 +10,6 @@ filled, a body too long) is a 400 with a field message and writes nothing.
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -20,7 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from messaging import selectors, services
+from messaging import selectors, services, template_services
 from messaging.checks import personalisation_check
 from messaging.models import MessageTemplate, Thread
 from messaging.rendering import Rendered, TemplateError, render_text
@@ -152,25 +151,23 @@ class TemplateViewSet(
         return MessageTemplate.objects.for_org(org).visible_to(user).select_related("owner")
 
     def perform_create(self, serializer):
-        # Set explicitly: with the DRF mixins first in the bases, OrgScopedViewSet.perform_create is shadowed.
-        archived = serializer.validated_data.pop("archived", False)
-        serializer.save(
-            organization=self.request.org, owner=self.request.user, archived_at=timezone.now() if archived else None
+        serializer.instance = template_services.template_create(
+            org=self.request.org, actor=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        template = serializer.instance
-        changes = {"updated_at": timezone.now()}
-        if "archived" in serializer.validated_data:
-            archived = serializer.validated_data.pop("archived")
-            if archived != (template.archived_at is not None):
-                changes["archived_at"] = timezone.now() if archived else None
-        serializer.save(**changes)
+        fields = dict(serializer.validated_data)
+        archived = fields.pop("archived", None)
+        who = {"org": self.request.org, "actor": self.request.user}
+        template = template_services.template_update(**who, template=serializer.instance, **fields)
+        if archived is True:
+            template = template_services.template_archive(**who, template=template)
+        elif archived is False:
+            template = template_services.template_restore(**who, template=template)
+        serializer.instance = template
 
     def perform_destroy(self, instance: MessageTemplate) -> None:
-        if instance.archived_at is None:
-            instance.archived_at = timezone.now()
-            instance.save(update_fields=["archived_at"])
+        template_services.template_archive(org=self.request.org, actor=self.request.user, template=instance)
 
     @extend_schema(
         summary="Render a template for a candidate and score it",

@@ -100,7 +100,7 @@ class CheckForm(forms.Form):
     candidate = forms.IntegerField(required=False, min_value=1)
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(ServiceErrorsMixin, forms.ModelForm):
     body = _body_field(help_text="Plain text. Use only the tokens listed beside the editor.")
 
     class Meta:
