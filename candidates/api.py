@@ -123,8 +123,9 @@ LIST_PARAMETERS = [
            "or include_archived=true.", enum=Candidate.Stage.values),
     _query("owner", "Owner's user id, or `none` for candidates nobody owns."),
     _query("source", "Where the candidate came from.", enum=Candidate.Source.values),
-    _query("contactable", "true: may be e-mailed now (has an e-mail, not do-not-contact, not undeliverable, "
-           "not in a final stage); false: the others.", OpenApiTypes.BOOL),
+    _query("contactable", "true: may be e-mailed now (has an e-mail, not erased, unsubscribed, do-not-contact, "
+           "undeliverable or suppressed, consent not withdrawn, not in a final stage); false: the others.",
+           OpenApiTypes.BOOL),
     _query("include_archived", "Also list archived candidates.", OpenApiTypes.BOOL),
     _query("last_contacted_before", "Last contacted before this ISO 8601 time.", OpenApiTypes.DATETIME),
     _query("last_contacted_after", "Last contacted at or after this ISO 8601 time.", OpenApiTypes.DATETIME),
