@@ -97,7 +97,7 @@ class AnalyticsFilterForm(ServiceErrorsMixin, forms.Form):
         try:
             validate_range(date_from=data.get("from"), date_to=data.get("to"))
         except AnalyticsError as error:
-            self.add_error(error.field, error.message)
+            self.add_service_errors(error)
         return data
 
     def filters(self) -> AnalyticsFilters:
