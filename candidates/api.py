@@ -6,7 +6,6 @@ Reads go through `candidates.selectors`, writes through `candidates.services`.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -25,10 +24,10 @@ from candidates.serializers import (
     CandidateWriteSerializer,
     ResumeSerializer,
     ResumeUploadSerializer,
-    as_drf_error,
 )
 from candidates.services import candidate_delete
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # The list shows each candidate's résumés: one more query per page, without their (large) text.
 _LISTED_RESUMES = Prefetch(
@@ -124,48 +123,47 @@ LIST_PARAMETERS = [
            "or include_archived=true.", enum=Candidate.Stage.values),
     _query("owner", "Owner's user id, or `none` for candidates nobody owns."),
     _query("source", "Where the candidate came from.", enum=Candidate.Source.values),
-    _query("contactable", "true: may be e-mailed now (has an e-mail, not do-not-contact, not undeliverable, "
-           "not in a final stage); false: the others.", OpenApiTypes.BOOL),
+    _query("contactable", "true: may be e-mailed now (has an e-mail, not erased, unsubscribed, do-not-contact, "
+           "undeliverable or suppressed, consent not withdrawn, not in a final stage); false: the others.",
+           OpenApiTypes.BOOL),
     _query("include_archived", "Also list archived candidates.", OpenApiTypes.BOOL),
     _query("last_contacted_before", "Last contacted before this ISO 8601 time.", OpenApiTypes.DATETIME),
     _query("last_contacted_after", "Last contacted at or after this ISO 8601 time.", OpenApiTypes.DATETIME),
     _query("ordering", "Sort key; `-` reverses. Default: relevance when searching, else name.", enum=list(ORDERINGS)),
 ]  # fmt: skip
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-# The router's path pattern alone would document the id as a string.
-_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The candidate's id.")]
+_ID = path_id("candidate")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="List and search candidates",
         parameters=LIST_PARAMETERS,
-        responses={200: CandidateSerializer(many=True), 400: OpenApiTypes.OBJECT},
+        responses={200: CandidateSerializer(many=True), **VALIDATION},
         examples=[LIST_EXAMPLE],
     ),
     create=extend_schema(
         summary="Create a candidate",
         request=CandidateWriteSerializer,
-        responses={201: CandidateSerializer, 400: OpenApiTypes.OBJECT},
+        responses={201: CandidateSerializer, **VALIDATION},
         examples=[CREATE_EXAMPLE, VALIDATION_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="Read a candidate", parameters=_ID, responses={200: CandidateSerializer, **_NOT_FOUND}
+        summary="Read a candidate", parameters=_ID, responses={200: CandidateSerializer, **NOT_FOUND}
     ),
     update=extend_schema(
         summary="Update a candidate (the fields sent)",
         parameters=_ID,
         request=CandidateWriteSerializer,
-        responses={200: CandidateSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: CandidateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     partial_update=extend_schema(
         summary="Update some fields of a candidate",
         parameters=_ID,
         request=CandidateWriteSerializer,
-        responses={200: CandidateSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: CandidateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     destroy=extend_schema(
-        summary="Delete a candidate and their files", parameters=_ID, responses={204: None, **_NOT_FOUND}
+        summary="Delete a candidate and their files", parameters=_ID, responses={204: None, **NOT_FOUND}
     ),
 )
 class CandidateViewSet(
@@ -186,16 +184,14 @@ class CandidateViewSet(
             return ResumeUploadSerializer
         return CandidateSerializer
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Candidate.objects.none()
+    def org_queryset(self, org):
         if self.action != "list":
-            return super().get_queryset()
+            return super().org_queryset(org)
         # A plain dict (see CandidateListQuerySerializer on booleans); an empty parameter means "any".
         params = {name: value for name, value in self.request.query_params.dict().items() if value != ""}
         query = CandidateListQuerySerializer(data=params)
         query.is_valid(raise_exception=True)
-        results = candidate_results(org=self.request.org, filters=query.filters(), ordering=query.chosen_ordering())
+        results = candidate_results(org=org, filters=query.filters(), ordering=query.chosen_ordering())
         # A ranked search has counted its matches already; CountedPagination reads this.
         self.known_count = (results.counted, results.count_cap) if results.counted is not None else None
         return results.candidates.prefetch_related(_LISTED_RESUMES)
@@ -215,7 +211,7 @@ class CandidateViewSet(
         summary="Upload a résumé (PDF or DOCX, at most 10 MB)",
         parameters=_ID,
         request={"multipart/form-data": ResumeUploadSerializer},
-        responses={201: ResumeSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={201: ResumeSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "Not a PDF or DOCX",
@@ -230,8 +226,5 @@ class CandidateViewSet(
         candidate = self.get_object()
         upload = ResumeUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        try:
-            resume = resume_attach(candidate=candidate, upload=upload.validated_data["file"], actor=request.user)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        resume = resume_attach(candidate=candidate, upload=upload.validated_data["file"], actor=request.user)
         return Response(ResumeSerializer(resume).data, status=status.HTTP_201_CREATED)

@@ -8,11 +8,8 @@ Scoped to the caller's organisation; another organisation's job is 404.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -25,8 +22,8 @@ from candidates.importing.jobs import FORMAT_CHOICES, import_job_create
 from candidates.importing.mapping import FIELDS
 from candidates.importing.readers import MAX_BYTES
 from candidates.models import ImportJob
-from candidates.serializers import as_drf_error
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import User
 
 
@@ -155,7 +152,7 @@ FORMAT_ERROR_EXAMPLE = OpenApiExample(
     value={"format": ["“xml” is not a format we import. Choose one of: auto, csv, linkedin, jsonresume."]},
 )
 FINISHED_EXAMPLE = OpenApiExample("Finished, one row failed", response_only=True, value=_JOB_EXAMPLE)
-_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The import job's id.")]
+_ID = path_id("import job")
 
 
 @extend_schema_view(
@@ -166,13 +163,13 @@ _ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, descripti
         "`GET /api/v1/imports/{id}/` until `is_done`. Candidates who already exist (same e-mail, "
         "then same LinkedIn URL) only get their empty fields filled, so importing a file twice adds nothing.",
         request={"multipart/form-data": ImportJobCreateSerializer},
-        responses={201: ImportJobSerializer, 400: OpenApiTypes.OBJECT},
+        responses={201: ImportJobSerializer, **VALIDATION},
         examples=[CREATE_EXAMPLE, CREATED_EXAMPLE, FILE_ERROR_EXAMPLE, FORMAT_ERROR_EXAMPLE],
     ),
     retrieve=extend_schema(
         summary="An import's status, progress, counts and failed rows",
         parameters=_ID,
-        responses={200: ImportJobSerializer, 404: OpenApiTypes.OBJECT},
+        responses={200: ImportJobSerializer, **NOT_FOUND},
         examples=[FINISHED_EXAMPLE],
     ),
 )
@@ -182,10 +179,8 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     parser_classes = [MultiPartParser, FormParser]
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return ImportJob.objects.none()
-        return super().get_queryset().select_related("owner").order_by("-created_at", "-pk")
+    def org_queryset(self, org):
+        return super().org_queryset(org).select_related("owner").order_by("-created_at", "-pk")
 
     def get_serializer_class(self):
         return ImportJobCreateSerializer if self.action == "create" else ImportJobSerializer
@@ -193,15 +188,12 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     def create(self, request, *args, **kwargs):
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
-        try:
-            job = import_job_create(
-                org=request.org,
-                actor=request.user,
-                upload=incoming.validated_data["file"],
-                format=incoming.validated_data["format"],
-                owner=incoming.validated_data.get("owner"),
-                mapping=incoming.validated_data.get("mapping"),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        job = import_job_create(
+            org=request.org,
+            actor=request.user,
+            upload=incoming.validated_data["file"],
+            format=incoming.validated_data["format"],
+            owner=incoming.validated_data.get("owner"),
+            mapping=incoming.validated_data.get("mapping"),
+        )
         return Response(ImportJobSerializer(job).data, status=status.HTTP_201_CREATED)

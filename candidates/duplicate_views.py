@@ -6,7 +6,7 @@ Mounted under /o/<org_slug>/candidates/ by candidates.urls.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404
@@ -19,6 +19,7 @@ from candidates.duplicates import likely_duplicate_pairs
 from candidates.merge import KEEP, OTHER, candidate_merge, default_choices, differing_fields
 from candidates.models import Candidate
 from candidates.selectors import candidate_detail
+from talentcircles.errors import field_messages
 from talentcircles.mixins import OrgMemberRequiredMixin
 
 PAIRS_PER_PAGE = 25
@@ -77,7 +78,7 @@ class DuplicateMergeView(OrgMemberRequiredMixin, TemplateView):
         except Candidate.DoesNotExist:  # merged or deleted by someone else meanwhile
             raise Http404 from None
         except ValidationError as exc:
-            errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+            errors = field_messages(exc)
             context = self.get_context_data(keep=keep, other=other, choices=choices, errors=errors)
             return self.render_to_response(context, status=400)
         messages.success(request, f"Merged {other.full_name} (#{other.pk}) into {kept.full_name}.")

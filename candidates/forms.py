@@ -10,13 +10,14 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 
 from candidates.models import Candidate
 from candidates.normalise import INDUSTRIES
 from candidates.selectors import CandidateFilters
 from candidates.services import PROFILE_FIELDS
+from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Organization, User
 from talentcircles.widgets import QuickSelect
 
@@ -193,7 +194,7 @@ class BulkActionForm(forms.Form):
         return self.members.get(self.cleaned_data["owner"])
 
 
-class CandidateForm(forms.Form):
+class CandidateForm(ServiceErrorsMixin, forms.Form):
     """The profile fields of `candidates.services.PROFILE_FIELDS`, plus skills and tags as text."""
 
     links = forms.CharField(
@@ -255,16 +256,8 @@ class CandidateForm(forms.Form):
             "tags": split_labels(self.cleaned_data["tags"]),
         }
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names (or above the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
-
-class ResumeUploadForm(forms.Form):
+class ResumeUploadForm(ServiceErrorsMixin, forms.Form):
     # Empty files pass here so the service's own message ("The file is empty.") is the one shown.
     file = forms.FileField(
         label="Résumé (PDF or DOCX, up to 10 MB)",
@@ -272,9 +265,6 @@ class ResumeUploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": RESUME_ACCEPT}),
     )
 
-    def add_service_errors(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error("file", error.messages)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error("file" if field in ("file", "__all__") else None, messages)
+    def add_service_error(self, key: str, messages: list[str]) -> None:
+        # The file is what the whole form is about: a message about no one field is about it.
+        self.add_error("file" if key in ("file", NON_FIELD_ERRORS) else None, messages)

@@ -6,12 +6,13 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models import Case, CharField, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Lower, Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from candidates.normalise import INDUSTRIES
+from talentcircles.expressions import Sha256Hex
 from talentcircles.models import TIME_ZONE_CHOICES, Organization
 from talentcircles.tenancy import OrgScopedQuerySet
 
@@ -52,16 +53,66 @@ class DigestFrequency(models.TextChoices):
     NEVER = "never", "Never"
 
 
+# Why a candidate may not be messaged, in the order they are reported, with the label recruiters see.
+# The one definition for every path that writes to candidates (one-to-one, bulk, sequences, digests,
+# community invitations); a path may add rules of its own on top (a final stage, a digest's frequency).
+MESSAGE_BLOCKS: dict[str, str] = {
+    "erased": "Erased their data on request",
+    "unsubscribed": "Unsubscribed from all messages",
+    "do_not_contact": "Marked do-not-contact",
+    "undeliverable": "E-mail address undeliverable (it bounced)",
+    "no_email": "No e-mail address",
+    "no_consent": "Withdrew consent to messages",
+    "suppressed": "On the suppression list (unsubscribed, bounced or erased before)",
+}
+
+
+def _message_block_rules() -> dict[str, Q]:
+    """Reason → the candidates it blocks, over the columns and the facts `_with_message_facts` adds.
+
+    No condition may be NULL for a row, so that "not blocked" (its negation) keeps every other row.
+    """
+    return {
+        "erased": Q(erased_at__isnull=False),
+        "unsubscribed": Q(unsubscribed_at__isnull=False),
+        "do_not_contact": Q(do_not_contact=True),
+        "undeliverable": Q(email_undeliverable=True),
+        "no_email": Q(email=""),
+        # Never asked (a sourced candidate) is not a refusal; a withdrawn consent is.
+        "no_consent": Q(messages_consent=False),
+        "suppressed": Q(email_suppressed=True),
+    }
+
+
 class CandidateQuerySet(OrgScopedQuerySet):
     def active(self) -> CandidateQuerySet:
         return self.exclude(stage=Candidate.Stage.ARCHIVED)
 
-    def contactable(self) -> CandidateQuerySet:
-        return (
-            self.exclude(email="")
-            .filter(do_not_contact=False, email_undeliverable=False, unsubscribed_at=None, erased_at=None)
-            .exclude(stage__in=Candidate.FINAL_STAGES)
+    def _with_message_facts(self) -> CandidateQuerySet:
+        latest_consent = ConsentRecord.objects.filter(
+            candidate=OuterRef("pk"), purpose=ConsentRecord.Purpose.MESSAGES
+        ).order_by("-recorded_at", "-id")
+        # The suppression list holds hashes of normalised addresses; Candidate.email is stored normalised.
+        suppressed = Suppression.objects.filter(
+            organization=OuterRef("organization"), email_hash=Sha256Hex(Lower(OuterRef("email")))
         )
+        return self.alias(
+            messages_consent=Coalesce(Subquery(latest_consent.values("granted")[:1]), Value(True)),
+            email_suppressed=Exists(suppressed),
+        )
+
+    def messageable(self) -> CandidateQuerySet:
+        """Candidates who may be messaged: none of MESSAGE_BLOCKS applies (see `with_message_block`)."""
+        return self._with_message_facts().filter(*[~rule for rule in _message_block_rules().values()])
+
+    def with_message_block(self) -> CandidateQuerySet:
+        """Annotate `message_block`: the first of MESSAGE_BLOCKS that applies to the candidate, or None."""
+        reasons = [When(rule, then=Value(reason)) for reason, rule in _message_block_rules().items()]
+        return self._with_message_facts().annotate(message_block=Case(*reasons, default=None, output_field=CharField()))
+
+    def contactable(self) -> CandidateQuerySet:
+        """May be messaged and not in a final stage (hired, not interested, archived): the list filter."""
+        return self.messageable().exclude(stage__in=Candidate.FINAL_STAGES)
 
 
 class Candidate(models.Model):
@@ -220,15 +271,20 @@ class Candidate(models.Model):
     def listed_resumes(self) -> list[Resume]:
         return list(self.resumes.all())
 
+    def message_block_reason(self) -> str | None:
+        """Why this candidate may not be messaged (a key of MESSAGE_BLOCKS), or None.
+
+        From the `message_block` annotation when the candidate was loaded `with_message_block()`
+        (the detail selector does), else read fresh from the database (one query).
+        """
+        if "message_block" in self.__dict__:
+            return self.__dict__["message_block"]
+        found = Candidate.objects.filter(pk=self.pk).with_message_block().values_list("message_block", flat=True)
+        return found.first()
+
     @property
     def is_contactable(self) -> bool:
-        return bool(self.email) and not (
-            self.do_not_contact
-            or self.email_undeliverable
-            or self.unsubscribed_at
-            or self.erased_at
-            or self.stage in self.FINAL_STAGES
-        )
+        return self.message_block_reason() is None and self.stage not in self.FINAL_STAGES
 
 
 def resume_upload_to(instance: Resume, filename: str) -> str:

@@ -28,6 +28,7 @@ from candidates.consent import consent_state
 from candidates.forms import ResumeUploadForm
 from candidates.models import Candidate, ConsentRecord, DigestFrequency
 from candidates.portal_access import PortalCandidateMixin, portal_org
+from talentcircles.forms import ServiceErrorsMixin
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -43,14 +44,6 @@ def client_ip(request) -> str | None:
         return str(ipaddress.ip_address(value))
     except ValueError:
         return None
-
-
-def _add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error.messages)
-        return
-    for field, field_messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, field_messages)
 
 
 def _as_json(value) -> str:
@@ -69,7 +62,7 @@ def _profile_row(name: str, value: object) -> tuple[StrOrPromise, object]:
 # --- Forms: shape only; `candidates.privacy` enforces the rules -------------------------------------
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(ServiceErrorsMixin, forms.Form):
     links = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -105,7 +98,7 @@ class ProfileForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["links"].splitlines() if line.strip()]
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(ServiceErrorsMixin, forms.Form):
     digest_frequency = forms.ChoiceField(
         label="How often should we e-mail you new posts from your circles?",
         choices=DigestFrequency.choices,
@@ -151,7 +144,7 @@ class ProfileView(PortalCandidateMixin, TemplateView):
             try:
                 privacy.candidate_update_by_self(candidate=self.candidate, data=form.cleaned_data)
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, "Your profile is saved.")
                 return redirect("portal_profile", org_slug)
@@ -206,7 +199,7 @@ class PreferencesView(PortalCandidateMixin, TemplateView):
                     ip_address=client_ip(request),
                 )
             except ValidationError as exc:
-                _add_service_errors(form, exc)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, "Your preferences are saved.")
                 return redirect("portal_preferences", org_slug)

@@ -148,9 +148,11 @@ def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: st
 
 
 def candidate_detail(*, org: Organization, pk: int) -> Candidate:
-    """One candidate of the organisation with what its page shows; DoesNotExist outside it."""
+    """One candidate of the organisation with what its page shows (why they may not be messaged too);
+    DoesNotExist outside it."""
     return (
         Candidate.objects.for_org(org)
+        .with_message_block()
         .select_related("owner", "user")
         .prefetch_related(
             Prefetch("skills", queryset=Skill.objects.order_by("name")),

@@ -17,13 +17,6 @@ from candidates.selectors import ORDERINGS, CandidateFilters
 from talentcircles.models import Membership, User
 
 
-def as_drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as DRF's, keeping its field → messages mapping."""
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError(exc.message_dict)
-    return serializers.ValidationError({"non_field_errors": exc.messages})
-
-
 class OwnerSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
@@ -127,25 +120,19 @@ class CandidateWriteSerializer(serializers.Serializer):
 
     def create(self, validated_data: dict) -> Candidate:
         data, skills, tags = self._split(validated_data)
-        try:
-            return services.candidate_create(
-                org=self.context["request"].org,
-                actor=self.context["request"].user,
-                data=data,
-                skills=skills or (),
-                tags=tags or (),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return services.candidate_create(
+            org=self.context["request"].org,
+            actor=self.context["request"].user,
+            data=data,
+            skills=skills or (),
+            tags=tags or (),
+        )
 
     def update(self, instance: Candidate, validated_data: dict) -> Candidate:
         data, skills, tags = self._split(validated_data)
-        try:
-            return services.candidate_update(
-                candidate=instance, actor=self.context["request"].user, data=data, skills=skills, tags=tags
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        return services.candidate_update(
+            candidate=instance, actor=self.context["request"].user, data=data, skills=skills, tags=tags
+        )
 
     def to_representation(self, instance: Candidate) -> dict:
         return CandidateSerializer(instance, context=self.context).data

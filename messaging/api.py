@@ -9,9 +9,7 @@ filled, a body too long) is a 400 with a field message and writes nothing.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -21,8 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.serializers import as_drf_error
-from messaging import selectors, services
+from messaging import selectors, services, template_services
 from messaging.checks import personalisation_check
 from messaging.models import MessageTemplate, Thread
 from messaging.rendering import Rendered, TemplateError, render_text
@@ -40,16 +37,9 @@ from messaging.serializers import (
     ThreadSummarySerializer,
 )
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Organization, User
 from talentcircles.tenancy import OrgApiRequest
-
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_VALIDATION = {400: OpenApiTypes.OBJECT}
-
-
-def _path_id(what: str) -> list[OpenApiParameter]:
-    # The router's pattern alone would document the id as a string.
-    return [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description=f"The {what}'s id.")]
 
 
 def render_for(
@@ -79,23 +69,9 @@ def render_for(
     return Rendered(subject=rendered["subject"], body=rendered["body"])
 
 
-def as_400(exc: services.MessagingError | TemplateError | DjangoValidationError) -> ValidationError:
-    """A service refusal as a 400 carrying the field it is about."""
-    if isinstance(exc, services.NotContactable):
-        return ValidationError({"candidate": [str(exc)]})
-    if isinstance(exc, services.MessagingError):
-        return ValidationError({exc.field or "non_field_errors": [str(exc)]})
-    if isinstance(exc, TemplateError):
-        return ValidationError({"body": [exc.message]})
-    return as_drf_error(exc)
-
-
 def api_idempotency_key(key: str) -> str:
     """A client's key, kept apart from the keys the app writes itself (e.g. a sequence's step keys)."""
     return f"api:{key}" if key else ""
-
-
-_REFUSALS = (services.MessagingError, TemplateError, DjangoValidationError)
 
 
 # --- Templates --------------------------------------------------------------------------------
@@ -130,26 +106,26 @@ _UNKNOWN_TOKEN_EXAMPLE = OpenApiExample(
     ),
     create=extend_schema(
         summary="Create a template",
-        responses={201: TemplateSerializer, **_VALIDATION},
+        responses={201: TemplateSerializer, **VALIDATION},
         examples=[_TEMPLATE_EXAMPLE, _UNKNOWN_TOKEN_EXAMPLE],
     ),
-    retrieve=extend_schema(summary="Read a template", parameters=_path_id("template")),
+    retrieve=extend_schema(summary="Read a template", parameters=path_id("template")),
     update=extend_schema(
         summary="Replace a template",
-        parameters=_path_id("template"),
-        responses={200: TemplateSerializer, **_VALIDATION, **_NOT_FOUND},
+        parameters=path_id("template"),
+        responses={200: TemplateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     partial_update=extend_schema(
         summary='Change some fields of a template (`{"archived": false}` restores an archived one)',
-        parameters=_path_id("template"),
-        responses={200: TemplateSerializer, **_VALIDATION, **_NOT_FOUND},
+        parameters=path_id("template"),
+        responses={200: TemplateSerializer, **VALIDATION, **NOT_FOUND},
     ),
     destroy=extend_schema(
         summary="Archive a template",
         description="Sets `archived_at`: the template leaves the list and cannot start new messages; "
         'messages already written from it keep their text. PATCH `{"archived": false}` restores it.',
-        parameters=_path_id("template"),
-        responses={204: None, **_NOT_FOUND},
+        parameters=path_id("template"),
+        responses={204: None, **NOT_FOUND},
     ),
 )
 class TemplateViewSet(
@@ -166,10 +142,8 @@ class TemplateViewSet(
     serializer_class = TemplateSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return MessageTemplate.objects.none()
-        org, user = self.request.org, self.request.user
+    def org_queryset(self, org):
+        user = self.request.user
         if self.action == "list":
             archived = self.request.query_params.get("archived", "").lower() in ("1", "true", "yes")
             return selectors.templates_visible(org=org, user=user, archived=archived)
@@ -177,31 +151,29 @@ class TemplateViewSet(
         return MessageTemplate.objects.for_org(org).visible_to(user).select_related("owner")
 
     def perform_create(self, serializer):
-        # Set explicitly: with the DRF mixins first in the bases, OrgScopedViewSet.perform_create is shadowed.
-        archived = serializer.validated_data.pop("archived", False)
-        serializer.save(
-            organization=self.request.org, owner=self.request.user, archived_at=timezone.now() if archived else None
+        serializer.instance = template_services.template_create(
+            org=self.request.org, actor=self.request.user, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        template = serializer.instance
-        changes = {"updated_at": timezone.now()}
-        if "archived" in serializer.validated_data:
-            archived = serializer.validated_data.pop("archived")
-            if archived != (template.archived_at is not None):
-                changes["archived_at"] = timezone.now() if archived else None
-        serializer.save(**changes)
+        fields = dict(serializer.validated_data)
+        archived = fields.pop("archived", None)
+        who = {"org": self.request.org, "actor": self.request.user}
+        template = template_services.template_update(**who, template=serializer.instance, **fields)
+        if archived is True:
+            template = template_services.template_archive(**who, template=template)
+        elif archived is False:
+            template = template_services.template_restore(**who, template=template)
+        serializer.instance = template
 
     def perform_destroy(self, instance: MessageTemplate) -> None:
-        if instance.archived_at is None:
-            instance.archived_at = timezone.now()
-            instance.save(update_fields=["archived_at"])
+        template_services.template_archive(org=self.request.org, actor=self.request.user, template=instance)
 
     @extend_schema(
         summary="Render a template for a candidate and score it",
-        parameters=_path_id("template"),
+        parameters=path_id("template"),
         request=TemplatePreviewRequestSerializer,
-        responses={200: PreviewSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={200: PreviewSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample("For candidate 42", request_only=True, value={"candidate": 42}),
             OpenApiExample(
@@ -285,12 +257,12 @@ _THREAD_EXAMPLE = {
                 "candidate", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Only this candidate's."
             )
         ],
-        responses={200: ThreadSummarySerializer(many=True), **_VALIDATION},
+        responses={200: ThreadSummarySerializer(many=True), **VALIDATION},
     ),
     retrieve=extend_schema(
         summary="A conversation with its messages, oldest first",
-        parameters=_path_id("thread"),
-        responses={200: ThreadDetailSerializer, **_NOT_FOUND},
+        parameters=path_id("thread"),
+        responses={200: ThreadDetailSerializer, **NOT_FOUND},
         examples=[OpenApiExample("A conversation", response_only=True, value=_THREAD_EXAMPLE)],
     ),
 )
@@ -307,9 +279,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             return ReplySerializer
         return ThreadDetailSerializer
 
-    def get_queryset(self) -> QuerySet[Thread]:
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Thread.objects.none()
+    def org_queryset(self, org: Organization) -> QuerySet[Thread]:
         query = ThreadListQuerySerializer(
             data={k: v for k, v in self.request.query_params.dict().items() if k == "candidate" and v != ""},
             context=self.get_serializer_context(),
@@ -317,7 +287,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         query.is_valid(raise_exception=True)
         candidate = query.validated_data.get("candidate")
         filters = selectors.ThreadFilters(candidate_id=candidate.pk if candidate else None)
-        return selectors.thread_list(org=self.request.org, filters=filters)
+        return selectors.thread_list(org=org, filters=filters)
 
     def get_object(self) -> Thread:
         try:
@@ -336,7 +306,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         description="Give `subject` and `body`, or a `template` rendered for the candidate (a `subject` or "
         "`body` sent with it replaces the template's). The message is e-mailed once the request commits.",
         request=ThreadStartSerializer,
-        responses={201: ThreadDetailSerializer, **_VALIDATION},
+        responses={201: ThreadDetailSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "Written by hand",
@@ -364,7 +334,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
         # Say that the candidate can't be messaged before complaining about a token they can't fill.
         reason = services.skip_reason(candidate)
         if reason:
-            raise as_400(services.NotContactable(candidate, reason))
+            raise services.NotContactable(candidate, reason)
         # Hand-written text may use tokens too, like the composer's.
         rendered = render_for(
             subject=subject,
@@ -374,27 +344,24 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             organization=request.org,
             circle=circle,
         )
-        try:
-            message = services.thread_start(
-                org=request.org,
-                candidate=candidate,
-                recruiter=request.user,
-                subject=rendered.subject,
-                body=rendered.body,
-                template=template,
-                circle_id=circle.pk if circle is not None else None,
-                idempotency_key=api_idempotency_key(data["idempotency_key"]),
-            )
-        except _REFUSALS as exc:
-            raise as_400(exc) from None
+        message = services.thread_start(
+            org=request.org,
+            candidate=candidate,
+            recruiter=request.user,
+            subject=rendered.subject,
+            body=rendered.body,
+            template=template,
+            circle_id=circle.pk if circle is not None else None,
+            idempotency_key=api_idempotency_key(data["idempotency_key"]),
+        )
         return Response(self._detail(message.thread), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Reply in a conversation",
         description="Queues a follow-up e-mail in the same thread (with In-Reply-To and References).",
-        parameters=_path_id("thread"),
+        parameters=path_id("thread"),
         request=ReplySerializer,
-        responses={201: MessageSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={201: MessageSerializer, **VALIDATION, **NOT_FOUND},
         examples=[OpenApiExample("A follow-up", request_only=True, value={"body": "Hi Jane, any thoughts?"})],
     )
     @action(detail=True, methods=["post"])
@@ -413,17 +380,14 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             organization=request.org,
             circle=selectors.circle_for(request.org, thread.circle_id),
         )
-        try:
-            message = services.message_reply(
-                thread=thread,
-                sender=request.user,
-                body=rendered.body,
-                subject=rendered.subject,
-                template=template,
-                idempotency_key=api_idempotency_key(data["idempotency_key"]),
-            )
-        except _REFUSALS as exc:
-            raise as_400(exc) from None
+        message = services.message_reply(
+            thread=thread,
+            sender=request.user,
+            body=rendered.body,
+            subject=rendered.subject,
+            template=template,
+            idempotency_key=api_idempotency_key(data["idempotency_key"]),
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
@@ -440,7 +404,7 @@ class MessageCheckView(GenericAPIView):
         description="Tokens in the subject and body are filled for the candidate first; the result is the "
         "personalisation score (0 to 100) and the findings behind it.",
         request=CheckRequestSerializer,
-        responses={200: CheckResultSerializer, **_VALIDATION},
+        responses={200: CheckResultSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "A draft",

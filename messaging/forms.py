@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from messaging.models import MAX_BODY_CHARS, MessageTemplate
 from messaging.rendering import TemplateError, validate_template_text
+from talentcircles.forms import ServiceErrorsMixin
 
 SUBJECT_MAX = 200
 TOO_LONG = f"The message is too long: at most {MAX_BODY_CHARS:,} characters (this one has %(show_value)s)."
@@ -39,13 +40,6 @@ def _subject_field(**kwargs) -> forms.CharField:
     return forms.CharField(max_length=SUBJECT_MAX, **kwargs)
 
 
-def add_service_error(form: forms.Form, error: Exception, *, fields: tuple[str, ...] = ()) -> None:
-    """Show a MessagingError (or TemplateError) on the field it names, or above the form."""
-    field = getattr(error, "field", None)
-    message = getattr(error, "message", None) or str(error)
-    form.add_error(field if field in form.fields and (not fields or field in fields) else None, message)
-
-
 def live_check(form: forms.Form, url: str) -> None:
     """Score the draft as the recruiter types: htmx posts the whole form to the check endpoint."""
     for name in ("subject", "body"):
@@ -62,7 +56,7 @@ def live_check(form: forms.Form, url: str) -> None:
             )
 
 
-class DraftForm(forms.Form):
+class DraftForm(ServiceErrorsMixin, forms.Form):
     """Subject and body with tokens, optionally started from a template."""
 
     template = forms.ModelChoiceField(
@@ -90,7 +84,7 @@ class ComposeForm(DraftForm):
     """A one-to-one message (the candidate comes from the URL)."""
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(ServiceErrorsMixin, forms.Form):
     body = _body_field(label="Your reply")
 
     def clean_body(self) -> str:
@@ -106,7 +100,7 @@ class CheckForm(forms.Form):
     candidate = forms.IntegerField(required=False, min_value=1)
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(ServiceErrorsMixin, forms.ModelForm):
     body = _body_field(help_text="Plain text. Use only the tokens listed beside the editor.")
 
     class Meta:

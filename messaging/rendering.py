@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from candidates.models import INDUSTRY_CHOICES
+from talentcircles.services import ServiceError
 
 # The whitelist: every token a template may use, with what it is replaced by.
 TOKENS: dict[str, str] = {
@@ -58,7 +59,7 @@ EXAMPLE_FALLBACKS: dict[str, str] = {
 MAX_SKILLS = 5
 
 
-class TemplateError(ValueError):
+class TemplateError(ServiceError, ValueError):
     """A template that cannot be used as written, or cannot be filled for one candidate.
 
     `message` is a sentence a recruiter can act on; `token` is the offending token as written
@@ -68,7 +69,6 @@ class TemplateError(ValueError):
 
     def __init__(self, message: str, *, token: str = "", candidate_name: str = "") -> None:
         super().__init__(message)
-        self.message = message
         self.token = token
         self.candidate_name = candidate_name
 

@@ -19,9 +19,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.utils import timezone
 
-from candidates.consent import with_message_consent
-from candidates.models import Candidate, Suppression
-from candidates.privacy import candidate_mark_undeliverable, suppression_hash
+from candidates.models import MESSAGE_BLOCKS, Candidate
+from candidates.privacy import candidate_mark_undeliverable
 from messaging import checks
 from messaging.models import MAX_BODY_CHARS, Message, MessageTemplate, Thread
 from messaging.rendering import TemplateError, render_message
@@ -30,30 +29,20 @@ from talentcircles.bulk import copy_insert
 from talentcircles.expressions import moved_forward
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
+from talentcircles.services import ServiceError
 
 SUBJECT_MAX = 200
 
 # Why a candidate is not messaged, in the order they are checked; labels are shown to recruiters.
 SKIP_REASONS = {
-    "erased": "Erased their data on request",
-    "unsubscribed": "Unsubscribed from all messages",
-    "do_not_contact": "Marked do-not-contact",
-    "undeliverable": "E-mail address undeliverable (it bounced)",
-    "no_email": "No e-mail address",
-    "no_consent": "Withdrew consent to messages",
-    "suppressed": "On the suppression list (unsubscribed, bounced or erased before)",
+    **MESSAGE_BLOCKS,
     # Bulk sends only: a recruiter may still write to one hired or archived person on purpose.
     "final_stage": "Hired, not interested or archived",
 }
 
 
-class MessagingError(ValueError):
+class MessagingError(ServiceError, ValueError):
     """A message that cannot be written as asked; `field` names the input to fix."""
-
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class NotContactable(MessagingError):
@@ -67,60 +56,28 @@ class NotContactable(MessagingError):
 # --- Who may be messaged ---------------------------------------------------------------------
 
 
-def _reason_from_flags(row: dict, *, suppressed: bool) -> str | None:
-    if row["erased_at"]:
-        return "erased"
-    if row["unsubscribed_at"]:
-        return "unsubscribed"
-    if row["do_not_contact"]:
-        return "do_not_contact"
-    if row["email_undeliverable"]:
-        return "undeliverable"
-    if not row["email"]:
-        return "no_email"
-    # Never asked (a sourced candidate) is not a refusal; a withdrawn consent is.
-    if row["consents_to_messages"] is False:
-        return "no_consent"
-    if suppressed:
-        return "suppressed"
-    return None
-
-
 # Read with a message's candidate but never needed to write or send it: the stored search document.
 CANDIDATE_HEAVY_FIELDS = ("candidate__search_vector",)
-_FLAG_FIELDS = ("pk", "email", "erased_at", "unsubscribed_at", "do_not_contact", "email_undeliverable")
 
 
 def skip_reason(candidate: Candidate) -> str | None:
     """Why this candidate must not be messaged now (a key of SKIP_REASONS), or None. Reads fresh state."""
-    rows = skip_reasons(org=candidate.organization, candidates=Candidate.objects.filter(pk=candidate.pk))
-    return rows.get(candidate.pk)
+    found = Candidate.objects.filter(pk=candidate.pk).with_message_block().values_list("message_block", flat=True)
+    return found.first()
 
 
 def skip_reasons(*, org: Organization, candidates: QuerySet | Iterable[Candidate]) -> dict[int, str]:
     """Candidate id → reason for every candidate of `org` among `candidates` that must be skipped.
 
-    Two queries whatever the number: the flags with the latest messages consent, then the
-    suppression list for their addresses.
+    One query whatever the number: the rule every sending path shares, `CandidateQuerySet.with_message_block`.
     """
-    if not isinstance(candidates, QuerySet):
-        candidates = Candidate.objects.filter(pk__in=[c.pk for c in candidates])
-    rows = list(with_message_consent(candidates.filter(organization=org)).values(*_FLAG_FIELDS, "consents_to_messages"))
-    hashes = {suppression_hash(row["email"]) for row in rows if row["email"]}
-    suppressed: set[str] = set()
-    hash_list = sorted(hashes)
-    for start in range(0, len(hash_list), 5000):  # SQLite caps the number of query parameters
-        chunk = hash_list[start : start + 5000]
-        suppressed.update(
-            Suppression.objects.for_org(org).filter(email_hash__in=chunk).values_list("email_hash", flat=True)
-        )
-    reasons = {}
-    for row in rows:
-        is_blocked = bool(row["email"]) and suppression_hash(row["email"]) in suppressed
-        reason = _reason_from_flags(row, suppressed=is_blocked)
-        if reason:
-            reasons[row["pk"]] = reason
-    return reasons
+    in_org = Candidate.objects.filter(organization=org)
+    if isinstance(candidates, QuerySet):
+        in_org = in_org.filter(pk__in=candidates.values("pk"))
+    else:
+        in_org = in_org.filter(pk__in=[c.pk for c in candidates])
+    blocked = in_org.with_message_block().exclude(message_block=None)
+    return dict(blocked.values_list("pk", "message_block"))
 
 
 # --- Input ------------------------------------------------------------------------------------

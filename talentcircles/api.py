@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -11,18 +14,35 @@ from talentcircles.api_permissions import ORG_HEADER
 from talentcircles.models import Organization
 from talentcircles.tenancy import OrgApiRequest
 
+if TYPE_CHECKING:
+    _GenericBase = generics.GenericAPIView
+else:
+    _GenericBase = object
 
-class OrgScopedViewSet(viewsets.GenericViewSet):
-    """Base for organisation-owned resources: every query starts from `request.org`.
 
-    Subclasses set `queryset` to a model whose manager has `for_org`; objects of another
-    organisation therefore fall outside the queryset and are 404.
+class OrgScopedMixin(_GenericBase):
+    """Every query of the endpoint starts from `request.org`: objects of another organisation are 404.
+
+    For viewsets, `OrgScopedViewSet`; other generic views put this mixin before DRF's view class.
+
+    Subclasses set `queryset` (its model's manager has `for_org`) and, to read through a selector,
+    override `org_queryset(org)`. Schema generation has no organisation: it gets `queryset.none()`.
     """
 
     request: OrgApiRequest
 
-    def get_queryset(self):
-        return super().get_queryset().for_org(self.request.org)
+    def get_queryset(self) -> QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return super().get_queryset().none()
+        return self.org_queryset(self.request.org)
+
+    def org_queryset(self, org: Organization) -> QuerySet:
+        """The organisation's objects this endpoint serves."""
+        return super().get_queryset().for_org(org)  # type: ignore[attr-defined]  # an OrgScopedQuerySet
+
+
+class OrgScopedViewSet(OrgScopedMixin, viewsets.GenericViewSet):
+    """Base viewset for organisation-owned resources; `perform_create` sets the organisation."""
 
     def perform_create(self, serializer):
         serializer.save(organization=self.request.org)

@@ -1,8 +1,38 @@
 from __future__ import annotations
 
-from django import forms
+from typing import TYPE_CHECKING
 
+from django import forms
+from django.core.exceptions import ValidationError
+
+from talentcircles.errors import field_messages
 from talentcircles.models import Membership, Organization, User
+from talentcircles.services import ServiceError
+
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class ServiceErrorsMixin(_FormBase):
+    """Shows a service's refusal on the form: each message on the field it names, the others above the form.
+
+    Forms check shape and services enforce the rules; a view that calls a service with a form's data
+    catches the service's ValidationError (or our ServiceError) and hands it to `add_service_errors`.
+    """
+
+    def add_service_errors(self, error: ValidationError | ServiceError) -> None:
+        for key, messages in field_messages(error).items():
+            self.add_service_error(key, messages)
+
+    def add_service_error(self, key: str, messages: list[str]) -> None:
+        """The messages under one key: on the field of that name, else above the form.
+
+        A form whose service names things other than its fields (a résumé's file, a sequence's steps)
+        overrides this to route those keys.
+        """
+        self.add_error(key if key in self.fields else None, messages)
 
 
 class OrganizationCreateForm(forms.ModelForm):

@@ -7,11 +7,11 @@ its ValidationErrors are shown on these forms.
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from candidates.importing.jobs import AUTO, FORMAT_CHOICES
 from candidates.importing.mapping import FIELD_CHOICES
 from candidates.importing.readers import MAX_BYTES
+from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Organization, User
 
 
@@ -20,7 +20,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return user.get_full_name() or user.email
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(ServiceErrorsMixin, forms.Form):
     file = forms.FileField(
         help_text=(
             "A CSV file (you match its columns to candidate fields next), LinkedIn's Connections.csv, "
@@ -42,13 +42,9 @@ class ImportUploadForm(forms.Form):
         assert isinstance(owner, OwnerChoiceField)
         owner.queryset = members
 
-    def add_service_errors(self, exc: ValidationError) -> None:
-        for name, messages in exc.message_dict.items():
-            self.add_error(name if name in self.fields else None, messages)
 
-
-class ColumnMappingForm(forms.Form):
-    """One select per column of the file, preselected with the guessed field."""
+class ColumnMappingForm(ServiceErrorsMixin, forms.Form):
+    """One select per column of the file, preselected with the guessed field (mapping errors: above it)."""
 
     def __init__(self, *args, headers: list[str], initial_mapping: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,7 +62,3 @@ class ColumnMappingForm(forms.Form):
 
     def mapping(self) -> dict[str, str]:
         return {header: self.cleaned_data[f"column_{n}"] for n, header in enumerate(self.headers)}
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        messages = exc.message_dict.get("mapping") if hasattr(exc, "error_dict") else None
-        self.add_error(None, messages or exc.messages)

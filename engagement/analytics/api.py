@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
@@ -22,11 +21,12 @@ from rest_framework.views import APIView
 from engagement.analytics import metric as analytics
 from engagement.analytics.forms import default_range, sees_team_figures
 from engagement.analytics.metric import MAX_WINDOW_DAYS, AnalyticsError, org_setting
+from talentcircles.api_schema import NOT_FOUND, VALIDATION
 from talentcircles.models import Membership
 
 GROUP_BY_CHOICES = [choice for choice in analytics.GROUP_BY]
 _WINDOW_MESSAGE = f"The response window is 1 to {MAX_WINDOW_DAYS} days."
-_ERRORS = {400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT}
+_ERRORS = {**VALIDATION, **NOT_FOUND}
 
 
 class StatsQuerySerializer(serializers.Serializer):
@@ -145,10 +145,6 @@ def _recruiter_scope(request: Request, asked: int | None) -> int | None:
     return asked
 
 
-def _as_400(error: AnalyticsError) -> exceptions.ValidationError:
-    return exceptions.ValidationError({error.field: [error.message]})
-
-
 class ResponseRateView(APIView):
     @extend_schema(
         summary="Response rates, cut by one dimension",
@@ -204,17 +200,14 @@ class ResponseRateView(APIView):
         window_days = params.get("window_days") or int(org_setting(request.org, "response_window_days"))
         date_from: date = params["from"]
         date_to: date = params["to"]
-        try:
-            rows = analytics.response_rates(
-                org=request.org,
-                group_by=params["group_by"],
-                date_from=date_from,
-                date_to=date_to,
-                window_days=window_days,
-                recruiter_id=recruiter_id,
-            )
-        except AnalyticsError as error:
-            raise _as_400(error) from None
+        rows = analytics.response_rates(
+            org=request.org,
+            group_by=params["group_by"],
+            date_from=date_from,
+            date_to=date_to,
+            window_days=window_days,
+            recruiter_id=recruiter_id,
+        )
         body = {
             "group_by": params["group_by"],
             "from": date_from,
@@ -238,12 +231,9 @@ class FunnelView(APIView):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         recruiter_id = _recruiter_scope(request, params.get("recruiter"))
-        try:
-            rows = analytics.stage_funnel(
-                org=request.org, date_from=params["from"], date_to=params["to"], recruiter_id=recruiter_id
-            )
-        except AnalyticsError as error:
-            raise _as_400(error) from None
+        rows = analytics.stage_funnel(
+            org=request.org, date_from=params["from"], date_to=params["to"], recruiter_id=recruiter_id
+        )
         body = {
             "from": params["from"],
             "to": params["to"],

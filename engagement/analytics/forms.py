@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from engagement.analytics.metric import AnalyticsError, org_setting, validate_range
+from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Membership, Organization, User
 
 DEFAULT_RANGE_DAYS = 90
@@ -52,7 +53,7 @@ def analytics_members(org: Organization) -> list[User]:
     return list(User.objects.filter(memberships__organization=org).order_by("first_name", "last_name", "email"))
 
 
-class AnalyticsFilterForm(forms.Form):
+class AnalyticsFilterForm(ServiceErrorsMixin, forms.Form):
     window_days = forms.TypedChoiceField(
         label="Response window", choices=WINDOW_CHOICES, coerce=int, required=False, empty_value=None
     )
@@ -96,7 +97,7 @@ class AnalyticsFilterForm(forms.Form):
         try:
             validate_range(date_from=data.get("from"), date_to=data.get("to"))
         except AnalyticsError as error:
-            self.add_error(error.field, error.message)
+            self.add_service_errors(error)
         return data
 
     def filters(self) -> AnalyticsFilters:
@@ -112,8 +113,3 @@ class AnalyticsFilterForm(forms.Form):
             recruiter_id=recruiter,
             sees_team=self.sees_team,
         )
-
-    def put_error(self, error: AnalyticsError) -> None:
-        """An AnalyticsError from the metric service, shown next to its field (or above the form)."""
-        field = error.field if error.field in self.fields else None
-        self.add_error(field, error.message)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from engagement.analytics.models import Dimension, ResponseStat, ResponseStatWeek
 from engagement.analytics.rollups.store import week_of
+from talentcircles.services import ServiceError
 
 GROUP_BY = ("all", "recruiter", "template", "sequence", "step", "circle", "source", "industry")
 GUARD_THRESHOLD = 0.13
@@ -41,13 +42,13 @@ REPLY_TIME_BUCKETS = (
 )
 
 
-class AnalyticsError(ValueError):
+class AnalyticsError(ServiceError, ValueError):
     """Bad input for an analytics read; `field` names what to fix."""
 
+    field: str
+
     def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def org_setting(org, name: str):

@@ -62,7 +62,7 @@ class AnalyticsDashboardView(OrgMemberRequiredMixin, View):
             charts = [build(data) for build in CHART_BUILDERS.values()] if has_outreach else []
             totals = data.totals if has_outreach else None
         except AnalyticsError as error:
-            form.put_error(error)
+            form.add_service_errors(error)
             return self._render(form=form, filters=filters, charts=[], status=400)
         return self._render(form=form, filters=filters, charts=charts, totals=totals, has_outreach=has_outreach)
 

@@ -7,25 +7,22 @@ Reads go through `engagement.circle_selectors`, writes through `engagement.circl
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.serializers import as_drf_error
 from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_CIRCLE_ID = OpenApiParameter("circle_pk", OpenApiTypes.INT, OpenApiParameter.PATH, description="The circle's id.")
+_CIRCLE_ID = path_id("circle", "circle_pk")
 
 
 class CircleSerializer(serializers.ModelSerializer):
@@ -48,7 +45,7 @@ class CircleSerializer(serializers.ModelSerializer):
     list=extend_schema(summary="List circles with member and post counts"),
     create=extend_schema(
         summary="Create a circle",
-        responses={201: CircleSerializer, 400: OpenApiTypes.OBJECT},
+        responses={201: CircleSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "A public circle",
@@ -61,8 +58,8 @@ class CircleSerializer(serializers.ModelSerializer):
             )
         ],
     ),
-    retrieve=extend_schema(summary="Read a circle", responses={200: CircleSerializer, **_NOT_FOUND}),
-    update=extend_schema(summary="Update a circle", responses={200: CircleSerializer, 400: OpenApiTypes.OBJECT}),
+    retrieve=extend_schema(summary="Read a circle", responses={200: CircleSerializer, **NOT_FOUND}),
+    update=extend_schema(summary="Update a circle", responses={200: CircleSerializer, **VALIDATION}),
     partial_update=extend_schema(summary="Update some fields of a circle"),
     destroy=extend_schema(summary="Delete a circle with its memberships and posts", responses={204: None}),
 )
@@ -78,36 +75,28 @@ class CircleViewSet(
     serializer_class = CircleSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Circle.objects.none()
-        return circle_selectors.circle_list(org=self.request.org)
+    def org_queryset(self, org):
+        return circle_selectors.circle_list(org=org)
 
     def perform_create(self, serializer):
         # Set explicitly: with the DRF mixins first in the bases, OrgScopedViewSet.perform_create is shadowed.
         data = serializer.validated_data
-        try:
-            serializer.instance = circles.circle_create(
-                org=self.request.org,
-                actor=self.request.user,
-                name=data["name"],
-                description=data.get("description", ""),
-                visibility=data.get("visibility", Circle.Visibility.PRIVATE),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        serializer.instance = circles.circle_create(
+            org=self.request.org,
+            actor=self.request.user,
+            name=data["name"],
+            description=data.get("description", ""),
+            visibility=data.get("visibility", Circle.Visibility.PRIVATE),
+        )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        try:
-            circles.circle_update(
-                circle=serializer.instance,
-                name=data.get("name"),
-                description=data.get("description"),
-                visibility=data.get("visibility"),
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        circles.circle_update(
+            circle=serializer.instance,
+            name=data.get("name"),
+            description=data.get("description"),
+            visibility=data.get("visibility"),
+        )
 
     def perform_destroy(self, instance: Circle) -> None:
         circles.circle_delete(circle=instance)
@@ -162,16 +151,16 @@ class CircleMembersView(GenericAPIView):
             )
         return wanted
 
-    @extend_schema(summary="List a circle's members", parameters=[_CIRCLE_ID], responses=MemberSerializer(many=True))
+    @extend_schema(summary="List a circle's members", parameters=_CIRCLE_ID, responses=MemberSerializer(many=True))
     def get(self, request, circle_pk: int):
         page = self.paginate_queryset(circle_selectors.circle_members(circle=self.circle()))
         return self.get_paginated_response(MemberSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Add candidates to a circle",
-        parameters=[_CIRCLE_ID],
+        parameters=_CIRCLE_ID,
         request=MemberIdsSerializer,
-        responses={200: MembersResultSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: MembersResultSerializer, **VALIDATION, **NOT_FOUND},
         examples=[OpenApiExample("Add two candidates", request_only=True, value={"candidates": [42, 43]})],
     )
     def post(self, request, circle_pk: int):
@@ -185,9 +174,9 @@ class CircleMembersView(GenericAPIView):
 
     @extend_schema(
         summary="Remove candidates from a circle",
-        parameters=[_CIRCLE_ID],
+        parameters=_CIRCLE_ID,
         request=MemberIdsSerializer,
-        responses={200: MembersResultSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: MembersResultSerializer, **VALIDATION, **NOT_FOUND},
     )
     def delete(self, request, circle_pk: int):
         circle = self.circle()
@@ -219,15 +208,15 @@ class PostSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "circle", "body_html", "status", "published_at", "author", "created_at", "updated_at"]
 
 
-_POST_ID = [_CIRCLE_ID, OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The post's id.")]
+_POST_ID = [*_CIRCLE_ID, *path_id("post")]
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List a circle's posts (drafts first)", parameters=[_CIRCLE_ID]),
+    list=extend_schema(summary="List a circle's posts (drafts first)", parameters=_CIRCLE_ID),
     create=extend_schema(
         summary="Write a draft post in a circle",
-        parameters=[_CIRCLE_ID],
-        responses={201: PostSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        parameters=_CIRCLE_ID,
+        responses={201: PostSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "A meetup with 40 seats",
@@ -266,25 +255,16 @@ class PostViewSet(
             self._circle = get_object_or_404(Circle.objects.for_org(self.request.org), pk=self.kwargs["circle_pk"])
         return self._circle
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Post.objects.none()
+    def org_queryset(self, org):
         return circle_selectors.circle_posts(circle=self.circle())
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = circles.post_create(
-                org=self.request.org, circle=self.circle(), author=self.request.user, data=serializer.validated_data
-            )
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        serializer.instance = circles.post_create(
+            org=self.request.org, circle=self.circle(), author=self.request.user, data=serializer.validated_data
+        )
 
     def perform_update(self, serializer):
-        try:
-            circles.post_update(post=serializer.instance, data=serializer.validated_data)
-        except DjangoValidationError as exc:
-            serializer.instance.refresh_from_db()
-            raise as_drf_error(exc) from None
+        circles.post_update(post=serializer.instance, data=serializer.validated_data)
 
     def perform_destroy(self, instance: Post) -> None:
         circles.post_delete(post=instance)
@@ -293,13 +273,10 @@ class PostViewSet(
         summary="Publish a post: it shows in members' feeds and goes into their next e-mail",
         parameters=_POST_ID,
         request=None,
-        responses={200: PostSerializer, 400: OpenApiTypes.OBJECT, **_NOT_FOUND},
+        responses={200: PostSerializer, **VALIDATION, **NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
     def publish(self, request, circle_pk=None, pk=None):
         post = self.get_object()
-        try:
-            post = circles.post_publish(post=post)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        post = circles.post_publish(post=post)
         return Response(PostSerializer(post).data, status=status.HTTP_200_OK)

@@ -17,13 +17,13 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from candidates import normalise
-from candidates.consent import consent_record, with_message_consent
-from candidates.models import Candidate, ConsentRecord, Suppression
-from candidates.privacy import candidate_resubscribe, candidate_update_by_self, suppression_hash
+from candidates.consent import consent_record
+from candidates.models import Candidate, ConsentRecord
+from candidates.privacy import candidate_resubscribe, candidate_update_by_self
 from candidates.services import candidate_create, find_existing
 from engagement.circles import tasks
 from engagement.circles.models import Circle, CommunityInvitation
@@ -138,29 +138,14 @@ class InviteResult:
 
 
 def _invitable(org: Organization, candidates: QuerySet[Candidate], now) -> list[Candidate]:
+    """Those who may be messaged, on top of which: not in the portal yet, not invited in the last 7 days."""
     recent = CommunityInvitation.objects.for_org(org).filter(sent_at__gte=now - REINVITE_AFTER).values("candidate_id")
     eligible = (
-        with_message_consent(candidates.filter(organization=org))
-        .exclude(email="")
-        .filter(user=None, erased_at=None, unsubscribed_at=None, do_not_contact=False, email_undeliverable=False)
-        # Never asked (NULL) may be invited; a withdrawn consent may not. Spelled out: NOT (NULL = false) is NULL.
-        .filter(Q(consents_to_messages=True) | Q(consents_to_messages__isnull=True))
+        Candidate.objects.filter(organization=org, pk__in=candidates.values("pk"), user=None)
+        .messageable()
         .exclude(pk__in=recent)
     )
-    found = list(eligible.only("pk", "email"))
-    suppressed = _suppressed_hashes(org, found)
-    return [c for c in found if suppression_hash(c.email) not in suppressed]
-
-
-def _suppressed_hashes(org: Organization, candidates: list[Candidate]) -> set[str]:
-    hashes = [suppression_hash(c.email) for c in candidates]
-    suppressed: set[str] = set()
-    for start in range(0, len(hashes), 1000):  # SQLite caps the parameters of one query
-        chunk = hashes[start : start + 1000]
-        suppressed |= set(
-            Suppression.objects.for_org(org).filter(email_hash__in=chunk).values_list("email_hash", flat=True)
-        )
-    return suppressed
+    return list(eligible.only("pk", "email"))
 
 
 @transaction.atomic

@@ -28,8 +28,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
 from candidates.consent import with_message_consent
-from candidates.models import Candidate, DigestFrequency, Suppression
-from candidates.privacy import suppression_hash
+from candidates.models import Candidate, DigestFrequency
 from engagement.circles.models import Circle, CircleMembership, DigestDelivery, Post
 
 Frequency = DigestFrequency
@@ -66,11 +65,8 @@ def _recent_posts(frequency: str, now: datetime) -> list[Post]:
 def digest_recipients(*, frequency: str, circle_ids: set[int], now: datetime) -> QuerySet[Candidate]:
     """Members at this frequency who may be e-mailed and are due, in circles that have new posts."""
     members = CircleMembership.objects.filter(circle_id__in=circle_ids, email_posts=True).values("candidate_id")
-    recipients = (
-        Candidate.objects.filter(pk__in=members, digest_frequency=frequency)
-        .exclude(email="")
-        .filter(unsubscribed_at=None, erased_at=None, do_not_contact=False, email_undeliverable=False)
-    )
+    recipients = Candidate.objects.filter(pk__in=members, digest_frequency=frequency).messageable()
+    # On top of the shared rule: a digest goes only to those whose latest answer to messages is "yes".
     recipients = with_message_consent(recipients).filter(consents_to_messages=True)
     if PERIODS[frequency]:
         recent = DigestDelivery.objects.filter(sent_at__gt=now - PERIODS[frequency]).values("candidate_id")
@@ -114,16 +110,9 @@ def _send_chunk(candidate_ids: list[int], by_circle: dict[int, list[Post]], now:
             if post.published_at >= joined_at and (candidate_id, post.pk) not in delivered:
                 due[candidate_id].append(post)
     candidates = Candidate.objects.select_related("organization").in_bulk(list(due))
-    suppressed = set(
-        Suppression.objects.filter(email_hash__in=[suppression_hash(c.email) for c in candidates.values()]).values_list(
-            "organization_id", "email_hash"
-        )
-    )
     sent = 0
     for candidate_id, posts in due.items():
         candidate = candidates[candidate_id]
-        if (candidate.organization_id, suppression_hash(candidate.email)) in suppressed:
-            continue
         posts = sorted(posts, key=lambda p: (p.published_at, p.pk))[:MAX_POSTS]
         sent += digest_send(candidate=candidate, post_ids=[p.pk for p in posts], now=now)
     return sent

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from candidates.forms import IdListField
 from candidates.models import INDUSTRY_CHOICES, Candidate
 from engagement.circles.models import Circle, CircleMembership, Post
+from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Organization, User
 
 VISIBILITY_CHOICES = [
@@ -24,16 +25,6 @@ VISIBILITY_CHOICES = [
 ]
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
 MAX_EMAILS = 500
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names (or above the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class CircleForm(ServiceErrorsMixin, forms.Form):

@@ -15,6 +15,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from candidates.models import Candidate
 from engagement.circles.models import CommunityInvitation
 from talentcircles.models import Organization
 
@@ -63,13 +64,11 @@ def invitation_from_token(org: Organization, token: str) -> CommunityInvitation:
 def community_invitations_send(invitation_ids: list[int]) -> int:
     """E-mail these invitations (still open, candidate still invitable); returns how many were sent."""
     sent = 0
-    invitations = CommunityInvitation.objects.filter(pk__in=invitation_ids, accepted_at=None).select_related(
-        "candidate", "organization", "invited_by"
-    )
+    invitations = CommunityInvitation.objects.filter(
+        pk__in=invitation_ids, accepted_at=None, candidate__in=Candidate.objects.messageable()
+    ).select_related("candidate", "organization", "invited_by")
     for invitation in invitations:
         candidate, org = invitation.candidate, invitation.organization
-        if not candidate.email or candidate.erased_at or candidate.unsubscribed_at or candidate.do_not_contact:
-            continue
         context = {
             "org": org,
             "candidate": candidate,

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from engagement.sequences.builder import MAX_STEPS
 from engagement.sequences.models import Sequence, SequenceStep
+from talentcircles.forms import ServiceErrorsMixin
 
 DELAY_HOURS, DELAY_BUSINESS_DAYS = "hours", "business_days"
 DELAY_UNITS = [(DELAY_HOURS, "hours"), (DELAY_BUSINESS_DAYS, "business days")]
@@ -25,7 +25,7 @@ _STEP_FIELD = {"delay_hours": "delay", "delay_business_days": "delay", "template
                "task_text": "task_text", "kind": "kind", "same_thread": "same_thread"}  # fmt: skip
 
 
-class SequenceForm(forms.Form):
+class SequenceForm(ServiceErrorsMixin, forms.Form):
     name = forms.CharField(max_length=120, widget=forms.TextInput(attrs={"placeholder": "e.g. Backend 2026"}))
     send_window_start = forms.TimeField(
         required=False,
@@ -37,6 +37,11 @@ class SequenceForm(forms.Form):
         required=False, label="Send until", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
     )
 
+    def __init__(self, *args, steps: BaseStepFormSet | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The steps saved with this sequence: a service's messages about them go on their rows.
+        self.steps = steps
+
     @classmethod
     def initial_for(cls, sequence: Sequence) -> dict:
         return {
@@ -44,6 +49,12 @@ class SequenceForm(forms.Form):
             "send_window_start": sequence.send_window_start,
             "send_window_end": sequence.send_window_end,
         }
+
+    def add_service_error(self, key: str, messages: list[str]) -> None:
+        if key in self.fields or self.steps is None:
+            super().add_service_error(key, messages)
+        else:
+            self.steps.add_service_error(key, messages)
 
 
 class StepForm(forms.Form):
@@ -135,10 +146,23 @@ class BaseStepFormSet(forms.BaseFormSet):
             if not self._should_delete_form(form) and (index < self.initial_form_count() or form.has_changed())
         ]
 
-    def steps_data(self) -> tuple[list[dict], list[StepForm]]:
-        """The steps for the service, and the form each came from (so its errors land there)."""
+    def add_service_error(self, key: str, messages: list[str]) -> None:
+        """A service's messages about the steps: on the row and field `steps[<i>].<field>` names (`i` counts
+        the kept rows from 0), else ("steps", the list as a whole, and anything else) above the steps."""
+        match = _STEP_ERROR_KEY.match(key)
         kept = self.kept_forms()
-        return [form.as_step_data(order) for order, form in enumerate(kept, start=1)], kept
+        if match and int(match.group(1)) < len(kept):
+            row = kept[int(match.group(1))]
+            field = _STEP_FIELD.get(match.group(2))
+            row.add_error(field if field in row.fields else None, messages)
+            return
+        self._non_form_errors = self.error_class(
+            [*self.non_form_errors(), *messages], error_class="nonform", renderer=self.renderer
+        )
+
+    def steps_data(self) -> list[dict]:
+        """The steps for the service, in order (its errors name them by index: see `add_service_error`)."""
+        return [form.as_step_data(order) for order, form in enumerate(self.kept_forms(), start=1)]
 
     def raw_rows(self) -> list[dict]:
         """The rows as typed, valid or not (to render them again after "add" or "move")."""
@@ -159,30 +183,6 @@ def step_formset(*, templates: QuerySet, data=None, initial: list[dict] | None =
         absolute_max=MAX_STEP_FORMS, validate_max=True,
     )  # fmt: skip
     return formset_class(data, initial=initial, prefix=STEP_PREFIX, templates=templates)
-
-
-def put_service_errors(
-    error: ValidationError, *, form: forms.Form, formset: BaseStepFormSet, step_forms: list[StepForm]
-) -> None:
-    """A service ValidationError shown next to the field (or the step) it is about."""
-    for key, messages in error.message_dict.items():
-        match = _STEP_ERROR_KEY.match(key)
-        if match:
-            index, name = int(match.group(1)), match.group(2)
-            if index < len(step_forms):
-                target = step_forms[index]
-                field = _STEP_FIELD.get(name)
-                for message in messages:
-                    target.add_error(field if field in target.fields else None, message)
-                continue
-        if key in form.fields:
-            for message in messages:
-                form.add_error(key, message)
-        else:
-            # "steps" (the list as a whole) and anything else: above the steps.
-            formset._non_form_errors = formset.error_class(
-                [*formset.non_form_errors(), *messages], error_class="nonform", renderer=formset.renderer
-            )
 
 
 class PreviewForm(forms.Form):

@@ -7,7 +7,6 @@ Reads go through `engagement.selectors`, writes through `engagement.services` (a
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -16,11 +15,11 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from candidates.serializers import as_drf_error
 from candidates.services import candidate_set_stage
 from engagement.timeline import selectors, services
 from engagement.timeline.models import Activity, Reminder
-from talentcircles.api import OrgScopedViewSet
+from talentcircles.api import OrgScopedMixin, OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
 
 Kind = Activity.Kind
@@ -116,9 +115,7 @@ class TimelinePagination(pagination.CursorPagination):
     max_page_size = 100
 
 
-_NOT_FOUND = {404: OpenApiTypes.OBJECT}
-_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The candidate's id.")]
-_VALIDATION = {400: OpenApiTypes.OBJECT}
+_ID = path_id("candidate")
 
 
 class CandidateScopedMixin:
@@ -135,7 +132,7 @@ class CandidateScopedMixin:
         *_ID,
         OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=Kind.values, description="Only these."),
     ],
-    responses={200: ActivitySerializer(many=True), **_VALIDATION, **_NOT_FOUND},
+    responses={200: ActivitySerializer(many=True), **VALIDATION, **NOT_FOUND},
     examples=[
         OpenApiExample(
             "A logged call",
@@ -156,18 +153,20 @@ class CandidateScopedMixin:
         )
     ],
 )
-class TimelineView(CandidateScopedMixin, generics.ListAPIView):
+class TimelineView(mixins.ListModelMixin, CandidateScopedMixin, OrgScopedMixin, generics.GenericAPIView):
+    queryset = Activity.objects.all()
     serializer_class = ActivitySerializer
     pagination_class = TimelinePagination
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Activity.objects.none()
+    def get(self, request, *args, **kwargs):
+        return self.list(request, *args, **kwargs)
+
+    def org_queryset(self, org):
         kind = self.request.query_params.get("kind", "")
         if kind and kind not in Kind.values:
             choices = ", ".join(Kind.values)
             raise ValidationError({"kind": [f"“{kind}” is not an activity kind. Choose one of: {choices}."]})
-        return selectors.timeline(org=self.request.org, candidate=self.candidate(), kind=kind)
+        return selectors.timeline(org=org, candidate=self.candidate(), kind=kind)
 
 
 class ActivityLogView(CandidateScopedMixin, generics.GenericAPIView):
@@ -177,7 +176,7 @@ class ActivityLogView(CandidateScopedMixin, generics.GenericAPIView):
         summary="Log a note, a call or a meeting",
         parameters=_ID,
         request=ActivityLogSerializer,
-        responses={201: ActivitySerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={201: ActivitySerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "A call",
@@ -212,14 +211,11 @@ class ActivityLogView(CandidateScopedMixin, generics.GenericAPIView):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            activity = services.activity_log(
-                candidate=candidate, actor=request.user, kind=data["kind"], body=data["body"],
-                occurred_at=data["occurred_at"], outcome=data["outcome"], duration_minutes=data["duration_minutes"],
-                attendees=data["attendees"], confirm_far_date=data["confirm_far_date"],
-            )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        activity = services.activity_log(
+            candidate=candidate, actor=request.user, kind=data["kind"], body=data["body"],
+            occurred_at=data["occurred_at"], outcome=data["outcome"], duration_minutes=data["duration_minutes"],
+            attendees=data["attendees"], confirm_far_date=data["confirm_far_date"],
+        )  # fmt: skip
         return Response(ActivitySerializer(activity).data, status=status.HTTP_201_CREATED)
 
 
@@ -231,7 +227,7 @@ class StageView(CandidateScopedMixin, generics.GenericAPIView):
         description="Records who, when, from, to, why and how long the previous stage lasted, on the timeline.",
         parameters=_ID,
         request=StageChangeSerializer,
-        responses={200: CandidateStageSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={200: CandidateStageSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample(
                 "Interested", request_only=True, value={"stage": "interested", "reason": "Replied to the circle post."}
@@ -253,18 +249,15 @@ class StageView(CandidateScopedMixin, generics.GenericAPIView):
         candidate = self.candidate()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            candidate = candidate_set_stage(
-                candidate=candidate, actor=request.user, stage=serializer.validated_data["stage"],
-                reason=serializer.validated_data["reason"],
-            )  # fmt: skip
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        candidate = candidate_set_stage(
+            candidate=candidate, actor=request.user, stage=serializer.validated_data["stage"],
+            reason=serializer.validated_data["reason"],
+        )  # fmt: skip
         return Response(CandidateStageSerializer(candidate).data)
 
 
 REMINDER_STATUSES = ("open", "due", "overdue", "done")
-_REMINDER_ID = [OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The reminder's id.")]
+_REMINDER_ID = path_id("reminder")
 _REMINDER_EXAMPLE = OpenApiExample(
     "Follow up in two weeks",
     request_only=True,
@@ -297,7 +290,7 @@ _REMINDER_EXAMPLE = OpenApiExample(
                 value={"candidate": ["No such candidate in this organisation."]},
             ),
         ],
-        responses={201: ReminderSerializer, **_VALIDATION},
+        responses={201: ReminderSerializer, **VALIDATION},
     ),
     retrieve=extend_schema(summary="Read a reminder", parameters=_REMINDER_ID),
     update=extend_schema(summary="Change a reminder", parameters=_REMINDER_ID),
@@ -322,10 +315,8 @@ class ReminderViewSet(
     serializer_class = ReminderSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Reminder.objects.none()
-        reminders = selectors.my_reminders(org=self.request.org, recruiter=self.request.user)
+    def org_queryset(self, org):
+        reminders = selectors.my_reminders(org=org, recruiter=self.request.user)
         wanted = self.request.query_params.get("status", "") if self.action == "list" else ""
         if wanted and wanted not in REMINDER_STATUSES:
             raise ValidationError({"status": [f"Choose one of: {', '.join(REMINDER_STATUSES)}."]})
@@ -352,17 +343,14 @@ class ReminderViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        try:
-            # The mixins come first in the bases, so this replaces OrgScopedViewSet.perform_create: the
-            # organisation is set here, from the request, never from the body.
-            reminder = services.reminder_create(
-                org=self.request.org, candidate_id=data["candidate_id"], recruiter=self._recruiter(data),
-                due_at=data["due_at"], note=data.get("note", ""), created_by=self.request.user,
-            )  # fmt: skip
-            if data.get("done"):
-                services.reminder_complete(reminder=reminder)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        # The mixins come first in the bases, so this replaces OrgScopedViewSet.perform_create: the
+        # organisation is set here, from the request, never from the body.
+        reminder = services.reminder_create(
+            org=self.request.org, candidate_id=data["candidate_id"], recruiter=self._recruiter(data),
+            due_at=data["due_at"], note=data.get("note", ""), created_by=self.request.user,
+        )  # fmt: skip
+        if data.get("done"):
+            services.reminder_complete(reminder=reminder)
         serializer.instance = reminder
 
     def perform_update(self, serializer):
@@ -370,10 +358,7 @@ class ReminderViewSet(
         changes = {name: data[name] for name in ("due_at", "note", "done") if name in data}
         if "recruiter_id" in data:
             changes["recruiter"] = self._recruiter(data)
-        try:
-            serializer.instance = services.reminder_update(reminder=serializer.instance, **changes)
-        except DjangoValidationError as exc:
-            raise as_drf_error(exc) from None
+        serializer.instance = services.reminder_update(reminder=serializer.instance, **changes)
 
     def perform_destroy(self, instance):
         services.reminder_delete(reminder=instance)

@@ -26,6 +26,7 @@ from engagement.timeline import selectors, services
 from engagement.timeline.forms import PipelineFilterForm
 from engagement.timeline.views import RecruiterTimeMixin
 from talentcircles.audiences import audience_choices
+from talentcircles.errors import field_messages
 
 MY_DAY_PAGE_SIZE = 50
 
@@ -70,7 +71,7 @@ class PipelineMoveView(RecruiterTimeMixin, View):
             )  # fmt: skip
         except ValidationError as exc:
             if wants_json:
-                return JsonResponse({"errors": exc.message_dict}, status=400)
+                return JsonResponse({"errors": field_messages(exc)}, status=400)
             for message in exc.messages:
                 messages.error(request, message)
         else:

@@ -9,26 +9,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from candidates.forms import UNOWNED
 from candidates.models import Candidate
 from engagement.timeline.models import Activity
 from engagement.timeline.services import CALL_OUTCOMES, MAX_CALL_MINUTES
+from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import User
 
 Kind = Activity.Kind
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
-
-class ServiceErrorsMixin:
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's ValidationError on the fields it names (or above the form)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error.messages)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 class TimelineFilterForm(forms.Form):

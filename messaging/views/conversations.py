@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from candidates.models import Candidate
 from messaging import rendering, selectors, services
-from messaging.forms import CheckForm, ComposeForm, ReplyForm, add_service_error, live_check
+from messaging.forms import CheckForm, ComposeForm, ReplyForm, live_check
 from messaging.models import MessageTemplate, Thread
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, query_without_page, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
@@ -101,7 +101,7 @@ class ThreadReplyView(ThreadMixin, View):
                 try:
                     services.message_reply(thread=thread, sender=request.user, body=draft.body, check=draft.check)
                 except services.MessagingError as exc:
-                    add_service_error(form, exc, fields=("body",))
+                    form.add_service_errors(exc)
                 else:
                     messages.success(request, f"Reply to {thread.candidate.full_name} queued for sending.")
                     return redirect("thread_detail", org_slug, thread.pk)
@@ -167,7 +167,7 @@ class ComposeView(OrgMemberRequiredMixin, TemplateView):
                         check=draft.check,
                     )
                 except services.MessagingError as exc:
-                    add_service_error(form, exc, fields=("subject", "body"))
+                    form.add_service_errors(exc)
                 else:
                     messages.success(request, f"Message to {candidate.full_name} queued for sending.")
                     return redirect("thread_detail", self.org.slug, message.thread_id)

@@ -1,23 +1,24 @@
 """Message templates: the list (shared and mine, archived apart), create and edit with the token
 whitelist beside the editor, archive and restore, and a preview against any candidate.
 
-A template is one row with no side effects, so these pages save it through the form like the API does.
+Writes go through `messaging.template_services`, like the API's.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from candidates.models import Candidate
-from messaging import rendering, selectors
+from messaging import rendering, selectors, template_services
 from messaging.forms import TemplateForm
 from messaging.models import MessageTemplate
+from messaging.services import MessagingError
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.tenancy import signed_in_user
@@ -61,14 +62,22 @@ class TemplateFormMixin(OrgMemberRequiredMixin):
         response.status_code = 400
         return response
 
+    def save(self, data: dict) -> MessageTemplate:
+        raise NotImplementedError
 
-class TemplateCreateView(TemplateFormMixin, FormView):
     def form_valid(self, form):
-        template = form.save(commit=False)
-        template.organization, template.owner = self.org, self.request.user
-        template.save()
+        try:
+            template = self.save(form.cleaned_data)
+        except (MessagingError, ValidationError) as exc:
+            form.add_service_errors(exc)
+            return self.form_invalid(form)
         messages.success(self.request, f"Template “{template.name}” saved.")
         return redirect("template_list", self.org.slug)
+
+
+class TemplateCreateView(TemplateFormMixin, FormView):
+    def save(self, data: dict) -> MessageTemplate:
+        return template_services.template_create(org=self.org, actor=signed_in_user(self.request), **data)
 
 
 class TemplateEditView(TemplateMixin, TemplateFormMixin, FormView):
@@ -78,26 +87,23 @@ class TemplateEditView(TemplateMixin, TemplateFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(template=self.object, **kwargs)
 
-    def form_valid(self, form):
-        template = form.save(commit=False)
-        template.updated_at = timezone.now()
-        template.save()
-        messages.success(self.request, f"Template “{template.name}” saved.")
-        return redirect("template_list", self.org.slug)
+    def save(self, data: dict) -> MessageTemplate:
+        return template_services.template_update(
+            org=self.org, actor=signed_in_user(self.request), template=self.object, **data
+        )
 
 
 class TemplateArchiveView(TemplateMixin, View):
     """POST archives an active template and restores an archived one."""
 
     def post(self, request, org_slug, pk):
-        template = self.object
-        if template.archived_at is None:
-            template.archived_at = timezone.now()
+        who = {"org": self.org, "actor": signed_in_user(request), "template": self.object}
+        if self.object.archived_at is None:
+            template = template_services.template_archive(**who)
             messages.success(request, f"Template “{template.name}” archived; it can't start new messages now.")
         else:
-            template.archived_at = None
+            template = template_services.template_restore(**who)
             messages.success(request, f"Template “{template.name}” restored.")
-        template.save(update_fields=["archived_at"])
         return redirect("template_list", org_slug)
 
 

@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -22,17 +21,10 @@ from rest_framework.response import Response
 from candidates.models import Candidate
 from engagement.circles.models import Circle
 from engagement.sequences import enrolment, enrolment_batches, lifecycle, selectors
-from engagement.sequences.api.common import (
-    _ID_CHUNK,
-    _NOT_FOUND,
-    _VALIDATION,
-    MAX_ENROL_IDS,
-    _choices,
-    _path_id,
-    service_error,
-)
+from engagement.sequences.api.common import _ID_CHUNK, MAX_ENROL_IDS, _choices
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # --- Enrollments --------------------------------------------------------------------------------
 
@@ -119,7 +111,7 @@ class SequenceEnrollmentsView(GenericAPIView):
 
     @extend_schema(
         summary="List a sequence's enrollments, newest first",
-        parameters=[*_path_id("sequence", "sequence_pk"), _ENROLL_STATE],
+        parameters=[*path_id("sequence", "sequence_pk"), _ENROLL_STATE],
         responses=EnrollmentSerializer(many=True),
     )
     def get(self, request, sequence_pk: int):
@@ -137,9 +129,9 @@ class SequenceEnrollmentsView(GenericAPIView):
             f"Above {enrolment.BACKGROUND_ENROLMENT_THRESHOLD:,} candidates the enrolment runs in the "
             "background: the answer is 202 with the job, whose `progress_url` shows its progress."
         ),
-        parameters=_path_id("sequence", "sequence_pk"),
+        parameters=path_id("sequence", "sequence_pk"),
         request=EnrolRequestSerializer,
-        responses={201: EnrolResultSerializer, 202: EnrollmentJobSerializer, **_VALIDATION, **_NOT_FOUND},
+        responses={201: EnrolResultSerializer, 202: EnrollmentJobSerializer, **VALIDATION, **NOT_FOUND},
         examples=[
             OpenApiExample("Two candidates", request_only=True, value={"candidates": [42, 43]}),
             OpenApiExample("A circle", request_only=True, value={"circle": 7}),
@@ -182,16 +174,13 @@ class SequenceEnrollmentsView(GenericAPIView):
             target["circle"] = circle
         else:
             target["candidate_ids"] = self._own_candidate_ids(body.validated_data["candidates"])
-        try:
-            result = enrolment.enrollments_create(
-                org=request.org,
-                sequence=sequence,
-                enrolled_by=request.user,
-                background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
-                **target,
-            )
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        result = enrolment.enrollments_create(
+            org=request.org,
+            sequence=sequence,
+            enrolled_by=request.user,
+            background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
+            **target,
+        )
         if result.job is not None:
             data = EnrollmentJobSerializer(result.job, context={"request": request}).data
             return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["progress_url"]})
@@ -219,8 +208,8 @@ class SequenceEnrollmentsView(GenericAPIView):
         return ids
 
 
-_ENROLLMENT_ID = _path_id("enrollment")
-_TRANSITION = {200: EnrollmentSerializer, **_VALIDATION, **_NOT_FOUND}
+_ENROLLMENT_ID = path_id("enrollment")
+_TRANSITION = {200: EnrollmentSerializer, **VALIDATION, **NOT_FOUND}
 
 
 @extend_schema_view(
@@ -233,7 +222,7 @@ _TRANSITION = {200: EnrollmentSerializer, **_VALIDATION, **_NOT_FOUND}
         ],
     ),
     retrieve=extend_schema(
-        summary="Read an enrollment", parameters=_ENROLLMENT_ID, responses={200: EnrollmentSerializer, **_NOT_FOUND}
+        summary="Read an enrollment", parameters=_ENROLLMENT_ID, responses={200: EnrollmentSerializer, **NOT_FOUND}
     ),
 )
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
@@ -241,10 +230,8 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
     serializer_class = EnrollmentSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Enrollment.objects.none()
-        qs = Enrollment.objects.for_org(self.request.org).order_by("-enrolled_at", "-id")
+    def org_queryset(self, org):
+        qs = super().org_queryset(org).order_by("-enrolled_at", "-id")
         params = self.request.query_params
         for name in ("sequence", "candidate"):
             value = params.get(name, "")
@@ -256,10 +243,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
 
     def _transition(self, service, **kwargs) -> Response:
         enrollment = self.get_object()
-        try:
-            enrollment = service(enrollment=enrollment, **kwargs)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        enrollment = service(enrollment=enrollment, **kwargs)
         return Response(EnrollmentSerializer(enrollment).data)
 
     @extend_schema(summary="Pause an active enrollment", parameters=_ENROLLMENT_ID, request=None, responses=_TRANSITION)
@@ -288,16 +272,11 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
 @extend_schema_view(
     retrieve=extend_schema(
         summary="A background enrolment's progress",
-        parameters=_path_id("enrolment job"),
-        responses={200: EnrollmentJobSerializer, **_NOT_FOUND},
+        parameters=path_id("enrolment job"),
+        responses={200: EnrollmentJobSerializer, **NOT_FOUND},
     )
 )
 class EnrollmentJobViewSet(mixins.RetrieveModelMixin, OrgScopedViewSet):
     queryset = EnrollmentJob.objects.all()
     serializer_class = EnrollmentJobSerializer
     lookup_value_regex = r"\d+"
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return EnrollmentJob.objects.none()
-        return EnrollmentJob.objects.for_org(self.request.org)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,10 +13,11 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, serializers
 
 from engagement.sequences import builder, selectors
-from engagement.sequences.api.common import _NOT_FOUND, _VALIDATION, _choices, _path_id, service_error
+from engagement.sequences.api.common import _choices
 from engagement.sequences.models import Sequence, SequenceStep
 from messaging.models import MessageTemplate
 from talentcircles.api import OrgScopedViewSet
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # --- Sequences ----------------------------------------------------------------------------------
 
@@ -110,7 +110,7 @@ def _step_data(steps: list[dict]) -> list[dict]:
     ),
     create=extend_schema(
         summary="Create a sequence with its steps",
-        responses={201: SequenceSerializer, **_VALIDATION},
+        responses={201: SequenceSerializer, **VALIDATION},
         examples=[
             OpenApiExample(
                 "Three steps",
@@ -142,22 +142,22 @@ def _step_data(steps: list[dict]) -> list[dict]:
         ],
     ),
     retrieve=extend_schema(
-        summary="Read a sequence", parameters=_path_id("sequence"), responses={200: SequenceSerializer, **_NOT_FOUND}
+        summary="Read a sequence", parameters=path_id("sequence"), responses={200: SequenceSerializer, **NOT_FOUND}
     ),
     update=extend_schema(
         summary="Replace a sequence's fields and steps (running enrollments follow for steps not yet sent)",
-        parameters=_path_id("sequence"),
-        responses={200: SequenceSerializer, **_VALIDATION, **_NOT_FOUND},
+        parameters=path_id("sequence"),
+        responses={200: SequenceSerializer, **VALIDATION, **NOT_FOUND},
     ),
     partial_update=extend_schema(
         summary="Change some of a sequence's fields (steps, when given, replace the list)",
-        parameters=_path_id("sequence"),
-        responses={200: SequenceSerializer, **_VALIDATION, **_NOT_FOUND},
+        parameters=path_id("sequence"),
+        responses={200: SequenceSerializer, **VALIDATION, **NOT_FOUND},
     ),
     destroy=extend_schema(
         summary="Archive a sequence: its running enrollments stop; sent messages and figures are kept",
-        parameters=_path_id("sequence"),
-        responses={204: None, **_NOT_FOUND},
+        parameters=path_id("sequence"),
+        responses={204: None, **NOT_FOUND},
     ),
 )
 class SequenceViewSet(
@@ -172,11 +172,9 @@ class SequenceViewSet(
     serializer_class = SequenceSerializer
     lookup_value_regex = r"\d+"
 
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no organisation
-            return Sequence.objects.none()
+    def org_queryset(self, org):
         steps = Prefetch("steps", queryset=SequenceStep.objects.order_by("order", "id"))
-        qs = selectors.sequence_list(org=self.request.org, include_archived=True).prefetch_related(steps)
+        qs = selectors.sequence_list(org=org, include_archived=True).prefetch_related(steps)
         wanted = self.request.query_params.get("status", "")
         if self.action == "list":
             qs = (
@@ -194,19 +192,13 @@ class SequenceViewSet(
         # OrgScopedViewSet.perform_create is shadowed.
         data = dict(serializer.validated_data)
         steps = _step_data(data.pop("steps"))
-        try:
-            sequence = builder.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        sequence = builder.sequence_create(org=self.request.org, owner=self.request.user, steps=steps, **data)
         serializer.instance = self._fresh(sequence)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         steps = _step_data(data.pop("steps")) if "steps" in data else None
-        try:
-            sequence = builder.sequence_update(sequence=serializer.instance, steps=steps, **data)
-        except DjangoValidationError as exc:
-            raise service_error(exc) from None
+        sequence = builder.sequence_update(sequence=serializer.instance, steps=steps, **data)
         serializer.instance = self._fresh(sequence)
 
     def perform_destroy(self, instance: Sequence) -> None:

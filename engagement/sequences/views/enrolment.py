@@ -172,9 +172,7 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
                 **target,
             )
         except ValidationError as error:
-            for key, texts in (error.message_dict if hasattr(error, "error_dict") else {"": error.messages}).items():
-                for text in texts:
-                    form.add_error("sequence" if key == "sequence" else None, text)
+            form.add_service_errors(error)
             return self.render_to_response(self.get_context_data(audience=audience, form=form), status=400)
         if result.job is not None:
             messages.info(request, f"Enrolling {_plural(result.job.total, 'candidate')} in the background.")

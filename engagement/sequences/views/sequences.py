@@ -20,7 +20,6 @@ from engagement.sequences.forms import (
     PreviewForm,
     SequenceForm,
     StepForm,
-    put_service_errors,
     step_formset,
 )
 from engagement.sequences.models import Enrollment, Sequence
@@ -82,18 +81,18 @@ class SequenceBuilderMixin(SequencePageMixin):
         return self.render_to_response(context, status=status)
 
     def post(self, request, *args, **kwargs):
-        form = SequenceForm(request.POST)
         formset = step_formset(templates=self.templates(), data=request.POST)
+        form = SequenceForm(request.POST, steps=formset)
         action = request.POST.get("action", "save")
         if action == "add" or action.startswith(("up-", "down-")):
             return self._rearrange(form, formset, action)
         if not (form.is_valid() and formset.is_valid()):
             return self.render_builder(form, formset, status=400)
-        steps, step_forms = formset.steps_data()
+        steps = formset.steps_data()
         try:
             sequence = self.save(form.cleaned_data, steps)
         except ValidationError as error:
-            put_service_errors(error, form=form, formset=formset, step_forms=step_forms)
+            form.add_service_errors(error)
             return self.render_builder(form, formset, status=400)
         return self.saved(sequence)
 

@@ -1,0 +1,51 @@
+"""The API's exception handler (`REST_FRAMEWORK["EXCEPTION_HANDLER"]`): a service's refusal is a 400.
+
+Viewsets call services and let their errors propagate. A Django `ValidationError` or one of our
+service errors (`talentcircles.services.ServiceError` and its subclasses: MessagingError,
+TemplateError, AnalyticsError…) becomes a 400 whose body has DRF's usual shape: `{field: [messages]}`,
+messages about no one field under `non_field_errors`, and messages about a field of one item of
+a list (`steps[1].delay_hours`) nested as DRF nests a list serializer's errors:
+`{"steps": {"1": {"delay_hours": [...]}}}`. Everything else is DRF's default handler's.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from talentcircles.errors import field_messages
+from talentcircles.services import ServiceError
+
+# A field of one item of a list, as services name it: `steps[1].delay_hours`.
+_ITEM_FIELD = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
+
+
+def drf_detail(error: ValidationError | ServiceError) -> dict[str, Any]:
+    """A service's refusal as the body of a 400, shaped like a DRF serializer's errors."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
+    detail: dict[str, Any] = {}
+    items: dict[str, dict[str, dict[str, list[str]]]] = {}
+    for key, messages in field_messages(error).items():
+        match = _ITEM_FIELD.match(key)
+        if match:
+            name, index, field = match.groups()
+            items.setdefault(name, {}).setdefault(index, {}).setdefault(field, []).extend(messages)
+        else:
+            detail.setdefault(non_field if key == NON_FIELD_ERRORS else key, []).extend(messages)
+    for name, by_index in items.items():
+        if name in detail:  # a message about the list as a whole cannot sit beside the per-item ones
+            detail.setdefault(non_field, []).extend(detail.pop(name))
+        detail[name] = by_index
+    return detail
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ValidationError | ServiceError):
+        exc = exceptions.ValidationError(drf_detail(exc))
+    return drf_exception_handler(exc, context)
