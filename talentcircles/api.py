@@ -42,10 +42,8 @@ class OrgScopedMixin(_GenericBase):
 
 
 class OrgScopedViewSet(OrgScopedMixin, viewsets.GenericViewSet):
-    """Base viewset for organisation-owned resources; `perform_create` sets the organisation."""
-
-    def perform_create(self, serializer):
-        serializer.save(organization=self.request.org)
+    """Base viewset for organisation-owned resources. Creating one goes through its app's service
+    (each viewset's `perform_create` or serializer says which)."""
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -79,7 +79,6 @@ class CircleViewSet(
         return circle_selectors.circle_list(org=org)
 
     def perform_create(self, serializer):
-        # Set explicitly: with the DRF mixins first in the bases, OrgScopedViewSet.perform_create is shadowed.
         data = serializer.validated_data
         serializer.instance = circles.circle_create(
             org=self.request.org,

@@ -343,8 +343,7 @@ class ReminderViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        # The mixins come first in the bases, so this replaces OrgScopedViewSet.perform_create: the
-        # organisation is set here, from the request, never from the body.
+        # The organisation comes from the request, never from the body.
         reminder = services.reminder_create(
             org=self.request.org, candidate_id=data["candidate_id"], recruiter=self._recruiter(data),
             due_at=data["due_at"], note=data.get("note", ""), created_by=self.request.user,
