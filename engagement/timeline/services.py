@@ -155,12 +155,14 @@ def activity_build(
     message_id: int | None = None,
 ) -> Activity:
     """A validated, unsaved timeline row."""
-    if (org is None) == (organization_id is None):
+    if org is not None and organization_id is None:
+        organization_id = org.pk
+    elif org is not None or organization_id is None:  # both, or neither
         raise TypeError("Pass exactly one of org or organization_id.")
     if kind not in _KINDS:
         raise ValueError(f"Unknown activity kind {kind!r}.")
     return Activity(
-        organization_id=org.pk if org is not None else organization_id,
+        organization_id=organization_id,
         candidate_id=candidate_id,
         actor_id=actor_id,
         kind=kind,
