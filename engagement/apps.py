@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -71,7 +73,7 @@ class EngagementConfig(AppConfig):
         if Post.objects.filter(circle=circle).exists():
             return
         starts = (timezone.now() + timedelta(days=14)).replace(hour=18, minute=0, second=0, microsecond=0)
-        posts = [
+        posts: list[dict[str, Any]] = [
             {"kind": "announcement", "title": "Welcome to the Backend Engineers circle",
              "body": "We share what our platform team works on, **before** the jobs are posted."},
             {"kind": "job", "title": "Senior Backend Engineer (Python, PostgreSQL)",
@@ -110,7 +112,7 @@ class EngagementConfig(AppConfig):
             reminder_create(org=org, candidate_id=grace.pk, recruiter=recruiter, due_at=now, note=note)
 
 
-DEMO_ACTIVITIES = [
+DEMO_ACTIVITIES: list[tuple[str, str, int, dict[str, Any]]] = [
     ("grace.hopper@example.com", "note", 10, {"body": "Met at the compilers meetup; mentors junior engineers."}),
     ("grace.hopper@example.com", "call", 3,
      {"outcome": "connected", "duration_minutes": 25, "body": "Curious about the compiler team; prefers remote."}),

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
 from datetime import datetime
+from typing import TypeVar
 
 from django.db.models import Case, Value, When
 
@@ -32,7 +33,7 @@ from talentcircles.models import Organization
 Kind = Activity.Kind
 Stage = Candidate.Stage
 Handler = Callable[[events.CandidateEvent], None]
-BatchHandler = Callable[[Sequence[events.CandidateEvent]], None]
+BatchHandler = Callable[[list[events.CandidateEvent]], None]  # called with a run (see `_runs`)
 
 # Handlers added by the higher parts, by event kind (see `register_handlers`).
 _before: dict[str, list[Handler]] = defaultdict(list)
@@ -48,10 +49,18 @@ def register_handlers(
 ) -> None:
     """Add a higher part's handlers: `before` the timeline's own handler of a kind (stop rules), or after
     it, called for each event (`after`) or once for each run of consecutive events of the kind (`after_batch`)."""
-    for registry, handlers in ((_before, before), (_after, after), (_after_batch, after_batch)):
-        for kind, handler in (handlers or {}).items():
-            if handler not in registry[kind]:
-                registry[kind].append(handler)
+    _add_handlers(_before, before)
+    _add_handlers(_after, after)
+    _add_handlers(_after_batch, after_batch)
+
+
+_H = TypeVar("_H", Handler, BatchHandler)
+
+
+def _add_handlers(registry: dict[str, list[_H]], handlers: dict[str, _H] | None) -> None:
+    for kind, handler in (handlers or {}).items():
+        if handler not in registry[kind]:
+            registry[kind].append(handler)
 
 
 def _fields(names: list[str]) -> str:
@@ -327,7 +336,8 @@ def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
     being handled: their timeline rows are written with its rows.
     """
     nested = _pending.get() is not None
-    token = None if nested else _pending.set([])
+    gathered: list[Activity] = []
+    token = None if nested else _pending.set(gathered)
     try:
         for run in _runs(batch):
             kind = run[0].kind
@@ -352,7 +362,6 @@ def on_candidate_events(batch: Sequence[events.CandidateEvent]) -> None:
                     handler(event)
         if nested:
             return
-        gathered = _pending.get()
     finally:
         if token is not None:
             _pending.reset(token)
