@@ -7,6 +7,8 @@ Reads go through `engagement.selectors`, writes through `engagement.services` (a
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
@@ -21,6 +23,7 @@ from engagement.timeline.models import Activity, Reminder
 from talentcircles.api import OrgScopedMixin, OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
+from talentcircles.tenancy import OrgApiRequest
 
 Kind = Activity.Kind
 
@@ -117,8 +120,18 @@ class TimelinePagination(pagination.CursorPagination):
 
 _ID = path_id("candidate")
 
+# A generic view to mypy, a plain mixin at run time (as `talentcircles.api.OrgScopedMixin`).
+if TYPE_CHECKING:
+    _GenericBase = generics.GenericAPIView
+else:
+    _GenericBase = object
 
-class CandidateScopedMixin:
+
+class CandidateScopedMixin(_GenericBase):
+    """For generic views: the candidate named by the URL, of the caller's organisation (else 404)."""
+
+    request: OrgApiRequest
+
     def candidate(self) -> Candidate:
         try:
             return Candidate.objects.for_org(self.request.org).get(pk=self.kwargs["pk"])
