@@ -124,13 +124,15 @@ class PipelineFilterForm(forms.Form):
 
     def __init__(self, *args, members: list[User], circles: list[tuple[int, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [
+        owner, circle = self.fields["owner"], self.fields["circle"]
+        assert isinstance(owner, forms.ChoiceField) and isinstance(circle, forms.ChoiceField)
+        owner.choices = [
             ("", "Anyone"),
             (UNOWNED, "Unowned"),
             *[(str(user.pk), user.get_full_name() or user.email) for user in members],
         ]
         # Only the organisation's circles are choices, so another organisation's id is simply invalid.
-        self.fields["circle"].choices = [("", "Any circle"), *[(str(pk), name) for pk, name in circles]]
+        circle.choices = [("", "Any circle"), *[(str(pk), name) for pk, name in circles]]
 
     def board_filters(self) -> dict:
         """Keyword arguments for `selectors.pipeline_board`; an invalid field is left out."""
