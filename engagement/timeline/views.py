@@ -9,6 +9,7 @@ activity or reminder is a 404. Pages render in the recruiter's own time zone.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -37,7 +38,8 @@ from engagement.timeline.forms import (
     TimelineFilterForm,
 )
 from engagement.timeline.models import Activity, Relationship
-from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
+from talentcircles.tenancy import signed_in_user
 
 PANEL_REMINDERS = 5  # the timeline's header shows the next few; "My day" has the rest
 
@@ -76,9 +78,18 @@ def day_groups(activities: list[Activity], *, previous_day: date | None = None) 
 # --- Timeline -------------------------------------------------------------------------------
 
 
-class TimelineMixin(RecruiterTimeMixin):
+# A View to mypy, a plain mixin at run time (as `talentcircles.api.OrgScopedMixin`): a mixin of View's
+# subclasses that narrows `request` (to read `htmx`) would otherwise clash with View's `request`.
+if TYPE_CHECKING:
+    _ViewBase = View
+else:
+    _ViewBase = object
+
+
+class TimelineMixin(RecruiterTimeMixin, _ViewBase):
     """The candidate named by the URL and the timeline panel's context."""
 
+    request: HtmxRequest
     panel_template = "engagement/_timeline_panel.html"
     page_template = "engagement/timeline.html"
 
@@ -237,7 +248,10 @@ class ActivityMixin(TimelineMixin):
     def own_activity(self) -> Activity:
         try:
             return selectors.own_logged_activity(
-                org=self.org, candidate_id=self.kwargs["pk"], pk=self.kwargs["activity_pk"], actor=self.request.user
+                org=self.org,
+                candidate_id=self.kwargs["pk"],
+                pk=self.kwargs["activity_pk"],
+                actor=signed_in_user(self.request),
             )
         except Activity.DoesNotExist:
             raise Http404 from None
