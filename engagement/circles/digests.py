@@ -32,15 +32,15 @@ from candidates.models import Candidate, DigestFrequency
 from engagement.circles.models import Circle, CircleMembership, DigestDelivery, Post
 
 Frequency = DigestFrequency
-# How often a member at each frequency may get a digest.
-PERIODS = {
+# How often a member at each frequency may get a digest (keyed by frequency, looked up by its value).
+PERIODS: dict[str, timedelta] = {
     Frequency.IMMEDIATELY: timedelta(0),
     Frequency.WEEKLY: timedelta(days=7),
     Frequency.MONTHLY: timedelta(days=30),
 }
 # How far back a digest looks for posts: twice the period, so a late run loses nothing
 # (what was already sent is excluded by DigestDelivery, never by the window).
-LOOKBACK = {
+LOOKBACK: dict[str, timedelta] = {
     Frequency.IMMEDIATELY: timedelta(days=2),
     Frequency.WEEKLY: timedelta(days=14),
     Frequency.MONTHLY: timedelta(days=62),
@@ -107,6 +107,7 @@ def _send_chunk(candidate_ids: list[int], by_circle: dict[int, list[Post]], now:
     ).values_list("candidate_id", "circle_id", "joined_at")
     for candidate_id, circle_id, joined_at in memberships:
         for post in by_circle[circle_id]:
+            assert post.published_at is not None  # only published posts are gathered
             if post.published_at >= joined_at and (candidate_id, post.pk) not in delivered:
                 due[candidate_id].append(post)
     candidates = Candidate.objects.select_related("organization").in_bulk(list(due))
