@@ -21,6 +21,7 @@ from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.tenancy import OrgApiRequest
 
 _CIRCLE_ID = path_id("circle", "circle_pk")
 
@@ -133,6 +134,7 @@ class MembersResultSerializer(serializers.Serializer):
 class CircleMembersView(GenericAPIView):
     """The circle's members: list them, add candidates by id, remove them."""
 
+    request: OrgApiRequest
     serializer_class = MemberSerializer
 
     def circle(self) -> Circle:

@@ -72,6 +72,7 @@ def _candidate_to_link(org: Organization, user: User, invitation: CommunityInvit
     mine = own_candidate(org, user)
     if mine is not None:
         return mine
+    candidate: Candidate | None
     if invitation is not None:
         candidate = Candidate.objects.select_for_update().get(pk=invitation.candidate_id)
     else:
