@@ -120,7 +120,9 @@ class CircleBulkAddForm(_SelectionForm):
 
     def __init__(self, *args, org: Organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["circle"].queryset = Circle.objects.for_org(org)
+        circle = self.fields["circle"]
+        assert isinstance(circle, forms.ModelChoiceField)
+        circle.queryset = Circle.objects.for_org(org)
 
 
 class InviteSelectionForm(_SelectionForm):
@@ -186,7 +188,9 @@ class JoinForm(ServiceErrorsMixin, forms.Form):
     def __init__(self, *args, org: Organization, with_account: bool, fixed_email: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.org, self.fixed_email = org, fixed_email
-        self.fields["circles"].queryset = Circle.objects.for_org(org).filter(visibility=Circle.Visibility.PUBLIC)
+        circles = self.fields["circles"]
+        assert isinstance(circles, forms.ModelMultipleChoiceField)
+        circles.queryset = Circle.objects.for_org(org).filter(visibility=Circle.Visibility.PUBLIC)
         if not with_account:
             for name in self.ACCOUNT_FIELDS:
                 del self.fields[name]
