@@ -9,6 +9,8 @@ Pages work without JavaScript: every action is a plain form post followed by a r
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account.utils import complete_signup, setup_user_email
 from allauth.core import ratelimit
 from django.conf import settings
@@ -105,7 +107,9 @@ class JoinView(View):
         if self.invitation is not None:
             return JoinForm.initial_for(self.invitation.candidate)
         user = self.request.user
-        initial = {"first_name": user.first_name, "last_name": user.last_name} if user.is_authenticated else {}
+        initial: dict[str, Any] = (
+            {"first_name": user.first_name, "last_name": user.last_name} if user.is_authenticated else {}
+        )
         wanted = self.request.GET.get("circle", "")
         if wanted.isdigit():
             initial["circles"] = [int(wanted)]
@@ -199,6 +203,8 @@ class InvitationView(JoinView):
 
 class PortalPage(PortalCandidateMixin, OrgTimeZoneMixin):
     """A signed-in member's page, rendered in the organisation's time zone."""
+
+    kwargs: dict[str, Any]  # set by View.setup() on the view this is mixed into
 
 
 class PublicCircleMixin(PortalPage):

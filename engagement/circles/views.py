@@ -87,8 +87,9 @@ class CircleListView(CirclePageMixin, TemplateView):
 
 
 class CircleFormMixin(CirclePageMixin):
-    template_name = "engagement/circles/form.html"
-    form_class = CircleForm
+    # Typed as FormView types them, which the views mix this into.
+    template_name: str | None = "engagement/circles/form.html"
+    form_class: type[CircleForm] | None = CircleForm
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
@@ -266,8 +267,9 @@ class CommunityInviteView(OrgMemberRequiredMixin, View):
 
 
 class PostFormMixin(CirclePageMixin):
-    template_name = "engagement/circles/post_form.html"
-    form_class = PostForm
+    # Typed as FormView types them, which the views mix this into.
+    template_name: str | None = "engagement/circles/post_form.html"
+    form_class: type[PostForm] | None = PostForm
 
     def form_invalid(self, form):
         response = super().form_invalid(form)
