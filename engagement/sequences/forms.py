@@ -7,12 +7,15 @@ step, a delay on every follow-up) and its field errors are put back on the form 
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django import forms
 from django.db.models import QuerySet
+from django.forms.renderers import BaseRenderer
 
 from engagement.sequences.builder import MAX_STEPS
 from engagement.sequences.models import Sequence, SequenceStep
+from messaging.models import MessageTemplate
 from talentcircles.forms import ServiceErrorsMixin
 
 DELAY_HOURS, DELAY_BUSINESS_DAYS = "hours", "business_days"
@@ -62,7 +65,7 @@ class StepForm(forms.Form):
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(choices=SequenceStep.Kind.choices, initial=SequenceStep.Kind.EMAIL, label="Kind")
-    template = forms.ModelChoiceField(
+    template: forms.ModelChoiceField[MessageTemplate] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="Choose a template…",
@@ -84,7 +87,9 @@ class StepForm(forms.Form):
 
     def __init__(self, *args, templates: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template"].queryset = templates
+        template = self.fields["template"]
+        assert isinstance(template, forms.ModelChoiceField)
+        template.queryset = templates
 
     @staticmethod
     def initial_for(step: SequenceStep) -> dict:
@@ -118,6 +123,8 @@ class StepForm(forms.Form):
 
 
 class BaseStepFormSet(forms.BaseFormSet):
+    renderer: BaseRenderer  # set by BaseFormSet.__init__; the stubs leave it out
+
     def __init__(self, *args, templates: QuerySet, **kwargs):
         self.templates = templates
         super().__init__(*args, **kwargs)
@@ -143,7 +150,8 @@ class BaseStepFormSet(forms.BaseFormSet):
         return [
             form
             for index, form in enumerate(self.forms)
-            if not self._should_delete_form(form) and (index < self.initial_form_count() or form.has_changed())
+            if not self._should_delete_form(form)  # type: ignore[attr-defined]  # Django's private helper; not in the stubs
+            and (index < self.initial_form_count() or form.has_changed())
         ]
 
     def add_service_error(self, key: str, messages: list[str]) -> None:
@@ -178,10 +186,11 @@ class BaseStepFormSet(forms.BaseFormSet):
 
 def step_formset(*, templates: QuerySet, data=None, initial: list[dict] | None = None, extra: int = 0):
     """The steps formset: bound to `data`, or rows from `initial` plus `extra` blank ones."""
-    formset_class = forms.formset_factory(
+    # formset_factory returns a subclass of `formset`; the stubs type it as the generic BaseFormSet.
+    formset_class = cast(type[BaseStepFormSet], forms.formset_factory(
         StepForm, formset=BaseStepFormSet, extra=extra, can_delete=True, max_num=MAX_STEP_FORMS,
         absolute_max=MAX_STEP_FORMS, validate_max=True,
-    )  # fmt: skip
+    ))  # fmt: skip
     return formset_class(data, initial=initial, prefix=STEP_PREFIX, templates=templates)
 
 
@@ -199,8 +208,12 @@ class PreviewForm(forms.Form):
 class EnrolForm(forms.Form):
     """The confirm step of the enrol screen: the sequence (the audience rides along in hidden fields)."""
 
-    sequence = forms.ModelChoiceField(queryset=None, empty_label="Choose a sequence…", label="Sequence")
+    sequence: forms.ModelChoiceField[Sequence] = forms.ModelChoiceField(
+        queryset=None, empty_label="Choose a sequence…", label="Sequence"
+    )
 
     def __init__(self, *args, sequences: QuerySet, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["sequence"].queryset = sequences
+        sequence = self.fields["sequence"]
+        assert isinstance(sequence, forms.ModelChoiceField)
+        sequence.queryset = sequences
