@@ -5,6 +5,8 @@ and the enrollments).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -33,6 +35,7 @@ from engagement.sequences.views.common import (
 )
 from messaging.models import MessageTemplate
 from messaging.selectors import candidate_lookup
+from talentcircles.tenancy import signed_in_user
 
 # --- The list -----------------------------------------------------------------------------------
 
@@ -54,7 +57,14 @@ class SequenceListView(SequencePageMixin, TemplateView):
 # --- Building -----------------------------------------------------------------------------------
 
 
-class SequenceBuilderMixin(SequencePageMixin):
+# A TemplateView to mypy, a plain mixin at run time (as `talentcircles.api.OrgScopedMixin`).
+if TYPE_CHECKING:
+    _TemplateViewBase = TemplateView
+else:
+    _TemplateViewBase = object
+
+
+class SequenceBuilderMixin(SequencePageMixin, _TemplateViewBase):
     """Create and edit share one page: the sequence's fields and its steps, each an editable row.
 
     "Add a step" and the up/down buttons post the form and render it again with the rows as typed
@@ -118,7 +128,7 @@ class SequenceCreateView(SequenceBuilderMixin, TemplateView):
         return self.render_builder(SequenceForm(), step_formset(templates=self.templates(), extra=1))
 
     def save(self, data: dict, steps: list[dict]) -> Sequence:
-        return builder.sequence_create(org=self.org, owner=self.request.user, steps=steps, **data)
+        return builder.sequence_create(org=self.org, owner=signed_in_user(self.request), steps=steps, **data)
 
     def saved(self, sequence: Sequence):
         messages.success(self.request, f"Sequence “{sequence.name}” created. Enrol candidates to start it.")
