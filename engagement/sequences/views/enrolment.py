@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -48,15 +49,17 @@ class Audience:
     """Who the enrol screen is about, as carried in its query string and hidden fields."""
 
     kind: str = ""  # "candidate", "circle", "selected", "query" or "" (not chosen yet)
-    candidate: Candidate | None = None
-    circle: Circle | None = None
+    candidate: Candidate | None = None  # set when kind is "candidate"
+    circle: Circle | None = None  # set when kind is "circle"
     ids: list[int] = field(default_factory=list)
     query: str = ""
 
     def params(self) -> list[tuple[str, str]]:
         if self.kind == "candidate":
+            assert self.candidate is not None
             return [("candidate", str(self.candidate.pk))]
         if self.kind == "circle":
+            assert self.circle is not None
             return [("circle", str(self.circle.pk))]
         if self.kind == "selected":
             return [("selected", str(pk)) for pk in self.ids]
@@ -67,8 +70,10 @@ class Audience:
     def candidates(self, org) -> QuerySet[Candidate]:
         found = Candidate.objects.for_org(org)
         if self.kind == "candidate":
+            assert self.candidate is not None
             return found.filter(pk=self.candidate.pk)
         if self.kind == "circle":
+            assert self.circle is not None
             return circle_audience(org=org, circle_id=self.circle.pk)
         if self.kind == "selected":
             return found.filter(pk__in=self.ids)
@@ -81,8 +86,10 @@ class Audience:
 
     def label(self, total: int) -> str:
         if self.kind == "candidate":
+            assert self.candidate is not None
             return self.candidate.full_name
         if self.kind == "circle":
+            assert self.circle is not None
             return f"the {_plural(total, 'member')} of the circle “{self.circle.name}”"
         if self.kind == "query":
             return f"all {_plural(total, 'candidate')} matching the list's filters"
@@ -183,7 +190,7 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
         (messages.success if result.enrolled else messages.warning)(request, text)
         return redirect("sequence_detail", org_slug, sequence.pk)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs) -> dict[str, Any]:
         audience: Audience = kwargs["audience"]
         form: EnrolForm = kwargs["form"]
         context = super().get_context_data(
