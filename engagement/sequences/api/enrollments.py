@@ -25,6 +25,7 @@ from engagement.sequences.api.common import _ID_CHUNK, MAX_ENROL_IDS, _choices
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.tenancy import OrgApiRequest
 
 # --- Enrollments --------------------------------------------------------------------------------
 
@@ -66,7 +67,9 @@ class EnrolRequestSerializer(serializers.Serializer):
 class SkippedSerializer(serializers.Serializer):
     candidate = serializers.IntegerField()
     reason = _choices(list(enrolment_batches.ENROLL_SKIP_REASONS.items()))
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this does not replace the
+    # serializer's own `label` attribute; the stubs cannot know that.
+    label = serializers.CharField()  # type: ignore[assignment]
 
 
 class EnrolResultSerializer(serializers.Serializer):
@@ -104,6 +107,7 @@ _ENROLL_STATE = OpenApiParameter(
 class SequenceEnrollmentsView(GenericAPIView):
     """A sequence's enrollments: list them, or enrol candidates (by id or a whole circle)."""
 
+    request: OrgApiRequest
     serializer_class = EnrollmentSerializer
 
     def sequence(self) -> Sequence:
