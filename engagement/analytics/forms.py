@@ -71,21 +71,23 @@ class AnalyticsFilterForm(ServiceErrorsMixin, forms.Form):
             **self.fields,
         }
         self.fields["from"].initial, self.fields["to"].initial = start, end
+        window_days, recruiter = self.fields["window_days"], self.fields["recruiter"]
+        assert isinstance(window_days, forms.ChoiceField) and isinstance(recruiter, forms.ChoiceField)
         default_window = int(org_setting(org, "response_window_days"))
         if default_window not in dict(WINDOW_CHOICES):
             own = (default_window, f"{default_window} days (your organisation's)")
-            self.fields["window_days"].choices = [own, *WINDOW_CHOICES]
-        self.fields["window_days"].initial = default_window
+            window_days.choices = [own, *WINDOW_CHOICES]
+        window_days.initial = default_window
         if self.sees_team:
-            self.fields["recruiter"].choices = [
+            recruiter.choices = [
                 (EVERYONE, "Everyone"),
                 *((user.pk, user.get_full_name() or user.email) for user in members),
             ]
         else:
             # Only their own figures: the filter has one choice and the page says why.
-            self.fields["recruiter"].choices = [(membership.user_id, "Me")]
-            self.fields["recruiter"].initial = membership.user_id
-            self.fields["recruiter"].disabled = True
+            recruiter.choices = [(membership.user_id, "Me")]
+            recruiter.initial = membership.user_id
+            recruiter.disabled = True
 
     def clean(self):
         data = super().clean()
