@@ -14,7 +14,6 @@ from typing import Any
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -23,6 +22,7 @@ from engagement.analytics.forms import default_range, sees_team_figures
 from engagement.analytics.metric import MAX_WINDOW_DAYS, AnalyticsError, org_setting
 from talentcircles.api_schema import NOT_FOUND, VALIDATION
 from talentcircles.models import Membership
+from talentcircles.tenancy import OrgApiRequest
 
 GROUP_BY_CHOICES = [choice for choice in analytics.GROUP_BY]
 _WINDOW_MESSAGE = f"The response window is 1 to {MAX_WINDOW_DAYS} days."
@@ -78,7 +78,9 @@ class ResponseRateQuerySerializer(StatsQuerySerializer):
 
 class RateRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text='The group\'s id or value ("" for none).')
-    label = serializers.CharField()
+    # DRF's serializer metaclass takes declared fields off the class, so this does not replace the
+    # serializer's own `label` attribute; the stubs cannot know that.
+    label = serializers.CharField()  # type: ignore[assignment]
     sent = serializers.IntegerField(help_text="Outreach first sent in the range, bounced included.")
     answered = serializers.IntegerField(help_text="Answered within the window (declines count; auto-replies do not).")
     unanswered = serializers.IntegerField(help_text="Not answered and past the window.")
@@ -114,7 +116,8 @@ class ResponseRateSerializer(serializers.Serializer):
 
 class FunnelStageSerializer(serializers.Serializer):
     stage = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field, not the serializer's own `label` attribute (see RateRowSerializer.label).
+    label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField(help_text="Candidates who reached this stage (or a later one) in the range.")
     conversion_from_previous = serializers.FloatField(allow_null=True)
     median_hours_in_stage = serializers.FloatField(allow_null=True)
@@ -133,7 +136,7 @@ class FunnelSerializer(serializers.Serializer):
         return fields
 
 
-def _recruiter_scope(request: Request, asked: int | None) -> int | None:
+def _recruiter_scope(request: OrgApiRequest, asked: int | None) -> int | None:
     """The recruiter whose figures the caller may see: the one asked for, or only their own."""
     membership: Membership = request.membership
     if not sees_team_figures(request.org, membership):
@@ -192,7 +195,7 @@ class ResponseRateView(APIView):
             ),
         ],
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: OrgApiRequest) -> Response:
         query = ResponseRateQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -226,7 +229,7 @@ class FunnelView(APIView):
         parameters=[StatsQuerySerializer],
         responses={200: FunnelSerializer, **_ERRORS},
     )
-    def get(self, request: Request) -> Response:
+    def get(self, request: OrgApiRequest) -> Response:
         query = StatsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
