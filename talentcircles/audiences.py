@@ -30,6 +30,15 @@ class AudienceSource:
     member_ids: Callable[[Organization, int], QuerySet]
 
 
+@dataclass(frozen=True)
+class NamedAudience:
+    """One group as lower apps see it: enough to fill `{{ circle.name }}` and to name it again later."""
+
+    kind: str
+    pk: int
+    name: str
+
+
 _sources: dict[str, AudienceSource] = {}
 
 
@@ -58,6 +67,13 @@ def audience_name(org: Organization, pk: object, kind: str = CIRCLE) -> str | No
     """The name of the organisation's group with this id (a string from a form is fine), or None."""
     source, key = _sources.get(kind), _pk(pk)
     return source.name(org, key) if source and key else None
+
+
+def audience_get(org: Organization, pk: object, kind: str = CIRCLE) -> NamedAudience | None:
+    """The organisation's group with this id (a string from a form is fine) with its name, or None."""
+    key = _pk(pk)
+    name = audience_name(org, key, kind) if key else None
+    return NamedAudience(kind=kind, pk=key, name=name) if key and name is not None else None
 
 
 def audience_member_ids(org: Organization, pk: object, kind: str = CIRCLE) -> QuerySet | Iterable[int]:
