@@ -168,6 +168,9 @@ class Message(models.Model):
     classification = models.CharField(max_length=16, choices=Classification.choices, blank=True)
     # Ids of rows owned by `engagement`: which sequence step wrote this message.
     sequence_step_id = models.BigIntegerField(null=True, blank=True)
+    # Written by automation (a sequence's step), not by a person: delivery drops it once the candidate
+    # answered in its thread, and automated sends count against the daily limits.
+    automated = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

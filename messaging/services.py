@@ -198,6 +198,7 @@ def thread_start(
     circle_id: int | None = None,
     enrollment_id: int | None = None,
     sequence_step_id: int | None = None,
+    automated: bool = False,
     idempotency_key: str = "",
     check: checks.CheckResult | None = None,
 ) -> Message:
@@ -216,6 +217,7 @@ def thread_start(
         circle_id=circle_id,
         enrollment_id=enrollment_id,
         sequence_step_id=sequence_step_id,
+        automated=automated,
         idempotency_key=idempotency_key,
         check=check,
     )
@@ -238,6 +240,7 @@ def message_reply(
     template: MessageTemplate | None = None,
     idempotency_key: str = "",
     sequence_step_id: int | None = None,
+    automated: bool = False,
     check: checks.CheckResult | None = None,
 ) -> Message:
     """A recruiter's next message in a conversation (also a sequence's same-thread follow-up)."""
@@ -249,6 +252,7 @@ def message_reply(
         template=template,
         thread=thread,
         sequence_step_id=sequence_step_id,
+        automated=automated,
         idempotency_key=idempotency_key,
         check=check,
     )
@@ -272,6 +276,7 @@ class OutgoingDraft:
     circle_id: int | None = None
     enrollment_id: int | None = None
     sequence_step_id: int | None = None
+    automated: bool = False  # written by a sequence, not a person (see Message.automated)
     idempotency_key: str = ""
     check: checks.CheckResult | None = None  # already computed by the caller (the composer's live check)
 
@@ -399,7 +404,8 @@ def messages_write_many(
             body_text=body, template=draft.template, personalisation_score=check.score,
             findings=check.as_dict()["findings"], body_fingerprint=fingerprints[index], status=Message.Status.QUEUED,
             message_id_header=new_message_id_header(), in_reply_to=in_reply_to, references=references,
-            idempotency_key=draft.idempotency_key, sequence_step_id=draft.sequence_step_id, created_at=now,
+            idempotency_key=draft.idempotency_key, sequence_step_id=draft.sequence_step_id, automated=draft.automated,
+            created_at=now,
         )  # fmt: skip
         if draft.thread:
             # Two drafts replying in one conversation in the same batch: the second follows the first.

@@ -169,7 +169,7 @@ def _facts(enrollments: list[Enrollment], now: datetime) -> _Facts:
             Message.objects.filter(
                 organization=org,
                 direction=Message.Direction.OUT,
-                sequence_step_id__isnull=False,
+                automated=True,
                 created_at__gte=day_start,
                 created_at__lt=day_start + timedelta(days=1),
                 sender_id__in={_recruiter_id(e) for e in rows},
@@ -370,7 +370,7 @@ def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: _Facts) -> str:
     plan.draft = OutgoingDraft(
         candidate=candidate, sender=recruiter, subject="" if previous else rendered.subject, body=rendered.body,
         template=template, thread=previous, origin=Thread.Origin.SEQUENCE, enrollment_id=enrollment.pk,
-        sequence_step_id=step.pk, idempotency_key=idempotency_key(enrollment.pk, step.pk),
+        sequence_step_id=step.pk, automated=True, idempotency_key=idempotency_key(enrollment.pk, step.pk),
     )  # fmt: skip
     return ""
 
