@@ -401,7 +401,6 @@ def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: dat
                         "subject": message.subject,
                         "origin": message.thread.origin,
                         "template_id": message.template_id,
-                        "sequence_step_id": message.sequence_step_id,
                     },
                 )
                 for message, _email in sent

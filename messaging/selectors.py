@@ -15,7 +15,7 @@ from django.db.models.functions import Substr
 from candidates.models import Candidate
 from candidates.selectors import CandidateFilters, candidate_filter
 from messaging.models import InboundEmail, Message, MessageTemplate, Thread
-from talentcircles.audiences import CIRCLE, NamedAudience, audience_get, audience_member_ids
+from talentcircles.audiences import CIRCLE, NamedAudience, audience_get, audience_member_ids, audience_of_thread
 
 if TYPE_CHECKING:
     from talentcircles.models import Organization, User
@@ -118,6 +118,11 @@ def circle_for(org: Organization, circle_id: int | str | None) -> NamedAudience 
     audience hook (talentcircles/audiences.py), as the candidate list does.
     """
     return audience_get(org, circle_id, CIRCLE)
+
+
+def thread_circle(org: Organization, thread: Thread) -> NamedAudience | None:
+    """The circle a conversation was started for (a bulk send to it, or a start naming it), or None."""
+    return audience_of_thread(org, thread.pk, CIRCLE)
 
 
 def circle_candidates(*, org: Organization, circle_id: int) -> QuerySet[Candidate]:

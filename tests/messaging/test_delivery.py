@@ -53,7 +53,6 @@ def test_it_sends_a_queued_message_and_marks_it_sent(acme, candidate, seen_event
         "subject": "Compilers at Acme",
         "origin": Thread.Origin.ONE_TO_ONE,
         "template_id": None,
-        "sequence_step_id": None,
     }
 
 
