@@ -1,4 +1,4 @@
-"""Fill the link rows from the integer columns messaging kept for engagement (messaging 0004 drops them).
+"""Fill the link rows from the integer columns messaging kept for engagement (messaging 0004 drops them after).
 
 - `SequenceMessage`: every message with a `sequence_step_id` whose thread names an existing
   enrollment of the same organisation (the step is kept when it still exists in that sequence).
@@ -63,5 +63,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [("engagement", "0009_message_links")]
+    # The columns read here go in messaging 0004; the order is declared here, by the higher app.
+    run_before = [("messaging", "0004_drop_engagement_ids")]
 
     operations = [migrations.RunPython(fill_links, migrations.RunPython.noop)]

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,12 +22,14 @@ from engagement.analytics.rollups.live import on_messages_sent
 from engagement.analytics.rollups.rebuild import rollups_rebuild
 from engagement.circles.models import CircleMembership, CircleOutreach
 from engagement.circles.services import circle_delete
+from engagement.sequences.models import SequenceMessage
 from messaging import services as messaging_services
 from messaging.models import Message, Thread
 from talentcircles import events
 from talentcircles.audiences import audience_of_thread, audience_outreach_started
 from talentcircles.services import api_token_create
 from tests.engagement.analytics_support import snapshot
+from tests.engagement.sequence_support import enrol, make_sequence
 from tests.factories import CandidateFactory, CircleFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +185,64 @@ def test_the_send_roll_ups_read_the_links_in_the_same_queries_whatever_the_batch
     with CaptureQueriesContext(connection) as five:
         on_messages_sent(large)
     assert len(one) == len(five)
+
+
+# --- The migrations from messaging's integer columns ------------------------------------------------
+
+BEFORE = [("engagement", "0008_fill_response_stat_weeks"), ("messaging", "0002_lean_foreign_key_indexes")]
+
+
+def _migrate(targets) -> MigrationExecutor:
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migrations_turn_the_old_columns_into_link_rows(acme, globex):
+    circle, theirs = CircleFactory(organization=acme.org), CircleFactory(organization=globex.org)
+    sequence = make_sequence(acme)
+    first, second, _task = sequence.steps.order_by("order")
+    people = [CandidateFactory(organization=acme.org) for _ in range(4)]
+    enrollment = enrol(acme, sequence, people[:1]).enrolled[0]
+    gone_step = second.pk + 1000  # a step removed from the sequence since
+    executor = _migrate(BEFORE)
+    try:
+        old = executor.loader.project_state(BEFORE).apps
+        OldThread, OldMessage = old.get_model("messaging", "Thread"), old.get_model("messaging", "Message")
+
+        def conversation(person, *steps, **thread_fields):
+            thread = OldThread.objects.create(
+                organization_id=acme.org.pk, candidate_id=person.pk, subject="Hi", **thread_fields
+            )
+            written = [
+                OldMessage.objects.create(
+                    organization_id=acme.org.pk,
+                    thread=thread,
+                    candidate_id=person.pk,
+                    direction="out",
+                    status="sent",
+                    sequence_step_id=step,
+                )
+                for step in steps
+            ]
+            return thread, written
+
+        in_sequence, (m1, m2, by_hand, m_gone) = conversation(
+            people[0], first.pk, second.pk, None, gone_step, origin="sequence", enrollment_id=enrollment.pk
+        )
+        for_circle, _ = conversation(people[1], None, origin="bulk", circle_id=circle.pk)
+        conversation(people[2], None, origin="bulk", circle_id=theirs.pk)  # another organisation's circle
+        _orphan, (orphan,) = conversation(people[3], first.pk, origin="sequence", enrollment_id=enrollment.pk + 1000)
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+    assert sorted(SequenceMessage.objects.values_list("message_id", "thread_id", "enrollment_id", "step_id")) == [
+        (m1.pk, in_sequence.pk, enrollment.pk, first.pk),
+        (m2.pk, in_sequence.pk, enrollment.pk, second.pk),
+        (m_gone.pk, in_sequence.pk, enrollment.pk, None),
+    ]
+    assert list(CircleOutreach.objects.values_list("thread_id", "circle_id")) == [(for_circle.pk, circle.pk)]
+    automated = set(Message.objects.filter(automated=True).values_list("pk", flat=True))
+    assert automated == {m1.pk, m2.pk, m_gone.pk, orphan.pk} and by_hand.pk not in automated
+    assert {f.name for f in Thread._meta.get_fields()}.isdisjoint({"circle_id", "enrollment_id"})
