@@ -42,7 +42,8 @@ OUTREACH_SELECT = """
 WITH outgoing AS (
     SELECT m.id, m.thread_id, m.sent_at, m.template_id, l.step_id, m.status,
            ROW_NUMBER() OVER (PARTITION BY m.thread_id ORDER BY m.sent_at, m.id) AS rn
-    FROM messaging_message m LEFT JOIN engagement_sequencemessage l ON l.message_id = m.id
+    FROM messaging_message m
+    LEFT JOIN engagement_sequencemessage l ON l.message_id = m.id AND l.organization_id = %(org)s
     WHERE m.organization_id = %(org)s AND m.direction = 'out' AND m.sent_at IS NOT NULL
 ),
 enrolled AS (
