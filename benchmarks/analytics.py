@@ -3,7 +3,7 @@
 PostgreSQL. Seed first, e.g.
     python manage.py seed_demo
     python manage.py seed_scale --org demo --candidates 200000
-    python manage.py seed_scale --org demo --messages 10000000
+    python manage.py seed_messages --org demo --messages 10000000
 then `python benchmarks/analytics.py` (BENCH_ANALYTICS_ORG, default "demo"). It times the nightly
 rebuild for the organisation (target under 5 minutes at 10M messages), then the p95 of every data
 call the dashboard makes (response_rates for each group_by, rate_over_time, reply_time_distribution,

@@ -5,14 +5,23 @@ a model from its part (`engagement.timeline.models`), not from here.
 """
 
 from engagement.analytics.models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek
-from engagement.circles.models import Circle, CircleMembership, CommunityInvitation, DigestDelivery, Post, Rsvp
-from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
+from engagement.circles.models import (
+    Circle,
+    CircleMembership,
+    CircleOutreach,
+    CommunityInvitation,
+    DigestDelivery,
+    Post,
+    Rsvp,
+)
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceMessage, SequenceStep
 from engagement.timeline.models import Activity, RecruiterDigestLog, Relationship, Reminder
 
 __all__ = [
     "Activity",
     "Circle",
     "CircleMembership",
+    "CircleOutreach",
     "CommunityInvitation",
     "DigestDelivery",
     "Enrollment",
@@ -27,5 +36,6 @@ __all__ = [
     "ResponseStatWeek",
     "Rsvp",
     "Sequence",
+    "SequenceMessage",
     "SequenceStep",
 ]

@@ -378,7 +378,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             candidate=thread.candidate,
             recruiter=request.user,
             organization=request.org,
-            circle=selectors.circle_for(request.org, thread.circle_id),
+            circle=selectors.thread_circle(request.org, thread),
         )
         message = services.message_reply(
             thread=thread,

@@ -265,13 +265,11 @@ def _cancel_reasons(messages: list[Message]) -> dict[int, str]:
             code = codes.get(message.candidate_id)
             if code:
                 reasons[message.pk] = f"Not sent: {SKIP_REASONS.get(code, code)}"
-    # A follow-up written by a sequence is pointless once the candidate answered in its thread. Only a
+    # A follow-up written by automation (a sequence) is pointless once the candidate answered in its thread. Only a
     # thread with activity since the message was written can hold such an answer (an answer moves
     # `last_message_at`); the rest, a batch of first messages say, need no query.
     follow_ups = [
-        m
-        for m in messages
-        if m.sequence_step_id is not None and m.pk not in reasons and m.thread.last_message_at > m.created_at
+        m for m in messages if m.automated and m.pk not in reasons and m.thread.last_message_at > m.created_at
     ]
     if follow_ups:
         last_answer = dict(
@@ -403,7 +401,6 @@ def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: dat
                         "subject": message.subject,
                         "origin": message.thread.origin,
                         "template_id": message.template_id,
-                        "sequence_step_id": message.sequence_step_id,
                     },
                 )
                 for message, _email in sent

@@ -76,10 +76,9 @@ class Thread(models.Model):
     subject = models.CharField(max_length=200)
     reply_token = models.CharField(max_length=32, unique=True, default=new_reply_token, editable=False)
     started_by = models.CharField(max_length=10, choices=StartedBy.choices, default=StartedBy.RECRUITER)
+    # Where the conversation came from. The sequence or circle behind it is engagement's to record
+    # (its link rows point here); this app keeps no engagement ids.
     origin = models.CharField(max_length=12, choices=Origin.choices, default=Origin.ONE_TO_ONE)
-    # Ids of rows owned by `engagement` (this app may not import it): where the outreach came from.
-    circle_id = models.BigIntegerField(null=True, blank=True)
-    enrollment_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(default=timezone.now)
     last_inbound_at = models.DateTimeField(null=True, blank=True)
@@ -166,8 +165,9 @@ class Message(models.Model):
     last_error = models.TextField(blank=True)
     is_auto_reply = models.BooleanField(default=False)
     classification = models.CharField(max_length=16, choices=Classification.choices, blank=True)
-    # Ids of rows owned by `engagement`: which sequence step wrote this message.
-    sequence_step_id = models.BigIntegerField(null=True, blank=True)
+    # Written by automation (a sequence's step), not by a person: delivery drops it once the candidate
+    # answered in its thread, and automated sends count against the daily limits.
+    automated = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
-from candidates.models import Candidate, CandidateQuerySet
+from candidates.models import Candidate
 from candidates.selectors import CandidateFilters, candidate_filter
 from messaging.models import InboundEmail, Message, MessageTemplate, Thread
+from talentcircles.audiences import CIRCLE, NamedAudience, audience_get, audience_member_ids, audience_of_thread
 
 if TYPE_CHECKING:
-    from django.db.models import Model
-
     from talentcircles.models import Organization, User
 
 EXCERPT_CHARS = 160
@@ -112,29 +111,23 @@ def template_visible(*, org: Organization, user: User, pk: int) -> MessageTempla
     return MessageTemplate.objects.for_org(org).visible_to(user).select_related("owner").get(pk=pk)
 
 
-def _circle_model() -> type[Model]:
-    # `messaging` may not import `engagement`; the circle model is reached through the
-    # candidates' membership relation instead (Candidate.circle_memberships → circle).
-    membership = Candidate._meta.get_field("circle_memberships").related_model
-    circle = membership._meta.get_field("circle").related_model
-    assert circle is not None  # a foreign key always leads to a model
-    return circle
+def circle_for(org: Organization, circle_id: int | str | None) -> NamedAudience | None:
+    """The organisation's talent circle with this id (`.pk` and `.name`, for `{{ circle.name }}`), or None.
+
+    Circles belong to `engagement`, which this app may not import: they are asked through the
+    audience hook (talentcircles/audiences.py), as the candidate list does.
+    """
+    return audience_get(org, circle_id, CIRCLE)
 
 
-def circle_for(org: Organization, circle_id: int | str | None):
-    """The organisation's talent circle with this id (anything with `.pk` and `.name`), or None."""
-    try:
-        pk = int(circle_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return _circle_model()._default_manager.filter(organization=org, pk=pk).only("pk", "name").first()
+def thread_circle(org: Organization, thread: Thread) -> NamedAudience | None:
+    """The circle a conversation was started for (a bulk send to it, or a start naming it), or None."""
+    return audience_of_thread(org, thread.pk, CIRCLE)
 
 
-def circle_candidates(*, org: Organization, circle_id: int) -> CandidateQuerySet:
-    """The members of one of the organisation's circles (one membership per candidate and circle)."""
-    return Candidate.objects.for_org(org).filter(
-        circle_memberships__circle_id=circle_id, circle_memberships__circle__organization=org
-    )
+def circle_candidates(*, org: Organization, circle_id: int) -> QuerySet[Candidate]:
+    """The organisation's candidates in one of its circles (none for another organisation's circle)."""
+    return Candidate.objects.for_org(org).filter(pk__in=audience_member_ids(org, circle_id, CIRCLE))
 
 
 def candidate_lookup(*, org: Organization, query: str, limit: int = 10) -> list[Candidate]:

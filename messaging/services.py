@@ -25,6 +25,7 @@ from messaging import checks
 from messaging.models import MAX_BODY_CHARS, Message, MessageTemplate, Thread
 from messaging.rendering import TemplateError, render_message
 from talentcircles import events
+from talentcircles.audiences import CIRCLE, audience_outreach_started
 from talentcircles.bulk import copy_insert
 from talentcircles.expressions import moved_forward
 from talentcircles.guards import bulk_send_block
@@ -154,13 +155,14 @@ def thread_start(
     template: MessageTemplate | None = None,
     origin: str = Thread.Origin.ONE_TO_ONE,
     circle_id: int | None = None,
-    enrollment_id: int | None = None,
-    sequence_step_id: int | None = None,
+    automated: bool = False,
     idempotency_key: str = "",
     check: checks.CheckResult | None = None,
 ) -> Message:
     """Start a conversation: the thread and its first message (queued); delivery follows on commit.
 
+    With a `circle_id` (one of the organisation's circles, see `selectors.circle_for`) the
+    conversation is recorded as started for that circle (`talentcircles.audiences`).
     With an `idempotency_key` a repeated call returns the message already written.
     Raises NotContactable or MessagingError (with the field to fix); nothing is written then.
     """
@@ -172,8 +174,7 @@ def thread_start(
         template=template,
         origin=origin,
         circle_id=circle_id,
-        enrollment_id=enrollment_id,
-        sequence_step_id=sequence_step_id,
+        automated=automated,
         idempotency_key=idempotency_key,
         check=check,
     )
@@ -195,7 +196,7 @@ def message_reply(
     subject: str = "",
     template: MessageTemplate | None = None,
     idempotency_key: str = "",
-    sequence_step_id: int | None = None,
+    automated: bool = False,
     check: checks.CheckResult | None = None,
 ) -> Message:
     """A recruiter's next message in a conversation (also a sequence's same-thread follow-up)."""
@@ -206,7 +207,7 @@ def message_reply(
         body=body,
         template=template,
         thread=thread,
-        sequence_step_id=sequence_step_id,
+        automated=automated,
         idempotency_key=idempotency_key,
         check=check,
     )
@@ -227,9 +228,8 @@ class OutgoingDraft:
     template: MessageTemplate | None = None
     thread: Thread | None = None
     origin: str = Thread.Origin.ONE_TO_ONE
-    circle_id: int | None = None
-    enrollment_id: int | None = None
-    sequence_step_id: int | None = None
+    circle_id: int | None = None  # a new conversation started for this circle (talentcircles.audiences)
+    automated: bool = False  # written by a sequence, not a person (see Message.automated)
     idempotency_key: str = ""
     check: checks.CheckResult | None = None  # already computed by the caller (the composer's live check)
 
@@ -332,8 +332,6 @@ def messages_write_many(
                 recruiter=d.sender,
                 subject=subject,
                 origin=d.origin,
-                circle_id=d.circle_id,
-                enrollment_id=d.enrollment_id,
                 created_at=now,
                 last_message_at=now,
             )
@@ -357,7 +355,7 @@ def messages_write_many(
             body_text=body, template=draft.template, personalisation_score=check.score,
             findings=check.as_dict()["findings"], body_fingerprint=fingerprints[index], status=Message.Status.QUEUED,
             message_id_header=new_message_id_header(), in_reply_to=in_reply_to, references=references,
-            idempotency_key=draft.idempotency_key, sequence_step_id=draft.sequence_step_id, created_at=now,
+            idempotency_key=draft.idempotency_key, automated=draft.automated, created_at=now,
         )  # fmt: skip
         if draft.thread:
             # Two drafts replying in one conversation in the same batch: the second follows the first.
@@ -389,10 +387,21 @@ def messages_write_many(
     replied = {m.thread_id for _i, m in rows if m.thread_id not in started}
     if replied:
         Thread.objects.filter(pk__in=replied).update(last_message_at=now)
+    _report_circle_outreach(org, [(drafts[i], m.thread_id) for i, m in rows if m.thread_id in started])
     for index, message in rows:
         results[index] = Written(message=message)
     queue_delivery([message for _i, message in rows])
     return results
+
+
+def _report_circle_outreach(org: Organization, started: list[tuple[OutgoingDraft, int]]) -> None:
+    """Tell the circles which new conversations were started for which circle (inside this transaction)."""
+    by_circle: dict[int, list[int]] = {}
+    for draft, thread_id in started:
+        if draft.circle_id:
+            by_circle.setdefault(draft.circle_id, []).append(thread_id)
+    for circle_id, thread_ids in by_circle.items():
+        audience_outreach_started(org, circle_id, thread_ids, CIRCLE)
 
 
 # --- Incoming ---------------------------------------------------------------------------------
@@ -465,7 +474,6 @@ def message_receive(
                 "channel": channel,
                 "classification": message.classification,
                 "subject": message.subject,
-                "enrollment_id": thread.enrollment_id,
             },
         )
     )

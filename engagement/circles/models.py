@@ -58,6 +58,27 @@ class CircleMembership(models.Model):
         return f"{self.candidate_id} in {self.circle}"
 
 
+class CircleOutreach(models.Model):
+    """A conversation started for a circle: a bulk send to its members, or an API thread start naming it.
+
+    Messaging reports such threads through the audience hook (talentcircles/audiences.py) in the
+    transaction that starts them; the analytics' circle cut and `{{ circle.name }}` in later replies
+    read this row.
+    """
+
+    thread = models.OneToOneField(
+        "messaging.Thread", on_delete=models.CASCADE, primary_key=True, related_name="circle_outreach"
+    )
+    circle = models.ForeignKey(Circle, on_delete=models.CASCADE, related_name="outreach")
+    # db_index=False: every read starts from a thread or a circle.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Thread {self.thread_id} for {self.circle_id}"
+
+
 class PostQuerySet(OrgScopedQuerySet):
     def published(self) -> PostQuerySet:
         return self.filter(status=Post.Status.PUBLISHED)

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce
 
 from candidates.models import Candidate
 from engagement.circles.models import Circle, CircleMembership, Post, Rsvp
+from engagement.circles.outreach import circle_outreach_record, thread_circle
 from talentcircles.audiences import CIRCLE, AudienceSource
 from talentcircles.models import Organization
 
@@ -61,6 +62,8 @@ AUDIENCE = AudienceSource(
     choices=circle_choices,
     name=circle_name,
     member_ids=lambda org, circle_id: circle_member_ids(org=org, circle_id=circle_id),
+    outreach_started=circle_outreach_record,
+    outreach_audience=thread_circle,
 )
 
 

@@ -9,7 +9,9 @@ processed in that one transaction, so concurrent dispatchers take disjoint rows 
 the whole batch back. Elsewhere (SQLite) each row is leased with a conditional UPDATE of
 `claimed_until` and processed in its own transaction; an expired lease is taken again. Either
 way the message is written with the idempotency key `enrollment:<id>:step:<id>`, so a step run
-twice writes one message; messaging delivers it after commit and never sends a row twice.
+twice writes one message; messaging delivers it after commit and never sends a row twice. In the
+same transaction each new message gets its `SequenceMessage` link (messaging keeps no engagement
+ids): that is how the enrollment's conversation is found for the next same-thread step.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from django.utils import timezone
 from candidates.models import Candidate
 from engagement.sequences.enrolment_batches import ENROLL_SKIP_REASONS
 from engagement.sequences.lifecycle import reminder_for_owner
-from engagement.sequences.models import Enrollment, Sequence, SequenceStep
+from engagement.sequences.models import Enrollment, Sequence, SequenceMessage, SequenceStep
 from engagement.sequences.timing import candidate_tz, local_day_start, next_day_opening, next_opening, schedule_step
 from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.rendering import TemplateError, render_message
-from messaging.services import CANDIDATE_HEAVY_FIELDS, OutgoingDraft, messages_write_many, skip_reasons
+from messaging.services import CANDIDATE_HEAVY_FIELDS, OutgoingDraft, Written, messages_write_many, skip_reasons
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
@@ -170,7 +172,7 @@ def _facts(enrollments: list[Enrollment], now: datetime) -> _Facts:
             Message.objects.filter(
                 organization=org,
                 direction=Message.Direction.OUT,
-                sequence_step_id__isnull=False,
+                automated=True,
                 created_at__gte=day_start,
                 created_at__lt=day_start + timedelta(days=1),
                 sender_id__in={_recruiter_id(e) for e in rows},
@@ -192,11 +194,9 @@ def _facts(enrollments: list[Enrollment], now: datetime) -> _Facts:
         .values_list("candidate_id", "last")
     )
     last_thread: dict[int, Thread] = {}
-    threads = Thread.objects.filter(
-        organization_id__in=org_ids, candidate_id__in=candidate_ids, enrollment_id__in=[e.pk for e in enrollments]
-    )
-    for thread in threads.order_by("created_at", "id"):
-        last_thread[thread.enrollment_id] = thread
+    links = SequenceMessage.objects.filter(enrollment_id__in=[e.pk for e in enrollments]).select_related("thread")
+    for link in links.order_by("thread__created_at", "thread_id"):
+        last_thread[link.enrollment_id] = link.thread
     steps = {
         s.pk: s
         for s in SequenceStep.objects.filter(sequence_id__in={e.sequence_id for e in enrollments}).select_related(
@@ -224,6 +224,7 @@ class _Plan:
     outcome: str = ""  # a DispatchResult counter to add one to: replied, stopped, completed, postponed
     task: SequenceStep | None = None  # a task step: remind the owner
     draft: OutgoingDraft | None = None  # an e-mail step: the message to write
+    step: SequenceStep | None = None  # the step the draft is for
     cap_key: tuple[int, int | None] | None = None
 
 
@@ -370,9 +371,10 @@ def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: _Facts) -> str:
         previous.organization, previous.candidate = org, candidate
     plan.draft = OutgoingDraft(
         candidate=candidate, sender=recruiter, subject="" if previous else rendered.subject, body=rendered.body,
-        template=template, thread=previous, origin=Thread.Origin.SEQUENCE, enrollment_id=enrollment.pk,
-        sequence_step_id=step.pk, idempotency_key=idempotency_key(enrollment.pk, step.pk),
+        template=template, thread=previous, origin=Thread.Origin.SEQUENCE, automated=True,
+        idempotency_key=idempotency_key(enrollment.pk, step.pk),
     )  # fmt: skip
+    plan.step = step
     return ""
 
 
@@ -391,6 +393,7 @@ def _write(
             with transaction.atomic():  # a savepoint: a failed write leaves none of these messages
                 # The contactability facts were read in this transaction, at claim time.
                 written = messages_write_many(org=org, drafts=[p.draft for p in org_plans], skip=facts.skip)
+                _link(org, org_plans, written)
         except Exception:
             logger.exception("Writing %s follow-ups failed; trying them again later", len(org_plans))
             broken.update(p.enrollment.pk for p in org_plans)
@@ -403,6 +406,23 @@ def _write(
                 result.messages += 1
     failed.extend(broken)
     return [plan for plan in plans if plan.enrollment.pk not in broken]
+
+
+def _link(org: Organization, plans: list[_Plan], written: list[Written]) -> None:
+    """Each written message's link to its enrollment and step. A message written before with the same key
+    (a repeated pass) was linked with it; ignore_conflicts keeps that link rather than failing."""
+    links = [
+        SequenceMessage(
+            message_id=outcome.message.pk,
+            thread_id=outcome.message.thread_id,
+            enrollment_id=plan.enrollment.pk,
+            step_id=plan.step.pk if plan.step else None,
+            organization_id=org.pk,
+        )
+        for plan, outcome in zip(plans, written, strict=True)
+        if outcome.message is not None
+    ]
+    SequenceMessage.objects.bulk_create(links, ignore_conflicts=True)
 
 
 def _remind(plans: list[_Plan], *, now: datetime, result: DispatchResult, failed: list[int]) -> list[_Plan]:

@@ -135,6 +135,32 @@ class Enrollment(models.Model):
         return f"{self.candidate_id} in {self.sequence_id} ({self.state})"
 
 
+class SequenceMessage(models.Model):
+    """A message a sequence's step wrote: the link from messaging's row to the enrollment and step.
+
+    Messaging keeps no engagement ids, so this row is where a sequence's message says whose it is.
+    The dispatcher writes it in the transaction that writes the message. Its thread answers "this
+    enrollment's conversation" (same-thread follow-ups) and "whose enrollment is this conversation"
+    (the analytics' sequence cut); its step is what the per-step figures count.
+    """
+
+    # The message is the key: one link per message, and set-based reads join it on the message's id.
+    message = models.OneToOneField(
+        "messaging.Message", on_delete=models.CASCADE, primary_key=True, related_name="sequence_message"
+    )
+    thread = models.ForeignKey("messaging.Thread", on_delete=models.CASCADE, related_name="sequence_messages")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="sequence_messages")
+    # Null once the step is removed from the sequence: the message still belongs to its enrollment.
+    step = models.ForeignKey(SequenceStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # db_index=False: every read starts from a message, a thread or an enrollment.
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Message {self.message_id} of enrollment {self.enrollment_id}"
+
+
 class EnrollmentJob(models.Model):
     """A large enrolment processed in the background; the row shows its progress."""
 

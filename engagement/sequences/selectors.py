@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
+from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceMessage, SequenceStep
 from engagement.timeline.models import Activity
 from messaging.models import Message
 
@@ -83,16 +83,13 @@ class StepFigures:
 
 
 def _last_step_sent(enrollment_ref: str, before_ref: str) -> Subquery:
-    """The step of the enrollment's latest outgoing message written at or before a moment."""
+    """The step of the enrollment's latest message written at or before a moment."""
     latest = (
-        Message.objects.filter(
-            thread__enrollment_id=OuterRef(enrollment_ref),
-            direction=Message.Direction.OUT,
-            sequence_step_id__isnull=False,
-            created_at__lte=OuterRef(before_ref),
+        SequenceMessage.objects.filter(
+            enrollment_id=OuterRef(enrollment_ref), message__created_at__lte=OuterRef(before_ref)
         )
-        .order_by("-created_at", "-id")
-        .values("sequence_step_id")[:1]
+        .order_by("-message__created_at", "-message_id")
+        .values("step_id")[:1]
     )
     return Subquery(latest, output_field=IntegerField())
 
@@ -100,7 +97,7 @@ def _last_step_sent(enrollment_ref: str, before_ref: str) -> Subquery:
 def sequence_step_figures(*, sequence: Sequence, steps: list[SequenceStep] | None = None) -> list[StepFigures]:
     """Per step: sent, bounced, replied, interested, not interested and unsubscribed (three aggregate queries).
 
-    Messages name their step (`Message.sequence_step_id`) and their enrollment (through the thread).
+    A sequence's messages are linked to their enrollment and step (`SequenceMessage`).
     An answer or an unsubscribe is credited to the last step sent to that enrollment before it, and
     each enrollment counts once per step however many times the candidate wrote.
     """
@@ -109,37 +106,36 @@ def sequence_step_figures(*, sequence: Sequence, steps: list[SequenceStep] | Non
     if not figures:
         return []
     org_id = sequence.organization_id
-    enrollment_ids = Enrollment.objects.filter(sequence=sequence).values("pk")
+    links = SequenceMessage.objects.filter(enrollment__sequence=sequence)
 
     sent = (
-        Message.objects.filter(organization_id=org_id, direction=Message.Direction.OUT, sequence_step_id__in=figures)
-        .values("sequence_step_id")
+        links.filter(step_id__in=figures)
+        .values("step_id")
         .annotate(
-            sent=Count("pk", filter=Q(status__in=[Message.Status.SENT, Message.Status.BOUNCED])),
-            bounced=Count("pk", filter=Q(status=Message.Status.BOUNCED)),
+            sent=Count("pk", filter=Q(message__status__in=[Message.Status.SENT, Message.Status.BOUNCED])),
+            bounced=Count("pk", filter=Q(message__status=Message.Status.BOUNCED)),
         )
         .order_by()
     )
     for row in sent:
-        figures[row["sequence_step_id"]].sent = row["sent"]
-        figures[row["sequence_step_id"]].bounced = row["bounced"]
+        figures[row["step_id"]].sent = row["sent"]
+        figures[row["step_id"]].bounced = row["bounced"]
 
+    # Each answer in one of the sequence's conversations, with the enrollment that conversation belongs to.
+    thread_enrollment = links.filter(thread_id=OuterRef("thread_id")).values("enrollment_id")[:1]
     answers = (
         Message.objects.answers()
-        .filter(organization_id=org_id, thread__enrollment_id__in=enrollment_ids)
-        .annotate(step_id=_last_step_sent("thread__enrollment_id", "created_at"))
+        .filter(organization_id=org_id, thread_id__in=links.values("thread_id"))
+        .annotate(enrollment_id=Subquery(thread_enrollment, output_field=IntegerField()))
+        .annotate(step_id=_last_step_sent("enrollment_id", "created_at"))
         .values("step_id")
         .annotate(
-            replied=Count("thread__enrollment_id", distinct=True),
+            replied=Count("enrollment_id", distinct=True),
             interested=Count(
-                "thread__enrollment_id",
-                distinct=True,
-                filter=Q(classification=Message.Classification.INTERESTED),
+                "enrollment_id", distinct=True, filter=Q(classification=Message.Classification.INTERESTED)
             ),
             not_interested=Count(
-                "thread__enrollment_id",
-                distinct=True,
-                filter=Q(classification=Message.Classification.NOT_INTERESTED),
+                "enrollment_id", distinct=True, filter=Q(classification=Message.Classification.NOT_INTERESTED)
             ),
         )
         .order_by()

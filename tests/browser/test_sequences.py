@@ -105,7 +105,7 @@ def test_a_reply_to_the_first_message_stops_the_sequence_before_the_follow_up(li
     # The dispatcher's pass, in the send window: the first step goes to both, and is delivered.
     first_due = max(Enrollment.objects.filter(sequence=sequence).values_list("next_run_at", flat=True))
     assert dispatch_due(now=first_due).messages == 2
-    sent = Message.objects.filter(sequence_step_id=first_step.pk, status=Message.Status.SENT)
+    sent = Message.objects.filter(sequence_message__step=first_step, status=Message.Status.SENT)
     assert sorted(sent.values_list("candidate__first_name", flat=True)) == ["Ada", "Bob"]
 
     # Ada answers the first message by e-mail: her enrollment moves to "replied".
@@ -120,9 +120,9 @@ def test_a_reply_to_the_first_message_stops_the_sequence_before_the_follow_up(li
     second_due = Enrollment.objects.get(sequence=sequence, candidate=bob).next_run_at
     assert second_due > first_due
     dispatch_due(now=second_due)
-    outgoing = Message.objects.outgoing().filter(thread__enrollment_id__isnull=False)
+    outgoing = Message.objects.outgoing().filter(sequence_message__isnull=False)
     assert outgoing.filter(candidate=ada).count() == 1
-    assert outgoing.filter(candidate=bob, sequence_step_id=second_step.pk).count() == 1
+    assert outgoing.filter(candidate=bob, sequence_message__step=second_step).count() == 1
     assert Enrollment.objects.get(sequence=sequence, candidate=ada).state == Enrollment.State.REPLIED
 
     page.reload()

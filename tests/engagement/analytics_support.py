@@ -1,7 +1,8 @@
 """Building outreach for the response-rate tests: ORM rows at explicit times, then the roll-up handlers.
 
-Each helper writes what messaging would have written and calls the handler the receiver calls
-(`engagement.rollups.STATS_HANDLERS`), so the roll-up maths is tested without the delivery path.
+Each helper writes what messaging (and, for circles and sequences, engagement's link rows) would
+have written and calls the handler the receiver calls (`engagement.rollups.STATS_HANDLERS`), so the
+roll-up maths is tested without the delivery path.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import pytest
 from candidates.models import Candidate
 from engagement.analytics.models import ResponseOutreach, ResponseStat, ResponseStatWeek
 from engagement.analytics.rollups.live import STATS_HANDLERS
-from engagement.sequences.models import Enrollment
+from engagement.circles.models import CircleOutreach
+from engagement.sequences.models import Enrollment, SequenceMessage
 from messaging.models import Message, Thread
 from talentcircles import events
-from tests.factories import CandidateFactory, MembershipFactory, MessageTemplateFactory, UserFactory
+from tests.factories import CandidateFactory, CircleFactory, MembershipFactory, MessageTemplateFactory, UserFactory
 
 # Tuesday 31 March 2026, 12:00 UTC: "now" in the scenarios.
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
@@ -47,31 +49,53 @@ def person(org, **fields) -> Candidate:
     return CandidateFactory(organization=org, **fields)
 
 
-def thread(org, candidate, recruiter, *, started_by="recruiter", origin="one_to_one", **fields) -> Thread:
-    return Thread.objects.create(
+def thread(org, candidate, recruiter, *, started_by="recruiter", origin="one_to_one", circle=None) -> Thread:
+    conversation = Thread.objects.create(
         organization=org, candidate=candidate, recruiter=recruiter, subject="Hello", started_by=started_by,
-        origin=origin, **fields,
+        origin=origin,
     )  # fmt: skip
+    if circle is not None:
+        CircleOutreach.objects.create(thread=conversation, circle=circle, organization=org)
+    return conversation
 
 
 def send(
-    conversation: Thread, when: datetime, *, status: str = "sent", template=None, step=None, body: str = "Hi"
+    conversation: Thread,
+    when: datetime,
+    *,
+    status: str = "sent",
+    template=None,
+    step=None,
+    enrollment=None,
+    body: str = "Hi",
 ) -> Message:
+    """An outgoing message; a step's message is linked to `enrollment` (or the thread's, from its earlier steps)."""
     sent = status in ("sent", "bounced")
     message = Message.objects.create(
         organization_id=conversation.organization_id, thread=conversation, candidate_id=conversation.candidate_id,
-        direction="out", status=status, subject="Hello", body_text=body, template=template,
-        sequence_step_id=step.pk if step else None, sender=conversation.recruiter, created_at=when,
-        sent_at=when if sent else None,
+        direction="out", status=status, subject="Hello", body_text=body, template=template, automated=bool(step),
+        sender=conversation.recruiter, created_at=when, sent_at=when if sent else None,
     )  # fmt: skip
+    if step is not None:
+        enrollment_id = enrollment.pk if enrollment else _thread_enrollment_id(conversation)
+        SequenceMessage.objects.create(
+            message=message, thread=conversation, enrollment_id=enrollment_id, step=step,
+            organization_id=conversation.organization_id,
+        )  # fmt: skip
     if sent:
         handle(events.MESSAGE_SENT, message)
     return message
 
 
-def outreach(org, recruiter, when: datetime, *, candidate=None, template=None, step=None, **thread_fields) -> Thread:
+def _thread_enrollment_id(conversation: Thread) -> int:
+    return SequenceMessage.objects.filter(thread=conversation).values_list("enrollment_id", flat=True)[0]
+
+
+def outreach(
+    org, recruiter, when: datetime, *, candidate=None, template=None, step=None, enrollment=None, **thread_fields
+) -> Thread:
     conversation = thread(org, candidate or person(org), recruiter, **thread_fields)
-    send(conversation, when, template=template, step=step)
+    send(conversation, when, template=template, step=step, enrollment=enrollment)
     return conversation
 
 
@@ -156,20 +180,24 @@ def build_scenario(acme) -> dict:
     answer(t[6], at(4), channel="click", classification="not_interested")
     candidate_7 = person(org)
     enrollment = Enrollment.objects.create(organization=org, sequence=sequence, candidate=candidate_7, enrolled_by=me)
-    t[7] = outreach(org, me, at(0), candidate=candidate_7, step=step_1, origin="sequence", enrollment_id=enrollment.pk)
+    t[7] = outreach(org, me, at(0), candidate=candidate_7, step=step_1, origin="sequence", enrollment=enrollment)
     send(t[7], at(3), step=step_2)
     answer(t[7], at(5))
     send(thread(org, person(org), me), at(0), status="queued")
     t[9] = thread(org, person(org), None, started_by="candidate", origin="portal")
     answer(t[9], at(0), channel="portal")
     t[10] = outreach(org, me, at(47))  # 20 March
-    t[11] = outreach(org, colleague, at(52), circle_id=77)  # 25 March
+    circle = CircleFactory(organization=org, name="Silver Medallists")
+    t[11] = outreach(org, colleague, at(52), circle=circle)  # 25 March
     answer(t[11], at(53), channel="click", classification="interested")
     send(thread(org, person(org), me), at(0), status="failed")
     t[13] = outreach(org, me, at(0))
     answer(t[13], at(1))
     answer(t[13], at(2))
-    return {"threads": t, "me": me, "colleague": colleague, "template": template, "steps": (step_1, step_2)}
+    return {
+        "threads": t, "me": me, "colleague": colleague, "template": template, "steps": (step_1, step_2),
+        "sequence": sequence, "circle": circle,
+    }  # fmt: skip
 
 
 @pytest.fixture

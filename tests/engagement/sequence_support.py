@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 
 from engagement.sequences.builder import sequence_create
 from engagement.sequences.enrolment import enrollments_create
-from messaging.models import MessageTemplate
+from engagement.sequences.models import SequenceMessage
+from messaging.models import Message, MessageTemplate
 from tests.factories import CandidateFactory, MessageTemplateFactory
 
 # Monday 2 March 2026, 10:00 in London (GMT, so 10:00 UTC): inside the default 09:00-18:00 window.
@@ -52,3 +53,12 @@ def enrol(tenant, sequence, candidates, now=MONDAY_10):
     return enrollments_create(
         org=tenant.org, sequence=sequence, enrolled_by=tenant.user, candidate_ids=[c.pk for c in candidates], now=now
     )
+
+
+def link_to_step(message: Message, enrollment, step) -> Message:
+    """What the dispatcher writes with a step's message: its link to the enrollment and the step."""
+    SequenceMessage.objects.create(
+        message=message, thread_id=message.thread_id, enrollment=enrollment, step=step,
+        organization_id=message.organization_id,
+    )  # fmt: skip
+    return message

@@ -13,12 +13,14 @@ from django.utils import timezone
 from engagement.analytics import metric as analytics
 from engagement.analytics.models import ResponseOutreach, ResponseStat
 from engagement.analytics.rollups.rebuild import rollups_rebuild
+from engagement.circles.models import CircleOutreach
+from engagement.sequences.models import SequenceMessage
 from messaging import services as messaging_services
 from messaging.delivery import message_deliver
 from messaging.models import Message
 from talentcircles import events
 from tests.engagement.analytics_support import answer, at, build_scenario, outreach, snapshot, stats_events  # noqa: F401
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, CircleFactory
 
 
 def test_rebuild_equals_incremental_for_every_rule(acme, globex):
@@ -107,15 +109,23 @@ def test_the_real_messaging_path_feeds_the_rollups(acme):
     assert snapshot(acme.org) == incremental
 
 
-def test_seed_scale_writes_messages_the_rollups_can_read(acme):
+def test_seed_messages_writes_conversations_and_their_links_the_rollups_can_read(acme):
     for number in range(20):
         CandidateFactory(organization=acme.org, email=f"seed{number}@example.com")
-    call_command("seed_scale", "--org", "acme", "--messages", "300", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    CircleFactory(organization=acme.org, name="Seeded circle")
+    call_command("seed_messages", "--org", "acme", "--messages", "300", stdout=open(os.devnull, "w"))  # noqa: SIM115
     assert Message.objects.for_org(acme.org).count() >= 300
+    automated = Message.objects.for_org(acme.org).filter(automated=True)
+    assert automated.exists() and SequenceMessage.objects.count() == automated.count()
+    assert not automated.exclude(thread__sequence_messages__enrollment__sequence__organization=acme.org).exists()
+    assert CircleOutreach.objects.for_org(acme.org).exists()
     rollups_rebuild(org=acme.org)
     today = timezone.now().astimezone(UTC).date()
-    [row] = analytics.response_rates(org=acme.org, group_by="all", date_from=today - timedelta(days=121), date_to=today)
+    span = {"org": acme.org, "date_from": today - timedelta(days=121), "date_to": today}
+    [row] = analytics.response_rates(group_by="all", **span)
     assert row.sent > 100 and row.answered > 0 and row.sent == row.answered + row.unanswered + row.pending + row.bounced
+    for cut in ("sequence", "step", "circle"):
+        assert any(r.key and r.sent for r in analytics.response_rates(group_by=cut, **span)), cut
 
 
 def test_a_rebuild_repairs_drifted_missing_and_stale_rows(acme):

@@ -14,7 +14,7 @@ from candidates.models import Candidate
 from engagement.sequences.builder import sequence_pause, sequence_resume, sequence_update
 from engagement.sequences.dispatcher import dispatch_due, idempotency_key
 from engagement.sequences.lifecycle import enrollment_pause, enrollment_resume
-from engagement.sequences.models import Enrollment
+from engagement.sequences.models import Enrollment, SequenceMessage
 from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
 from messaging.services import message_receive
@@ -55,13 +55,31 @@ def test_the_first_step_is_written_queued_and_delivered(acme, run):
     assert (result.claimed, result.messages) == (1, 1)
     message = Message.objects.get()
     assert message.idempotency_key == idempotency_key(enrollment.pk, first.pk)
-    assert message.sequence_step_id == first.pk and message.sender == acme.user
-    assert message.thread.origin == Thread.Origin.SEQUENCE and message.thread.enrollment_id == enrollment.pk
+    assert message.automated and message.sender == acme.user
+    assert (message.sequence_message.enrollment, message.sequence_message.step) == (enrollment, first)
+    assert message.thread.origin == Thread.Origin.SEQUENCE and message.sequence_message.thread == message.thread
     assert message.subject == "Hello from Acme Inc" and "Hi Ada" in message.body_text
     assert message.status == Message.Status.SENT and len(mail.outbox) == 1
     enrollment = reload(enrollment)
     assert (enrollment.steps_done, enrollment.next_step_id) == (1, second.pk)
     assert enrollment.next_run_at == THURSDAY_10  # 72 hours later, inside the window
+
+
+def test_a_step_message_is_linked_to_its_enrollment_and_a_reply_in_its_thread_stops_it(acme, run):
+    sequence = make_sequence(acme)
+    enrollment = enrol(acme, sequence, [candidate(acme, first_name="Ada")]).enrolled[0]
+    first = sequence.steps.get(order=1)
+
+    run(MONDAY_10)
+
+    link = SequenceMessage.objects.get()
+    message = link.message
+    assert (link.enrollment, link.step, link.organization) == (enrollment, first, acme.org)
+    assert link.thread_id == message.thread_id and message.automated
+    message_receive(thread=message.thread, channel="email", body_text="Yes, let's talk", received_at=MONDAY_10)
+    assert reload(enrollment).state == Enrollment.State.REPLIED
+    assert run(THURSDAY_10).messages == 0
+    assert SequenceMessage.objects.count() == Message.objects.outgoing().count() == 1
 
 
 def test_running_twice_in_the_same_minute_is_harmless(acme, run):
@@ -89,6 +107,7 @@ def test_a_same_thread_follow_up_replies_in_the_conversation(acme, run):
     assert result.messages == 1
     first, second = Message.objects.order_by("id")
     assert second.thread_id == first.thread_id
+    assert set(SequenceMessage.objects.values_list("thread_id", "enrollment_id")) == {(first.thread_id, enrollment.pk)}
     assert second.subject == "Re: Hello from Acme Inc"
     assert second.in_reply_to == first.message_id_header
     assert mail.outbox[1].extra_headers["In-Reply-To"] == first.message_id_header

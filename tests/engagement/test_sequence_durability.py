@@ -246,7 +246,7 @@ def test_a_reply_between_claim_and_send_cancels_the_follow_up(acme, workers):
     Enrollment.objects.update(next_run_at=timezone.now() - timezone.timedelta(minutes=1))
     assert dispatch_due().messages == 2  # the follow-ups are written and queued; no worker is running
     follow_up = Message.objects.get(
-        thread__enrollment_id=answering.pk, sequence_step_id=answering.sequence.steps.last().pk
+        sequence_message__enrollment=answering, sequence_message__step=answering.sequence.steps.last()
     )
     message_receive(thread=follow_up.thread, channel="email", body_text="Yes, call me tomorrow")
     workers.start()

@@ -17,7 +17,7 @@ from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from engagement.timeline.models import Activity
 from messaging import services as messaging_services
 from messaging.models import Message, Thread
-from tests.engagement.sequence_support import candidate, enrol, make_sequence, template, three_steps
+from tests.engagement.sequence_support import candidate, enrol, link_to_step, make_sequence, template, three_steps
 from tests.factories import CandidateFactory, CircleFactory, MessageTemplateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -351,21 +351,20 @@ def test_the_sequence_page_counts_each_step_and_lists_enrollments(acme):
                 subject="Hi",
                 body="Hello there",
                 origin=Thread.Origin.SEQUENCE,
-                enrollment_id=enrollment.pk,
-                sequence_step_id=first.pk,
+                automated=True,
             )
         )
+        link_to_step(message, enrollment, first)
         threads[enrollment.candidate_id] = message.thread
     # P0 answers "Interested" after step 1; P1's address bounces; P2 gets step 2 and says "Not interested".
     messaging_services.message_receive(
         thread=threads[people[0].pk], channel=Message.Channel.CLICK, body_text="", classification="interested"
     )
     Message.objects.filter(thread=threads[people[1].pk]).update(status=Message.Status.BOUNCED)
-    _sent(
-        messaging_services.message_reply(
-            thread=threads[people[2].pk], sender=acme.user, body="Following up", sequence_step_id=second.pk
-        )
+    follow_up = messaging_services.message_reply(
+        thread=threads[people[2].pk], sender=acme.user, body="Following up", automated=True
     )
+    link_to_step(_sent(follow_up), enrollments[2], second)
     messaging_services.message_receive(
         thread=threads[people[2].pk],
         channel=Message.Channel.EMAIL,

@@ -53,7 +53,6 @@ def test_it_sends_a_queued_message_and_marks_it_sent(acme, candidate, seen_event
         "subject": "Compilers at Acme",
         "origin": Thread.Origin.ONE_TO_ONE,
         "template_id": None,
-        "sequence_step_id": None,
     }
 
 
@@ -187,7 +186,7 @@ def test_it_cancels_a_message_to_a_candidate_no_longer_contactable(acme, candida
 
 
 def test_an_older_message_arriving_late_does_not_hide_an_answer(acme, candidate):
-    message = queued(acme, candidate, sequence_step_id=7)
+    message = queued(acme, candidate, automated=True)
     services.message_receive(thread=message.thread, channel=Message.Channel.EMAIL, body_text="Yes, let's talk!")
     services.message_receive(
         thread=message.thread, channel=Message.Channel.EMAIL, body_text="(an old mail, delivered late)",
@@ -212,7 +211,7 @@ def test_erasure_cancels_what_is_still_queued(acme, candidate):
 
 
 def test_it_cancels_a_sequence_follow_up_when_the_candidate_answered_meanwhile(acme, candidate):
-    message = queued(acme, candidate, sequence_step_id=7)
+    message = queued(acme, candidate, automated=True)
     services.message_receive(thread=message.thread, channel=Message.Channel.EMAIL, body_text="Yes, let's talk!")
 
     assert delivery.message_deliver(message.pk) == delivery.CANCELLED
@@ -223,7 +222,7 @@ def test_it_cancels_a_sequence_follow_up_when_the_candidate_answered_meanwhile(a
 
 
 def test_an_auto_reply_does_not_cancel_a_sequence_follow_up(acme, candidate):
-    message = queued(acme, candidate, sequence_step_id=7)
+    message = queued(acme, candidate, automated=True)
     services.message_receive(
         thread=message.thread, channel=Message.Channel.EMAIL, body_text="I'm out of office.", is_auto_reply=True
     )
@@ -242,7 +241,7 @@ def test_an_answer_before_the_follow_up_was_written_does_not_cancel_it(acme, can
     first = queued(acme, candidate)
     services.message_receive(thread=first.thread, channel=Message.Channel.EMAIL, body_text="Maybe later")
     follow_up = services.message_reply(
-        thread=first.thread, sender=acme.user, body="Thanks Ada, how about March?", sequence_step_id=8
+        thread=first.thread, sender=acme.user, body="Thanks Ada, how about March?", automated=True
     )
 
     assert delivery.message_deliver(follow_up.pk) == delivery.SENT

@@ -168,7 +168,7 @@ def test_it_cancels_who_may_no_longer_be_contacted_and_answered_follow_ups(acme)
     candidate_unsubscribe(
         candidate=Candidate.objects.get(pk=unsubscribed.candidate_id), source=ConsentRecord.Source.UNSUBSCRIBE_LINK
     )
-    Message.objects.filter(pk=follow_up.pk).update(sequence_step_id=7)
+    Message.objects.filter(pk=follow_up.pk).update(automated=True)
     services.message_receive(thread=follow_up.thread, channel=Message.Channel.EMAIL, body_text="Yes, let's talk!")
 
     result = delivery.messages_deliver([plain.pk, unsubscribed.pk, follow_up.pk])

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from candidates.privacy import candidate_unsubscribe
-from engagement.circles.models import CircleMembership
+from engagement.circles.models import CircleMembership, CircleOutreach
 from messaging.models import Message, Thread
 from tests.factories import CandidateFactory, CircleFactory, MessageTemplateFactory
 
@@ -106,7 +106,9 @@ def test_a_circle_is_messaged_with_its_name_filled_in(acme):
     assert {row["candidate"].pk for row in preview.context["rows"]} == {m.pk for m in members}
     assert preview.context["rows"][0]["recipient"].subject == "News for Rustaceans"
     acme.client.post(url(acme, "bulk_send", key))
-    assert set(Thread.objects.values_list("circle_id", flat=True)) == {circle.pk}
+    threads = set(Thread.objects.values_list("pk", flat=True))
+    assert len(threads) == 2
+    assert set(CircleOutreach.objects.values_list("thread_id", "circle_id")) == {(pk, circle.pk) for pk in threads}
 
 
 def test_render_errors_and_low_scores_are_listed_not_sent(acme):

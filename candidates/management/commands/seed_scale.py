@@ -1,11 +1,9 @@
 """Create many realistic candidates fast, to try the app and benchmark it at scale.
 
     python manage.py seed_scale --org demo --candidates 1000000
-    python manage.py seed_scale --org demo --messages 10000000
 
---messages N writes conversations among the organisation's candidates (see `seed_messages.py`):
-recruiter, bulk and sequence outreach over the last ~120 days with realistic sent, bounced, failed,
-answered, auto-replied and clicked mixes; then `rebuild_response_stats` builds the roll-ups.
+Conversations among them come from engagement's `seed_messages --org demo --messages N`: they
+involve sequences and circles, which this app sits below.
 
 PostgreSQL: ids are reserved from the table's sequence, rows and their skills are streamed
 with COPY, then `candidates.search.refresh` fills the search fields with one set-based
@@ -423,25 +421,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--org", required=True, help="The organisation's slug.")
-        parser.add_argument("--candidates", type=int, default=0, help="How many candidates to create.")
-        parser.add_argument(
-            "--messages", type=int, default=0, help="How many messages to write among the organisation's candidates."
-        )
+        parser.add_argument("--candidates", type=int, required=True, help="How many candidates to create.")
         parser.add_argument("--batch", type=int, default=20_000, help="Rows per transaction (default 20000).")
         parser.add_argument("--seed", type=int, default=42, help="Random seed for names, skills and dates.")
 
-    def handle(self, *args, org: str, candidates: int, messages: int, batch: int, seed: int, **options) -> None:
+    def handle(self, *args, org: str, candidates: int, batch: int, seed: int, **options) -> None:
         organization = Organization.objects.filter(slug=org).first()
         if organization is None:
             raise CommandError(f"No organisation with the slug “{org}”. Create it first (e.g. manage.py seed_demo).")
-        if candidates < 0 or messages < 0 or batch < 1 or not (candidates or messages):
-            raise CommandError("Give --candidates and/or --messages (positive), and a positive --batch.")
-        if candidates:
-            self._seed_candidates(organization, candidates=candidates, batch=batch, seed=seed)
-        if messages:
-            from candidates.management.seed_messages import seed_messages
-
-            seed_messages(org=organization, messages=messages, seed=seed, out=self.stdout)
+        if candidates < 1 or batch < 1:
+            raise CommandError("Give a positive --candidates and a positive --batch.")
+        self._seed_candidates(organization, candidates=candidates, batch=batch, seed=seed)
 
     def _seed_candidates(self, organization: Organization, *, candidates: int, batch: int, seed: int) -> None:
 

@@ -7,6 +7,10 @@ them). Each outreach is one `ResponseOutreach` row and every
 once, never count twice; the `ResponseStat` counters move with F() increments, the answer-time
 histogram under a row lock. `rollups.rebuild` recomputes both tables from the messages with
 set-based SQL and must give exactly what the increments gave (tests/engagement/test_analytics_rollups.py).
+
+Messaging's rows carry no engagement ids: an outreach's sequence is the enrollment of any
+`SequenceMessage` in its thread, its circle the thread's `CircleOutreach`, a message's step its own
+`SequenceMessage` (read in the same query as the message, through their reverse relations).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -30,6 +34,7 @@ from engagement.analytics.models import (
     answer_bucket_hours,
 )
 from engagement.analytics.rollups.store import stat_key, week_of
+from engagement.sequences.models import SequenceMessage
 from messaging.models import Message, Thread
 from talentcircles import events
 
@@ -108,19 +113,27 @@ def _apply_to(
 # --- Incremental handlers -----------------------------------------------------------------------
 
 
+def _thread_sequence() -> Subquery:
+    """The sequence of the enrollment whose messages are in the thread (all of one enrollment), or NULL."""
+    links = SequenceMessage.objects.filter(thread_id=OuterRef("thread_id")).order_by("enrollment_id")
+    return Subquery(links.values("enrollment__sequence_id")[:1])
+
+
+def _with_links(messages):
+    """Messages with what engagement's link rows say of them: `step_id`, `sequence_id`, `circle_id`."""
+    return messages.annotate(
+        step_id=F("sequence_message__step_id"),
+        sequence_id=_thread_sequence(),
+        circle_id=F("thread__circle_outreach__circle_id"),
+    )
+
+
 def _outreach_for_send(message: Message, sent_at: datetime) -> tuple[ResponseOutreach, bool]:
-    """The thread's outreach row, created by its first sent message."""
+    """The thread's outreach row, created by its first sent message (read through `_with_links`)."""
     existing = ResponseOutreach.objects.filter(thread_id=message.thread_id).first()
     if existing:
         return existing, False
     thread: Thread = message.thread
-    from engagement.sequences.models import Enrollment
-
-    sequence_id = (
-        Enrollment.objects.filter(pk=thread.enrollment_id).values_list("sequence_id", flat=True).first()
-        if thread.enrollment_id
-        else None
-    )
     candidate = thread.candidate
     try:
         with transaction.atomic():
@@ -132,8 +145,8 @@ def _outreach_for_send(message: Message, sent_at: datetime) -> tuple[ResponseOut
                 day=sent_at.astimezone(UTC).date(),
                 recruiter_id=thread.recruiter_id,
                 template_id=message.template_id,
-                sequence_id=sequence_id,
-                circle_id=thread.circle_id,
+                sequence_id=message.sequence_id,
+                circle_id=message.circle_id,
                 source=candidate.source or "",
                 industry=candidate.industry or "",
             )
@@ -145,7 +158,7 @@ def _outreach_for_send(message: Message, sent_at: datetime) -> tuple[ResponseOut
 def on_message_sent(event: events.CandidateEvent) -> None:
     """The first sent message of a recruiter-started thread makes an outreach; a step's first send counts for it."""
     message = (
-        Message.objects.select_related("thread__candidate")
+        _with_links(Message.objects.select_related("thread__candidate"))
         .filter(pk=event.related.get("message_id"), direction=Message.Direction.OUT)
         .first()
     )
@@ -155,7 +168,7 @@ def on_message_sent(event: events.CandidateEvent) -> None:
     outreach, created = _outreach_for_send(message, sent_at)
     if created:
         _apply(organization_id=outreach.organization_id, day=outreach.day, targets=_targets(outreach), sent=1)
-    step_id = message.sequence_step_id
+    step_id = message.step_id
     if step_id:
         marker = f",{step_id},"
         first_time = (
@@ -189,19 +202,18 @@ class _Send(NamedTuple):
     organization_id: int
     sent_at: datetime | None
     template_id: int | None
-    sequence_step_id: int | None
+    step_id: int | None
     candidate_id: int
     recruiter_id: int | None
     circle_id: int | None
-    enrollment_id: int | None
+    sequence_id: int | None
     source: str | None
     industry: str | None
 
 
 _SEND_COLUMNS = (
-    "pk", "thread_id", "organization_id", "sent_at", "template_id", "sequence_step_id", "thread__candidate_id",
-    "thread__recruiter_id", "thread__circle_id", "thread__enrollment_id", "thread__candidate__source",
-    "thread__candidate__industry",
+    "pk", "thread_id", "organization_id", "sent_at", "template_id", "step_id", "thread__candidate_id",
+    "thread__recruiter_id", "circle_id", "sequence_id", "thread__candidate__source", "thread__candidate__industry",
 )  # fmt: skip
 
 
@@ -210,9 +222,9 @@ def on_messages_sent(run: list[events.CandidateEvent]) -> None:
     message_ids = [event.related.get("message_id") for event in run if event.related.get("message_id")]
     sends = [
         _Send(*row)
-        for row in Message.objects.filter(
-            pk__in=message_ids, direction=Message.Direction.OUT, thread__started_by=Thread.StartedBy.RECRUITER
-        ).values_list(*_SEND_COLUMNS)
+        for row in _with_links(Message.objects.all())
+        .filter(pk__in=message_ids, direction=Message.Direction.OUT, thread__started_by=Thread.StartedBy.RECRUITER)
+        .values_list(*_SEND_COLUMNS)
     ]
     if not sends:
         return
@@ -230,16 +242,12 @@ def on_messages_sent(run: list[events.CandidateEvent]) -> None:
 
 def _outreach_for_sends(sends: list[_Send], sent_at: dict[int, datetime]) -> dict[int, tuple[ResponseOutreach, bool]]:
     """Thread id → (its outreach row, whether this batch created it)."""
-    from engagement.sequences.models import Enrollment
-
     thread_ids = {send.thread_id for send in sends}
     existing = set(ResponseOutreach.objects.filter(thread_id__in=thread_ids).values_list("thread_id", flat=True))
     firsts: dict[int, _Send] = {}
     for send in sorted(sends, key=lambda s: (s.sent_at or sent_at[s.pk], s.pk)):
         if send.thread_id not in existing:
             firsts.setdefault(send.thread_id, send)
-    enrollment_ids = {send.enrollment_id for send in firsts.values() if send.enrollment_id}
-    sequences = dict(Enrollment.objects.filter(pk__in=enrollment_ids).values_list("pk", "sequence_id"))
     new_rows = []
     for send in firsts.values():
         first_sent_at = send.sent_at or sent_at[send.pk]
@@ -252,7 +260,7 @@ def _outreach_for_sends(sends: list[_Send], sent_at: dict[int, datetime]) -> dic
                 day=first_sent_at.astimezone(UTC).date(),
                 recruiter_id=send.recruiter_id,
                 template_id=send.template_id,
-                sequence_id=sequences.get(send.enrollment_id),
+                sequence_id=send.sequence_id,
                 circle_id=send.circle_id,
                 source=send.source or "",
                 industry=send.industry or "",
@@ -277,8 +285,8 @@ def _count_step_sends(
     """A step counts its first send in each outreach (marked in `steps_sent`), as in `on_message_sent`."""
     by_step: dict[int, set[int]] = defaultdict(set)
     for message in messages:
-        if message.sequence_step_id and message.thread_id in outreach:
-            by_step[message.sequence_step_id].add(outreach[message.thread_id][0].pk)
+        if message.step_id and message.thread_id in outreach:
+            by_step[message.step_id].add(outreach[message.thread_id][0].pk)
     rows = {row.pk: row for row, _ in outreach.values()}
     for step_id, outreach_ids in by_step.items():
         marker = f",{step_id},"
@@ -324,7 +332,7 @@ def on_answer(event: events.CandidateEvent) -> None:
             sent_at__lte=received_at,
         )
         .order_by("-sent_at", "-id")
-        .values_list("sequence_step_id", flat=True)
+        .values_list("sequence_message__step_id", flat=True)
         .first()
     )
     bucket = answer_bucket_hours((received_at - outreach.first_sent_at).total_seconds())

@@ -1,5 +1,10 @@
 """The roll-up rebuild's SQL: the outreach rows and their sums, from the messages and threads tables.
 
+Messaging's rows carry no engagement ids; the sequence, step and circle of an outreach come from
+engagement's link rows, LEFT JOINed on keys they are indexed by: a message's `SequenceMessage` on
+the message id (its primary key), the thread's enrollment from the links of its messages (one
+enrollment per thread; `live.py` reads the same), the thread's `CircleOutreach` on the thread id.
+
 Standard SQL but for the few expressions the two databases spell differently (`sql_parts`); the
 portable rebuild (rebuild.py) runs it as it is, the PostgreSQL one (postgres.py) builds on it.
 """
@@ -17,7 +22,7 @@ def sql_parts() -> dict[str, str]:
         return {
             "day": "(f.sent_at AT TIME ZONE 'UTC')::date",
             "delay_us": "(EXTRACT(EPOCH FROM (a.answered_at - f.sent_at)) * 1000000)::bigint",
-            "steps": "',' || string_agg(DISTINCT o.sequence_step_id::text, ',') || ','",
+            "steps": "',' || string_agg(DISTINCT o.step_id::text, ',') || ','",
             "false": "false",
         }
     # SQLite stores datetimes as 'YYYY-MM-DD HH:MM:SS[.ffffff]' text in UTC: whole seconds plus microseconds.
@@ -28,17 +33,22 @@ def sql_parts() -> dict[str, str]:
             "((CAST(strftime('%%s', a.answered_at) AS INTEGER) - CAST(strftime('%%s', f.sent_at) AS INTEGER)) * 1000000"
             f" + {micro.format('a.answered_at')} - {micro.format('f.sent_at')})"
         ),
-        "steps": "',' || group_concat(DISTINCT o.sequence_step_id) || ','",
+        "steps": "',' || group_concat(DISTINCT o.step_id) || ','",
         "false": "0",
     }
 
 
 OUTREACH_SELECT = """
 WITH outgoing AS (
-    SELECT m.id, m.thread_id, m.sent_at, m.template_id, m.sequence_step_id, m.status,
+    SELECT m.id, m.thread_id, m.sent_at, m.template_id, l.step_id, m.status,
            ROW_NUMBER() OVER (PARTITION BY m.thread_id ORDER BY m.sent_at, m.id) AS rn
     FROM messaging_message m
+    LEFT JOIN engagement_sequencemessage l ON l.message_id = m.id AND l.organization_id = %(org)s
     WHERE m.organization_id = %(org)s AND m.direction = 'out' AND m.sent_at IS NOT NULL
+),
+enrolled AS (
+    SELECT thread_id, MIN(enrollment_id) AS enrollment_id
+    FROM engagement_sequencemessage WHERE organization_id = %(org)s GROUP BY thread_id
 ),
 firsts AS (
     SELECT o.thread_id, o.sent_at, o.template_id
@@ -58,8 +68,8 @@ answers AS (
     FROM incoming GROUP BY thread_id
 ),
 answer_steps AS (
-    SELECT thread_id, sequence_step_id FROM (
-        SELECT o.thread_id, o.sequence_step_id,
+    SELECT thread_id, step_id FROM (
+        SELECT o.thread_id, o.step_id,
                ROW_NUMBER() OVER (PARTITION BY o.thread_id ORDER BY o.sent_at DESC, o.id DESC) AS rn
         FROM outgoing o JOIN answers a ON a.thread_id = o.thread_id
         WHERE o.sent_at <= a.answered_at
@@ -71,17 +81,19 @@ out_flags AS (
     GROUP BY o.thread_id
 )
 SELECT %(org)s, f.thread_id, t.candidate_id, f.sent_at, {day}, t.recruiter_id, f.template_id, e.sequence_id,
-       t.circle_id, c.source, c.industry, COALESCE(x.steps, ''), a.answered_at,
+       co.circle_id, c.source, c.industry, COALESCE(x.steps, ''), a.answered_at,
        CASE WHEN a.answered_at IS NULL THEN NULL
             WHEN ({delay_us} + 3599999999) / 3600000000 <= 48 THEN ({delay_us} + 3599999999) / 3600000000
             ELSE 24 * (({delay_us} + 86399999999) / 86400000000) END,
-       s.sequence_step_id,
+       s.step_id,
        (x.any_bounce = 1 AND a.answered_at IS NULL),
        (COALESCE(a.interested, 0) = 1), (COALESCE(a.not_interested, 0) = 1), {false}
 FROM firsts f
 JOIN messaging_thread t ON t.id = f.thread_id
 JOIN candidates_candidate c ON c.id = t.candidate_id
-LEFT JOIN engagement_enrollment e ON e.id = t.enrollment_id
+LEFT JOIN enrolled n ON n.thread_id = f.thread_id
+LEFT JOIN engagement_enrollment e ON e.id = n.enrollment_id
+LEFT JOIN engagement_circleoutreach co ON co.thread_id = f.thread_id
 LEFT JOIN answers a ON a.thread_id = f.thread_id
 LEFT JOIN answer_steps s ON s.thread_id = f.thread_id
 LEFT JOIN out_flags x ON x.thread_id = f.thread_id
@@ -107,11 +119,13 @@ UNSUBSCRIBED_SQL = (
 )
 
 STEP_SENT_SQL = """
-SELECT o.day, o.recruiter_id, m.sequence_step_id, COUNT(DISTINCT m.thread_id)
-FROM messaging_message m JOIN engagement_responseoutreach o ON o.thread_id = m.thread_id
+SELECT o.day, o.recruiter_id, l.step_id, COUNT(DISTINCT m.thread_id)
+FROM messaging_message m
+JOIN engagement_sequencemessage l ON l.message_id = m.id
+JOIN engagement_responseoutreach o ON o.thread_id = m.thread_id
 WHERE m.organization_id = %(org)s AND o.organization_id = %(org)s AND o.day >= %(since_day)s
-  AND m.direction = 'out' AND m.sent_at IS NOT NULL AND m.sequence_step_id IS NOT NULL
-GROUP BY o.day, o.recruiter_id, m.sequence_step_id
+  AND m.direction = 'out' AND m.sent_at IS NOT NULL AND l.step_id IS NOT NULL
+GROUP BY o.day, o.recruiter_id, l.step_id
 """
 
 # Outreach columns per dimension (the key) for the GROUP BY statements.
