@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 
-from candidates.models import Candidate
+from candidates.models import Candidate, CandidateQuerySet
 from candidates.selectors import CandidateFilters, candidate_filter
 from messaging.models import InboundEmail, Message, MessageTemplate, Thread
 from talentcircles.audiences import CIRCLE, NamedAudience, audience_get, audience_member_ids, audience_of_thread
@@ -125,7 +125,7 @@ def thread_circle(org: Organization, thread: Thread) -> NamedAudience | None:
     return audience_of_thread(org, thread.pk, CIRCLE)
 
 
-def circle_candidates(*, org: Organization, circle_id: int) -> QuerySet[Candidate]:
+def circle_candidates(*, org: Organization, circle_id: int) -> CandidateQuerySet:
     """The organisation's candidates in one of its circles (none for another organisation's circle)."""
     return Candidate.objects.for_org(org).filter(pk__in=audience_member_ids(org, circle_id, CIRCLE))
 

@@ -106,9 +106,9 @@ class Conversations:
         roll = rng.random()
         if roll < 0.02:  # the candidate wrote first, in the portal: not outreach
             message = self._incoming(thread_id, candidate, first, "portal", "neutral", auto=False)
-            row = (thread_id, org_id, candidate, recruiter, "Question", token, "candidate", "portal", first, first,
-                   first)  # fmt: skip
-            return Conversation(row, [message], [None])
+            question = (thread_id, org_id, candidate, recruiter, "Question", token, "candidate", "portal", first,
+                        first, first)  # fmt: skip
+            return Conversation(question, [message], [None])
         origin = "sequence" if roll < 0.25 else "bulk" if roll < 0.55 else "one_to_one"
         template = rng.choice(self.templates) if self.templates and (origin != "one_to_one" or roll < 0.7) else None
         circle = rng.choice(self.circles) if self.circles and rng.random() < 0.1 else None
@@ -131,7 +131,7 @@ class Conversations:
             last = sent_at
             if bounced:
                 break
-        step_ids = [step.pk if step else None for step in steps[: len(messages)]]
+        step_ids: list[int | None] = [step.pk if step else None for step in steps[: len(messages)]]
         inbound = None
         if answered_at and answered_at <= self.now:
             if rng.random() < 0.05:  # an out-of-office first

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, Count, F, Max, Q, Value, When
 from django.utils import timezone
 
@@ -301,7 +301,7 @@ def _plan(enrollment: Enrollment, *, facts: _Facts, now: datetime) -> _Plan:
     plan = _Plan(enrollment)
     tz_name = candidate_tz(candidate, org)
     window = {"window_start": sequence.send_window_start, "window_end": sequence.send_window_end}
-    step = facts.steps.get(enrollment.next_step_id)
+    step = facts.steps.get(enrollment.next_step_id) if enrollment.next_step_id else None
     recruiter = _recruiter(enrollment)
 
     # Stop rules, checked again now: events may have been missed or arrived after the claim.
@@ -392,7 +392,7 @@ def _write(
         try:
             with transaction.atomic():  # a savepoint: a failed write leaves none of these messages
                 # The contactability facts were read in this transaction, at claim time.
-                written = messages_write_many(org=org, drafts=[p.draft for p in org_plans], skip=facts.skip)
+                written = messages_write_many(org=org, drafts=[p.draft for p in org_plans if p.draft], skip=facts.skip)
                 _link(org, org_plans, written)
         except Exception:
             logger.exception("Writing %s follow-ups failed; trying them again later", len(org_plans))
@@ -400,7 +400,8 @@ def _write(
             continue
         for plan, outcome in zip(org_plans, written, strict=True):
             if outcome.problem is not None:  # not contactable (or bad input) since the facts were read
-                facts.sent_today[plan.cap_key] -= 1
+                if plan.cap_key is not None:
+                    facts.sent_today[plan.cap_key] -= 1
                 _end(plan, now, state=State.STOPPED, reason=str(outcome.problem.message))
             else:
                 result.messages += 1
@@ -472,10 +473,13 @@ def _apply(plans: list[_Plan], *, now: datetime, result: DispatchResult) -> None
                 update[column] = values[0]
             else:
                 # next_run_at (each candidate's own time zone and window) differs from one to the next.
-                output = Enrollment._meta.get_field(column.removesuffix("_id") if column == "next_step_id" else column)
+                output = Enrollment._meta.get_field(column)  # by column name: next_step_id is the foreign key
+                if isinstance(output, models.ForeignKey):
+                    output = output.target_field  # the id's own type
+                assert isinstance(output, models.Field)  # a concrete column, not a reverse relation
                 update[column] = Case(
                     *[When(pk=pk, then=Value(value)) for pk, value in zip(pks, values, strict=True)],
                     default=F(column),
-                    output_field=output.target_field if column == "next_step_id" else output,
+                    output_field=output,
                 )
         Enrollment.objects.filter(pk__in=pks).update(claimed_until=None, updated_at=now, **update)

@@ -164,9 +164,9 @@ def sequence_step_figures(*, sequence: Sequence, steps: list[SequenceStep] | Non
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for row in unsubscribed:
-        if row["step_id"] in figures:
-            figures[row["step_id"]].unsubscribed = row["n"]
+    for unsubscribe in unsubscribed:
+        if unsubscribe["step_id"] in figures:
+            figures[unsubscribe["step_id"]].unsubscribed = unsubscribe["n"]
     return [figures[step.pk] for step in steps]
 
 

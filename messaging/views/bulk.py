@@ -105,7 +105,8 @@ class DraftMixin(OrgMemberRequiredMixin):
         audience = self.audience(draft)
         if audience.kind == "circle":
             circle = selectors.circle_for(self.org, audience.circle_id)
-            return f"the {_plural(count, 'member')} of the circle “{circle.name}”"
+            name = circle.name if circle else "(a circle since deleted)"
+            return f"the {_plural(count, 'member')} of the circle “{name}”"
         if audience.kind == "query":
             return f"all {_plural(count, 'candidate')} matching the list's filters"
         return f"{_plural(count, 'selected candidate')}"

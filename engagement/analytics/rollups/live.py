@@ -55,7 +55,7 @@ Target = tuple[int, str, str]  # (recruiter_id or 0, dimension, key)
 
 def _targets(outreach: ResponseOutreach) -> list[Target]:
     """Every roll-up row an outreach counts in: once for everyone, once more for its recruiter."""
-    targets = [(0, dimension, key_of(outreach)) for dimension, key_of in OUTREACH_DIMENSIONS.items()]
+    targets: list[Target] = [(0, dimension, key_of(outreach)) for dimension, key_of in OUTREACH_DIMENSIONS.items()]
     if outreach.recruiter_id:
         targets += [
             (outreach.recruiter_id, dimension, key_of(outreach))
@@ -66,7 +66,7 @@ def _targets(outreach: ResponseOutreach) -> list[Target]:
 
 
 def _step_targets(outreach: ResponseOutreach, step_id: int) -> list[Target]:
-    targets = [(0, Dimension.STEP, str(step_id))]
+    targets: list[Target] = [(0, Dimension.STEP, str(step_id))]
     if outreach.recruiter_id:
         targets.append((outreach.recruiter_id, Dimension.STEP, str(step_id)))
     return targets
@@ -145,8 +145,9 @@ def _outreach_for_send(message: Message, sent_at: datetime) -> tuple[ResponseOut
                 day=sent_at.astimezone(UTC).date(),
                 recruiter_id=thread.recruiter_id,
                 template_id=message.template_id,
-                sequence_id=message.sequence_id,
-                circle_id=message.circle_id,
+                # Annotated by `_with_links`, which every caller reads the message through.
+                sequence_id=message.sequence_id,  # type: ignore[attr-defined]
+                circle_id=message.circle_id,  # type: ignore[attr-defined]
                 source=candidate.source or "",
                 industry=candidate.industry or "",
             )
@@ -228,7 +229,7 @@ def on_messages_sent(run: list[events.CandidateEvent]) -> None:
     ]
     if not sends:
         return
-    sent_at = {event.related.get("message_id"): event.occurred_at for event in run}
+    sent_at = {event.related["message_id"]: event.occurred_at for event in run if "message_id" in event.related}
     outreach = _outreach_for_sends(sends, sent_at)
     counts: dict[int, dict[tuple[date, Target], int]] = defaultdict(lambda: defaultdict(int))
     for row, created in outreach.values():
@@ -316,7 +317,7 @@ def _mark_step_sent(outreach_ids: set[int], marker: str) -> list[int]:
 
 def on_answer(event: events.CandidateEvent) -> None:
     """The thread's first real answer after its first send is the outreach's answer; clicks set interest."""
-    message = Message.objects.filter(pk=event.related.get("message_id"), direction=Message.Direction.IN).first()
+    message = Message.objects.filter(pk=event.related.get("message_id", 0), direction=Message.Direction.IN).first()
     if message is None or message.is_auto_reply or message.channel not in ANSWER_CHANNELS:
         return
     outreach = ResponseOutreach.objects.filter(thread_id=message.thread_id).first()
@@ -355,9 +356,9 @@ def on_answer(event: events.CandidateEvent) -> None:
 def on_bounced(event: events.CandidateEvent) -> None:
     """An unanswered outreach whose message bounced leaves the denominator."""
     thread_id = event.related.get("thread_id") or (
-        Message.objects.filter(pk=event.related.get("message_id")).values_list("thread_id", flat=True).first()
+        Message.objects.filter(pk=event.related.get("message_id", 0)).values_list("thread_id", flat=True).first()
     )
-    outreach = ResponseOutreach.objects.filter(thread_id=thread_id).first()
+    outreach = ResponseOutreach.objects.filter(thread_id=thread_id).first() if thread_id else None
     if outreach is None:
         return
     if ResponseOutreach.objects.filter(pk=outreach.pk, bounced=False, answered_at=None).update(bounced=True):
