@@ -31,8 +31,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from candidates.models import Candidate, Skill  # noqa: E402
 from candidates.normalise import INDUSTRIES  # noqa: E402
+from messaging.bulk import bulk_compose  # noqa: E402
 from messaging.models import Message, Thread  # noqa: E402
-from messaging.services import bulk_compose  # noqa: E402
 from talentcircles.celery import app as celery_app  # noqa: E402
 from talentcircles.models import Membership, Organization, User  # noqa: E402
 

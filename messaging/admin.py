@@ -55,7 +55,7 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.action(description="Queue failed messages again", permissions=["change"])
     def requeue(self, request, queryset):
         """Only failed outgoing messages: a sent one is never sent again."""
-        from messaging.services import queue_delivery
+        from messaging.outbox import queue_delivery
 
         failed = list(queryset.filter(direction=Message.Direction.OUT, status=Message.Status.FAILED))
         Message.objects.filter(pk__in=[m.pk for m in failed], status=Message.Status.FAILED).update(

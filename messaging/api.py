@@ -19,7 +19,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from candidates.models import Candidate
-from messaging import selectors, services, template_services
+from messaging import outbox, selectors, services, template_services
 from messaging.checks import personalisation_check
 from messaging.models import MessageTemplate, Thread
 from messaging.rendering import Rendered, TemplateError, render_text
@@ -344,7 +344,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             organization=request.org,
             circle=circle,
         )
-        message = services.thread_start(
+        message = outbox.thread_start(
             org=request.org,
             candidate=candidate,
             recruiter=request.user,
@@ -380,7 +380,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             organization=request.org,
             circle=selectors.thread_circle(request.org, thread),
         )
-        message = services.message_reply(
+        message = outbox.message_reply(
             thread=thread,
             sender=request.user,
             body=rendered.body,

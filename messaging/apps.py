@@ -19,7 +19,8 @@ class MessagingConfig(AppConfig):
         from candidates.models import Candidate
         from messaging.delivery import message_deliver
         from messaging.models import Message, MessageTemplate
-        from messaging.services import message_receive, thread_start
+        from messaging.outbox import thread_start
+        from messaging.services import message_receive
 
         for name, subject, body, shared in DEMO_TEMPLATES:
             MessageTemplate.objects.get_or_create(

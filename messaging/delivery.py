@@ -34,13 +34,8 @@ from django.utils.html import escape, linebreaks
 
 from messaging import links
 from messaging.models import Message
-from messaging.services import (
-    CANDIDATE_HEAVY_FIELDS,
-    SKIP_REASONS,
-    enqueue_deliveries,
-    new_message_id_header,
-    skip_reasons,
-)
+from messaging.outbox import enqueue_deliveries
+from messaging.services import CANDIDATE_HEAVY_FIELDS, SKIP_REASONS, new_message_id_header, skip_reasons
 from talentcircles import events
 from talentcircles.models import Organization, User
 

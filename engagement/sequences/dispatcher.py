@@ -33,8 +33,9 @@ from engagement.sequences.models import Enrollment, Sequence, SequenceMessage, S
 from engagement.sequences.timing import candidate_tz, local_day_start, next_day_opening, next_opening, schedule_step
 from engagement.timeline.models import Reminder
 from messaging.models import Message, Thread
+from messaging.outbox import OutgoingDraft, Written, messages_write_many
 from messaging.rendering import TemplateError, render_message
-from messaging.services import CANDIDATE_HEAVY_FIELDS, OutgoingDraft, Written, messages_write_many, skip_reasons
+from messaging.services import CANDIDATE_HEAVY_FIELDS, skip_reasons
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 

@@ -2,7 +2,7 @@
 
 The steps share a draft kept in the session (`bulk/<draft>/…`): who it goes to (ids, the
 candidate list's filters or a circle: re-read at each step, never frozen), then subject and
-body, then a paginated per-recipient preview, then the send through `services.bulk_compose`.
+body, then a paginated per-recipient preview, then the send through `bulk.bulk_compose`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from candidates.forms import CandidateFilterForm, IdListField, org_members
 from candidates.models import Candidate
 from candidates.selectors import candidate_filter
-from messaging import rendering, selectors, services
+from messaging import bulk, rendering, selectors, services
 from messaging.forms import DraftForm
 from messaging.views.common import PAGE_SIZE, int_or_404, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
@@ -223,7 +223,7 @@ class BulkComposeView(DraftMixin, TemplateView):
 
     def _summary(self, draft: dict, candidates: QuerySet, total: int, data: dict) -> dict:
         if total <= EXACT_TOTALS_LIMIT:
-            result = services.bulk_compose(
+            result = bulk.bulk_compose(
                 org=self.org,
                 recruiter=signed_in_user(self.request),
                 candidates=candidates,
@@ -273,7 +273,7 @@ class BulkPreviewView(DraftMixin, TemplateView):
         paginator = CappedPaginator(candidates, PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
         on_page = list(page.object_list)
-        result = services.bulk_compose(
+        result = bulk.bulk_compose(
             org=self.org,
             recruiter=self.request.user,
             candidates=Candidate.objects.for_org(self.org).filter(pk__in=[c.pk for c in on_page]),
@@ -326,7 +326,7 @@ class BulkSendView(DraftMixin, View):
             messages.error(request, f"One bulk send takes at most {SEND_LIMIT:,} candidates; narrow the selection.")
             return redirect("bulk_compose", org_slug, key)
         try:
-            result = services.bulk_compose(
+            result = bulk.bulk_compose(
                 org=self.org,
                 recruiter=request.user,
                 candidates=candidates,

@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from candidates.models import Candidate
-from messaging import rendering, selectors, services
+from messaging import outbox, rendering, selectors, services
 from messaging.forms import CheckForm, ComposeForm, ReplyForm, live_check
 from messaging.models import MessageTemplate, Thread
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, query_without_page, score_level
@@ -99,7 +99,7 @@ class ThreadReplyView(ThreadMixin, View):
                 form.add_error("body", draft.errors.get("body") or draft.errors.get("subject"))
             else:
                 try:
-                    services.message_reply(thread=thread, sender=request.user, body=draft.body, check=draft.check)
+                    outbox.message_reply(thread=thread, sender=request.user, body=draft.body, check=draft.check)
                 except services.MessagingError as exc:
                     form.add_service_errors(exc)
                 else:
@@ -157,7 +157,7 @@ class ComposeView(OrgMemberRequiredMixin, TemplateView):
                 form.add_error(name, error)
             if draft.ok and action == "send":
                 try:
-                    message = services.thread_start(
+                    message = outbox.thread_start(
                         org=self.org,
                         candidate=candidate,
                         recruiter=request.user,

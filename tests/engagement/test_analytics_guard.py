@@ -15,6 +15,7 @@ from engagement.analytics.admin import RecruiterGuardAdmin
 from engagement.analytics.guard import bulk_send_pause_reason, guard_end_period, guard_evaluate
 from engagement.analytics.models import RecruiterGuard
 from engagement.sequences.enrolment import enrollments_create
+from messaging import bulk, outbox
 from messaging import services as messaging_services
 from messaging.models import Message
 from talentcircles import guards
@@ -105,13 +106,13 @@ def test_still_under_a_week_later_pauses_bulk_sends_and_enrolments_for_14_days(
         )
     assert "paused until" in str(refused.value)
     with pytest.raises(messaging_services.MessagingError, match="paused until"):
-        messaging_services.bulk_compose(
+        bulk.bulk_compose(
             org=acme.org, recruiter=acme.user, candidates=CandidateFactory._meta.model.objects.none(),
             subject="Hi", body="Hello",
         )  # fmt: skip
     # One-to-one messages still go out.
     one = CandidateFactory(organization=acme.org, email="one@example.com")
-    messaging_services.thread_start(org=acme.org, candidate=one, recruiter=acme.user, subject="Hi", body="Hello there")
+    outbox.thread_start(org=acme.org, candidate=one, recruiter=acme.user, subject="Hi", body="Hello there")
 
 
 def test_the_period_ends_by_itself_after_14_days(acme, django_capture_on_commit_callbacks):

@@ -15,6 +15,7 @@ from engagement.analytics.models import ResponseOutreach, ResponseStat
 from engagement.analytics.rollups.rebuild import rollups_rebuild
 from engagement.circles.models import CircleOutreach
 from engagement.sequences.models import SequenceMessage
+from messaging import outbox
 from messaging import services as messaging_services
 from messaging.delivery import message_deliver
 from messaging.models import Message
@@ -85,7 +86,7 @@ def test_the_real_messaging_path_feeds_the_rollups(acme):
     """thread_start → delivery → an automatic reply → a real reply, and a bounced second outreach."""
     one = CandidateFactory(organization=acme.org, email="one@example.com")
     two = CandidateFactory(organization=acme.org, email="two@example.com")
-    first = messaging_services.thread_start(
+    first = outbox.thread_start(
         org=acme.org, candidate=one, recruiter=acme.user, subject="Backend role", body="Hello, a role for you."
     )
     sent_at = timezone.now()
@@ -93,7 +94,7 @@ def test_the_real_messaging_path_feeds_the_rollups(acme):
     receive = messaging_services.message_receive
     receive(thread=first.thread, channel="email", body_text="Away", is_auto_reply=True, received_at=sent_at)
     receive(thread=first.thread, channel="email", body_text="Tell me more", received_at=sent_at + timedelta(days=2))
-    second = messaging_services.thread_start(
+    second = outbox.thread_start(
         org=acme.org, candidate=two, recruiter=acme.user, subject="Backend role", body="Hello, a role for you."
     )
     assert message_deliver(second.pk, now=sent_at) == "sent"

@@ -11,7 +11,7 @@ from candidates.merge import candidate_merge
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_erase, export_my_data
 from engagement.timeline.models import Activity
-from messaging import services
+from messaging import outbox, services
 from messaging.models import InboundEmail, Message, Thread
 from tests.factories import CandidateFactory
 
@@ -28,9 +28,7 @@ def ana(acme):
 
 def send(acme, candidate, capture):
     with capture(execute=True):
-        return services.thread_start(
-            org=acme.org, candidate=candidate, recruiter=acme.user, subject="Ledgers", body=BODY
-        )
+        return outbox.thread_start(org=acme.org, candidate=candidate, recruiter=acme.user, subject="Ledgers", body=BODY)
 
 
 def kinds(candidate) -> list[str]:
@@ -77,7 +75,7 @@ def test_a_batch_moves_new_candidates_and_only_times_the_others(acme, ana, djang
 
 
 def test_a_queued_message_is_not_a_contact_yet(acme, ana):
-    services.thread_start(org=acme.org, candidate=ana, recruiter=acme.user, subject="Ledgers", body=BODY)
+    outbox.thread_start(org=acme.org, candidate=ana, recruiter=acme.user, subject="Ledgers", body=BODY)
 
     ana.refresh_from_db()
     assert ana.stage == Candidate.Stage.NEW and ana.last_contacted_at is None

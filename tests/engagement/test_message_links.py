@@ -23,7 +23,7 @@ from engagement.analytics.rollups.rebuild import rollups_rebuild
 from engagement.circles.models import CircleMembership, CircleOutreach
 from engagement.circles.services import circle_delete
 from engagement.sequences.models import SequenceMessage
-from messaging import services as messaging_services
+from messaging import outbox
 from messaging.models import Message, Thread
 from talentcircles import events
 from talentcircles.audiences import audience_of_thread, audience_outreach_started
@@ -115,7 +115,7 @@ def test_a_thread_started_through_the_api_for_a_circle_renders_its_name_in_repli
 
 def test_a_reply_in_a_conversation_not_started_for_a_circle_has_no_circle_name(acme):
     person = CandidateFactory(organization=acme.org, first_name="Ada", current_company="Initech")
-    thread = messaging_services.thread_start(
+    thread = outbox.thread_start(
         org=acme.org, candidate=person, recruiter=acme.user, subject="Hello", body=BODY.replace("{{ circle.name }}", "")
     ).thread
 
@@ -132,7 +132,7 @@ def test_a_reply_in_a_conversation_not_started_for_a_circle_has_no_circle_name(a
 def test_the_hook_links_only_the_organisation_s_own_circles(acme, globex):
     theirs = CircleFactory(organization=globex.org, name="Theirs")
     person = CandidateFactory(organization=acme.org)
-    thread = messaging_services.thread_start(
+    thread = outbox.thread_start(
         org=acme.org, candidate=person, recruiter=acme.user, subject="Hello", body="Hello there, a question for you."
     ).thread
 
@@ -145,7 +145,7 @@ def test_the_hook_links_only_the_organisation_s_own_circles(acme, globex):
 def test_a_deleted_circle_takes_its_links_and_leaves_the_conversations(acme):
     circle = CircleFactory(organization=acme.org, name="Rustaceans")
     [person] = members(acme, circle, 1)
-    thread = messaging_services.thread_start(
+    thread = outbox.thread_start(
         org=acme.org, candidate=person, recruiter=acme.user, subject="Hi", body="Hello there, a question.",
         circle_id=circle.pk,
     ).thread  # fmt: skip
@@ -163,7 +163,7 @@ def test_the_send_roll_ups_read_the_links_in_the_same_queries_whatever_the_batch
     def sent_batch(count: int) -> list[events.CandidateEvent]:
         batch = []
         for person in members(acme, circle, count):
-            message = messaging_services.thread_start(
+            message = outbox.thread_start(
                 org=acme.org, candidate=person, recruiter=acme.user, subject="Hi", body="Hello there, a question.",
                 circle_id=circle.pk,
             )  # fmt: skip

@@ -18,7 +18,8 @@ from engagement.circles.digests import community_digests_send
 from engagement.circles.invitations import community_invitations_send
 from engagement.circles.models import CircleMembership, CommunityInvitation
 from engagement.sequences.enrolment import enrollments_create
-from messaging.services import bulk_compose, skip_reasons
+from messaging.bulk import bulk_compose
+from messaging.services import skip_reasons
 from tests.engagement.sequence_support import make_sequence
 
 pytestmark = pytest.mark.django_db

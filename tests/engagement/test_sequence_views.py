@@ -15,6 +15,7 @@ from engagement.circles.models import CircleMembership
 from engagement.sequences import enrolment, enrolment_batches, lifecycle
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from engagement.timeline.models import Activity
+from messaging import outbox
 from messaging import services as messaging_services
 from messaging.models import Message, Thread
 from tests.engagement.sequence_support import candidate, enrol, link_to_step, make_sequence, template, three_steps
@@ -344,7 +345,7 @@ def test_the_sequence_page_counts_each_step_and_lists_enrollments(acme):
     threads = {}
     for enrollment in enrollments:
         message = _sent(
-            messaging_services.thread_start(
+            outbox.thread_start(
                 org=acme.org,
                 candidate=enrollment.candidate,
                 recruiter=acme.user,
@@ -361,7 +362,7 @@ def test_the_sequence_page_counts_each_step_and_lists_enrollments(acme):
         thread=threads[people[0].pk], channel=Message.Channel.CLICK, body_text="", classification="interested"
     )
     Message.objects.filter(thread=threads[people[1].pk]).update(status=Message.Status.BOUNCED)
-    follow_up = messaging_services.message_reply(
+    follow_up = outbox.message_reply(
         thread=threads[people[2].pk], sender=acme.user, body="Following up", automated=True
     )
     link_to_step(_sent(follow_up), enrollments[2], second)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from messaging.checks import CheckResult
 from messaging.models import Message, Thread
-from messaging.services import thread_start
+from messaging.outbox import thread_start
 from tests.factories import CandidateFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from candidates.models import ConsentRecord
 from candidates.privacy import candidate_unsubscribe
-from messaging import services
+from messaging import outbox, services
 from messaging.models import Message, Thread
 from talentcircles.models import Membership
 from talentcircles.services import api_token_create
@@ -60,7 +60,7 @@ def client(acme):
 
 def start(acme, candidate, **overrides) -> Message:
     fields = {"org": acme.org, "candidate": candidate, "recruiter": acme.user, "subject": "Ledgers", "body": PERSONAL}
-    return services.thread_start(**(fields | overrides))
+    return outbox.thread_start(**(fields | overrides))
 
 
 # --- starting a conversation ----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from candidates.models import ConsentRecord
 from candidates.privacy import candidate_erase, candidate_mark_undeliverable, candidate_unsubscribe
-from messaging import delivery, links, services
+from messaging import delivery, links, outbox, services
 from messaging.models import Message, Thread
 from messaging.tasks import deliver_message, sweep_stuck_messages
 from talentcircles import events
@@ -30,7 +30,7 @@ def queued(acme, candidate, **kwargs) -> Message:
     """A conversation started through the real service; its delivery task is not run (no on_commit in `db` tests)."""
     kwargs.setdefault("subject", "Compilers at Acme")
     kwargs.setdefault("body", BODY)
-    return services.thread_start(org=acme.org, candidate=candidate, recruiter=acme.user, **kwargs)
+    return outbox.thread_start(org=acme.org, candidate=candidate, recruiter=acme.user, **kwargs)
 
 
 def test_it_sends_a_queued_message_and_marks_it_sent(acme, candidate, seen_events):
@@ -240,7 +240,7 @@ def test_a_recruiters_own_message_goes_out_even_after_an_answer(acme, candidate)
 def test_an_answer_before_the_follow_up_was_written_does_not_cancel_it(acme, candidate):
     first = queued(acme, candidate)
     services.message_receive(thread=first.thread, channel=Message.Channel.EMAIL, body_text="Maybe later")
-    follow_up = services.message_reply(
+    follow_up = outbox.message_reply(
         thread=first.thread, sender=acme.user, body="Thanks Ada, how about March?", automated=True
     )
 

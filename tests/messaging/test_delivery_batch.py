@@ -15,9 +15,9 @@ from django.utils import timezone
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_unsubscribe
 from engagement.timeline.models import Activity
-from messaging import delivery, links, services, tasks
+from messaging import delivery, links, outbox, services, tasks
 from messaging.models import Message, Thread
-from messaging.services import OutgoingDraft, messages_write_many
+from messaging.outbox import OutgoingDraft, messages_write_many
 from talentcircles import events
 from tests.factories import CandidateFactory
 
@@ -212,7 +212,7 @@ def test_a_retry_just_due_is_left_to_its_own_task(acme):
 
 
 def test_the_ids_of_one_write_are_queued_in_batches_on_commit(acme, monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(services, "DELIVERY_BATCH", 2)
+    monkeypatch.setattr(outbox, "DELIVERY_BATCH", 2)
     queued: list[list[int]] = []
     monkeypatch.setattr(tasks.deliver_messages, "delay", queued.append)
 
@@ -251,7 +251,7 @@ def test_a_key_written_by_a_concurrent_writer_is_kept_and_our_thread_dropped(acm
     mine, theirs = people(acme, 2)
     other = messages_write_many(org=acme.org, drafts=drafts(acme, [theirs], idempotency_key="race"))[0].message
     # As if the other writer committed between our look-up of the keys and our insert.
-    monkeypatch.setattr(services, "_by_key", _blind_first_time(services._by_key))
+    monkeypatch.setattr(outbox, "_by_key", _blind_first_time(outbox._by_key))
 
     results = messages_write_many(
         org=acme.org,

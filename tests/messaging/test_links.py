@@ -10,7 +10,7 @@ from django.test import Client
 
 from candidates.models import ConsentRecord, MergeRecord
 from candidates.privacy import candidate_erase
-from messaging import delivery, links, services
+from messaging import delivery, links, outbox, services
 from messaging.models import Message
 from talentcircles import events
 from tests.factories import CandidateFactory, UserFactory
@@ -30,7 +30,7 @@ def visitor() -> Client:
 
 
 def _sent(acme, candidate) -> Message:
-    message = services.thread_start(
+    message = outbox.thread_start(
         org=acme.org, candidate=candidate, recruiter=acme.user, subject="Compilers at Acme", body=BODY
     )
     assert delivery.message_deliver(message.pk) == delivery.SENT
@@ -177,7 +177,7 @@ def test_unsubscribing_twice_is_harmless(acme, candidate, visitor, seen_events):
 
 
 def test_after_unsubscribing_no_message_goes_out(acme, candidate, visitor):
-    pending = services.thread_start(
+    pending = outbox.thread_start(
         org=acme.org, candidate=candidate, recruiter=acme.user, subject="Compilers at Acme", body=BODY
     )
 
@@ -185,7 +185,7 @@ def test_after_unsubscribing_no_message_goes_out(acme, candidate, visitor):
 
     assert delivery.message_deliver(pending.pk) == delivery.CANCELLED
     with pytest.raises(services.NotContactable):
-        services.thread_start(org=acme.org, candidate=candidate, recruiter=acme.user, subject="Again", body=BODY)
+        outbox.thread_start(org=acme.org, candidate=candidate, recruiter=acme.user, subject="Again", body=BODY)
     assert mail.outbox == []
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from messaging import services
+from messaging import outbox, services
 from messaging.models import Message
 from talentcircles import events
 from tests.factories import CandidateFactory, UserFactory
@@ -33,7 +33,7 @@ def ada(acme) -> Member:
 
 
 def sent(tenant, member: Member, subject="Ledgers") -> Message:
-    message = services.thread_start(
+    message = outbox.thread_start(
         org=tenant.org,
         candidate=member.candidate,
         recruiter=tenant.user,
@@ -63,7 +63,7 @@ def test_the_inbox_lists_the_candidates_own_conversations(acme, ada):
 
 
 def test_the_inbox_has_an_empty_state_and_hides_conversations_not_yet_sent(acme, ada):
-    services.thread_start(
+    outbox.thread_start(
         org=acme.org, candidate=ada.candidate, recruiter=acme.user, subject="Queued", body=BODY.format(name="Ada")
     )
 
@@ -81,7 +81,7 @@ def test_a_thread_shows_sent_messages_and_own_replies_never_unsent_ones(acme, ad
         (Message.Status.CANCELLED, "was cancelled"),
         (Message.Status.FAILED, "has failed"),
     ]:
-        extra = services.message_reply(thread=thread, sender=acme.user, body=f"This one {text}, Ada.")
+        extra = outbox.message_reply(thread=thread, sender=acme.user, body=f"This one {text}, Ada.")
         Message.objects.filter(pk=extra.pk).update(status=status)
 
     response = ada.client.get(inbox(acme.org, thread.pk))

@@ -8,7 +8,7 @@ from django.core import mail
 from candidates.consent import consent_record
 from candidates.models import Candidate, ConsentRecord, Suppression
 from candidates.privacy import candidate_erase, candidate_unsubscribe, suppression_hash
-from messaging import services
+from messaging import bulk, outbox, services
 from messaging.models import MAX_BODY_CHARS, Message, Thread
 from talentcircles import events
 from tests.factories import CandidateFactory, MessageTemplateFactory
@@ -29,7 +29,7 @@ def ana(acme):
 
 def start(acme, candidate, **overrides):
     fields = {"org": acme.org, "candidate": candidate, "recruiter": acme.user, "subject": "Ledgers", "body": PERSONAL}
-    return services.thread_start(**(fields | overrides))
+    return outbox.thread_start(**(fields | overrides))
 
 
 def test_it_writes_the_thread_and_a_queued_message(acme, ana):
@@ -151,12 +151,12 @@ def test_bad_input_is_named_and_writes_nothing(acme, ana, overrides, field, text
 
 def test_a_reply_in_the_thread_carries_the_threading_headers(acme, ana):
     first = start(acme, ana)
-    second = services.message_reply(thread=first.thread, sender=acme.user, body=PERSONAL + " Following up.")
+    second = outbox.message_reply(thread=first.thread, sender=acme.user, body=PERSONAL + " Following up.")
 
     assert second.subject == "Re: Ledgers"
     assert second.in_reply_to == first.message_id_header
     assert second.references == first.message_id_header
-    third = services.message_reply(thread=first.thread, sender=acme.user, body=PERSONAL + " Last one.")
+    third = outbox.message_reply(thread=first.thread, sender=acme.user, body=PERSONAL + " Last one.")
     assert third.references == f"{first.message_id_header} {second.message_id_header}"
 
 
@@ -213,7 +213,7 @@ def test_bulk_compose_renders_checks_and_queues_each_candidate(acme, django_capt
     template.body = "Hi {{ candidate.first_name }}, about your work as {{ candidate.current_title }}."
 
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.bulk_compose(
+        result = bulk.bulk_compose(
             org=acme.org,
             recruiter=acme.user,
             candidates=Candidate.objects.all(),
@@ -235,7 +235,7 @@ def test_bulk_compose_renders_checks_and_queues_each_candidate(acme, django_capt
 def test_bulk_compose_preview_writes_nothing(acme):
     CandidateFactory.create_batch(2, organization=acme.org, current_company="Initech")
 
-    result = services.bulk_compose(
+    result = bulk.bulk_compose(
         org=acme.org,
         recruiter=acme.user,
         candidates=Candidate.objects.all(),
@@ -253,7 +253,7 @@ def test_bulk_compose_holds_drafts_under_the_organisations_minimum(acme):
     acme.org.save()
     CandidateFactory.create_batch(2, organization=acme.org)
 
-    result = services.bulk_compose(
+    result = bulk.bulk_compose(
         org=acme.org,
         recruiter=acme.user,
         candidates=Candidate.objects.all(),
@@ -268,7 +268,7 @@ def test_bulk_compose_holds_drafts_under_the_organisations_minimum(acme):
 def test_bulk_compose_skips_final_stages(acme):
     hired = CandidateFactory(organization=acme.org, current_company="Initech", stage=Candidate.Stage.HIRED)
 
-    result = services.bulk_compose(
+    result = bulk.bulk_compose(
         org=acme.org,
         recruiter=acme.user,
         candidates=Candidate.objects.all(),
@@ -290,11 +290,11 @@ def test_bulk_sends_wait_while_a_guard_pauses_the_recruiter(acme):
     guards.register_bulk_send_guard(paused)
     try:
         draft = {"subject": "Hello", "body": "Hi {{ candidate.first_name }}, how is {{ candidate.current_company }}?"}
-        preview = services.bulk_compose(
+        preview = bulk.bulk_compose(
             org=acme.org, recruiter=acme.user, candidates=Candidate.objects.all(), preview_only=True, **draft
         )
         with pytest.raises(services.MessagingError, match="paused until 3 December"):
-            services.bulk_compose(org=acme.org, recruiter=acme.user, candidates=Candidate.objects.all(), **draft)
+            bulk.bulk_compose(org=acme.org, recruiter=acme.user, candidates=Candidate.objects.all(), **draft)
     finally:
         guards.unregister_bulk_send_guard(paused)
 

@@ -13,7 +13,7 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.utils import timezone
 
-from messaging import delivery, links, services
+from messaging import delivery, links, outbox
 from messaging.models import Message
 from messaging.tasks import deliver_message
 from talentcircles import events
@@ -77,7 +77,7 @@ def candidate(acme):
 
 
 def _start(acme, candidate) -> Message:
-    return services.thread_start(
+    return outbox.thread_start(
         org=acme.org,
         candidate=candidate,
         recruiter=acme.user,
@@ -121,7 +121,7 @@ def test_it_delivers_over_smtp_with_every_header(acme, candidate, smtp):
 def test_a_follow_up_in_the_thread_carries_in_reply_to_and_references(acme, candidate, smtp):
     first = _start(acme, candidate)
     delivery.message_deliver(first.pk)
-    follow_up = services.message_reply(
+    follow_up = outbox.message_reply(
         thread=first.thread, sender=acme.user, body="Hi Zoë, following up on the platform team: any thoughts?"
     )
 

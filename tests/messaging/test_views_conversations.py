@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from candidates import search
 from candidates.privacy import candidate_unsubscribe
-from messaging import services
+from messaging import outbox, services
 from messaging.models import MAX_BODY_CHARS, Message, Thread
 from tests.factories import CandidateFactory, MembershipFactory, MessageTemplateFactory
 
@@ -34,7 +34,7 @@ def ana(acme):
 
 
 def start(tenant, candidate, *, subject="Ledgers", body=PERSONAL, recruiter=None) -> Message:
-    return services.thread_start(
+    return outbox.thread_start(
         org=tenant.org, candidate=candidate, recruiter=recruiter or tenant.user, subject=subject, body=body
     )
 
@@ -128,7 +128,7 @@ def test_a_thread_shows_its_messages_in_order_with_status_and_badges(acme, ana):
     services.message_receive(
         thread=thread, channel=Message.Channel.EMAIL, body_text="Sounds great, call me", classification="interested"
     )
-    cancelled = services.message_reply(thread=thread, sender=acme.user, body="Following up, Ana, on Initech.")
+    cancelled = outbox.message_reply(thread=thread, sender=acme.user, body="Following up, Ana, on Initech.")
     Message.objects.filter(pk=cancelled.pk).update(
         status=Message.Status.CANCELLED, last_error="Ana replied, so the follow-up was stopped."
     )

@@ -1,0 +1,120 @@
+"""Bulk sends: one message rendered, checked and written for each candidate of a selection, a filter or
+a circle (what the bulk compose pages and `POST /api/v1/...` preview and send).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from candidates.models import Candidate
+from messaging import checks
+from messaging.models import Message, MessageTemplate, Thread
+from messaging.outbox import OutgoingDraft, messages_write_many
+from messaging.rendering import TemplateError, render_message
+from messaging.services import SKIP_REASONS, MessagingError, clean_body, clean_subject, skip_reasons
+from talentcircles.guards import bulk_send_block
+from talentcircles.models import Organization, User
+
+# --- Bulk -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Recipient:
+    candidate: Candidate
+    subject: str = ""
+    body: str = ""
+    check: checks.CheckResult | None = None
+    problem: str = ""  # why it is not sent: a skip reason's label, a rendering error or the score rule
+
+    @property
+    def score(self) -> int | None:
+        return self.check.score if self.check else None
+
+
+@dataclass
+class BulkResult:
+    ready: list[Recipient] = field(default_factory=list)
+    skipped: list[Recipient] = field(default_factory=list)  # not contactable
+    failed: list[Recipient] = field(default_factory=list)  # the template can't be filled for them
+    held: list[Recipient] = field(default_factory=list)  # under the organisation's minimum score
+    messages: list[Message] = field(default_factory=list)  # written and queued (empty for a preview)
+
+
+def _bulk_render(
+    *, org: Organization, recruiter: User, candidate: Candidate, subject: str, body: str, circle
+) -> Recipient:
+    try:
+        rendered = render_message(
+            subject=subject, body=body, candidate=candidate, recruiter=recruiter, organization=org, circle=circle
+        )
+        return Recipient(candidate=candidate, subject=clean_subject(rendered.subject), body=clean_body(rendered.body))
+    except (TemplateError, MessagingError) as error:
+        return Recipient(candidate=candidate, problem=str(error))
+
+
+def bulk_compose(
+    *,
+    org: Organization,
+    recruiter: User,
+    candidates: QuerySet,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+    circle=None,
+    preview_only: bool = False,
+) -> BulkResult:
+    """Render and check a message for every candidate, then (unless previewing) write and queue them.
+
+    Each candidate gets their own rendering, check and conversation; the uncontactable are
+    skipped with reasons, those the template can't be filled for fail with the token named,
+    and drafts under the organisation's minimum score are held. Raises MessagingError while the
+    recruiter's bulk sends are paused (the response-rate guard); previews still work.
+    """
+    blocked = bulk_send_block(org, recruiter)
+    if blocked and not preview_only:
+        raise MessagingError(blocked, field="candidates")
+    result = BulkResult()
+    candidates = candidates.filter(organization=org).select_related("organization").prefetch_related("skills")
+    reasons = skip_reasons(org=org, candidates=candidates)
+    rendered: list[Recipient] = []
+    for candidate in candidates:
+        if candidate.pk not in reasons and candidate.stage in Candidate.FINAL_STAGES:
+            reasons[candidate.pk] = "final_stage"
+        if candidate.pk in reasons:
+            result.skipped.append(Recipient(candidate=candidate, problem=SKIP_REASONS[reasons[candidate.pk]]))
+            continue
+        recipient = _bulk_render(
+            org=org, recruiter=recruiter, candidate=candidate, subject=subject, body=body, circle=circle
+        )
+        (result.failed if recipient.problem else rendered).append(recipient)
+    # One query for every draft's mass-message count, not one per candidate.
+    results = checks.personalisation_check_many(
+        org=org,
+        drafts=[(r.candidate, r.subject, r.body) for r in rendered],
+        template_body=template.body if template else body,
+    )
+    for recipient, check in zip(rendered, results, strict=True):
+        recipient.check = check
+        if org.bulk_min_score and check.score < org.bulk_min_score:
+            recipient.problem = f"Scores {check.score}; your organisation asks at least {org.bulk_min_score}."
+            result.held.append(recipient)
+        else:
+            result.ready.append(recipient)
+    if not preview_only and result.ready:
+        drafts = [
+            OutgoingDraft(
+                candidate=r.candidate,
+                sender=recruiter,
+                subject=r.subject,
+                body=r.body,
+                template=template,
+                origin=Thread.Origin.BULK,
+                circle_id=getattr(circle, "pk", None),
+            )
+            for r in result.ready
+        ]
+        written = messages_write_many(org=org, drafts=drafts, skip=reasons)
+        result.messages = [w.message for w in written if w.message is not None]
+    return result
