@@ -8,7 +8,7 @@ between the two leaves a row the sweep picks up.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -216,10 +216,43 @@ def messages_write_many(
     """
     now = now or timezone.now()
     results = [Written() for _ in drafts]
+    todo = _vetted(org, drafts, results, skip)
+    if not todo:
+        return results
+    new_threads = copy_insert(
+        [_new_thread(org, draft, subject, now) for _i, draft, subject, _b in todo if not draft.thread]
+    )
+    rows = _messages(org, todo, iter(new_threads), now)
+    rows = _insert(org, rows, new_threads, results)
+    started = {thread.pk for thread in new_threads}
+    replied = {m.thread_id for _i, m in rows if m.thread_id not in started}
+    if replied:
+        Thread.objects.filter(pk__in=replied).update(last_message_at=now)
+    _report_circle_outreach(org, [(drafts[i], m.thread_id) for i, m in rows if m.thread_id in started])
+    for index, message in rows:
+        results[index] = Written(message=message)
+    queue_delivery([message for _i, message in rows])
+    return results
+
+
+def _new_thread(org: Organization, draft: OutgoingDraft, subject: str, now: datetime) -> Thread:
+    return Thread(
+        organization=org, candidate=draft.candidate, recruiter=draft.sender, subject=subject, origin=draft.origin,
+        created_at=now, last_message_at=now,
+    )  # fmt: skip
+
+
+Vetted = tuple[int, OutgoingDraft, str, str]  # (index in the drafts, draft, clean subject, clean body)
+
+
+def _vetted(
+    org: Organization, drafts: list[OutgoingDraft], results: list[Written], skip: dict[int, str] | None
+) -> list[Vetted]:
+    """The drafts to write; the others get their `problem` (or the message already written) in `results`."""
     existing = _by_key(org, (d.idempotency_key for d in drafts))
     in_org = [d.candidate for d in drafts if d.candidate.organization_id == org.pk]
     reasons = skip if skip is not None else skip_reasons(org=org, candidates=in_org)
-    todo: list[tuple[int, OutgoingDraft, str, str]] = []
+    todo: list[Vetted] = []
     for index, draft in enumerate(drafts):
         try:
             if draft.candidate.organization_id != org.pk:
@@ -237,9 +270,13 @@ def messages_write_many(
             results[index] = Written(problem=problem)
             continue
         todo.append((index, draft, subject, body))
-    if not todo:
-        return results
+    return todo
 
+
+def _messages(
+    org: Organization, todo: list[Vetted], created: Iterator[Thread], now: datetime
+) -> list[tuple[int, Message]]:
+    """Each vetted draft's message, checked for personalisation and threaded (not saved yet)."""
     # The checks read each candidate's skills: one query for those not prefetched by the caller.
     prefetch_related_objects([d.candidate for _i, d, _s, _b in todo], "skills")
     # One query for every draft's mass-message count; drafts of this batch count for the ones after
@@ -247,22 +284,6 @@ def messages_write_many(
     fingerprints = {i: checks.body_fingerprint(body, d.candidate) for i, d, _s, body in todo}
     recipients = checks.recent_recipients_by_fingerprint(org=org, fingerprints=fingerprints.values(), now=now)
     chains = _thread_chains({d.thread.pk: d.thread for _i, d, _s, _b in todo if d.thread}.values())
-    new_threads = copy_insert(
-        [
-            Thread(
-                organization=org,
-                candidate=d.candidate,
-                recruiter=d.sender,
-                subject=subject,
-                origin=d.origin,
-                created_at=now,
-                last_message_at=now,
-            )
-            for _i, d, subject, _b in todo
-            if d.thread is None
-        ]
-    )
-    created = iter(new_threads)
     rows: list[tuple[int, Message]] = []
     for index, draft, subject, body in todo:
         candidate, thread = draft.candidate, draft.thread or next(created)
@@ -284,37 +305,36 @@ def messages_write_many(
             # Two drafts replying in one conversation in the same batch: the second follows the first.
             chains.setdefault(thread.pk, []).append(message.message_id_header)
         rows.append((index, message))
+    return rows
 
+
+def _insert(
+    org: Organization, rows: list[tuple[int, Message]], new_threads: Sequence[Thread], results: list[Written]
+) -> list[tuple[int, Message]]:
+    """Save the messages; the rows that lost an idempotency-key race to another writer get its message."""
     messages = [message for _i, message in rows]
     try:
         with transaction.atomic():  # a savepoint: a lost race on an idempotency key leaves nothing behind
             copy_insert(messages)
+        return rows
     except IntegrityError:
-        # Another writer wrote some of these keys since we looked: keep theirs, write the rest.
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
-        ours = dict(
-            Message.objects.filter(
-                organization=org, message_id_header__in=[m.message_id_header for m in messages]
-            ).values_list("message_id_header", "pk")
-        )
-        theirs = _by_key(org, (m.idempotency_key for m in messages if m.message_id_header not in ours))
-        for index, message in rows:
-            if message.message_id_header in ours:
-                message.pk = ours[message.message_id_header]
-            else:
-                results[index] = Written(message=theirs.get(message.idempotency_key), existing=True)
-        lost = [m.thread_id for m in messages if m.message_id_header not in ours]
-        Thread.objects.filter(pk__in=[t.pk for t in new_threads if t.pk in lost]).delete()
-        rows = [(i, m) for i, m in rows if m.message_id_header in ours]
-    started = {thread.pk for thread in new_threads}
-    replied = {m.thread_id for _i, m in rows if m.thread_id not in started}
-    if replied:
-        Thread.objects.filter(pk__in=replied).update(last_message_at=now)
-    _report_circle_outreach(org, [(drafts[i], m.thread_id) for i, m in rows if m.thread_id in started])
+        pass
+    # Another writer wrote some of these keys since we looked: keep theirs, write the rest.
+    Message.objects.bulk_create(messages, ignore_conflicts=True)
+    ours = dict(
+        Message.objects.filter(
+            organization=org, message_id_header__in=[m.message_id_header for m in messages]
+        ).values_list("message_id_header", "pk")
+    )
+    theirs = _by_key(org, (m.idempotency_key for m in messages if m.message_id_header not in ours))
     for index, message in rows:
-        results[index] = Written(message=message)
-    queue_delivery([message for _i, message in rows])
-    return results
+        if message.message_id_header in ours:
+            message.pk = ours[message.message_id_header]
+        else:
+            results[index] = Written(message=theirs.get(message.idempotency_key), existing=True)
+    lost = [m.thread_id for m in messages if m.message_id_header not in ours]
+    Thread.objects.filter(pk__in=[t.pk for t in new_threads if t.pk in lost]).delete()
+    return [(i, m) for i, m in rows if m.message_id_header in ours]
 
 
 def _report_circle_outreach(org: Organization, started: list[tuple[OutgoingDraft, int]]) -> None:
