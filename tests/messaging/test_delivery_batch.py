@@ -15,7 +15,7 @@ from django.utils import timezone
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_unsubscribe
 from engagement.timeline.models import Activity
-from messaging import delivery, links, outbox, services, tasks
+from messaging import delivery, envelope, links, outbox, services, tasks
 from messaging.models import Message, Thread
 from messaging.outbox import OutgoingDraft, messages_write_many
 from talentcircles import events
@@ -118,13 +118,13 @@ def test_the_footer_rendered_once_gives_what_the_templates_render(acme, settings
         "not_interested_url": links.response_url(message, Message.Classification.NOT_INTERESTED),
         "unsubscribe_url": links.unsubscribe_url(message.candidate),
     }
-    renderer = delivery.BodyRenderer()
+    renderer = envelope.BodyRenderer()
 
     for _twice in range(2):  # the second time from the cached skeleton
         text, html = renderer.render(message)
         assert text == render_to_string("emails/message_body.txt", context)
         assert html == render_to_string("emails/message_body.html", context)
-    email = delivery.build_email(message, renderer=renderer)
+    email = envelope.build_email(message, renderer=renderer)
     token = links.unsubscribe_token(message.candidate)
     assert email.extra_headers["List-Unsubscribe"] == (
         f"<https://talent.example.com/u/{token}>, <{links.unsubscribe_mailto(message.candidate)}>"
