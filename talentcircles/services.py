@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from talentcircles.models import ApiToken, Invitation, Membership, Organization, User
 
@@ -46,13 +48,45 @@ def organization_create(*, name: str, owner: User, slug: str = "", **fields) -> 
     return org
 
 
+# The slug is the organisation's address (every link and API client uses it): not a setting.
+_EDITABLE_ORGANIZATION_FIELDS = {
+    field.name for field in Organization._meta.concrete_fields if field.editable and not field.primary_key
+} - {"slug", "created_at"}
+
+
 @transaction.atomic
-def organization_update(*, org: Organization, **fields) -> Organization:
+def organization_update(*, org: Organization, **fields: Any) -> Organization:
+    """Change the organisation's settings (`fields`: its field names and new values) and save them.
+
+    Validates the whole organisation first (`full_clean`: the send window's order, the brand
+    colour, the limits); a refused change raises ServiceError, saves nothing and leaves `org`
+    as it is stored.
+    """
+    unknown = set(fields) - _EDITABLE_ORGANIZATION_FIELDS
+    if unknown:
+        raise TypeError(f"Not an organisation setting: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(org, name, value)
-    org.full_clean()
+    try:
+        org.full_clean()
+    except ValidationError as error:
+        org.refresh_from_db(fields=list(fields))
+        raise _service_error(Organization, error) from None
     org.save(update_fields=list(fields))
     return org
+
+
+def _service_error(model: type[models.Model], error: ValidationError) -> ServiceError:
+    """A ServiceError from a model's ValidationError: each message after its field's label."""
+    by_field = error.message_dict
+    if len(by_field) == 1 and NON_FIELD_ERRORS not in by_field:
+        ((field, messages),) = by_field.items()
+        return ServiceError(" ".join(messages), field=field)
+    parts = []
+    for field, messages in by_field.items():
+        label = "" if field == NON_FIELD_ERRORS else f"{capfirst(model._meta.get_field(field).verbose_name)}: "
+        parts.append(label + " ".join(messages))
+    return ServiceError(" ".join(parts))
 
 
 def membership_remove(*, org: Organization, membership_id: int, by: Membership) -> None:

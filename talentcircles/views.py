@@ -23,7 +23,7 @@ from talentcircles.forms import (
 )
 from talentcircles.home_cards import home_cards
 from talentcircles.mixins import OrgMemberRequiredMixin
-from talentcircles.models import ApiToken, Invitation, Membership
+from talentcircles.models import ApiToken, Invitation, Membership, Organization
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
 
@@ -76,7 +76,8 @@ class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
     form_class = OrganizationSettingsForm
 
     def get_object(self, queryset=None):
-        return self.org
+        # The form fills in a copy: values it refuses must not show in the page as if saved.
+        return Organization.objects.get(pk=self.org.pk)
 
     def post(self, request, *args, **kwargs):
         if not self.membership.is_admin:
@@ -84,7 +85,11 @@ class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        form.save()
+        try:
+            services.organization_update(org=self.org, **form.cleaned_data)
+        except services.ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            return self.form_invalid(form)
         messages.success(self.request, "Settings saved.")
         return redirect("org_settings", org_slug=self.org.slug)
 
