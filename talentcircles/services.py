@@ -100,6 +100,23 @@ def membership_remove(*, org: Organization, membership_id: int, by: Membership) 
 # --- Invitations ----------------------------------------------------------------
 
 
+def invitation_revoke(*, org: Organization, invitation_id: int) -> None:
+    """Withdraw a pending invitation of `org`: its link stops working.
+
+    Raises Invitation.DoesNotExist for an id `org` has no invitation under, and ServiceError
+    when the invitee has accepted it meanwhile (they are a member now).
+    """
+    invitations = Invitation.objects.for_org(org).filter(pk=invitation_id)
+    # One conditional DELETE: an acceptance racing with it either happens first or finds nothing.
+    deleted, _ = invitations.filter(accepted_at__isnull=True).delete()
+    if deleted:
+        return
+    invitation = invitations.get()
+    raise ServiceError(
+        f"{invitation.email} has already accepted this invitation; remove them under Members if they should go."
+    )
+
+
 def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"id": invitation.pk, "email": invitation.email}, salt=INVITATION_SALT)
 

@@ -125,10 +125,14 @@ class InvitationRevokeView(OrgMemberRequiredMixin, View):
     admin_only = True
 
     def post(self, request, org_slug, pk):
-        deleted, _ = Invitation.objects.for_org(self.org).filter(pk=pk, accepted_at__isnull=True).delete()
-        if not deleted:
-            raise Http404
-        messages.success(request, "Invitation withdrawn.")
+        try:
+            services.invitation_revoke(org=self.org, invitation_id=pk)
+        except Invitation.DoesNotExist:
+            raise Http404 from None
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Invitation withdrawn.")
         return redirect("org_settings", org_slug=org_slug)
 
 
