@@ -23,12 +23,21 @@ run: venv
 	@echo "Open http://127.0.0.1:8000/ and sign in with a login above."
 	$(PY) manage.py devserver --addr 127.0.0.1:8000
 
+# `make test COVERAGE=<pass>` also measures line coverage into var/coverage/.coverage.<pass>
+# (.ci/run does, once per pass, then combines them); plain `make test` runs without it.
+COVERAGE ?=
+
 test: venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy $(TYPED_APPS)
+ifdef COVERAGE
+	mkdir -p var/coverage
+	COVERAGE_FILE=var/coverage/.coverage.$(COVERAGE) $(PY) -m pytest --cov --cov-report=
+else
 	$(PY) -m pytest
+endif
 
 lint: venv
 	$(VENV)/bin/ruff check .

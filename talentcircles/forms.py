@@ -42,7 +42,7 @@ class OrganizationCreateForm(forms.ModelForm):
         help_texts = {"name": "Your company or community name, shown to candidates."}
 
 
-class OrganizationSettingsForm(forms.ModelForm):
+class OrganizationSettingsForm(ServiceErrorsMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = [

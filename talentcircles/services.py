@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -47,11 +49,30 @@ def organization_create(*, name: str, owner: User, slug: str = "", **fields) -> 
     return org
 
 
+# The slug is the organisation's address (every link and API client uses it): not a setting.
+_EDITABLE_ORGANIZATION_FIELDS = {
+    field.name for field in Organization._meta.concrete_fields if field.editable and not field.primary_key
+} - {"slug", "created_at"}
+
+
 @transaction.atomic
-def organization_update(*, org: Organization, **fields) -> Organization:
+def organization_update(*, org: Organization, **fields: Any) -> Organization:
+    """Change the organisation's settings (`fields`: its field names and new values) and save them.
+
+    Validates the whole organisation first (`full_clean`: the send window's order, the brand
+    colour, the limits); a refused change raises the ValidationError keyed by field, saves nothing
+    and leaves `org` as it is stored.
+    """
+    unknown = set(fields) - _EDITABLE_ORGANIZATION_FIELDS
+    if unknown:
+        raise TypeError(f"Not an organisation setting: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(org, name, value)
-    org.full_clean()
+    try:
+        org.full_clean()
+    except ValidationError:
+        org.refresh_from_db(fields=list(fields))
+        raise
     org.save(update_fields=list(fields))
     return org
 
@@ -65,6 +86,23 @@ def membership_remove(*, org: Organization, membership_id: int, by: Membership) 
 
 
 # --- Invitations ----------------------------------------------------------------
+
+
+def invitation_revoke(*, org: Organization, invitation_id: int) -> None:
+    """Withdraw a pending invitation of `org`: its link stops working.
+
+    Raises Invitation.DoesNotExist for an id `org` has no invitation under, and ServiceError
+    when the invitee has accepted it meanwhile (they are a member now).
+    """
+    invitations = Invitation.objects.for_org(org).filter(pk=invitation_id)
+    # One conditional DELETE: an acceptance racing with it either happens first or finds nothing.
+    deleted, _ = invitations.filter(accepted_at__isnull=True).delete()
+    if deleted:
+        return
+    invitation = invitations.get()
+    raise ServiceError(
+        f"{invitation.email} has already accepted this invitation; remove them under Members if they should go."
+    )
 
 
 def invitation_token(invitation: Invitation) -> str:

@@ -24,7 +24,7 @@ from talentcircles.forms import (
 )
 from talentcircles.home_cards import home_cards
 from talentcircles.mixins import OrgMemberRequiredMixin
-from talentcircles.models import ApiToken, Invitation, Membership
+from talentcircles.models import ApiToken, Invitation, Membership, Organization
 from talentcircles.tenancy import signed_in_user
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
@@ -78,7 +78,8 @@ class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
     form_class = OrganizationSettingsForm
 
     def get_object(self, queryset=None):
-        return self.org
+        # The form fills in a copy: values it refuses must not show in the page as if saved.
+        return Organization.objects.get(pk=self.org.pk)
 
     def post(self, request, *args, **kwargs):
         if not self.membership.is_admin:
@@ -86,7 +87,11 @@ class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
         return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
-        form.save()
+        try:
+            services.organization_update(org=self.org, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+            return self.form_invalid(form)
         messages.success(self.request, "Settings saved.")
         return redirect("org_settings", org_slug=self.org.slug)
 
@@ -122,10 +127,14 @@ class InvitationRevokeView(OrgMemberRequiredMixin, View):
     admin_only = True
 
     def post(self, request, org_slug, pk):
-        deleted, _ = Invitation.objects.for_org(self.org).filter(pk=pk, accepted_at__isnull=True).delete()
-        if not deleted:
-            raise Http404
-        messages.success(request, "Invitation withdrawn.")
+        try:
+            services.invitation_revoke(org=self.org, invitation_id=pk)
+        except Invitation.DoesNotExist:
+            raise Http404 from None
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Invitation withdrawn.")
         return redirect("org_settings", org_slug=org_slug)
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import pytest
@@ -488,11 +487,17 @@ def test_personalisation_check_many_gives_the_same_results_in_one_query(acme, dj
     assert "mass_message" in many[0].codes and "mass_message" not in many[-1].codes
 
 
-def test_checking_a_thousand_drafts_is_fast():
-    template = TEMPLATE
+def test_it_finds_each_of_a_thousand_name_only_drafts_generic_and_names_its_own_candidate():
+    # How fast this is, is measured by benchmarks/drafts.py; here: each draft judged on its own candidate.
     people = [ana(first_name=f"P{i}", current_company=f"Company {i}") for i in range(1000)]
-    start = time.perf_counter()
+    findings = []
     for person in people:
-        body = render_text(template, candidate=person, recruiter=RECRUITER, organization=ORG)
-        draft_findings(candidate=person, subject="A role at Acme", body=body, template_body=template, organization=ORG)
-    assert time.perf_counter() - start < 2.0
+        body = render_text(TEMPLATE, candidate=person, recruiter=RECRUITER, organization=ORG)
+        findings.append(
+            draft_findings(
+                candidate=person, subject="A role at Acme", body=body, template_body=TEMPLATE, organization=ORG
+            )
+        )
+
+    assert all([f.code for f in found] == ["generic"] for found in findings)
+    assert all(f"about P{i} Silva" in found[0].message for i, found in enumerate(findings))

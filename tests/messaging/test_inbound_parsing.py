@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import time
 
 import pytest
 
@@ -141,10 +140,8 @@ def test_ten_thousand_mime_parts_are_walked_only_up_to_the_cap():
         f"From: a@b.test\nSubject: many\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n{parts}--b--\n"
     ).encode()
 
-    started = time.perf_counter()
-    parsed = parse_email(raw)
+    parsed = parse_email(raw)  # how fast: benchmarks/inbound.py
 
-    assert time.perf_counter() - started < 10
     assert parsed.parts_truncated
     assert parsed.parts_walked == MAX_PARTS
     assert parsed.text.strip() == "part 0"

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from candidates.models import Candidate, Skill
@@ -336,12 +334,19 @@ def test_prefetched_skills_cost_no_query_per_candidate(db, django_assert_num_que
     assert len(bodies) == 50 and all(b.endswith("Skill 0, Skill 1 and Skill 2?") for b in bodies)
 
 
-def test_it_renders_a_thousand_candidates_well_under_a_second():
+def test_it_renders_a_thousand_candidates_each_with_their_own_values_parsing_the_template_once():
+    # How fast this is, is measured by benchmarks/drafts.py; here: every message right, one parse per text.
     subject = "{{ candidate.first_name }}, {{ candidate.current_title|default:'your work' }} at {{ organization.name }}"
     body = MessageTemplateFactory.build().body * 3
     people = [ana(first_name=f"Person{i}", current_title="" if i % 2 else "Engineer") for i in range(1000)]
     parse.cache_clear()
-    start = time.perf_counter()
-    for person in people:
+
+    rendered = [
         render_message(subject=subject, body=body, candidate=person, recruiter=RECRUITER, organization=ORG)
-    assert time.perf_counter() - start < 1.0
+        for person in people
+    ]
+
+    assert [r.subject for r in rendered[:2]] == ["Person0, Engineer at Acme Inc", "Person1, your work at Acme Inc"]
+    assert all(r.subject.startswith(f"Person{i}, ") for i, r in enumerate(rendered))
+    assert all(r.body.count(f"Hi Person{i},") == 3 and "Rita Reyes" in r.body for i, r in enumerate(rendered))
+    assert parse.cache_info().misses == 2  # the subject and the body, not once per candidate

@@ -168,3 +168,23 @@ def test_it_passes_the_deployment_checks(tmp_path):
     assert len(env["SECRET_KEY"]) == 60
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_embedded_broker_writes_only_under_var_dir(tmp_path):
+    # kombu's filesystem transport keeps its exchange tables in ./control unless told otherwise.
+    working_dir, var_dir = tmp_path / "cwd", tmp_path / "var"
+    working_dir.mkdir()
+    env = clean_env(var_dir, PYTHONPATH=str(ROOT))
+    publish = (
+        "import django; django.setup()\n"
+        "from talentcircles.celery import app\n"
+        "app.send_task('talentcircles.tasks.organization_figures_task', args=[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", publish], cwd=working_dir, env=env, capture_output=True, text=True, timeout=120,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert list(working_dir.iterdir()) == []
+    assert (var_dir / "celery" / "control" / "celery.exchange").exists()
+    assert len(list((var_dir / "celery" / "broker").iterdir())) == 1  # the message, waiting for a worker
