@@ -43,8 +43,8 @@ from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from candidates.management.commands.seed_scale import COLUMNS, People  # noqa: E402
 from candidates.models import Candidate, Skill  # noqa: E402
+from candidates.seeding.people import COLUMNS, People  # noqa: E402
 from candidates.selectors import CandidateFilters, candidate_list  # noqa: E402
 from talentcircles.models import ApiToken, Membership, Organization  # noqa: E402
 from talentcircles.services import api_token_create  # noqa: E402

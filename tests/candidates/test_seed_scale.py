@@ -10,8 +10,8 @@ from django.db import connection
 from django.db.models import Count
 
 from candidates import normalise, search
-from candidates.management.commands.seed_scale import ascii_slug, skill_vocabulary
 from candidates.models import Candidate, Skill
+from candidates.seeding.people import ascii_slug, skill_vocabulary
 from candidates.selectors import CandidateFilters, candidate_list
 from talentcircles.models import TIME_ZONE_CHOICES
 
