@@ -146,14 +146,24 @@ class _Facts:
     steps: dict[int, SequenceStep]
     following: dict[tuple[int, int], SequenceStep]
     sent_today: dict[tuple[int, int | None], int]
-    # (organisation, recruiter) → bulk sends paused by the response-rate guard; asked once per batch.
-    paused: dict[tuple[int, int | None], bool] = field(default_factory=dict)
+    # (organisation, recruiter) → bulk sends paused by the response-rate guard, or the error asking
+    # raised; asked once per batch either way.
+    paused: dict[tuple[int, int | None], bool | Exception] = field(default_factory=dict)
 
     def bulk_sends_paused(self, org, recruiter) -> bool:
         key = (org.pk, recruiter.pk if recruiter else None)
         if key not in self.paused:
-            self.paused[key] = bulk_send_block(org, recruiter) is not None
-        return self.paused[key]
+            try:
+                # A savepoint: a guard whose query fails must not abort the batch's transaction
+                # (PostgreSQL refuses every later statement of an aborted one).
+                with transaction.atomic():
+                    self.paused[key] = bulk_send_block(org, recruiter) is not None
+            except Exception as error:
+                self.paused[key] = error
+        answer = self.paused[key]
+        if isinstance(answer, Exception):
+            raise answer  # this enrollment's turn fails and is tried again later, like the first one
+        return answer
 
 
 def _facts(enrollments: list[Enrollment], now: datetime) -> _Facts:

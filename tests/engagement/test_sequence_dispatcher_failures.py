@@ -214,13 +214,6 @@ def test_a_pass_that_crashes_leaves_its_batch_to_a_later_pass_which_sends_each_o
     assert run(MONDAY_10 + LEASE + timedelta(minutes=2)).claimed == 0
 
 
-@pytest.mark.xfail(
-    connection.vendor == "postgresql",
-    strict=True,
-    raises=DatabaseError,
-    reason="BUG: on PostgreSQL a statement failing in one enrollment's turn aborts the batch's transaction "
-    "(no savepoint around _plan), so the other enrollments fail with it and the pass raises",
-)
 def test_a_database_error_in_one_enrollments_turn_does_not_stop_the_others(acme, colleague, run, guard):
     def guard_reading_a_broken_table(org, recruiter):
         if recruiter.pk == colleague.user.pk:
@@ -239,13 +232,6 @@ def test_a_database_error_in_one_enrollments_turn_does_not_stop_the_others(acme,
     assert reload(working).state == "completed" and outgoing_for(working) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="BUG (minor): a guard that raises is not remembered for the batch (_Facts.paused caches answers "
-    "only), so every enrollment of that recruiter asks all the guards again: the response-rate guard's "
-    "query once per enrollment, and a traceback logged for each",
-)
 def test_the_failure_paths_cost_no_query_per_enrollment_in_the_batch(acme, run, guard):
     # The guards are asked once per recruiter and batch; failing enrollments are set aside in one UPDATE.
     def always_failing(org, recruiter):
