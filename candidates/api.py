@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -26,7 +26,7 @@ from candidates.serializers import (
     ResumeUploadSerializer,
 )
 from candidates.services import candidate_delete
-from talentcircles.api import OrgScopedViewSet
+from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # The list shows each candidate's résumés: one more query per page, without their (large) text.
@@ -166,14 +166,7 @@ _ID = path_id("candidate")
         summary="Delete a candidate and their files", parameters=_ID, responses={204: None, **NOT_FOUND}
     ),
 )
-class CandidateViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class CandidateViewSet(OrgScopedModelViewSet):
     queryset = Candidate.objects.all()
     lookup_value_regex = r"\d+"
 

@@ -36,7 +36,7 @@ from messaging.serializers import (
     ThreadStartSerializer,
     ThreadSummarySerializer,
 )
-from talentcircles.api import OrgScopedViewSet
+from talentcircles.api import OrgScopedModelViewSet, OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Organization, User
 from talentcircles.tenancy import OrgApiRequest
@@ -128,14 +128,7 @@ _UNKNOWN_TOKEN_EXAMPLE = OpenApiExample(
         responses={204: None, **NOT_FOUND},
     ),
 )
-class TemplateViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class TemplateViewSet(OrgScopedModelViewSet):
     """Shared templates and the caller's personal ones; another member's personal template is 404."""
 
     queryset = MessageTemplate.objects.all()

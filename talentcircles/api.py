@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, viewsets
+from rest_framework import generics, mixins, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -44,6 +44,19 @@ class OrgScopedMixin(_GenericBase):
 class OrgScopedViewSet(OrgScopedMixin, viewsets.GenericViewSet):
     """Base viewset for organisation-owned resources. Creating one goes through its app's service
     (each viewset's `perform_create` or serializer says which)."""
+
+
+# List, create, read, update and delete an organisation's resources (each write through its service).
+# No docstring: drf-spectacular would show it as the description of every operation of every subclass.
+class OrgScopedModelViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedViewSet,
+):
+    pass
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -19,7 +19,7 @@ from candidates.models import Candidate
 from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
-from talentcircles.api import OrgScopedViewSet
+from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.tenancy import OrgApiRequest
 
@@ -64,14 +64,7 @@ class CircleSerializer(serializers.ModelSerializer):
     partial_update=extend_schema(summary="Update some fields of a circle"),
     destroy=extend_schema(summary="Delete a circle with its memberships and posts", responses={204: None}),
 )
-class CircleViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class CircleViewSet(OrgScopedModelViewSet):
     queryset = Circle.objects.all()
     serializer_class = CircleSerializer
     lookup_value_regex = r"\d+"
@@ -239,14 +232,7 @@ _POST_ID = [*_CIRCLE_ID, *path_id("post")]
     partial_update=extend_schema(summary="Update some fields of a post", parameters=_POST_ID),
     destroy=extend_schema(summary="Delete a post", parameters=_POST_ID, responses={204: None}),
 )
-class PostViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class PostViewSet(OrgScopedModelViewSet):
     queryset = Post.objects.all()
     serializer_class = PostSerializer
     lookup_value_regex = r"\d+"

@@ -20,7 +20,7 @@ from candidates.models import Candidate
 from candidates.services import candidate_set_stage
 from engagement.timeline import selectors, services
 from engagement.timeline.models import Activity, Reminder
-from talentcircles.api import OrgScopedMixin, OrgScopedViewSet
+from talentcircles.api import OrgScopedMixin, OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
 from talentcircles.tenancy import OrgApiRequest
@@ -314,14 +314,7 @@ _REMINDER_EXAMPLE = OpenApiExample(
     ),
     destroy=extend_schema(summary="Delete a reminder", parameters=_REMINDER_ID),
 )
-class ReminderViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class ReminderViewSet(OrgScopedModelViewSet):
     """The caller's own reminders in the organisation; anyone else's is 404."""
 
     queryset = Reminder.objects.all()

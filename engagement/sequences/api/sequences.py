@@ -10,13 +10,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import mixins, serializers
+from rest_framework import serializers
 
 from engagement.sequences import builder, selectors
 from engagement.sequences.api.common import _choices
 from engagement.sequences.models import Sequence, SequenceStep
 from messaging.models import MessageTemplate
-from talentcircles.api import OrgScopedViewSet
+from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
 # --- Sequences ----------------------------------------------------------------------------------
@@ -160,14 +160,7 @@ def _step_data(steps: list[dict]) -> list[dict]:
         responses={204: None, **NOT_FOUND},
     ),
 )
-class SequenceViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    OrgScopedViewSet,
-):
+class SequenceViewSet(OrgScopedModelViewSet):
     queryset = Sequence.objects.all()
     serializer_class = SequenceSerializer
     lookup_value_regex = r"\d+"
