@@ -1,8 +1,10 @@
 """The one path by which lower apps tell `engagement` that something happened to a candidate.
 
-Services in `candidates` and `messaging` call `emit()` inside their transaction.
-`engagement/receivers.py` subscribes (from its AppConfig.ready) and dispatches by kind:
-database writes happen in the same transaction, slow work is queued on commit.
+Services in `candidates` and `messaging` call `emit()` inside their transaction. Engagement's
+timeline receiver (engagement/timeline/receivers.py, subscribed from its AppConfig.ready) dispatches
+by kind to the timeline and the other parts' handlers; messaging's receiver erases and moves its own
+conversations on ERASED and MERGED. Database writes happen in the same transaction, slow work is
+queued on commit.
 """
 
 from __future__ import annotations
