@@ -16,13 +16,14 @@ from django.test import Client
 from django.urls import resolve
 from django.utils import timezone
 
-from candidates.models import ConsentRecord, DigestFrequency
+from candidates.models import Candidate, ConsentRecord, DigestFrequency
 from candidates.privacy import candidate_erase
 from engagement.circles import services as circles
 from engagement.circles import unsubscribe
 from engagement.circles.community import community_join
 from engagement.circles.digests import community_digests_send
-from engagement.circles.models import CircleMembership
+from engagement.circles.invitations import community_invitations_send
+from engagement.circles.models import CircleMembership, CommunityInvitation
 from engagement.timeline.models import Activity
 from messaging import links
 from tests.factories import CandidateFactory, UserFactory
@@ -111,7 +112,14 @@ def _digest_email(acme, backend, ada, digest):
     return sent
 
 
-EMAIL_TYPES = {"digest": _digest_email}
+def _invitation_email(acme, backend, ada, digest):
+    jane = CandidateFactory(organization=acme.org, first_name="Jane", email="jane@example.com")
+    invitation = CommunityInvitation.objects.create(organization=acme.org, candidate=jane, invited_by=acme.user)
+    assert community_invitations_send([invitation.pk]) == 1
+    return mail.outbox[-1]
+
+
+EMAIL_TYPES = {"digest": _digest_email, "invitation": _invitation_email}
 URI = re.compile(r"<([^<>\s,]+)>")
 
 
@@ -127,7 +135,7 @@ def test_every_community_email_carries_well_formed_one_click_headers(kind, acme,
     assert ", ".join(f"<{uri}>" for uri in uris) == " ".join(header.split())
     web = [uri for uri in uris if uri.startswith(("https://", "http://"))]
     assert len(web) == 1 and web[0].startswith(settings.SITE_URL)
-    assert resolve(path(web[0])).url_name == {"digest": "community_unsubscribe"}[kind]
+    assert resolve(path(web[0])).url_name == {"digest": "community_unsubscribe", "invitation": "unsubscribe"}[kind]
 
 
 def test_the_digest_header_stops_all_community_email_with_one_click(acme, backend, ada, digest, visitor):
@@ -142,6 +150,21 @@ def test_the_digest_header_stops_all_community_email_with_one_click(acme, backen
     assert candidate.digest_frequency == DigestFrequency.NEVER
     assert candidate.unsubscribed_at is None  # recruiting messages are another matter
     assert [a.details["scope"] for a in opt_outs(candidate)] == ["community"]
+
+
+def test_an_invitation_carries_the_recruiting_unsubscribe_which_stops_the_next_invitation(acme, backend, ada, visitor):
+    sent = _invitation_email(acme, backend, ada, None)
+    jane = Candidate.objects.get(email="jane@example.com")
+    web, mailto = URI.findall(sent.extra_headers["List-Unsubscribe"])
+    assert web == links.unsubscribe_url(jane) and mailto == links.unsubscribe_mailto(jane)
+    assert web in sent.body and web in sent.alternatives[0][0]
+
+    assert one_click(visitor, web).status_code == 200
+
+    jane.refresh_from_db()
+    assert jane.unsubscribed_at is not None
+    again = CommunityInvitation.objects.create(organization=acme.org, candidate=jane, invited_by=acme.user)
+    assert community_invitations_send([again.pk]) == 0
 
 
 def test_the_digest_footer_links_each_circle_and_all_community_email(acme, backend, data, ada, digest):
