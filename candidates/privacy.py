@@ -312,13 +312,7 @@ def candidate_set_preferences(
     “receive messages again”; withdrawing it is recorded as a withdrawal.
     """
     _check_source(source)
-    if digest_frequency not in DigestFrequency.values:
-        raise ValidationError(
-            {"digest_frequency": [f"Choose one of: {', '.join(label for _, label in DigestFrequency.choices)}."]}
-        )
-    if candidate.digest_frequency != digest_frequency:
-        candidate.digest_frequency, candidate.updated_at = digest_frequency, timezone.now()
-        candidate.save(update_fields=["digest_frequency", "updated_at"])
+    services.candidate_set_digest_frequency(candidate=candidate, digest_frequency=digest_frequency)
     if messages_consent and (candidate.unsubscribed_at or consent_state(candidate, "messages") is not True):
         candidate_resubscribe(candidate=candidate, source=source, actor=actor, ip_address=ip_address)
     elif not messages_consent:

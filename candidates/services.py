@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from candidates import normalise, search
-from candidates.models import Candidate, Label, Skill, Tag
+from candidates.models import Candidate, DigestFrequency, Label, Skill, Tag
 from talentcircles import events
 from talentcircles.models import Membership, Organization, User
 
@@ -304,6 +304,28 @@ def _move_stage(
             stage=stage, stage_changed_at=now, updated_at=now, **(also or {})
         )
     return candidates
+
+
+@transaction.atomic
+def candidate_set_digest_frequency(*, candidate: Candidate, digest_frequency: str) -> bool:
+    """How often community e-mails come ("never": none); True when this changed it.
+
+    A conditional update: of two simultaneous one-click unsubscribes only one reports the change.
+    """
+    if digest_frequency not in DigestFrequency.values:
+        raise ValidationError(
+            {"digest_frequency": [f"Choose one of: {', '.join(label for _, label in DigestFrequency.choices)}."]}
+        )
+    now = timezone.now()
+    changed = (
+        Candidate.objects.filter(pk=candidate.pk)
+        .exclude(digest_frequency=digest_frequency)
+        .update(digest_frequency=digest_frequency, updated_at=now)
+    )
+    candidate.digest_frequency = digest_frequency
+    if changed:
+        candidate.updated_at = now
+    return bool(changed)
 
 
 @transaction.atomic

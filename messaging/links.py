@@ -79,25 +79,34 @@ def _unsign(salt: str, token: str) -> str | None:
     return None
 
 
-# --- Unsubscribe -----------------------------------------------------------------------------
+def ids_token(salt: str, *ids: int) -> str:
+    """A link token naming these ids, signed as the unsubscribe token is; the same every time.
+
+    For links of other apps (the community's unsubscribe links): give each kind of link its own
+    salt, so that no token is ever accepted as another kind's.
+    """
+    return _sign(salt, ".".join(_b36(number) for number in ids))
 
 
-def unsubscribe_token(candidate: Candidate) -> str:
-    """The candidate's unsubscribe token (organisation and candidate ids, signed); the same every time."""
-    return _sign(UNSUBSCRIBE_SALT, f"{_b36(candidate.organization_id)}.{_b36(candidate.pk)}")
+def ids_from_token(salt: str, token: str, count: int) -> tuple[int, ...] | None:
+    """The `count` ids an `ids_token` of this salt names, or None for anything tampered with or not ours."""
+    value = _unsign(salt, token)
+    if value is None or value.count(".") != count - 1:
+        return None
+    ids: list[int] = []
+    for part in value.split("."):
+        number = _int36(part)
+        if number is None:
+            return None
+        ids.append(number)
+    return tuple(ids)
 
 
-def candidate_for_unsubscribe_token(token: str) -> Candidate | None:
-    """The candidate a (possibly mailto-lowercased) unsubscribe token names, or None when it is not valid.
+def candidate_by_ids(org_id: int, candidate_id: int) -> Candidate | None:
+    """The candidate a link names (organisation and candidate ids), or None when there is no such candidate.
 
     A candidate merged into another since the e-mail went out resolves to the record it was merged into.
     """
-    value = _unsign(UNSUBSCRIBE_SALT, token)
-    if value is None or value.count(".") != 1:
-        return None
-    org_id, candidate_id = (_int36(part) for part in value.split("."))
-    if org_id is None or candidate_id is None:
-        return None
     for _hop in range(_MAX_MERGE_HOPS):
         candidate = Candidate.objects.select_related("organization").filter(pk=candidate_id, organization_id=org_id)
         found = candidate.first()
@@ -112,6 +121,23 @@ def candidate_for_unsubscribe_token(token: str) -> Candidate | None:
             return None
         candidate_id = merged_into
     return None
+
+
+# --- Unsubscribe -----------------------------------------------------------------------------
+
+
+def unsubscribe_token(candidate: Candidate) -> str:
+    """The candidate's unsubscribe token (organisation and candidate ids, signed); the same every time."""
+    return ids_token(UNSUBSCRIBE_SALT, candidate.organization_id, candidate.pk)
+
+
+def candidate_for_unsubscribe_token(token: str) -> Candidate | None:
+    """The candidate a (possibly mailto-lowercased) unsubscribe token names, or None when it is not valid.
+
+    A candidate merged into another since the e-mail went out resolves to the record it was merged into.
+    """
+    ids = ids_from_token(UNSUBSCRIBE_SALT, token, 2)
+    return None if ids is None else candidate_by_ids(*ids)
 
 
 def unsubscribe_url(candidate: Candidate) -> str:

@@ -29,6 +29,7 @@ from django.utils.text import Truncator
 
 from candidates.consent import with_message_consent
 from candidates.models import Candidate, DigestFrequency
+from engagement.circles import unsubscribe
 from engagement.circles.models import Circle, CircleMembership, DigestDelivery, Post
 
 Frequency = DigestFrequency
@@ -148,6 +149,7 @@ def _excerpt(post: Post) -> str:
 
 def _message(candidate: Candidate, posts: list[Post], now: datetime) -> EmailMultiAlternatives:
     org = candidate.organization
+    circles = sorted({post.circle_id: post.circle for post in posts}.values(), key=lambda circle: circle.name)
     with timezone.override(org.time_zone or "UTC"):
         context = {
             "org": org,
@@ -159,6 +161,12 @@ def _message(candidate: Candidate, posts: list[Post], now: datetime) -> EmailMul
             "events_url": _portal_url("portal_events", org.slug),
             "circles_url": _portal_url("portal_circles", org.slug),
             "preferences_url": _portal_url("portal_preferences", org.slug),
+            # One-click, no sign-in (engagement/circles/unsubscribe.py): each circle's posts, or all of them.
+            "circle_unsubscribes": [
+                {"circle": circle, "url": unsubscribe.circle_unsubscribe_url(candidate, circle.pk)}
+                for circle in circles
+            ],
+            "unsubscribe_url": unsubscribe.community_unsubscribe_url(candidate),
         }
         message = EmailMultiAlternatives(
             subject=render_to_string("emails/digest_subject.txt", context).strip(),
@@ -166,7 +174,11 @@ def _message(candidate: Candidate, posts: list[Post], now: datetime) -> EmailMul
             from_email=org.from_address(),
             to=[candidate.email],
             reply_to=org.reply_to_addresses(),
-            headers={"List-Unsubscribe": f"<{context['preferences_url']}>"},
+            headers={
+                # RFC 2369 and RFC 8058: the mail client's one-click POST stops all community e-mail.
+                "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
         )
         message.attach_alternative(render_to_string("emails/digest_body.html", context), "text/html")
     return message

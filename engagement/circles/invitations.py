@@ -2,6 +2,11 @@
 
 A link (`django.core.signing`, its own salt, valid 14 days) names the invitation row, the candidate
 and the organisation. `community_invitations_send` is what the task runs once invitations are committed.
+
+An invitation is a recruiter's first contact with someone who is not (yet) in the community, so it
+carries the recruiting unsubscribe (messaging's `/u/<token>` link and mailto, RFC 8058 one-click),
+not the community's: "stop community e-mails" would mean nothing to a non-member and would not stop
+the next invitation, while the recruiting unsubscribe stops every e-mail, invitations included.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from engagement.circles.models import CommunityInvitation
+from messaging import links
 from talentcircles.models import Organization
 
 INVITATION_SALT = "engagement.community-invitation"
@@ -68,22 +74,32 @@ def community_invitations_send(invitation_ids: list[int]) -> int:
         pk__in=invitation_ids, accepted_at=None, candidate__in=Candidate.objects.messageable()
     ).select_related("candidate", "organization", "invited_by")
     for invitation in invitations:
-        candidate, org = invitation.candidate, invitation.organization
-        context = {
-            "org": org,
-            "candidate": candidate,
-            "inviter": invitation.invited_by,
-            "url": invitation_url(invitation),
-            "max_age_days": INVITATION_MAX_AGE.days,
-        }
-        message = EmailMultiAlternatives(
-            subject=render_to_string("emails/community_invitation_subject.txt", context).strip(),
-            body=render_to_string("emails/community_invitation_body.txt", context),
-            from_email=org.from_address(),
-            to=[candidate.email],
-            reply_to=org.reply_to_addresses(),
-        )
-        message.attach_alternative(render_to_string("emails/community_invitation_body.html", context), "text/html")
-        message.send()
+        _message(invitation).send()
         sent += 1
     return sent
+
+
+def _message(invitation: CommunityInvitation) -> EmailMultiAlternatives:
+    candidate, org = invitation.candidate, invitation.organization
+    context = {
+        "org": org,
+        "candidate": candidate,
+        "inviter": invitation.invited_by,
+        "url": invitation_url(invitation),
+        "max_age_days": INVITATION_MAX_AGE.days,
+        "unsubscribe_url": links.unsubscribe_url(candidate),
+    }
+    message = EmailMultiAlternatives(
+        subject=render_to_string("emails/community_invitation_subject.txt", context).strip(),
+        body=render_to_string("emails/community_invitation_body.txt", context),
+        from_email=org.from_address(),
+        to=[candidate.email],
+        reply_to=org.reply_to_addresses(),
+        headers={
+            # As a recruiting message's (messaging/envelope.py): the https link takes the one-click POST.
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>, <{links.unsubscribe_mailto(candidate)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    message.attach_alternative(render_to_string("emails/community_invitation_body.html", context), "text/html")
+    return message

@@ -22,15 +22,20 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import slugify
 from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import TemplateView
 
+from candidates.models import Candidate, DigestFrequency
 from candidates.portal_access import PortalCandidateMixin, portal_candidate, portal_org
 from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
+from engagement.circles import unsubscribe
 from engagement.circles.community import community_join, own_candidate
 from engagement.circles.forms import JoinForm
 from engagement.circles.invitations import invitation_from_token
@@ -302,3 +307,80 @@ class EventIcsView(EventMixin, View):
         filename = f"{slugify(self.event.title) or 'event'}.ics"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+# --- One-click unsubscribe from community e-mail (engagement/circles/unsubscribe.py) ------------
+# No sign-in: the signed token in the URL is the credential. A GET only asks (mail scanners and link
+# previewers fetch every link); a POST stops. The POSTs are exempt from CSRF because RFC 8058 mail
+# clients POST `List-Unsubscribe=One-Click` with no cookies.
+
+UNSUBSCRIBE_CONFIRM = "portal/community/unsubscribe_confirm.html"
+UNSUBSCRIBE_DONE = "portal/community/unsubscribe_done.html"
+
+
+def _unsubscribe_invalid(request, org) -> HttpResponse:
+    return render(request, "portal/community/unsubscribe_invalid.html", {"org": org}, status=404)
+
+
+def _unsubscribe_page(request, template: str, candidate: Candidate, **context) -> HttpResponse:
+    # Never `candidate` in the context: the portal layout would show a signed-in member's navigation.
+    org = candidate.organization
+    return render(request, template, {"org": org, "erased": bool(candidate.erased_at), **context})
+
+
+@method_decorator([csrf_exempt, never_cache], name="dispatch")
+class CommunityUnsubscribeView(View):
+    """unsubscribe/<token>/: stop all community e-mail (the digest's List-Unsubscribe link)."""
+
+    def _candidate(self, org_slug: str, token: str) -> Candidate | None:
+        self.org = portal_org(org_slug)
+        return unsubscribe.candidate_for_community_token(self.org, token)
+
+    def get(self, request, org_slug, token):
+        candidate = self._candidate(org_slug, token)
+        if candidate is None:
+            return _unsubscribe_invalid(request, self.org)
+        if candidate.erased_at or candidate.digest_frequency == DigestFrequency.NEVER:
+            return _unsubscribe_page(request, UNSUBSCRIBE_DONE, candidate)
+        return _unsubscribe_page(request, UNSUBSCRIBE_CONFIRM, candidate, confirm_url=request.path)
+
+    def post(self, request, org_slug, token):
+        candidate = self._candidate(org_slug, token)
+        if candidate is None:
+            return _unsubscribe_invalid(request, self.org)
+        if not candidate.erased_at:  # an erased person holds no address and is never e-mailed anyway
+            unsubscribe.community_email_stop(candidate=candidate)
+        return _unsubscribe_page(request, UNSUBSCRIBE_DONE, candidate)
+
+
+@method_decorator([csrf_exempt, never_cache], name="dispatch")
+class CircleUnsubscribeView(View):
+    """unsubscribe/circle/<token>/: stop one circle's posts; the page also offers to stop all community e-mail."""
+
+    def _link(self, org_slug: str, token: str) -> unsubscribe.CircleLink | None:
+        self.org = portal_org(org_slug)
+        return unsubscribe.target_of_circle_token(self.org, token)
+
+    def get(self, request, org_slug, token):
+        link = self._link(org_slug, token)
+        if link is None:
+            return _unsubscribe_invalid(request, self.org)
+        candidate, circle = link.candidate, link.circle
+        if candidate.erased_at or circle is None or not unsubscribe.circle_emails_posts(candidate, circle):
+            return _unsubscribe_page(request, UNSUBSCRIBE_DONE, candidate, circle=circle, circle_link=True)
+        everything = (
+            reverse("community_unsubscribe", args=[self.org.slug, unsubscribe.community_unsubscribe_token(candidate)])
+            if candidate.digest_frequency != DigestFrequency.NEVER
+            else ""
+        )
+        return _unsubscribe_page(
+            request, UNSUBSCRIBE_CONFIRM, candidate, circle=circle, confirm_url=request.path, everything_url=everything
+        )
+
+    def post(self, request, org_slug, token):
+        link = self._link(org_slug, token)
+        if link is None:
+            return _unsubscribe_invalid(request, self.org)
+        if link.circle is not None and not link.candidate.erased_at:
+            unsubscribe.circle_email_stop(candidate=link.candidate, circle=link.circle)
+        return _unsubscribe_page(request, UNSUBSCRIBE_DONE, link.candidate, circle=link.circle, circle_link=True)

@@ -31,6 +31,10 @@ portal_patterns = [
     path("", portal.CommunityLandingView.as_view(), name="community_landing"),
     path("join/", portal.JoinView.as_view(), name="community_join"),
     path("invitations/<str:token>/", portal.InvitationView.as_view(), name="community_invitation"),
+    path("unsubscribe/<str:token>/", portal.CommunityUnsubscribeView.as_view(), name="community_unsubscribe"),
+    path(
+        "unsubscribe/circle/<str:token>/", portal.CircleUnsubscribeView.as_view(), name="community_circle_unsubscribe"
+    ),
     path("circles/", portal.PortalCirclesView.as_view(), name="portal_circles"),
     path("circles/<int:pk>/join/", portal.CircleJoinView.as_view(), name="portal_circle_join"),
     path("circles/<int:pk>/leave/", portal.CircleLeaveView.as_view(), name="portal_circle_leave"),

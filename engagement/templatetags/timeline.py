@@ -29,6 +29,7 @@ KIND_ICONS = {
     "profile_change": "✐",
     "consent_change": "⚖" + TEXT,
     "unsubscribe": "⊘",
+    "community_opt_out": "⊖",
     "merge": "⋈",
 }
 

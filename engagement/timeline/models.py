@@ -35,6 +35,8 @@ class Activity(models.Model):
         PROFILE_CHANGE = "profile_change", "Profile changed by the candidate"
         CONSENT_CHANGE = "consent_change", "Consent changed"
         UNSUBSCRIBE = "unsubscribe", "Unsubscribed"
+        # From community e-mail only (a circle's posts, or all of them); recruiting messages still go.
+        COMMUNITY_OPT_OUT = "community_opt_out", "Stopped community e-mails"
         MERGE = "merge", "Merged"
 
     # Logged by recruiters and editable by their author; every other kind is immutable.

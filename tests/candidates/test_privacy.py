@@ -162,6 +162,16 @@ def test_preferences_record_a_consent_only_when_it_changes(acme):
     assert list(candidate.consents.order_by("recorded_at", "id").values_list("granted", flat=True)) == [True, False]
 
 
+def test_the_digest_frequency_says_whether_it_changed(acme):
+    candidate = _zelda(acme.org, with_portal_user=False)
+    assert services.candidate_set_digest_frequency(candidate=candidate, digest_frequency="never") is True
+    assert services.candidate_set_digest_frequency(candidate=candidate, digest_frequency="never") is False
+    candidate.refresh_from_db()
+    assert candidate.digest_frequency == "never"
+    with pytest.raises(ValidationError):
+        services.candidate_set_digest_frequency(candidate=candidate, digest_frequency="hourly")
+
+
 def test_preferences_refuse_an_unknown_digest_frequency(acme):
     candidate = _zelda(acme.org, with_portal_user=False)
     with pytest.raises(ValidationError) as error:

@@ -17,6 +17,7 @@ from engagement.circles import services as circles
 from engagement.circles.digests import community_digests_send, digest_send
 from engagement.circles.models import CircleMembership, DigestDelivery
 from engagement.circles.tasks import send_community_digests
+from engagement.circles.unsubscribe import community_unsubscribe_url
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_a_member_gets_one_e_mail_with_the_new_posts_and_never_the_same_post_twi
     assert "Hello world" in message.body and "Welcome to the circle." in message.body and "**" not in message.body
     html = message.alternatives[0][0]
     assert "Second news" in html and "/c/acme/preferences/" in html
-    assert message.extra_headers["List-Unsubscribe"].endswith("/c/acme/preferences/>")
+    assert message.extra_headers["List-Unsubscribe"] == f"<{community_unsubscribe_url(ada)}>"
     assert set(DigestDelivery.objects.filter(candidate=ada).values_list("post__title", flat=True)) == {
         "Hello world",
         "Second news",

@@ -108,6 +108,18 @@ def test_a_merged_away_candidates_link_unsubscribes_the_record_it_was_merged_int
     assert links.candidate_for_unsubscribe_token(token) == kept
 
 
+def test_an_ids_token_gives_back_its_ids_under_its_own_salt_only(db):
+    token = links.ids_token("tests.one", 7, 123456789, 36)
+
+    assert token == links.ids_token("tests.one", 7, 123456789, 36)
+    assert links.ids_from_token("tests.one", token, 3) == (7, 123456789, 36)
+    assert links.ids_from_token("tests.one", token.upper(), 3) == (7, 123456789, 36)
+    assert links.ids_from_token("tests.one", token, 2) is None  # not as many ids as expected
+    assert links.ids_from_token("tests.two", token, 3) is None
+    assert links.ids_from_token("tests.one", _tamper(token), 3) is None
+    assert links.ids_from_token(links.UNSUBSCRIBE_SALT, token, 3) is None
+
+
 def test_a_link_naming_another_organisations_candidate_is_404(acme, globex, candidate, visitor):
     # Correctly signed, but the candidate is not in the organisation the token names.
     forged = links._sign(links.UNSUBSCRIBE_SALT, f"{links._b36(globex.org.pk)}.{links._b36(candidate.pk)}")
