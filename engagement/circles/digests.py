@@ -178,6 +178,10 @@ def _message(candidate: Candidate, posts: list[Post], now: datetime) -> EmailMul
                 # RFC 2369 and RFC 8058: the mail client's one-click POST stops all community e-mail.
                 "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                # RFC 2919: mail clients file and filter the organisation's digests as one list.
+                "List-Id": f"{org.name} community <community.{org.slug}.{settings.INBOUND_EMAIL_DOMAIN}>",
+                # RFC 3834: no out-of-office or vacation reply to an automated digest.
+                "Auto-Submitted": "auto-generated",
             },
         )
         message.attach_alternative(render_to_string("emails/digest_body.html", context), "text/html")

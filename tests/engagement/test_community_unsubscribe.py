@@ -366,3 +366,9 @@ def test_a_member_who_turns_e_mails_back_on_gets_digests_again(acme, backend, ad
     publish(acme, backend, "Welcome back", T0 + timedelta(hours=1))
     (sent,) = digest(T0 + timedelta(days=1))
     assert "Welcome back" in sent.body
+
+
+def test_a_digest_is_marked_automated_and_filed_as_the_organisations_list(acme, backend, ada, digest):
+    parsed = message_from_bytes(_digest_email(acme, backend, ada, digest).message().as_bytes())
+    assert parsed["Auto-Submitted"] == "auto-generated"  # RFC 3834: no out-of-office reply to it
+    assert parsed["List-Id"].endswith(f"<community.{acme.org.slug}.{settings.INBOUND_EMAIL_DOMAIN}>")
