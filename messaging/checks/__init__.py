@@ -1,9 +1,11 @@
 """The personalisation check: score a rendered draft for one candidate from 0 to 100, with reasons.
 
 The score starts at 100 and every finding takes its penalty off (never below 0). Findings are
-written for the recruiter: what was found and what to do about it. Everything here is pure
-(works on unsaved candidates) except the mass-message count, one indexed query on
-`Message(organization, body_fingerprint, created_at)`.
+written for the recruiter: what was found and what to do about it. Everything here works on
+unsaved candidates; two findings read the database: the mass-message count, one indexed query on
+`Message(organization, body_fingerprint, created_at)`, and, only when a draft says the candidate
+works somewhere their profile does not explain, their résumés (`resumes.all()`, one query unless
+prefetched) to see whether it is a past employer.
 
 Why these findings: LinkedIn's study of recruiter InMails (April 2020 to February 2021, reported
 by SHRM) found personalised messages answered more often, messages of 200 to 400 characters about
@@ -11,9 +13,11 @@ by SHRM) found personalised messages answered more often, messages of 200 to 400
 The rest catch "sourcing light": copy-paste blasts with leftover placeholders, the wrong industry
 or company, and the phrases of spam.
 
-Parts: `findings` (the pure findings and the score), `profile` (what is specific to a candidate,
-template comparison), `vocabulary` (the lists in `messaging/data/`), `words` (text helpers); this
-module adds the mass-message count and the public entry points.
+Parts: `findings` (the findings and the score), `claims` (what a draft says about the reader: where
+they work, whether a sentence is about them; English, German, French, Spanish), `profile` (what is
+specific to a candidate, where they work and worked, template comparison), `vocabulary` (the lists
+in `messaging/data/`), `words` (text helpers); this module adds the mass-message count and the
+public entry points.
 """
 
 from __future__ import annotations

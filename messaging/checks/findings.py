@@ -1,4 +1,5 @@
-"""The findings that need no database: each a pure function of the candidate and the draft."""
+"""The findings that need no message history: each a function of the candidate and the draft (the
+wrong-company finding may read the candidate's résumés, see `profile.past_employer`)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from messaging.checks.profile import adds_nothing_to_template, company_words, industry_label, mentions_a_fact
-from messaging.checks.vocabulary import family_has, industry_keywords, industry_regex, spam_regex
-from messaging.checks.words import QUOTES, quoted_list, word_line
+from messaging.checks.claims import about_reader, clauses, company_claims
+from messaging.checks.profile import (
+    adds_nothing_to_template,
+    company_words,
+    industry_label,
+    mentions_a_fact,
+    not_an_employer,
+    past_employer,
+    same_company,
+)
+from messaging.checks.vocabulary import family_has, industry_keywords, industry_regex, not_employers, spam_regex
+from messaging.checks.words import QUOTES, mentions, quoted_list, split_words, word_line
 from messaging.rendering import candidate_display_name
 
 # Length bands from LinkedIn's InMail study (see the docstring of messaging/checks/__init__.py).
@@ -107,32 +117,29 @@ def score_of(findings: Iterable[Finding]) -> int:
 _PLACEHOLDERS = re.compile(
     r"""
       \{\{[^{}\n]{0,60}\}\}                                   # a token left unrendered
-    | (?<!\{)\{\s*[A-Za-z_][\w ]{0,30}\}(?!\})                # {first_name}
-    | \[(?:[A-Z][A-Za-z]*(?:[ _-][A-Za-z]+){0,3}
-         |(?i:first[ _]?name|last[ _]?name|name|company(?:[ _]name)?|job[ _]title|title|role|position))\](?!\()
+    | (?<!\{)\{\s*[^\W\d][\w ]{0,30}\}(?!\})                  # {first_name}, {prénom}
+    | \{![\w.]{2,40}\}                                        # {!Contact.FirstName} (Salesforce)
+    | \*\|[A-Z0-9_]{2,30}\|\*                                  # *|FNAME|* (Mailchimp)
+    | \[(?P<bracket>[A-ZÀ-ÖØ-Þ][^\W\d_]*(?:[ _-][^\W\d_]+){0,7}
+         |(?i:first[ _]?name|last[ _]?name|name|company(?:[ _]name)?|job[ _]title|title|role|position
+             |vorname|nachname|firma|unternehmen|stelle|prénom|prenom|nom|entreprise|société|poste
+             |nombre|apellidos?|empresa|puesto|cargo
+             |(?:insert|add|mention|einfügen|insérer|insertar|añadir)\b[^\]\n]{0,60}))\](?!\()
     | <<[^<>\n]{1,40}>>                                       # <<Company>>
+    | (?<![<\w])<[A-Z][a-z]*(?:[ _][A-Z][a-z]*){0,3}>(?![>\w])  # <First Name>; not <br>, not an address
     | (?<![\w%])%[A-Za-z_]{2,30}%(?![\w%])                    # %NAME%
     | (?<!\w)[Xx]{3,}(?!\w)                                   # XXX, xxx
     | \b(?:FIRST_?NAME|LAST_?NAME|FULL_?NAME|COMPANY_?NAME|CANDIDATE_?NAME|JOB_?TITLE)\b
+    | \b(?:CITY|COMPANY|LOCATION|SALARY|SKILLS?)\b              # a capitalised field name left in
     """,
     re.VERBOSE,
 )
-
-_YOU = frozenset({"you", "your", "yours", "youre", "yourself"})
-
-_COMPANY_CLAIM = re.compile(
-    r"""
-    (?i:\b(?:
-        your\s+(?:[\w-]+\s+){0,2}?  # "your work at", "your Python work at", "your recent data work at"
-            (?:work|time|role|position|job|experience|tenure|career|team|journey|years|contributions?|projects?
-               |colleagues)
-            \s+(?:at|with)
-      | you(?:'re|\s+are)\s+(?:currently\s+|now\s+|still\s+)?(?:at|with)
-      | you\s+(?:currently\s+|now\s+)?(?:work|worked|are\s+working)\s+(?:at|for|with)
-    ))\s+
-    (?P<company>(?:The\s+)?[A-Z0-9][\w&'-]*(?:\.[\w&'-]+)*(?:[ \t]+(?:&[ \t]+)?[A-Z0-9][\w&'-]*(?:\.[\w&'-]+)*){0,4})
-    """,
-    re.VERBOSE,
+# Bracketed words that tag a subject or a line rather than stand for something: "[Remote] Go role".
+_TAG_WORDS = frozenset(
+    split_words(
+        """remote hybrid onsite on site office full part time contract freelance permanent urgent hiring new
+        update reminder job jobs ad en de fr es m w d f h x"""
+    )
 )
 
 _GENERIC_SUBJECTS = frozenset(
@@ -167,9 +174,19 @@ def _generic(candidate: Any, subject: str, body: str, template_body: str | None,
     return finding("generic", f"Nothing in this message is specific to {name}. {advice}")
 
 
-def _placeholders(subject: str, body: str) -> Finding | None:
+def _is_tag(bracketed: str, candidate: Any) -> bool:
+    words = split_words(bracketed)
+    if all(word in _TAG_WORDS for word in words):
+        return True
+    places = [getattr(candidate, attr, "") or "" for attr in ("city", "region")]
+    return tuple(words) in not_employers()["places"].names or any(words == split_words(p) for p in places if p)
+
+
+def _placeholders(candidate: Any, subject: str, body: str) -> Finding | None:
     found: dict[str, None] = {}
     for match in _PLACEHOLDERS.finditer(f"{subject}\n{body}"):
+        if match.group("bracket") and _is_tag(match.group("bracket"), candidate):
+            continue
         found.setdefault(match.group(0), None)
     if not found:
         return None
@@ -185,17 +202,18 @@ def _wrong_industry(candidate: Any, subject: str, body: str) -> Finding | None:
     if not industry:
         return None
     keywords = industry_keywords()
-    text = f"{subject}\n{body}".translate(QUOTES)
+    # Words the candidate's own profile uses ("booking apps for clinics", "software supply chain").
+    own = word_line(" ".join(getattr(candidate, attr, "") or "" for attr in ("headline", "current_title")))
     contradicting: dict[str, None] = {}
-    for sentence in re.split(r"(?<=[.!?])\s+|\n+", text):
-        line = word_line(sentence)
+    for clause in clauses(f"{subject}\n{body}".translate(QUOTES)):
+        line = word_line(clause)
         for match in industry_regex().finditer(line):
             keyword = match.group(0)
-            if family_has(keywords[keyword], industry):
+            if family_has(keywords[keyword], industry) or mentions(own, keyword):
                 continue
-            # Only a claim about the reader contradicts their profile, not "we're a fintech".
-            # ("you're" is "you re" on the word line, so "you" covers it.)
-            if any(word in _YOU for word in line[: match.start()].split()[-8:]):
+            # Only a statement about the reader contradicts their profile: not "we're a fintech", not
+            # "our banking clients", not "would you consider a move into logistics?".
+            if about_reader(line[: match.start()].split()):
                 contradicting.setdefault(keyword, None)
     if not contradicting:
         return None
@@ -213,14 +231,15 @@ def _wrong_company(candidate: Any, subject: str, body: str, organization: Any) -
         return None
     own = company_words(getattr(organization, "name", "") or "") if organization is not None else []
     wrong: dict[str, None] = {}
-    for match in _COMPANY_CLAIM.finditer(f"{subject}\n{body}".translate(QUOTES)):
-        mentioned = company_words(match.group("company").rstrip(".'"))
-        if not mentioned or mentioned == own:
-            continue
-        shorter = min(len(mentioned), len(current))
-        if mentioned[:shorter] == current[:shorter]:
-            continue  # "Goldman" for "Goldman Sachs", "Acme" for "Acme Ltd"
-        wrong.setdefault(match.group(0).strip(), None)
+    for claim in company_claims(f"{subject}\n{body}".translate(QUOTES)):
+        mentioned = company_words(claim.company)
+        if not mentioned or same_company(mentioned, current) or same_company(mentioned, own):
+            continue  # "Goldman" for "Goldman Sachs", "Acme" for our own "Acme Robotics"
+        if not_an_employer(candidate, claim.company, ambiguous=claim.ambiguous):
+            continue  # "your time at Abertay University", "your years with COBOL", "you're at KubeCon"
+        if past_employer(candidate, claim.company):
+            continue  # "ex-Bosch" in the headline, "Spotify 2014-2019" in the résumé
+        wrong.setdefault(claim.phrase, None)
     if not wrong:
         return None
     name = candidate_display_name(candidate)
@@ -285,11 +304,11 @@ def _subject(subject: str) -> Finding | None:
 def draft_findings(
     *, candidate: Any, subject: str, body: str, template_body: str | None = None, organization: Any = None
 ) -> list[Finding]:
-    """Every finding that needs no database: the check without the mass-message count."""
+    """Every finding that needs no message history: the check without the mass-message count."""
     subject, body = subject or "", body or ""
     findings = [
         _generic(candidate, subject, body, template_body, organization),
-        _placeholders(subject, body),
+        _placeholders(candidate, subject, body),
         _wrong_industry(candidate, subject, body),
         _wrong_company(candidate, subject, body, organization),
         _length(body),

@@ -1,13 +1,16 @@
 """The vocabularies behind the check, loaded once from `messaging/data/`.
 
 `spam_phrases.txt`: phrases typical of spam or blasts. `industry_keywords.txt`: families of related
-industries of the candidate taxonomy and the everyday words for them.
+industries of the candidate taxonomy and the everyday words for them, in English, German, French and
+Spanish. `not_employers.txt`: what a "your time at X" claim can name that is not an employer (schools,
+events, places, technologies and products).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -68,6 +71,48 @@ def _load_industry_vocabulary() -> tuple[dict[str, frozenset[str]], dict[str, tu
         else:
             raise ValueError(f"industry_keywords.txt line {number}: expected industries = … or keywords = …")
     return families, {keyword: tuple(names) for keyword, names in keywords.items()}
+
+
+@dataclass(frozen=True)
+class NameList:
+    """One block of not_employers.txt: words a name may contain, and whole names (each as its words)."""
+
+    words: frozenset[str] = frozenset()
+    names: frozenset[tuple[str, ...]] = frozenset()
+
+    def contains_word(self, words: list[str]) -> bool:
+        return any(word in self.words for word in words)
+
+    def starts(self, words: list[str]) -> bool:
+        """Whether `words` is one of the names, or begins with one ("SAP FICO" with "SAP")."""
+        return any(tuple(words[:length]) in self.names for length in range(1, len(words) + 1))
+
+
+@cache
+def not_employers() -> dict[str, NameList]:
+    """Block name ("schools", "events", "places", "technologies", "common nouns") → its words and names."""
+    blocks: dict[str, dict[str, set]] = {}
+    block = ""
+    for number, line in enumerate((DATA / "not_employers.txt").read_text(encoding="utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            block = line[1:-1].strip()
+            blocks[block] = {"words": set(), "names": set()}
+            continue
+        key, _, value = line.partition("=")
+        if key.strip() not in ("words", "names") or not block:
+            raise ValueError(f"not_employers.txt line {number}: expected words = … or names = … inside a [block]")
+        items = [split_words(item) for item in value.split(";")]
+        if key.strip() == "words":
+            blocks[block]["words"].update(word for words in items for word in words)
+        else:
+            blocks[block]["names"].update(tuple(words) for words in items if words)
+    return {
+        name: NameList(words=frozenset(parts["words"]), names=frozenset(parts["names"]))
+        for name, parts in blocks.items()
+    }
 
 
 def _phrase_regex(phrases: Iterable[str]) -> re.Pattern[str]:
