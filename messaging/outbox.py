@@ -285,27 +285,43 @@ def _messages(
     recipients = checks.recent_recipients_by_fingerprint(org=org, fingerprints=fingerprints.values(), now=now)
     chains = _thread_chains({d.thread.pk: d.thread for _i, d, _s, _b in todo if d.thread}.values())
     rows: list[tuple[int, Message]] = []
-    for index, draft, subject, body in todo:
-        candidate, thread = draft.candidate, draft.thread or next(created)
-        check = draft.check or checks.personalisation_check(
-            org=org, candidate=candidate, subject=subject, body=body, now=now, recent_recipients=recipients,
-            template_body=draft.template.body if draft.template else None,
-        )  # fmt: skip
-        recipients.setdefault(fingerprints[index], set()).add(candidate.pk)
-        in_reply_to, references = _chain_headers(chains.get(thread.pk, [])) if draft.thread else ("", "")
-        message = Message(
-            organization_id=org.pk, thread=thread, candidate=candidate, direction=Message.Direction.OUT,
-            channel=Message.Channel.EMAIL, sender=draft.sender, to_email=candidate.email, subject=subject,
-            body_text=body, template=draft.template, personalisation_score=check.score,
-            findings=check.as_dict()["findings"], body_fingerprint=fingerprints[index], status=Message.Status.QUEUED,
-            message_id_header=new_message_id_header(), in_reply_to=in_reply_to, references=references,
-            idempotency_key=draft.idempotency_key, automated=draft.automated, created_at=now,
-        )  # fmt: skip
-        if draft.thread:
-            # Two drafts replying in one conversation in the same batch: the second follows the first.
-            chains.setdefault(thread.pk, []).append(message.message_id_header)
-        rows.append((index, message))
+    with checks.resumes_read_together(d.candidate for _i, d, _s, _b in todo):
+        for row in todo:
+            rows.append(_message(org, row, created, now, recipients=recipients, prints=fingerprints, chains=chains))
     return rows
+
+
+def _message(
+    org: Organization,
+    row: Vetted,
+    created: Iterator[Thread],
+    now: datetime,
+    *,
+    recipients: dict,
+    prints: dict[int, str],
+    chains: dict[int, list[str]],
+) -> tuple[int, Message]:
+    """One vetted draft's message: checked for personalisation and threaded."""
+    index, draft, subject, body = row
+    candidate, thread = draft.candidate, draft.thread or next(created)
+    check = draft.check or checks.personalisation_check(
+        org=org, candidate=candidate, subject=subject, body=body, now=now, recent_recipients=recipients,
+        template_body=draft.template.body if draft.template else None,
+    )  # fmt: skip
+    recipients.setdefault(prints[index], set()).add(candidate.pk)
+    in_reply_to, references = _chain_headers(chains.get(thread.pk, [])) if draft.thread else ("", "")
+    message = Message(
+        organization_id=org.pk, thread=thread, candidate=candidate, direction=Message.Direction.OUT,
+        channel=Message.Channel.EMAIL, sender=draft.sender, to_email=candidate.email, subject=subject,
+        body_text=body, template=draft.template, personalisation_score=check.score,
+        findings=check.as_dict()["findings"], body_fingerprint=prints[index], status=Message.Status.QUEUED,
+        message_id_header=new_message_id_header(), in_reply_to=in_reply_to, references=references,
+        idempotency_key=draft.idempotency_key, automated=draft.automated, created_at=now,
+    )  # fmt: skip
+    if draft.thread:
+        # Two drafts replying in one conversation in the same batch: the second follows the first.
+        chains.setdefault(thread.pk, []).append(message.message_id_header)
+    return index, message
 
 
 def _insert(

@@ -45,7 +45,7 @@ from messaging.checks.findings import (
     finding,
     score_of,
 )
-from messaging.checks.profile import adds_nothing_to_template, facts_mentioned, profile_facts
+from messaging.checks.profile import adds_nothing_to_template, facts_mentioned, profile_facts, resumes_read_together
 from messaging.checks.vocabulary import DATA, spam_phrases
 from messaging.models import Message
 
@@ -71,6 +71,7 @@ __all__ = [
     "personalisation_check_many",
     "profile_facts",
     "recent_recipients_by_fingerprint",
+    "resumes_read_together",
     "score_of",
     "spam_phrases",
 ]
@@ -246,15 +247,16 @@ def personalisation_check_many(
     recipients = recent_recipients_by_fingerprint(
         org=org, fingerprints={body_fingerprint(body, candidate) for candidate, _, body in drafts}, now=now
     )
-    return [
-        personalisation_check(
-            org=org,
-            candidate=candidate,
-            subject=subject,
-            body=body,
-            template_body=template_body,
-            now=now,
-            recent_recipients=recipients,
-        )
-        for candidate, subject, body in drafts
-    ]
+    with resumes_read_together(candidate for candidate, _, _ in drafts):
+        return [
+            personalisation_check(
+                org=org,
+                candidate=candidate,
+                subject=subject,
+                body=body,
+                template_body=template_body,
+                now=now,
+                recent_recipients=recipients,
+            )
+            for candidate, subject, body in drafts
+        ]

@@ -4,6 +4,10 @@ a draft adds anything to its template."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from messaging.checks.claims import about_reader, clauses
@@ -175,9 +179,43 @@ def not_an_employer(candidate: Any, name: str, *, ambiguous: bool) -> bool:
     return any(skill and words[: len(skill)] == skill for skill in skills)
 
 
+class _ResumeBatch:
+    """The résumé texts of a batch of candidates, read in one query the first time any is needed."""
+
+    def __init__(self, candidate_ids: set[int]) -> None:
+        self.candidate_ids = candidate_ids
+        self._texts: dict[int, list[str]] | None = None
+
+    def texts(self, candidate_id: int) -> list[str]:
+        if self._texts is None:
+            from candidates.models import Resume  # the check's pure parts need no models
+
+            self._texts = defaultdict(list)
+            rows = Resume.objects.filter(candidate_id__in=self.candidate_ids).values_list("candidate_id", "text")
+            for owner, text in rows.order_by("candidate_id", "pk"):
+                self._texts[owner].append(text)
+        return self._texts.get(candidate_id, [])
+
+
+_batch: ContextVar[_ResumeBatch | None] = ContextVar("resume_batch", default=None)
+
+
+@contextmanager
+def resumes_read_together(candidates: Iterable[Any]) -> Iterator[None]:
+    """Check many drafts with one résumé query for all their candidates (bulk sends), not one each."""
+    token = _batch.set(_ResumeBatch({c.pk for c in candidates if getattr(c, "pk", None)}))
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
 def _resume_texts(candidate: Any) -> list[str]:
     if getattr(candidate, "pk", None) is None or not hasattr(candidate, "resumes"):
         return []
+    batch = _batch.get()
+    if batch is not None and candidate.pk in batch.candidate_ids:
+        return batch.texts(candidate.pk)
     # `resumes.all()`: one query here, none when prefetched. Only asked when a claim is not explained otherwise.
     return [resume.text for resume in candidate.resumes.all()]
 

@@ -168,3 +168,29 @@ def test_a_word_about_us_from_the_candidates_industry_is_not_personal():
     blast = "We are a fast-growing SaaS company and we are hiring."
     assert "generic" in codes(blast, software, subject="Hello") - {"too_short"}
     assert "generic" not in codes("Your SaaS experience is why I am writing.", software, subject="Hello")
+
+
+def test_checking_many_drafts_reads_the_resumes_once_for_all_of_them(db):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from messaging.checks import personalisation_check_many
+
+    def queries_for(count: int) -> tuple[int, list[bool]]:
+        org = CandidateFactory().organization
+        people = [CandidateFactory(organization=org, current_company="Initech") for _ in range(count)]
+        Resume.objects.create(
+            organization=org, candidate=people[0], file="resumes/x.pdf", original_name="cv.pdf",
+            kind=Resume.Kind.PDF, size=1, text="2012-2018 Globex Corporation, developer",
+        )  # fmt: skip
+        people = list(Candidate.objects.filter(pk__in=[p.pk for p in people]).prefetch_related("skills"))
+        drafts = [(person, "Hello", "Hi, your time at Globex shows in your work.") for person in people]
+        with CaptureQueriesContext(connection) as queries:
+            results = personalisation_check_many(org=org, drafts=drafts)
+        return len(queries), ["wrong_company" in {f.code for f in r.findings} for r in results]
+
+    few, flagged_few = queries_for(2)
+    many, flagged_many = queries_for(6)
+    assert few == many  # one résumé query for the batch, not one per draft
+    # The résumé explains Globex for its owner only.
+    assert sorted(flagged_few) == [False, True] and sorted(flagged_many) == [False] + [True] * 5
