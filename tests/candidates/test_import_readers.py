@@ -207,8 +207,14 @@ def test_the_public_sample_resume_maps_to_a_candidate():
         "country_code": "US",
         "current_title": "CEO/President",
         "current_company": "Pied Piper",
-        "links": ["http://richardhendricks.example.com", "https://soundcloud.example.com/dandymusicnl"],
+        # The Twitter profile gives only its username: its address is made from it.
+        "links": [
+            "http://richardhendricks.example.com",
+            "https://twitter.com/neutralthoughts",
+            "https://soundcloud.example.com/dandymusicnl",
+        ],
     }
+    assert record.warnings == []
     assert record.skills == ["Web Development", "HTML", "CSS", "Javascript", "Compression", "Mpeg", "MP4", "GIF"]
 
 
@@ -231,6 +237,16 @@ def test_a_resume_takes_the_linkedin_profile_and_the_current_job():
     assert data["linkedin_url"] == "linkedin.com/in/ada-lovelace"
     assert data["links"] == ["https://github.com/ada"]
     assert (data["current_title"], data["current_company"]) == ("Programmer", "Analytical Engines")
+
+
+def test_when_every_job_ended_the_last_to_end_gives_the_title():
+    work = [
+        {"name": "Early Ltd", "position": "Intern", "endDate": "2012"},
+        {"name": "Later Ltd", "position": "Lead", "startDate": "2016-02", "endDate": "2021-06-30"},
+        {"name": "Middle Ltd", "position": "Developer", "endDate": "2016-01"},
+    ]
+    data = jsonresume.to_record({"basics": {"name": "Ada"}, "work": work}, 1).data
+    assert (data["current_title"], data["current_company"]) == ("Lead", "Later Ltd")
 
 
 def test_an_array_element_that_is_not_a_resume_becomes_a_row_error():

@@ -1,5 +1,5 @@
-"""Importing files as they really come: LinkedIn's three shapes of Connections.csv, rows without a name,
-and values no field can hold (left out with a warning, the row imported).
+"""Importing files as they really come: LinkedIn's three shapes of Connections.csv, JSON Resume as people
+write it, rows without a name, and values no field can hold (left out with a warning, the row imported).
 
 The fixtures are our own, written in the styles of the public files in `../shared/data/linkedin/` and
 `../shared/data/jsonresume/`; every person in them is invented.
@@ -7,13 +7,15 @@ The fixtures are our own, written in the styles of the public files in `../share
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from candidates import services
-from candidates.importing.cleaning import NO_NAME
+from candidates.importing import jsonresume
+from candidates.importing.cleaning import NO_NAME, readable
 from candidates.importing.jobs import import_job_create, import_job_start
 from candidates.importing.runner import import_job_run
 from candidates.models import Candidate, ImportJob
@@ -202,3 +204,75 @@ def test_importing_the_file_again_keeps_warning_and_adds_no_one(acme, row_by_row
     assert _counts(again) == (0, 0, 5, 0)
     assert _warnings(again) == [(7, "skipped", [NO_NAME])]
     assert Candidate.objects.for_org(acme.org).count() == 4
+
+
+# --- JSON Resume ---------------------------------------------------------------------------------
+
+
+def test_the_schemas_own_fixtures_read_without_an_error():
+    """jsonresume/resume-schema's test fixtures, one section each and mostly without `basics`."""
+    folder = SHARED / "jsonresume" / "resume-schema" / "test__test__"
+    if not folder.exists():
+        pytest.skip("the shared JSON Resume fixtures are not on this machine")
+    read = 0
+    for path in sorted(folder.glob("*.json")):
+        for resume in json.loads(path.read_text(encoding="utf-8")).values():
+            if isinstance(resume, dict):
+                record = jsonresume.to_record(resume, 1)
+                assert record.error == "", (path.name, resume)
+                readable(record.data)
+                read += 1
+    assert read > 100
+
+
+def test_the_public_sample_resume_imports_every_section_the_profile_holds(acme, row_by_row):
+    job = _import(acme, "resume.json", (FILES / "sample.resume.json").read_bytes(), row_by_row=row_by_row)
+    assert _counts(job) == (1, 0, 0, 0) and job.warnings == [] and job.errors == []
+    richard = Candidate.objects.for_org(acme.org).get()
+    assert (richard.email, richard.phone) == ("richard.hendriks@mail.com", "+19125554321")
+    assert richard.headline == "Programmer"
+    assert (richard.city, richard.region, richard.country_code) == ("San Francisco", "California", "US")
+    assert (richard.current_title, richard.current_company) == ("CEO/President", "Pied Piper")
+    assert richard.links == [
+        "http://richardhendricks.example.com",
+        "https://twitter.com/neutralthoughts",
+        "https://soundcloud.example.com/dandymusicnl",
+    ]
+    assert sorted(richard.skills.values_list("name", flat=True), key=str.casefold) == [
+        "Compression", "CSS", "GIF", "HTML", "Javascript", "MP4", "Mpeg", "Web Development",
+    ]  # fmt: skip
+
+
+def test_resumes_in_odd_but_valid_shapes_import(acme, row_by_row):
+    job = _import(acme, "people.json", (FILES / "resume_odd_shapes.json").read_bytes(), row_by_row=row_by_row)
+    assert _counts(job) == (4, 0, 2, 1)
+    assert [(e["row"], e["reason"]) for e in job.errors] == [
+        (7, "Not a JSON Resume: it has no “basics” object, nor any other section.")
+    ]
+    assert _warnings(job) == [
+        (1, "created", [
+            "work 2 endDate: “Present” is not a date (YYYY, YYYY-MM or YYYY-MM-DD). Left out.",
+            f"phone: “Upon request” {PHONE_UNREADABLE}",
+        ]),
+        (2, "skipped", [NO_NAME]),
+        (3, "skipped", [NO_NAME]),
+        (6, "created", [
+            "country_code: “ATLANTIS” is not a two-letter country code such as GB or US. Left out.",
+            f"phone: “555 0100” {PHONE_UNREADABLE}",
+        ]),
+    ]  # fmt: skip
+    people = _people(acme.org)
+    ilse = people["Ilse Beispiel"]
+    assert (ilse.email, ilse.phone, ilse.headline) == ("ilse.beispiel@example.org", "", "Platform engineer")
+    assert (ilse.city, ilse.region, ilse.country_code) == ("Leipzig", "Saxony", "DE")
+    assert ilse.linkedin_url == "linkedin.com/in/ilse-beispiel"
+    assert ilse.links == ["https://ilse.example.org", "https://github.com/ilse-b"]
+    # "Present" is no end date: of the two current jobs, the one started last.
+    assert (ilse.current_title, ilse.current_company) == ("Staff Engineer", "Rail Data AG")
+    assert sorted(ilse.skills.values_list("name", flat=True), key=str.casefold) == [
+        "Go", "gRPC", "Kubernetes", "protobuf", "Terraform",
+    ]  # fmt: skip
+    prince = people["Prince"]
+    assert (prince.country_code, prince.current_company, prince.current_title) == ("GB", "Paisley Park", "Artist")
+    assert list(people["Nora Null"].skills.values_list("name", flat=True)) == ["Patience"]
+    assert people["Atlas Nowhere"].city == "Atlantis"

@@ -184,7 +184,7 @@ def test_an_array_of_resumes_imports_each_and_reports_bad_ones(acme, row_by_row)
     job = _import(acme, "many.json", resumes, row_by_row=row_by_row)
     assert _counts(job) == (2, 0, 0, 1)
     assert [e["row"] for e in job.errors] == [3]
-    assert job.errors[0]["reason"] == "Not a JSON Resume: it has no “basics” object."
+    assert job.errors[0]["reason"] == "Not a JSON Resume: it has no “basics” object, nor any other section."
     assert job.warnings == [
         {
             "row": 2,
