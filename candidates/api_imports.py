@@ -2,7 +2,8 @@
 
 POST takes multipart form data (`file`, `format`, optional `mapping` and `owner`) and
 answers 201 with the queued job; a file that cannot be imported is a 400 naming the
-field. GET `/api/v1/imports/{id}/` reports status, progress, counts and failed rows.
+field. GET `/api/v1/imports/{id}/` reports status, progress, counts, failed rows and rows
+with warnings (imported without an unreadable value, or skipped for having no name).
 Scoped to the caller's organisation; another organisation's job is 404.
 """
 
@@ -77,12 +78,19 @@ class ImportJobSerializer(serializers.ModelSerializer):
         help_text="One entry per failed row: `row` (line in the CSV, position in a JSON array), `reason`, "
         "and `data` (the row as it came).",
     )
+    warnings = serializers.ListField(
+        child=serializers.DictField(),
+        read_only=True,
+        help_text="One entry per row imported with a value left out (a phone such as “Upon request”, an e-mail "
+        "that is not one, a date such as “Present”), or skipped for having no name: `row`, `outcome` (`created`, "
+        "`updated` or `skipped`), `messages` (what was left out and why) and `data` (the row as it came).",
+    )
 
     class Meta:
         model = ImportJob
         fields = [
             "id", "format", "status", "is_done", "original_name", "owner", "mapping", "total", "processed",
-            "percent", "created", "updated", "skipped", "failed", "errors", "message", "created_at",
+            "percent", "created", "updated", "skipped", "failed", "errors", "warnings", "message", "created_at",
             "started_at", "finished_at",
         ]  # fmt: skip
         read_only_fields = fields
@@ -100,19 +108,33 @@ _JOB_EXAMPLE = {
     "original_name": "Connections.csv",
     "owner": "recruiter@example.com",
     "mapping": _LINKEDIN_MAPPING,
-    "total": 3,
-    "processed": 3,
+    "total": 4,
+    "processed": 4,
     "percent": 100,
-    "created": 1,
+    "created": 2,
     "updated": 0,
     "skipped": 1,
     "failed": 1,
     "errors": [
         {
             "row": 7,
-            "reason": "email: “jane@” is not a valid e-mail address.",
-            "data": {"First Name": "Jane", "Last Name": "Doe", "Email Address": "jane@"},
+            "reason": "linkedin_url: Jane Doe (#31) already has this LinkedIn URL.",
+            "data": {"First Name": "Janet", "Last Name": "Doe", "URL": "https://www.linkedin.com/in/jane-doe"},
         }
+    ],
+    "warnings": [
+        {
+            "row": 8,
+            "outcome": "created",
+            "messages": ["email: “urn:li:member:1234” is not a valid e-mail address. Left out."],
+            "data": {"First Name": "Pat", "Last Name": "Roe", "Email Address": "urn:li:member:1234"},
+        },
+        {
+            "row": 9,
+            "outcome": "skipped",
+            "messages": ["No name: skipped (a new candidate needs a first or last name)."],
+            "data": {"First Name": "", "Last Name": "", "Connected On": "02 Jun 2022"},
+        },
     ],
     "message": "",
     "created_at": "2025-05-02T09:30:00Z",
@@ -137,7 +159,7 @@ CREATED_EXAMPLE = OpenApiExample(
     status_codes=["201"],
     value=_JOB_EXAMPLE
     | {"status": "queued", "is_done": False, "processed": 0, "percent": 0, "created": 0, "skipped": 0, "failed": 0}
-    | {"errors": [], "started_at": None, "finished_at": None},
+    | {"errors": [], "warnings": [], "started_at": None, "finished_at": None},
 )
 FILE_ERROR_EXAMPLE = OpenApiExample(
     "A file that cannot be imported",
@@ -151,7 +173,9 @@ FORMAT_ERROR_EXAMPLE = OpenApiExample(
     status_codes=["400"],
     value={"format": ["“xml” is not a format we import. Choose one of: auto, csv, linkedin, jsonresume."]},
 )
-FINISHED_EXAMPLE = OpenApiExample("Finished, one row failed", response_only=True, value=_JOB_EXAMPLE)
+FINISHED_EXAMPLE = OpenApiExample(
+    "Finished: one row failed, one imported without its e-mail, one skipped", response_only=True, value=_JOB_EXAMPLE
+)
 _ID = path_id("import job")
 
 
@@ -167,7 +191,7 @@ _ID = path_id("import job")
         examples=[CREATE_EXAMPLE, CREATED_EXAMPLE, FILE_ERROR_EXAMPLE, FORMAT_ERROR_EXAMPLE],
     ),
     retrieve=extend_schema(
-        summary="An import's status, progress, counts and failed rows",
+        summary="An import's status, progress, counts, failed rows and rows with warnings",
         parameters=_ID,
         responses={200: ImportJobSerializer, **NOT_FOUND},
         examples=[FINISHED_EXAMPLE],

@@ -1,4 +1,4 @@
-"""Import pages under /o/<org_slug>/candidates/imports/: upload, map columns, watch progress, get failures.
+"""Import pages under /o/<org_slug>/candidates/imports/: upload, map columns, watch progress, get the report.
 
 CSV and LinkedIn files go through the mapping page (first rows, one select per column,
 guessed fields preselected); JSON Resume files start at once. The job page polls its
@@ -15,8 +15,8 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from candidates.importing import jobs, readers
-from candidates.importing.failures import failures_csv, failures_filename
 from candidates.importing.forms import ColumnMappingForm, ImportUploadForm
+from candidates.importing.report import failures_csv, failures_filename, warnings_csv, warnings_filename
 from candidates.models import ImportJob
 from talentcircles.mixins import OrgMemberRequiredMixin
 
@@ -124,12 +124,22 @@ class ImportProgressView(_JobView, View):
         return render(request, "candidates/imports/_progress.html", context)
 
 
+def _csv_download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class ImportFailuresView(_JobView, View):
     def get(self, request, org_slug, pk):
         job = self.get_job()
-        response = HttpResponse(failures_csv(job), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{failures_filename(job)}"'
-        return response
+        return _csv_download(failures_csv(job), failures_filename(job))
+
+
+class ImportWarningsView(_JobView, View):
+    def get(self, request, org_slug, pk):
+        job = self.get_job()
+        return _csv_download(warnings_csv(job), warnings_filename(job))
 
 
 urlpatterns = [
@@ -139,4 +149,5 @@ urlpatterns = [
     path("imports/<int:pk>/mapping/", ImportMappingView.as_view(), name="import_mapping"),
     path("imports/<int:pk>/progress/", ImportProgressView.as_view(), name="import_progress"),
     path("imports/<int:pk>/failures.csv", ImportFailuresView.as_view(), name="import_failures"),
+    path("imports/<int:pk>/warnings.csv", ImportWarningsView.as_view(), name="import_warnings"),
 ]

@@ -348,6 +348,11 @@ class ImportJob(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=list, blank=True, help_text="[{row, reason, data}] for rows that failed.")
+    warnings = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{row, outcome, messages, data}] for rows imported with a field left out, or skipped (no name).",
+    )
     message = models.TextField(blank=True, help_text="Why the whole job failed, if it did.")
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

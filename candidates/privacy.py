@@ -25,11 +25,11 @@ from django.utils import timezone
 
 from candidates import normalise, search, services
 from candidates.consent import consent_set, consent_state
+from candidates.importing.report import erase_from_import_reports
 from candidates.models import (
     Candidate,
     ConsentRecord,
     DigestFrequency,
-    ImportJob,
     MergeRecord,
     Resume,
     Suppression,
@@ -335,28 +335,6 @@ def _delete_files(storage: Storage, names: list[str]) -> None:
         storage.delete(name)
 
 
-def _scrub_import_errors(candidate: Candidate, email: str, full_name: str) -> None:
-    """Failed import rows keep their raw data for the recruiter; drop the ones that were this person."""
-    # A lone first name would match strangers' rows; the e-mail and the record's number do not.
-    needles = [needle for needle in (email, full_name if " " in full_name else "", f"(#{candidate.pk})") if needle]
-    mentions = Q()
-    for needle in needles:
-        mentions |= Q(errors__icontains=needle)
-    needles = [needle.casefold() for needle in needles]
-    for job in ImportJob.objects.for_org(candidate.organization_id).filter(mentions).only("errors"):
-        kept, scrubbed = [], False
-        for error in job.errors:
-            text = str(error).casefold()
-            if any(needle in text for needle in needles):
-                kept.append({"row": error.get("row"), "reason": ERASED_IMPORT_ROW, "data": {}})
-                scrubbed = True
-            else:
-                kept.append(error)
-        if scrubbed:
-            job.errors = kept
-            job.save(update_fields=["errors"])
-
-
 def _release_portal_user(candidate: Candidate) -> None:
     """Delete the portal account when it exists only for this profile; otherwise just unlink it."""
     user = candidate.user
@@ -412,7 +390,7 @@ def candidate_erase(*, candidate: Candidate, source: str, actor: User | None = N
 
     ConsentRecord.objects.filter(candidate=locked).update(ip_address=None)
     MergeRecord.objects.filter(kept=locked).update(merged_snapshot={})
-    _scrub_import_errors(locked, email, full_name)
+    erase_from_import_reports(locked, email, full_name, replacement=ERASED_IMPORT_ROW)
     # The admin's history names what it changed: the person, and their résumés' file names.
     content_types = ContentType.objects.get_for_models(Candidate, Resume)
     LogEntry.objects.filter(

@@ -1,8 +1,9 @@
 """The fast path of an import: many records upserted with a constant number of queries.
 
 `upsert_batch` gives each record the outcome `candidates.services.candidate_upsert`
-would (same normalisers, same validation messages, same de-duplication: normalised
-e-mail, then LinkedIn URL; a match only fills empty fields and adds skills), but
+would (same cleaning, with unreadable optional fields left out as `cleaning` says, same
+validation messages, same de-duplication: normalised e-mail, then LinkedIn URL; a match
+only fills empty fields and adds skills; no name and no match is a skip), but
 looks existing candidates up in one query per batch and writes with bulk statements.
 Records are validated before anything is written, so a bad row is reported and never
 stored. Rows that race with another writer make the bulk insert fail with an
@@ -20,36 +21,21 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.validators import MaxLengthValidator
 from django.db import connection
-from django.db.models import BooleanField, CharField, Model, Q
+from django.db.models import BooleanField, Model, Q
 from django.db.models.base import ModelState
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from candidates import normalise, search
 from candidates.importing import staging
+from candidates.importing.cleaning import NO_NAME, check_fields, readable
 from candidates.importing.records import Record
 from candidates.models import Candidate, Skill, Tag
-from candidates.services import labels_for, profile_clean
+from candidates.services import labels_for
 from talentcircles import events
 from talentcircles.models import Organization, User
 
-_MODEL_FIELDS = tuple(f.name for f in Candidate._meta.fields)
-_VALID_CHOICES = {
-    f.name: frozenset(value for value, _label in f.flatchoices) | ({""} if f.blank else set())
-    for f in Candidate._meta.fields
-    if f.choices
-}
-# Text fields whose only model validation is their length (and presence when not blank).
-_TEXT_LIMITS = {
-    f.name: (f.max_length, f.blank)
-    for f in Candidate._meta.fields
-    if type(f) is CharField
-    and f.max_length is not None
-    and not f.choices
-    and [type(v) for v in f.validators] == [MaxLengthValidator]
-}
 _UNIQUE_LABELS = {"email": "e-mail", "linkedin_url": "LinkedIn URL"}
 
 
@@ -59,6 +45,7 @@ class RowOutcome:
     outcome: str  # created | updated | skipped | failed
     reason: str = ""
     candidate_id: int | None = None
+    warnings: tuple[str, ...] = ()  # the optional fields cleaning left out
 
 
 def failure_reason(exc: ValidationError) -> str:
@@ -70,37 +57,6 @@ def failure_reason(exc: ValidationError) -> str:
         text = " ".join(messages)
         parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
     return " ".join(parts)
-
-
-def _check_fields(candidate: Candidate, names: set[str]) -> None:
-    """Model field validation (lengths, choices, blanks) of just these fields.
-
-    The owner is left out: validating a foreign key costs a query per row, and the
-    job's owner is checked once.
-    """
-    names = names - {"owner"}
-    if not candidate.time_zone and candidate.country_code:
-        candidate.time_zone = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
-        names = names | {"time_zone"}
-    # A valid choice needs no check: Django's scans the ~600 time zones one by one. Nor does
-    # plainly valid text; anything else goes through `clean_fields` for its exact messages.
-    names = {
-        name
-        for name in names
-        if getattr(candidate, name) not in _VALID_CHOICES.get(name, ()) and not _plainly_valid(candidate, name)
-    }
-    if names:
-        candidate.clean_fields(exclude=[name for name in _MODEL_FIELDS if name not in names])
-
-
-def _plainly_valid(candidate: Candidate, name: str) -> bool:
-    """A text value `clean_fields` would accept as it is: a string within the length, present if required."""
-    limits = _TEXT_LIMITS.get(name)
-    if limits is None:
-        return False
-    value = getattr(candidate, name)
-    max_length, blank = limits
-    return isinstance(value, str) and len(value) <= max_length and (blank or value != "")
 
 
 def _current(candidate: Candidate, name: str):
@@ -271,14 +227,13 @@ class _Upsert:
         self.org, self.records = org, records
         self.outcomes: dict[int, Outcome] = {}
         self.prepared: list[tuple[int, Record, dict]] = []
+        self.warnings: dict[int, list[str]] = {}
         for position, record in enumerate(records):
             if record.error:
                 self.outcomes[position] = ("failed", record.error, None, [])
                 continue
-            try:
-                self.prepared.append((position, record, profile_clean(record.data)))
-            except ValidationError as exc:
-                self.outcomes[position] = ("failed", failure_reason(exc), None, [])
+            cleaned, self.warnings[position] = readable(record.data)
+            self.prepared.append((position, record, cleaned))
         self.by_email, self.by_url = _existing(org, [(record, cleaned) for _, record, cleaned in self.prepared])
         matched = list({c.pk: c for c in [*self.by_email.values(), *self.by_url.values()]}.values())
         self.skills, self.tags = _Labels(Skill), _Labels(Tag)
@@ -291,9 +246,11 @@ class _Upsert:
         self.dirty_fields: set[str] = set()
 
     def create(self, record: Record, cleaned: dict) -> Outcome:
+        if not cleaned.get("first_name"):
+            return ("skipped", NO_NAME, None, [])
         candidate = new_candidate(self.prototype, cleaned)
         try:
-            _check_fields(candidate, set(cleaned) | {"first_name"})
+            check_fields(candidate, set(cleaned))
         except ValidationError as exc:
             return ("failed", failure_reason(exc), None, [])
         self.new.append(candidate)
@@ -327,7 +284,7 @@ class _Upsert:
         for name in filled:
             setattr(target, name, cleaned[name])
         try:
-            _check_fields(target, set(filled))
+            check_fields(target, set(filled))
         except ValidationError as exc:
             for name, value in before.items():
                 setattr(target, name, value)
@@ -375,6 +332,7 @@ class _Upsert:
                         details=details,
                     )
                 )
-            results.append(RowOutcome(record.row, outcome, reason, stored.pk if stored else None))
+            warnings = tuple(self.warnings.get(position, ()))
+            results.append(RowOutcome(record.row, outcome, reason, stored.pk if stored else None, warnings))
         events.emit_many(announced)
         return results

@@ -44,7 +44,8 @@ def import_jobs_for(org: Organization) -> QuerySet[ImportJob]:
 
 
 def detect_format(name: str, text: str) -> str:
-    """`.json` or JSON-looking text → JSON Resume; LinkedIn's header (after its notes) → linkedin; else CSV."""
+    """`.json` or JSON-looking text → JSON Resume; LinkedIn's header (with or without its notes and its
+    URL column) → linkedin; else CSV (also a Connections.csv that lost its header: it needs the mapping step)."""
     return _detect(name, text)[0]
 
 
@@ -76,15 +77,22 @@ def csv_table(
     if format == ImportJob.Format.LINKEDIN and not table.is_linkedin:
         raise readers.ImportFileError(
             "This is not LinkedIn's Connections.csv: its header should be "
-            f"{','.join(linkedin.HEADER)}. Choose “CSV” to map the columns yourself."
+            f"{','.join(linkedin.HEADER)} (older exports leave out URL). "
+            "Choose “CSV” to map the columns yourself."
         )
     return table
 
 
 def suggested_mapping(format: str, table: readers.CsvTable) -> dict[str, str]:
-    """Every header with its guessed field ("" to ignore); LinkedIn's columns are known."""
+    """Every header with its guessed field ("" to ignore); LinkedIn's columns are known.
+
+    A file without a header is guessed from its values, and a Connections.csv that lost its
+    header (re-saved by a spreadsheet) gets LinkedIn's columns by position.
+    """
     sample = [row for _line, row in islice(table.rows(), _SAMPLE_ROWS)]
-    guessed = column_mapping.auto_map(table.headers, sample)
+    guessed = column_mapping.auto_map(table.headers, sample, has_header=table.has_header)
+    if not table.has_header:
+        return linkedin.headerless_mapping(table.headers, sample) or guessed
     if format == ImportJob.Format.LINKEDIN:
         known = {header.casefold(): field for header, field in linkedin.MAPPING.items()}
         guessed |= {header: known[header.casefold()] for header in table.headers if header.casefold() in known}

@@ -1,8 +1,14 @@
-"""LinkedIn's "Connections.csv": a `Notes:` preamble, a blank line, then a fixed header.
+"""LinkedIn's "Connections.csv", in the shapes it really comes in.
 
-The preamble is a quoted paragraph that may hold commas and line breaks, so it is
-skipped by reading CSV records, not lines. Many e-mails are empty (LinkedIn only
-exports those members chose to share); names carry emoji and accents.
+- Recent exports (2024): a `Notes:` preamble, a blank line, then `HEADER`. The preamble is a quoted
+  paragraph that may hold commas and line breaks, so it is skipped by reading CSV records, not lines.
+- 2018: no preamble and no `URL` column (`HEADER_2018`); dates such as `1/8/18, 6:14 PM`, and
+  sometimes LinkedIn's member URN (`urn:li:member:…`) where the e-mail would be.
+- Re-saved by a spreadsheet: no header at all. `headerless_mapping` recognises the columns by
+  position and by their values (the last one is always the "Connected On" date).
+
+Many e-mails are empty (LinkedIn only exports those members chose to share); names carry
+emoji, accents, quotes and commas.
 """
 
 from __future__ import annotations
@@ -10,7 +16,10 @@ from __future__ import annotations
 import csv
 import io
 
+from candidates.importing import values
+
 HEADER = ("First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On")
+HEADER_2018 = ("First Name", "Last Name", "Email Address", "Company", "Position", "Connected On")
 MAPPING = {
     "First Name": "first_name",
     "Last Name": "last_name",
@@ -20,11 +29,44 @@ MAPPING = {
     "Position": "current_title",
     "Connected On": "",
 }
-_REQUIRED = {"first name", "last name", "url", "connected on"}
+# "Connected On" beside the name columns is LinkedIn's alone; the URL column came later.
+_REQUIRED = {"first name", "last name", "connected on"}
+_KNOWN = {header.casefold() for header in HEADER}
+# A header-less file's columns by how many there are: the fields of HEADER and of HEADER_2018.
+_HEADERLESS = {len(header): header for header in (HEADER, HEADER_2018)}
 
 
 def is_connections_header(headers: list[str]) -> bool:
     return {header.strip().casefold() for header in headers} >= _REQUIRED
+
+
+def is_known_header(header: str) -> bool:
+    return header.strip().casefold() in _KNOWN
+
+
+def headerless_mapping(headers: list[str], sample: list[dict[str, str]]) -> dict[str, str] | None:
+    """LinkedIn's fields by position for a Connections.csv that lost its header, or None if it is not one.
+
+    It is one when it has LinkedIn's number of columns, the last holds "Connected On" dates
+    in every row, and the third holds what LinkedIn puts there (URLs, or e-mails and URNs).
+    """
+    header = _HEADERLESS.get(len(headers))
+    if header is None or not sample:
+        return None
+
+    def column(position: int) -> list[str]:
+        return [row.get(headers[position], "") for row in sample]
+
+    third_fits = values.is_linkedin_url if header == HEADER else _email_or_urn
+    if not values.all_present(column(-1), values.is_date) or not all(
+        third_fits(value) for value in column(2) if value.strip()
+    ):
+        return None
+    return {name: MAPPING[field] for name, field in zip(headers, header, strict=True)}
+
+
+def _email_or_urn(value: str) -> bool:
+    return values.is_email(value) or value.strip().startswith("urn:li:")
 
 
 def has_preamble(text: str) -> bool:

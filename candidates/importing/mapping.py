@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from candidates.importing import values
 from candidates.models import Candidate
 
 FIELD_CHOICES: list[tuple[str, str]] = [
@@ -87,22 +88,46 @@ def header_key(header: str) -> str:
     return "".join(char for char in text if char.isascii() and char.isalnum())
 
 
-def _looks_like_linkedin(values: list[str]) -> bool:
-    present = [value for value in values if value.strip()]
-    return bool(present) and sum("linkedin.com" in value.lower() for value in present) * 2 >= len(present)
+def is_known_header(header: str) -> bool:
+    """A column name we recognise (`E-mail`, `Company`, `URL`…)."""
+    key = header_key(header)
+    return key in _FIELD_BY_KEY or key in _URL_KEYS
 
 
-def auto_map(headers: list[str], sample: list[dict[str, str]] | None = None) -> dict[str, str]:
-    """The best guess for every header ("" when none); each single-valued field is used once."""
+def _looks_like_linkedin(cells: list[str]) -> bool:
+    present = [cell for cell in cells if cell.strip()]
+    return bool(present) and sum("linkedin.com" in cell.lower() for cell in present) * 2 >= len(present)
+
+
+def _field_from_values(cells: list[str]) -> str:
+    """A column without a name, guessed from what it holds: e-mails, LinkedIn or other URLs, phones."""
+    if values.all_present(cells, values.is_email):
+        return "email"
+    if values.all_present(cells, values.is_linkedin_url):
+        return "linkedin_url"
+    if values.all_present(cells, values.is_url):
+        return "links"
+    if values.all_present(cells, values.is_phone) and not values.all_present(cells, values.is_date):
+        return "phone"
+    return ""
+
+
+def auto_map(
+    headers: list[str], sample: list[dict[str, str]] | None = None, *, has_header: bool = True
+) -> dict[str, str]:
+    """The best guess for every header ("" when none); each single-valued field is used once.
+
+    Without a header (`has_header=False`), a column is guessed from its values alone.
+    """
     sample = sample or []
     mapping: dict[str, str] = {}
     taken: set[str] = set()
     for header in headers:
-        key = header_key(header)
-        field = _FIELD_BY_KEY.get(key, "")
+        cells = [row.get(header, "") for row in sample]
+        key = header_key(header) if has_header else ""
+        field = _FIELD_BY_KEY.get(key, "") if has_header else _field_from_values(cells)
         if key in _URL_KEYS or (not field and "url" in key):
-            values = [row.get(header, "") for row in sample]
-            field = "linkedin_url" if _looks_like_linkedin(values) or "linkedin" in key else "links"
+            field = "linkedin_url" if _looks_like_linkedin(cells) or "linkedin" in key else "links"
         if field and field not in LIST_FIELDS and field in taken:
             field = ""
         mapping[header] = field

@@ -3,8 +3,12 @@
 Text is UTF-8 (with or without a byte-order mark), UTF-16 with a BOM (Excel's
 "Unicode text"), or else Windows-1252. The delimiter is sniffed (comma, semicolon or
 tab), quoted fields may hold delimiters and line breaks, and LinkedIn's `Notes:`
-preamble is skipped. Files that cannot be imported raise `ImportFileError` with a
-message a recruiter can act on.
+preamble is skipped. A first row that holds data rather than column names (an e-mail,
+a web address, a date, a phone number, and no known column name) means the file has
+no header: its columns are then called "Column 1", "Column 2"… and no row is lost.
+A row a spreadsheet wrapped in quotes as a whole (`"Ada,Lovelace,,Acme"`) is read as
+the row it holds. Files that cannot be imported raise `ImportFileError` with a message
+a recruiter can act on.
 """
 
 from __future__ import annotations
@@ -13,12 +17,16 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import islice
 
-from candidates.importing import linkedin
+from candidates.importing import linkedin, values
+from candidates.importing import mapping as column_mapping
 
 MAX_BYTES = 50 * 1024 * 1024
 SAMPLE_CHARS = 64 * 1024
 DELIMITERS = ",;\t"
+# Rows read to size a file that has no header.
+_WIDTH_SAMPLE_ROWS = 50
 
 # The first bytes of files people upload by mistake, and what to call them.
 _SIGNATURES = {
@@ -105,37 +113,61 @@ def _unique_headers(values: list[str]) -> list[str]:
     return headers
 
 
-def _is_blank(values: list[str]) -> bool:
-    return not any(value.strip() for value in values)
+def _is_blank(cells: list[str]) -> bool:
+    return not any(cell.strip() for cell in cells)
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A column name we know makes a header; otherwise a value that names no column makes a data row."""
+    present = [cell.strip() for cell in cells if cell.strip()]
+    if any(column_mapping.is_known_header(cell) or linkedin.is_known_header(cell) for cell in present):
+        return True
+    return not any(values.looks_like_data(cell) for cell in present)
+
+
+def _reader(text: str, delimiter: str):
+    # `skipinitialspace`: `a, "b, c"` is two cells, as people who type a space after the comma mean.
+    return csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, skipinitialspace=True)
+
+
+def _unwrapped(cells: list[str], width: int, delimiter: str) -> list[str]:
+    """A row a spreadsheet quoted as a whole, as the `width` cells it holds; any other row as it is."""
+    if width < 3 or len(cells) != 1 or delimiter not in cells[0]:
+        return cells
+    inner: list[str] = next(_reader(cells[0], delimiter), [])
+    return inner if len(inner) == width else cells
 
 
 @dataclass(frozen=True)
 class CsvTable:
-    """A CSV file's header and rows. `text` starts at the header; `line_offset` lines came before it."""
+    """A CSV file's header and rows. `text` starts at the header (or the first row when
+    `has_header` is false); `line_offset` lines came before it."""
 
     headers: list[str]
     delimiter: str
     text: str
     line_offset: int
     total: int
+    has_header: bool = True
 
     @property
     def is_linkedin(self) -> bool:
-        return linkedin.is_connections_header(self.headers)
+        return self.has_header and linkedin.is_connections_header(self.headers)
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(line number where the row starts, header → value) for each non-blank data row."""
-        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-        lines_before, header_seen = 0, False
-        for values in reader:
+        reader = _reader(self.text, self.delimiter)
+        lines_before, header_seen = 0, not self.has_header
+        for cells in reader:
             start = self.line_offset + lines_before + 1
             lines_before = reader.line_num
-            if _is_blank(values):
+            if _is_blank(cells):
                 continue
             if not header_seen:
                 header_seen = True
                 continue
-            yield start, dict(zip(self.headers, values, strict=False))
+            cells = _unwrapped(cells, len(self.headers), self.delimiter)
+            yield start, dict(zip(self.headers, cells, strict=False))
 
     def preview(self, limit: int = 5) -> list[list[str]]:
         """The first rows as lists as long as the header, for the mapping page."""
@@ -150,7 +182,7 @@ class CsvTable:
 
 
 def read_csv(text: str, *, total: int | None = None) -> CsvTable:
-    """The table in `text`, or ImportFileError when it has no header or no rows.
+    """The table in `text`, or ImportFileError when it has no rows.
 
     Counting the rows reads the whole file; a caller that counted them before passes `total`,
     and then only the header is read.
@@ -158,16 +190,27 @@ def read_csv(text: str, *, total: int | None = None) -> CsvTable:
     body, line_offset = linkedin.skip_preamble(text)
     delimiter = sniff_delimiter(body)
     try:
-        records = (values for values in csv.reader(io.StringIO(body, newline=""), delimiter=delimiter))
-        header = next((values for values in records if not _is_blank(values)), None)
+        records = (cells for cells in _reader(body, delimiter) if not _is_blank(cells))
+        first = next(records, None)
+        has_header = first is None or _is_header(first)
+        # Without a header the first row is a row, and a few more tell how many columns there are.
+        sample = [] if first is None or has_header else [first, *islice(records, _WIDTH_SAMPLE_ROWS)]
         if total is None:
-            total = sum(1 for values in records if not _is_blank(values))
+            total = len(sample) + sum(1 for _cells in records)
     except csv.Error as exc:
         raise ImportFileError(f"The file is not CSV we can read: {exc}.") from None
-    if header is None:
+    if first is None:
         raise ImportFileError("The file is empty.")
     if total == 0:
         raise ImportFileError("The file has a header but no rows.")
+    headers = _unique_headers(first) if has_header else _columns(sample, delimiter)
     return CsvTable(
-        headers=_unique_headers(header), delimiter=delimiter, text=body, line_offset=line_offset, total=total
+        headers=headers, delimiter=delimiter, text=body, line_offset=line_offset, total=total, has_header=has_header
     )
+
+
+def _columns(sample: list[list[str]], delimiter: str) -> list[str]:
+    """Names for the columns of a file without a header: as many as its widest row among the first ones."""
+    width = max(len(cells) for cells in sample)
+    width = max(len(_unwrapped(cells, width, delimiter)) for cells in sample)
+    return [f"Column {position}" for position in range(1, width + 1)]

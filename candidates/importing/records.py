@@ -11,7 +11,8 @@ class Record:
 
     `row` is what a recruiter uses to find it again: the line number in a CSV file,
     the position in a JSON Resume array. `raw` keeps the row as it came, for the
-    failures report. `error` is set when the row cannot even be read.
+    import's report. `error` is set when the row cannot even be read; `warnings` say
+    what was left out of a row that imports all the same.
     """
 
     row: int
@@ -20,3 +21,4 @@ class Record:
     skills: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     error: str = ""
+    warnings: list[str] = field(default_factory=list)

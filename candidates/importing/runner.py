@@ -4,7 +4,8 @@ The job claims itself with a conditional update (queued → running), so a task 
 twice, or a command run against a job a worker already took, does nothing. Each batch
 is one transaction holding its candidates and, once a second, the job's counters, so the
 progress bar never shows rows that were not stored. Good rows are kept when others fail;
-a row that fails is never half-written.
+a row that fails is never half-written. Rows that imported with a field left out, and rows
+skipped for want of a name, are kept in the job's `warnings` with their messages.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from candidates import search, services
 from candidates.importing import jsonresume, readers
 from candidates.importing import mapping as column_mapping
 from candidates.importing.batch import RowOutcome, failure_reason, upsert_batch
+from candidates.importing.cleaning import NO_NAME, readable
 from candidates.importing.jobs import csv_table, read_job_file, suggested_mapping
 from candidates.importing.records import Record
 from candidates.models import Candidate, ImportJob
@@ -61,27 +63,38 @@ class _Tally:
     skipped: int = 0
     failed: int = 0
     errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
 
     def plus(self, records: list[Record], outcomes: list[RowOutcome]) -> _Tally:
         """This tally with a batch's outcomes added (a new one: the batch may yet be rolled back)."""
-        after = replace(self, errors=list(self.errors))
+        after = replace(self, errors=list(self.errors), warnings=list(self.warnings))
         for record, outcome in zip(records, outcomes, strict=True):
             after.processed += 1
             setattr(after, outcome.outcome, getattr(after, outcome.outcome) + 1)
             if outcome.outcome == "failed":
                 after.errors.append({"row": record.row, "reason": outcome.reason, "data": record.raw})
+                continue
+            # A skip's reason (no name) first, then what the reader and the cleaning left out.
+            messages = [*([outcome.reason] if outcome.reason else []), *record.warnings, *outcome.warnings]
+            if messages:
+                entry = {"row": record.row, "outcome": outcome.outcome, "messages": messages, "data": record.raw}
+                after.warnings.append(entry)
         return after
 
-    def counters(self, *, errors: bool = True) -> dict:
-        counters = {
+    def counters(self, *, errors: bool = True, warnings: bool = True) -> dict:
+        counters: dict = {
             "processed": self.processed, "created": self.created, "updated": self.updated,
             "skipped": self.skipped, "failed": self.failed,
         }  # fmt: skip
-        return counters | ({"errors": self.errors} if errors else {})
+        if errors:
+            counters["errors"] = self.errors
+        if warnings:
+            counters["warnings"] = self.warnings
+        return counters
 
 
 class _Progress:
-    """Writes a job's counters at most every PROGRESS_SECONDS, and its errors only when new ones came.
+    """Writes a job's counters at most every PROGRESS_SECONDS, and its errors and warnings only when new ones came.
 
     Writing them after every batch rewrote the whole `errors` JSON each time, which grows with
     every failed row: a file with many bad rows spent longer rewriting it than importing.
@@ -92,14 +105,15 @@ class _Progress:
     def __init__(self, job: ImportJob) -> None:
         self.job_id = job.pk
         self.written_at = time.monotonic()
-        self.errors_written = 0
+        self.errors_written = self.warnings_written = 0
 
     def write(self, tally: _Tally, *, force: bool = False) -> None:
         if not force and time.monotonic() - self.written_at < PROGRESS_SECONDS:
             return
-        errors = len(tally.errors) != self.errors_written
-        ImportJob.objects.filter(pk=self.job_id).update(**tally.counters(errors=errors))
-        self.written_at, self.errors_written = time.monotonic(), len(tally.errors)
+        errors, warnings = len(tally.errors) != self.errors_written, len(tally.warnings) != self.warnings_written
+        ImportJob.objects.filter(pk=self.job_id).update(**tally.counters(errors=errors, warnings=warnings))
+        self.written_at = time.monotonic()
+        self.errors_written, self.warnings_written = len(tally.errors), len(tally.warnings)
 
 
 def _chunks(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -120,12 +134,21 @@ def _upsert_one(job: ImportJob, record: Record) -> RowOutcome:
     """One record through `candidate_upsert`, in its own savepoint."""
     if record.error:
         return RowOutcome(record.row, "failed", record.error)
+    data, warnings = readable(record.data)
+    outcome = _upsert_readable(job, record, data)
+    return replace(outcome, warnings=tuple(warnings))
+
+
+def _upsert_readable(job: ImportJob, record: Record, data: dict) -> RowOutcome:
+    email, url = data.get("email", ""), data.get("linkedin_url", "")
+    if not data.get("first_name") and services.find_existing(job.organization, email=email, linkedin_url=url) is None:
+        return RowOutcome(record.row, "skipped", NO_NAME)
     try:
         with transaction.atomic():
             result = services.candidate_upsert(
                 org=job.organization,
                 actor=job.created_by,
-                data=record.data,
+                data=data,
                 skills=record.skills,
                 refresh_search=False,
             )

@@ -48,7 +48,8 @@ def test_a_token_starts_an_import_and_follows_it_to_the_end(acme, django_capture
 
 
 def test_a_session_can_import_too_and_a_mapping_can_be_sent(acme, django_capture_on_commit_callbacks):
-    data = b"Who,Mail,Employer,Notes\nAda Lovelace,ada@example.com,Engines Ltd,likes maths\nBad,nope,,\n"
+    long_name = "N" * 101
+    data = f"Who,Mail,Employer,Notes\nAda Lovelace,ada@example.com,Engines Ltd,likes maths\n{long_name},,,\n".encode()
     mapping = {"Who": "full_name", "Mail": "email", "Employer": "current_company", "Notes": ""}
     with django_capture_on_commit_callbacks(execute=True):
         response = _post(acme.client, "people.csv", data, format="csv", mapping=json.dumps(mapping))
@@ -58,12 +59,47 @@ def test_a_session_can_import_too_and_a_mapping_can_be_sent(acme, django_capture
     assert status["errors"] == [
         {
             "row": 3,
-            "reason": "email: “nope” is not a valid e-mail address.",
-            "data": {"Who": "Bad", "Mail": "nope", "Employer": "", "Notes": ""},
+            "reason": "first_name: Ensure this value has at most 100 characters (it has 101).",
+            "data": {"Who": long_name, "Mail": "", "Employer": "", "Notes": ""},
         }
     ]
+    assert status["warnings"] == []
     ada = Candidate.objects.for_org(acme.org).get()
     assert (ada.last_name, ada.current_company) == ("Lovelace", "Engines Ltd")
+
+
+def test_the_job_shows_rows_imported_with_warnings_and_rows_skipped_without_a_name(
+    acme, django_capture_on_commit_callbacks
+):
+    data = (FILES / "linkedin_2018_connections.csv").read_bytes() + b',,,,,"5/5/18, 1:00 PM"\n'
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _post(_token_client(acme), "Connections.csv", data, format="auto")
+    assert response.status_code == 201 and response.json()["format"] == "linkedin"
+    status = acme.client.get(f"/api/v1/imports/{response.json()['id']}/").json()
+    assert (status["created"], status["skipped"], status["failed"]) == (4, 1, 0)
+    jules = {
+        "First Name": "Jules", "Last Name": "Sansmail", "Email Address": "urn:li:member:987654321",
+        "Company": "", "Position": "", "Connected On": "6/30/18, 4:20 PM",
+    }  # fmt: skip
+    nameless = {
+        "First Name": "", "Last Name": "", "Email Address": "", "Company": "", "Position": "",
+        "Connected On": "5/5/18, 1:00 PM",
+    }  # fmt: skip
+    assert status["warnings"] == [
+        {
+            "row": 4,
+            "outcome": "created",
+            "messages": ["email: “urn:li:member:987654321” is not a valid e-mail address. Left out."],
+            "data": jules,
+        },
+        {
+            "row": 6,
+            "outcome": "skipped",
+            "messages": ["No name: skipped (a new candidate needs a first or last name)."],
+            "data": nameless,
+        },
+    ]
+    assert Candidate.objects.for_org(acme.org).get(last_name="Sansmail").email == ""
 
 
 def test_the_format_can_be_detected(acme, django_capture_on_commit_callbacks):
@@ -118,3 +154,5 @@ def test_the_schema_documents_the_upload_with_examples(acme):
     assert set(create["responses"]) >= {"201", "400"}
     retrieve = schema["paths"]["/api/v1/imports/{id}/"]["get"]
     assert retrieve["responses"]["200"]["content"]["application/json"]["examples"]
+    job = schema["components"]["schemas"]["ImportJob"]["properties"]
+    assert "left out" in job["warnings"]["description"] and job["warnings"]["readOnly"] is True

@@ -1,4 +1,4 @@
-"""`manage.py import_candidates`: the same import, synchronously, with a summary line and one line per failure."""
+"""`manage.py import_candidates`: the same import, synchronously: a summary line, one line per failure and warning."""
 
 from __future__ import annotations
 
@@ -45,13 +45,19 @@ def test_it_imports_a_linkedin_export_found_by_its_header(acme, tmp_path):
     assert _run("--org", acme.org.slug, str(path)) == ["created=0 updated=0 skipped=5 failed=0"]
 
 
-def test_it_prints_one_line_per_failed_row(acme, tmp_path):
-    data = b"Name,E-mail\nAda Lovelace,ada@example.com\nBad,not-an-email\n,someone@example.com\n"
+def test_it_prints_one_line_per_failed_row_and_per_warning(acme, tmp_path):
+    data = (
+        "Name,E-mail,Phone\nAda Lovelace,ada@example.com,\nBad,not-an-email,Upon request\n,someone@example.com,\n"
+        f"{'N' * 101},long@example.com,\n"
+    ).encode()
     lines = _run("--org", acme.org.slug, "--format", "csv", _file(tmp_path, "people.csv", data))
     assert lines == [
-        "created=1 updated=0 skipped=0 failed=2",
-        "row 3: email: “not-an-email” is not a valid e-mail address.",
-        "row 4: first_name: This field cannot be blank.",
+        "created=2 updated=0 skipped=1 failed=1",
+        "row 5: first_name: Ensure this value has at most 100 characters (it has 101).",
+        "row 3 (created): email: “not-an-email” is not a valid e-mail address. Left out.",
+        "row 3 (created): phone: “Upon request” is not a phone number we can read. Include the country code, "
+        "e.g. +44 20 7946 0958. Left out.",
+        "row 4 (skipped): No name: skipped (a new candidate needs a first or last name).",
     ]
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from candidates.importing import jsonresume, linkedin, mapping, readers
+from candidates.importing import jobs, jsonresume, linkedin, mapping, readers
+from candidates.models import ImportJob
 
 FILES = Path(__file__).parent / "files"
 
@@ -32,6 +33,84 @@ def test_it_skips_linkedins_notes_preamble_with_quoted_commas_and_line_breaks():
     assert rows[1][1]["Last Name"] == "Núñez 🚀"
     assert rows[2][1]["Position"] == "Product Manager\n(Search)"
     assert rows[3][0] == 10  # the quoted line break above moved it down a line
+
+
+def test_linkedins_2018_header_without_url_and_preamble_is_linkedins():
+    data = (FILES / "linkedin_2018_connections.csv").read_bytes()
+    table = _table(data)
+    assert table.headers == list(linkedin.HEADER_2018)
+    assert table.is_linkedin and table.has_header and table.total == 4
+    assert jobs.detect_format("Connections.csv", readers.decode(data)) == ImportJob.Format.LINKEDIN
+    line, first = next(table.rows())
+    assert line == 2 and first["Connected On"] == "3/14/18, 9:05 AM"
+
+
+def test_a_header_with_first_and_last_name_but_no_connected_on_is_not_linkedins():
+    assert not _table(b"First Name,Last Name,Email Address\nAda,Lovelace,ada@example.com\n").is_linkedin
+
+
+def test_a_file_without_a_header_keeps_its_first_row_and_unwraps_a_row_quoted_whole():
+    table = _table((FILES / "linkedin_headerless_requoted.csv").read_bytes())
+    assert not table.has_header and not table.is_linkedin
+    assert table.headers == [f"Column {n}" for n in range(1, 7)]
+    assert table.total == 4
+    rows = list(table.rows())
+    assert [line for line, _row in rows] == [1, 2, 3, 4]
+    assert list(rows[0][1].values()) == [
+        "Oskar", "Beispiel", "", "Example Beratung", "Senior Consultant", "14 Feb 2020",
+    ]  # fmt: skip
+    assert list(rows[1][1].values()) == [
+        "Mira", "Muster", "", "Example Holding", "Strategy, Data & Analytics, Intern", "03 Mar 2020",
+    ]  # fmt: skip
+
+
+def test_a_connections_file_without_its_header_is_mapped_by_position():
+    table = _table((FILES / "linkedin_headerless_requoted.csv").read_bytes())
+    assert list(jobs.suggested_mapping(ImportJob.Format.CSV, table).values()) == [
+        "first_name", "last_name", "email", "current_company", "current_title", "",
+    ]  # fmt: skip
+    with_urls = _table(
+        b"Ada,Lovelace,https://www.linkedin.com/in/ada,,Engines,Analyst,12 Mar 2024\n"
+        b"Alan,Turing,https://www.linkedin.com/in/alan,alan@example.com,,,01 Jan 2023\n"
+    )
+    assert list(jobs.suggested_mapping(ImportJob.Format.CSV, with_urls).values()) == [
+        "first_name", "last_name", "linkedin_url", "email", "current_company", "current_title", "",
+    ]  # fmt: skip
+
+
+def test_other_files_without_a_header_are_guessed_from_their_values():
+    table = _table(b"Ada Lovelace,ada@example.com,+44 20 7946 0958,https://ada.example.com\nAlan,,,\n")
+    assert not table.has_header and table.total == 2
+    assert jobs.suggested_mapping(ImportJob.Format.CSV, table) == {
+        "Column 1": "", "Column 2": "email", "Column 3": "phone", "Column 4": "links",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Who,Notes\nAda,likes maths\n",  # names we do not know, and no values among them
+        "Name,Joined\nAda,12 Mar 2024\n",
+        "E-mail,2024\nada@example.com,yes\n",  # a known name makes a header, whatever else is there
+    ],
+)
+def test_a_first_row_without_data_in_it_is_a_header(text):
+    table = _table(text.encode())
+    assert table.has_header and table.total == 1
+
+
+def test_a_row_quoted_whole_is_read_as_the_row_it_holds():
+    table = _table(b'Name,Email,Company\n"Ada,ada@example.com,""Engines, Ltd"""\n"Doe, Jane",,\n')
+    assert [row for _line, row in table.rows()] == [
+        {"Name": "Ada", "Email": "ada@example.com", "Company": "Engines, Ltd"},
+        {"Name": "Doe, Jane", "Email": "", "Company": ""},
+    ]
+    # Two columns are too few to tell a row quoted whole from a name with a comma in it.
+    assert _rows(b'Name,City\n"Doe, Jane"\n') == [(2, {"Name": "Doe, Jane"})]
+
+
+def test_a_space_after_the_delimiter_does_not_undo_the_quotes():
+    assert _rows(b'Name, Company\nAda, "Engines, Ltd"\n')[0][1] == {"Name": "Ada", "Company": "Engines, Ltd"}
 
 
 def test_it_reads_utf8_with_and_without_a_byte_order_mark():
@@ -128,8 +207,14 @@ def test_the_public_sample_resume_maps_to_a_candidate():
         "country_code": "US",
         "current_title": "CEO/President",
         "current_company": "Pied Piper",
-        "links": ["http://richardhendricks.example.com", "https://soundcloud.example.com/dandymusicnl"],
+        # The Twitter profile gives only its username: its address is made from it.
+        "links": [
+            "http://richardhendricks.example.com",
+            "https://twitter.com/neutralthoughts",
+            "https://soundcloud.example.com/dandymusicnl",
+        ],
     }
+    assert record.warnings == []
     assert record.skills == ["Web Development", "HTML", "CSS", "Javascript", "Compression", "Mpeg", "MP4", "GIF"]
 
 
@@ -152,6 +237,16 @@ def test_a_resume_takes_the_linkedin_profile_and_the_current_job():
     assert data["linkedin_url"] == "linkedin.com/in/ada-lovelace"
     assert data["links"] == ["https://github.com/ada"]
     assert (data["current_title"], data["current_company"]) == ("Programmer", "Analytical Engines")
+
+
+def test_when_every_job_ended_the_last_to_end_gives_the_title():
+    work = [
+        {"name": "Early Ltd", "position": "Intern", "endDate": "2012"},
+        {"name": "Later Ltd", "position": "Lead", "startDate": "2016-02", "endDate": "2021-06-30"},
+        {"name": "Middle Ltd", "position": "Developer", "endDate": "2016-01"},
+    ]
+    data = jsonresume.to_record({"basics": {"name": "Ada"}, "work": work}, 1).data
+    assert (data["current_title"], data["current_company"]) == ("Lead", "Later Ltd")
 
 
 def test_an_array_element_that_is_not_a_resume_becomes_a_row_error():

@@ -1,4 +1,5 @@
-"""Import pages: upload, column mapping, live progress, failures CSV, the list; and tenancy."""
+"""Import pages: upload, column mapping, live progress, the report (failed rows, rows with warnings), the list; and
+tenancy."""
 
 from __future__ import annotations
 
@@ -168,25 +169,66 @@ def test_files_that_cannot_be_imported_are_form_errors_and_store_nothing(acme, n
     assert not ImportJob.objects.exists()
 
 
-def test_the_failures_csv_lists_each_failed_row_with_its_reason(acme, django_capture_on_commit_callbacks):
+_FORMULA_NAME = '=HYPERLINK("x")' + "x" * 90  # too long for a first name
+
+
+@pytest.fixture
+def reported_job(acme, django_capture_on_commit_callbacks) -> ImportJob:
+    """A finished import with one failed row, one imported without its phone and one skipped for want of a name."""
     data = (
         "Name,Email,Phone\n"
         "Ada,ada@example.com,\n"
-        '=HYPERLINK("x"),not-an-email,+44 20 7946 0958\n'
+        f"{_FORMULA_NAME},x@example.com,+44 20 7946 0958\n"
         "Phone,p@example.com,12\n"
+        ",nobody@example.com,\n"
     )
     with django_capture_on_commit_callbacks(execute=True):
         job = import_job_create(org=acme.org, actor=acme.user, upload=SimpleUploadedFile("p.csv", data.encode()))
-    response = acme.client.get(_url(acme, f"{job.pk}/failures.csv"))
+    job.refresh_from_db()
+    assert (job.created, job.skipped, job.failed) == (2, 1, 1)
+    return job
+
+
+def _csv_rows(response) -> list[list[str]]:
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert f'filename="import-{job.pk}-failed-rows.csv"' in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_the_failures_csv_lists_each_failed_row_with_its_reason(acme, reported_job):
+    response = acme.client.get(_url(acme, f"{reported_job.pk}/failures.csv"))
+    assert f'filename="import-{reported_job.pk}-failed-rows.csv"' in response["Content-Disposition"]
+    rows = _csv_rows(response)
     assert rows[0] == ["row", "reason", "Name", "Email", "Phone"]
     # A cell a spreadsheet would run as a formula is defused; a phone number is left as it is.
-    assert rows[1] == ["3", "email: “not-an-email” is not a valid e-mail address.", "'=HYPERLINK(\"x\")",
-                       "not-an-email", "+44 20 7946 0958"]  # fmt: skip
-    assert rows[2][:3] == ["4", rows[2][1], "Phone"] and rows[2][1].startswith("phone: “12”")
+    assert rows[1:] == [["3", "first_name: Ensure this value has at most 100 characters (it has 105).",
+                         f"'{_FORMULA_NAME}", "x@example.com", "+44 20 7946 0958"]]  # fmt: skip
+
+
+def test_the_warnings_csv_lists_each_row_with_what_was_left_out(acme, reported_job):
+    response = acme.client.get(_url(acme, f"{reported_job.pk}/warnings.csv"))
+    assert f'filename="import-{reported_job.pk}-rows-with-warnings.csv"' in response["Content-Disposition"]
+    rows = _csv_rows(response)
+    assert rows[0] == ["row", "outcome", "warnings", "Name", "Email", "Phone"]
+    assert rows[1][:2] == ["4", "created"] and rows[1][3:] == ["Phone", "p@example.com", "12"]
+    assert rows[1][2].startswith("phone: “12” is not a phone number we can read.") and rows[1][2].endswith("Left out.")
+    assert rows[2] == ["5", "skipped", "No name: skipped (a new candidate needs a first or last name).", "",
+                       "nobody@example.com", ""]  # fmt: skip
+
+
+def test_the_job_page_shows_the_rows_with_warnings(acme, reported_job):
+    page = acme.client.get(_url(acme, f"{reported_job.pk}/")).content.decode()
+    assert 'id="import-skipped">1<' in page and "Skipped (already known, or no name)" in page
+    assert "2 rows with warnings" in page
+    assert _url(acme, f"{reported_job.pk}/warnings.csv") in page
+    assert "phone: “12” is not a phone number we can read." in page
+    assert "<td>Skipped</td><td><div>No name: skipped (a new candidate needs a first or last name).</div>" in page
+
+
+def test_a_job_without_warnings_shows_no_warnings_section(acme, waiting_job):
+    ImportJob.objects.filter(pk=waiting_job.pk).update(status="finished", processed=5, created=5)
+    page = acme.client.get(_url(acme, f"{waiting_job.pk}/")).content.decode()
+    assert "with warnings" not in page and "warnings.csv" not in page
 
 
 def test_the_list_shows_recent_imports_with_a_count(acme, waiting_job):
@@ -202,7 +244,9 @@ def test_the_list_has_an_empty_state(acme):
     assert "No imports yet" in response.content.decode()
 
 
-@pytest.mark.parametrize("suffix", ["{pk}/", "{pk}/mapping/", "{pk}/progress/", "{pk}/failures.csv"])
+@pytest.mark.parametrize(
+    "suffix", ["{pk}/", "{pk}/mapping/", "{pk}/progress/", "{pk}/failures.csv", "{pk}/warnings.csv"]
+)
 def test_another_organisations_member_gets_404_on_a_job(acme, globex, waiting_job, suffix):
     path = f"/o/{acme.org.slug}/candidates/imports/" + suffix.format(pk=waiting_job.pk)
     assert globex.client.get(path).status_code == 404

@@ -266,6 +266,11 @@ def _fill_every_corner(org, candidate: Candidate, recruiter: User) -> Resume:
             {"row": 3, "reason": "Bad phone", "data": {"Email": "zelda.qm@example.org", "Name": "Zelda Q-M"}},
             {"row": 4, "reason": "Bad phone", "data": {"Email": "someone.else@example.org"}},
         ],
+        warnings=[
+            {"row": 5, "outcome": "created", "messages": ["phone: “Upon request” …"],
+             "data": {"Email": "zelda.qm@example.org", "Phone": "Upon request"}},
+            {"row": 6, "outcome": "skipped", "messages": ["No name: …"], "data": {"Email": "someone.else@example.org"}},
+        ],
     )  # fmt: skip
     # The community and the timeline: engagement anonymises these on the ERASED event.
     activity_log(candidate=candidate, actor=recruiter, kind="note", body="Zelda Quixotic-Marsh loves Rust.")
@@ -313,7 +318,10 @@ def test_erasure_leaves_no_personal_data_in_any_table_and_keeps_the_counts(
     assert sorted(consents) == [("community_terms", True, None), ("messages", True, None)]
     assert Suppression.objects.get(organization=acme.org).reason == Suppression.Reason.ERASED
     assert privacy.is_suppressed(acme.org, "zelda.qm@example.org")
-    assert ImportJob.objects.get().errors[1]["data"] == {"Email": "someone.else@example.org"}
+    job = ImportJob.objects.get()
+    assert job.errors[1]["data"] == {"Email": "someone.else@example.org"}
+    assert job.warnings[0] == {"row": 5, "outcome": "created", "messages": [privacy.ERASED_IMPORT_ROW], "data": {}}
+    assert job.warnings[1]["data"] == {"Email": "someone.else@example.org"}
     assert MergeRecord.objects.get(kept=erased).merged_snapshot == {}
     assert Activity.objects.filter(candidate=erased).exists()  # when contact happened stays, anonymously
     assert Candidate.objects.get(email="bystander@example.org").first_name == "Bystander"

@@ -19,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Import candidates from a CSV file, LinkedIn's Connections.csv or a JSON Resume file, as the web import "
         "does (columns mapped from their names, duplicates matched by e-mail then LinkedIn URL). Prints "
-        "`created=N updated=N skipped=N failed=N`, then one line per failed row."
+        "`created=N updated=N skipped=N failed=N`, then one line per failed row (`row N: reason`) and one per "
+        "warning (`row N (created): what was left out`, `row N (skipped): No name…`)."
     )
 
     def add_arguments(self, parser):
@@ -66,5 +67,8 @@ class Command(BaseCommand):
         self.stdout.write(f"created={job.created} updated={job.updated} skipped={job.skipped} failed={job.failed}")
         for error in job.errors:
             self.stdout.write(f"row {error['row']}: {error['reason']}")
+        for entry in job.warnings:
+            for message in entry["messages"]:
+                self.stdout.write(f"row {entry['row']} ({entry['outcome']}): {message}")
         if job.status == ImportJob.Status.FAILED:
             raise CommandError(job.message)
