@@ -54,7 +54,7 @@ TARGET_SHARE = 0.92
 MEGABYTE = 1_000_000
 
 # What the origins keep and we cut on purpose (see the README, "Replies in"): a client's signature.
-_CLIENT_SIGNATURE = re.compile(r"^(?:--\s*|sent\s+(?:from|with|via)\s+.*|get\s+outlook\s+for\s+.*)$", re.IGNORECASE)
+_CLIENT_SIGNATURE = re.compile(r"^(?:--\s*|(?:sent\s+(?:from|with|via)|get\s+outlook\s+for)\s+[^,]+)$", re.IGNORECASE)
 # What two origins hide and we keep on purpose: a sign-off name on its own line ("-Abhishek Kona", "Bob").
 _SIGN_OFF_NAME = re.compile(r"^(?:[-\u2013\u2014]\s?)?[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}$")
 
@@ -164,6 +164,7 @@ def corpus(folder: Path) -> None:
     entries = json.loads((replies / "expectations.json").read_text())
     cases_path = replies / "talon" / "text_quotations_cases.json"
     inline_cases = {case["name"]: case["input"] for case in json.loads(cases_path.read_text())}
+    clean_reply("warm up: compiled patterns")
     outcomes = []
     for entry in entries:
         text = reply_text(replies, entry, inline_cases)
