@@ -34,6 +34,11 @@ CLIENT_HEADERS = {
     "Norwegian, older": "På 6. januar 2025 på 10:00:18, Jane Recruiter (jane@acme.test) skrev:",
     "Dutch, Apple": "Op 6-jan.-2025, om 10:00 heeft Jane Recruiter <jane@acme.test> het volgende geschreven:",
     "Portuguese, Outlook.com": "Em 06/01/2025 10:00, Jane Recruiter escreveu:",
+    "Thunderbird in German": "Am 06.01.25 um 10:00 schrieb Jane Recruiter:",
+    "Thunderbird in Dutch": "Op 06-01-2025 om 10:00 schreef Jane Recruiter:",
+    "Thunderbird in Swedish": "Den 2025-01-06 kl. 10:00, skrev Jane Recruiter:",
+    "Thunderbird in Polish": "W dniu 6.01.2025 o 10:00, Jane Recruiter pisze:",
+    "Thunderbird in Portuguese": "Às 10:00 de 06/01/2025, Jane Recruiter escreveu:",
 }
 
 
@@ -55,6 +60,18 @@ def test_a_japanese_header_right_after_the_answer_goes():
     text = "はい、興味があります。2025年1月6日(月) 10:00 Jane Recruiter <jane@acme.test>:\n> お電話できますか？\n"
 
     assert clean_reply(text) == "はい、興味があります。"
+
+
+@pytest.mark.parametrize(
+    ("answer", "header"),
+    [
+        ("Am Montag passt es.", "Am 06.01.25 um 10:00 schrieb Jane Recruiter:"),
+        ("Le poste m'intéresse.", "Le 06/01/2025 à 10:00, Jane Recruiter a écrit :"),
+        ("On Monday I can talk.", "On Monday, 06/01/2025 10:00, Jane Recruiter <jane@acme.test> wrote:"),
+    ],
+)
+def test_an_answer_that_starts_like_a_header_keeps_its_words_when_the_header_shares_its_line(answer, header):
+    assert clean_reply(f"{answer} {header}\n> Hallo\n") == answer
 
 
 def test_a_header_that_shares_the_answers_line_behind_dashes_goes():
@@ -186,13 +203,21 @@ def test_a_line_starting_with_thanks_is_never_taken_for_the_end():
         "On your remote host you can run:\n\n     telnet 127.0.0.1 52698\n\nThen it connects.",
         "On Monday I wrote:\nthe report is done.",
         "In 2020 I wrote: a book about payments.",
+        "On 6 January I wrote to HR:\nthey confirmed the start date.",
         "Blah-blah-blah\nOn blah-blah-blah",
         "Response\n\n10/19/2017 @ 9:30 am works\n1517 4th Avenue Ste 300\nLondon",
         "Visit us at <http://link1> <http://link2>",
+        "The move would be:\nFrom: London\nTo: Berlin\nWhen: in the spring",
     ],
 )
 def test_text_that_only_looks_like_history_is_kept(text):
     assert clean_reply(text) == text
+
+
+def test_an_answer_line_ending_in_an_address_just_above_a_quote_is_kept():
+    text = "Call me on 020 7946 0958 or write to <sam@initech.test>\n> When can we talk?\n"
+
+    assert clean_reply(text) == "Call me on 020 7946 0958 or write to <sam@initech.test>"
 
 
 def test_a_forwarded_message_is_kept_whole():

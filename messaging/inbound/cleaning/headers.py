@@ -45,13 +45,13 @@ _WEEKDAY = (
 _DATE = r"\d{4}\s*年|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
 # Where a header may start: an opening word (capitalised, as clients write it), a weekday or a date.
 # The opening word takes the weekday or date after it, so "On Mon, 6 Jan" starts at "On", not at "Mon".
-_INTRO = r"On|Le|Am|El|Il\s+giorno|Il|Op|Em|Den|På|W\s+dniu|Dnia|В|Vào"
+_INTRO = r"On|Le|Am|El|Il\s+giorno|Il|Op|Em|Às|Den|På|W\s+dniu|Dnia|В|Vào"
 _START = re.compile(rf"\b(?:{_INTRO})\s+(?:{_WEEKDAY})?(?:{_DATE})?|(?<!\d)(?:{_DATE})|\b{_WEEKDAY}")
 
 # What ends one: the verb, per language (en, de, fr, es, it, nl, pt, sv/no/da, pl, ru, ja, vi, fi, cs, tr).
 _VERBS = (
     r"wrote|writes|schrieb|geschrieben|geschreven|a\s+écrit|escribió|ha\s+scritto|scrisse|schreef|escreveu|skrev"
-    r"|napisał(?:\(a\)|a)?|написал(?:\(а\)|а)?|пишет|đã\s+viết|kirjoitti|napsal(?:\(a\)|a)?|yazdı"
+    r"|napisał(?:\(a\)|a)?|pisze|написал(?:\(а\)|а)?|пишет|đã\s+viết|kirjoitti|napsal(?:\(a\)|a)?|yazdı"
 )
 _END_VERB = re.compile(rf"(?:\b(?:{_VERBS})|が書きました|書きました|のメール)\s*[:：]?$", re.IGNORECASE)
 # "… <jane@acme.test> sent:": "sent" ends a header only next to an address.
@@ -61,6 +61,8 @@ _END_VERB_DATE = re.compile(
     rf"\b(?:{_VERBS})\s+(?:am|on|le|el|il|em|op|den|dnia|w\s+dniu|il\s+giorno)\s[^\n]{{0,80}}\d[^\n]{{0,20}}:$",
     re.IGNORECASE,
 )
+# Thunderbird puts the name last: "Am 06.01.25 um 10:00 schrieb Jane Recruiter:" (a name: capitalised words).
+_END_VERB_NAME = re.compile(rf"\b(?:{_VERBS}),?\s+[\"']?[^\W\d_][^:<>()\n]{{0,60}}[:：]$", re.IGNORECASE)
 # An address in <>, (), [mailto:] or bare, taken out of a header before looking for its date. Each
 # form starts only where a token starts and its runs exclude what ends them: one pass over a line.
 _ADDRESS = re.compile(
@@ -71,6 +73,10 @@ _BARE_ADDRESS = re.compile(r"[^\s<>()\[\]@]+@[\w-]+(?:\.[\w-]+)+")
 _TAIL_CHARS = 200
 _DIGIT = re.compile(r"\d")
 _STARTS_TRIED = 3  # the latest few places a header could start on its first line
+_OPENING_GAP = 30  # characters between an opening word and the date it introduces
+_INTRO_WORD = re.compile(rf"(?:{_INTRO})\s")
+# The end of a sentence: a stop and a word after it ("passt es. Am"), not a date's "Mo. 06.01.25".
+_SENTENCE_END = re.compile(r"[.!?]\s+[^\W\d_]|[!?。！？]")
 _DECORATION = " \t-*_"
 
 
@@ -78,7 +84,7 @@ _VERB_WORDS = frozenset(
     (
         *("wrote", "writes", "sent", "schrieb", "geschrieben", "geschreven", "écrit", "escribió", "scritto"),
         *("scrisse", "schreef", "escreveu", "skrev", "napisał", "napisał(a)", "napisała", "написал", "написал(а)"),
-        *("написала", "пишет", "viết", "kirjoitti", "napsal", "napsal(a)", "napsala", "yazdı"),
+        *("написала", "пишет", "pisze", "viết", "kirjoitti", "napsal", "napsal(a)", "napsala", "yazdı"),
     )
 )
 _CJK_VERBS = ("書きました", "のメール")
@@ -98,8 +104,10 @@ def header_may_end(line: str) -> bool:
     words = bare[-40:].rsplit(None, 1)
     if words and words[-1].lower().lstrip("<>()[]\"'") in _VERB_WORDS:
         return True
-    # "… schrieb am Mo., 6. Jan. 2025, 10:00:": the verb comes before the date.
-    return tail.endswith(":") and bool(_DIGIT.search(tail)) and bool(_END_VERB_DATE.search(tail))
+    # "… schrieb am Mo., 6. Jan. 2025, 10:00:", "… schrieb Jane Recruiter:": the verb comes earlier.
+    if not tail.endswith(":") or not _DIGIT.search(tail):
+        return False
+    return bool(_END_VERB_DATE.search(tail)) or _ends_with_verb_and_name(tail)
 
 
 def _ending(text: str) -> str | None:
@@ -115,9 +123,18 @@ def _ending(text: str) -> str | None:
         return "verb"
     if tail[-1] not in ":：":
         return None
-    if _END_SENT.search(tail) or _END_VERB_DATE.search(tail):
+    if _END_SENT.search(tail) or _END_VERB_DATE.search(tail) or _ends_with_verb_and_name(tail):
         return "verb-date"
     return "address:" if _ends_with_address(tail[:-1].rstrip().rstrip('"')) else None
+
+
+def _ends_with_verb_and_name(text: str) -> bool:
+    """ "… schrieb Jane Recruiter:": a verb, then up to five words that each start with a capital."""
+    match = _END_VERB_NAME.search(text[-_TAIL_CHARS:])
+    if match is None:
+        return False
+    name = match.group().rstrip(":：").split(None, 1)[-1].split()
+    return len(name) <= 5 and all(word.lstrip("\"'")[:1].isupper() for word in name)
 
 
 def _ends_with_address(text: str) -> bool:
@@ -147,7 +164,7 @@ def _accepts(text: str, ending: str, *, opened: bool, followed_by_quote: bool) -
         return dated and (has_address or opened)
     if ending == "address:":
         return dated
-    return dated and followed_by_quote
+    return dated and opened and followed_by_quote  # "2011/4/7 Jane <jane@acme.test>", the quote under it
 
 
 def followed_by_quote(lines: list[str], index: int) -> int | None:
@@ -168,6 +185,19 @@ def _starts(line: str) -> list[int]:
     """Where a header could start in a line, latest first (only in its last MAX_HEADER_CHARS)."""
     offset = max(0, len(line) - MAX_HEADER_CHARS)
     return sorted((match.start() + offset for match in _START.finditer(line[offset:])), reverse=True)
+
+
+def _opening_word_before(line: str, start: int, earlier: list[int]) -> int:
+    """Where the header that holds `start` begins: at an opening word just before it ("Às 10:00 de
+    06/01/2025, …", "On Monday, 06/01/2025 …") unless a sentence ends in between, which makes that
+    word the answer's ("Am Montag passt es. Am 06.01.2025 …")."""
+    for candidate in earlier:
+        gap = line[candidate : start + 1]  # and the header's first letter, which may follow a stop
+        if start - candidate > _OPENING_GAP or _SENTENCE_END.search(gap):
+            break
+        if _INTRO_WORD.match(gap):
+            start = candidate
+    return start
 
 
 def _opens(line: str) -> bool:
@@ -201,9 +231,10 @@ def attribution_ending_at(lines: list[str], last: int, floor: int) -> Header | N
             continue
         starts = _starts(opening)
         rest = _joined(lines[first + 1 : last + 1])
-        for start in starts[:_STARTS_TRIED]:
+        for position, start in enumerate(starts[:_STARTS_TRIED]):
             text = _joined([f"{opening[start:]} {rest}"])
             if _accepts(text, ending, opened=True, followed_by_quote=after):
+                start = _opening_word_before(opening, start, starts[position + 1 :])
                 return Header(start=first, prefix=opening[:start].rstrip(_DECORATION).rstrip(), end=end)
         if first == last and _accepts(_joined([opening]), ending, opened=opened, followed_by_quote=after):
             return Header(start=first, prefix="", end=end)
@@ -246,7 +277,11 @@ def _field(line: str) -> str | None:
 
 
 def outlook_block(lines: list[str], index: int) -> Header | None:
-    """ "From: … / Sent: … / To: … / Subject: …" in any of the languages, plain or *bold*, fields a few lines apart."""
+    """ "From: … / Sent: … / To: … / Subject: …" in any of the languages, plain or *bold*, fields a few lines apart.
+
+    Three different fields make a block; two do when one of them holds an address ("Date: … /
+    To: jane@acme.test"), so that "From: London / To: Berlin" in an answer is not one.
+    """
     kind = _field(lines[index])
     if kind is None:
         return None
@@ -261,9 +296,11 @@ def outlook_block(lines: list[str], index: int) -> Header | None:
             seen.add(kind)
             last = position
         position += 1
-    if len(seen) >= 2 and seen & {"from", "date"}:
-        return Header(start=index, prefix="", end=last + 1)
-    return None
+    if not seen & {"from", "date"} or len(seen) < 2:
+        return None
+    if len(seen) == 2 and not any("@" in line for line in lines[index : last + 1]):
+        return None
+    return Header(start=index, prefix="", end=last + 1)
 
 
 _ORIGINAL_MESSAGE = (

@@ -15,10 +15,11 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-_QUOTED_RUN = r"[ \t]*>[^\n]*(?:\n[ \t]*>[^\n]*)*"
+_QUOTED_RUN = r"[ \t]*+>[^\n]*+(?:\n[ \t]*+>[^\n]*+)*"
 # After a line break and before a non-empty line: a run of quoted lines, a rule, or a word and a colon.
+# (Possessive runs: a line of a million spaces is read once.)
 _LINE_START = re.compile(
-    rf"\n(?=[^\n])(?:(?P<quoted>{_QUOTED_RUN})|(?=[ \t*_]*(?:[-_\u2013\u2014]|[^\W\d_]{{1,20}}[ \t\xa0*_]*[:：])))"
+    rf"\n(?=[^\n])(?:(?P<quoted>{_QUOTED_RUN})|(?=[ \t*]*+(?:[-_\u2013\u2014]|[^\W\d_]{{1,20}}[ \t\xa0*_]*[:：])))"
 )
 # Before a line break: what a quote header ends with, searched in a copy of the text without the
 # decoration that may trail it ("wrote: ", "wrote ----"), so that each search is for a literal. The
