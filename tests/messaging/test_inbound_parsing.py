@@ -18,7 +18,10 @@ CLEANED = {
         "Hi Jane,\n\nThanks for reaching out. I'd love to hear more about the platform role \u2014 could we talk "
         "Thursday afternoon?\n\nSam"
     ),
-    "outlook_reply.eml": "Hello Jane,\n\nThank you \u2013 I\u2019m interested. Mornings are best for me next week.",
+    "outlook_reply.eml": (
+        "Hello Jane,\n\nThank you \u2013 I\u2019m interested. Mornings are best for me next week.\n\n"
+        "Kind regards,\nSam Smith\nSenior Engineer | Initech\n+44 20 7946 0958"
+    ),
     "apple_mail_reply.eml": "Hi Jane,\n\nSounds interesting. Can you send me the job description first?\n\nSam",
     "iphone_reply.eml": "Yes, happy to chat. Call me after 5pm.",
     "android_reply.eml": "Not right now, thanks. I just accepted an offer elsewhere.",
@@ -75,10 +78,10 @@ def test_quoted_lines_without_a_header_and_signatures_are_removed():
     assert clean_reply(text) == "Works for me."
 
 
-def test_a_sentence_starting_with_thanks_is_not_taken_for_a_signature():
+def test_a_sentence_starting_with_thanks_and_the_sign_off_are_kept():
     text = "Hi,\n\nThanks, that sounds like a great team and I want to apply.\n\nBest,\nSam"
 
-    assert clean_reply(text) == "Hi,\n\nThanks, that sounds like a great team and I want to apply."
+    assert clean_reply(text) == text
 
 
 def test_hyphen_lists_are_kept():
