@@ -164,6 +164,7 @@ def _read_delivery_status(part: EmailMessage, bounce: Bounce) -> None:
         if not recipient:
             continue  # the per-message block (Reporting-MTA, Arrival-Date)
         action = (re.findall(r"[a-z]+", header_text(block.get("Action")).lower()) or [""])[0]
+        action = "delivered" if action == "deliverable" else action  # address verification's success
         if bounce.failed_recipient and bounce.action in ("failed", "") and action != "failed":
             continue  # the first failure is the one to report
         if bounce.failed_recipient and bounce.action == "delayed" and action in _SUCCESS_ACTIONS:

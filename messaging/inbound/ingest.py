@@ -20,9 +20,11 @@ from django.utils import timezone
 from candidates.models import Candidate
 from messaging.classify import classify_reply
 from messaging.inbound.cleaning import clean_reply
+from messaging.inbound.complaints import Complaint, detect_complaint
 from messaging.inbound.detection import Bounce, auto_reply_reason, detect_bounce
+from messaging.inbound.lenient import is_mail, parse_email_leniently
 from messaging.inbound.matching import Match, match_email, message_for_ids, reply_tags, thread_for_tags
-from messaging.inbound.parsing import ParsedEmail, parse_email, raw_digest
+from messaging.inbound.parsing import ParsedEmail, raw_digest
 from messaging.links import unsubscribe_by_email
 from messaging.models import MAX_BODY_CHARS, InboundEmail, Message, Thread
 from messaging.services import MessagingError, message_bounce, message_receive
@@ -56,14 +58,16 @@ def ingest(
     received_at = received_at or timezone.now()
     if len(raw) > MAX_RAW_BYTES:
         return _store_refused(raw, received_at, f"Refused: {len(raw):,} bytes is over the {MAX_RAW_BYTES:,} limit.")
-    try:
-        parsed = parse_email(raw)
-    except Exception as exc:  # parse_email is defensive; this is the last guard for the unforeseen
-        logger.exception("Inbound e-mail could not be parsed")
-        return _store_refused(raw, received_at, f"Refused: the message could not be parsed ({type(exc).__name__}).")
-    if not (parsed.message_id or parsed.from_email or parsed.recipients or parsed.subject):
+    # Nothing lost: a mail the parser cannot fully read is still stored and routed on what can be read.
+    parsed, parse_error = parse_email_leniently(raw)
+    if not is_mail(parsed):
         return _store_refused(raw, received_at, "Refused: not an e-mail (no headers).")
-    body_text = clean_reply(parsed.text)
+    try:
+        body_text = clean_reply(parsed.text)
+    except Exception as exc:  # clean_reply is defensive; the uncleaned text is better than no mail
+        logger.exception("Inbound e-mail text could not be cleaned")
+        body_text, parse_error = parsed.text, parse_error or f"{type(exc).__name__}: {exc}"[:300]
+    error = f"Could not be fully read ({parse_error}); the raw mail is kept." if parse_error else ""
     dedup_key = _dedup_key(parsed.message_id, raw)
     existing = InboundEmail.objects.filter(dedup_key=dedup_key).first()
     if existing is not None:
@@ -81,6 +85,7 @@ def ingest(
                     body_text=body_text[:MAX_BODY_CHARS],
                     raw=raw,
                     received_at=received_at,
+                    error=error,
                 )
         except IntegrityError:
             return IngestResult(InboundEmail.objects.get(dedup_key=dedup_key), created=False)
@@ -92,7 +97,7 @@ def ingest(
             # Waits in "Unmatched" of the organisation it was routed to, for a person to file.
             inbound.status = InboundEmail.Status.UNMATCHED
             inbound.message = None
-            inbound.error = f"Could not be filed automatically: {exc}"[:2_000]
+            inbound.error = f"{error} Could not be filed automatically: {exc}".strip()[:2_000]
             inbound.save(update_fields=["organization", "is_auto_reply", "status", "message", "error"])
     return IngestResult(inbound, created=True)
 
@@ -122,6 +127,11 @@ def _store_refused(raw: bytes, received_at: datetime, error: str) -> IngestResul
 
 
 def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_recipients: list[str]) -> None:
+    # Machines before people: a complaint, then a bounce (which may say `Auto-Submitted` too), then auto-replies.
+    complaint = detect_complaint(parsed)
+    if complaint is not None:
+        _route_complaint(inbound, parsed, complaint, envelope_recipients)
+        return
     bounce = detect_bounce(parsed)
     if bounce is not None:
         _route_bounce(inbound, parsed, bounce, envelope_recipients)
@@ -167,6 +177,23 @@ def _route_unsubscribe(inbound: InboundEmail, parsed: ParsedEmail, envelope_reci
     inbound.error = f"Unsubscribe request by e-mail: {len(unsubscribed)} candidate(s) unsubscribed."
     inbound.save(update_fields=["organization", "status", "error"])
     return True
+
+
+def _route_complaint(
+    inbound: InboundEmail, parsed: ParsedEmail, complaint: Complaint, envelope_recipients: list[str]
+) -> None:
+    """A spam complaint is never a reply: recorded against the reported message (its effects: helper `verp`)."""
+    original = message_for_ids([complaint.original_message_id]) if complaint.original_message_id else None
+    if original is not None and original.direction == Message.Direction.OUT:
+        inbound.organization_id = original.organization_id
+        about = f"message #{original.pk}"
+    else:
+        inbound.organization = match_email(parsed, envelope_recipients=envelope_recipients).organization
+        about = "a message we cannot find"
+    inbound.status = InboundEmail.Status.DISCARDED
+    who = complaint.complainant or "a recipient"
+    inbound.error = f"Spam complaint ({complaint.feedback_type}) by {who} about {about}."[:2_000]
+    inbound.save(update_fields=["organization", "status", "error"])
 
 
 def _route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, envelope_recipients: list[str]) -> None:
@@ -236,7 +263,7 @@ def inbound_assign(*, inbound: InboundEmail, candidate: Candidate, user: User) -
                 started_by=Thread.StartedBy.CANDIDATE,
                 origin=Thread.Origin.ONE_TO_ONE,
             )
-        parsed = parse_email(bytes(locked.raw))
+        parsed, _ = parse_email_leniently(bytes(locked.raw))
         message = message_receive(
             thread=thread,
             channel=Message.Channel.EMAIL,
