@@ -48,8 +48,9 @@ OUT_OF_OFFICE_BODY = re.compile(
     r"""(?:
         \b(?:I\s+am|I'm|I\s+will\s+be|I'll\s+be|I\s+am\s+currently|I'm\s+currently)\s+(?:currently\s+|now\s+)?
           (?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+|my\s+)?(?:office|desk)|on\s+(?:annual\s+|parental\s+|
-          maternity\s+|paternity\s+|sick\s+)?(?:leave|vacation|holidays?)|away|out|travelling|traveling|
-          off\s+(?:work|sick))\b
+          maternity\s+|paternity\s+|sick\s+)?(?:leave|vacation|holidays?)|travelling|traveling|off\s+(?:work|sick)
+          |(?:away|out)\s+(?:until|till|through|on\s+(?:business|leave|holiday|vacation)|of\s+the\s+country
+          |for\s+(?:the\s+)?(?:holidays?|week|day|rest\s+of)))\b
       | \bthank\s+you\s+for\s+your\s+(?:e-?mail|message)\.?\s+I\s+(?:am|will\s+be)\s+(?:currently\s+)?(?:out|away|on)
       | \b(?:this\s+is\s+an\s+)?automatic\s+(?:reply|response)\b | \bout\s+of\s+office\s+until\b
       | \bwith\s+(?:limited|no)\s+access\s+to\s+(?:my\s+)?e-?mail

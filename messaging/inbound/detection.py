@@ -128,9 +128,19 @@ def _looks_like_notice(parsed: ParsedEmail, notice: str) -> bool:
     body_says = bool(bounce_text.BOUNCE_BODY.search(notice))
     if machine_sender(parsed):
         return subject_says or body_says or bool(bounce_text.DELIVERED_SUBJECT.search(parsed.subject))
-    # From an ordinary-looking address: a failure subject and a failure sentence, and not a person's "Re:".
+    # From an ordinary-looking address: a failure subject and a failure sentence, not a person's "Re:",
+    # and something only a machine adds: Auto-Submitted, the returned original, a status code or the address.
     answering = re.match(r"\s*(?:re|aw|sv|antw|odp|rif|r)\s*:", parsed.subject, re.IGNORECASE)
-    return subject_says and body_says and not answering
+    if not subject_says or not body_says or answering:
+        return False
+    return bool(
+        parsed.header("Auto-Submitted")
+        or (
+            parsed.headers is not None and any(safe_content_type(p) in _RETURNED_PARTS for p in _leaves(parsed.headers))
+        )
+        or bounce_text.STATUS_CODE.search(notice)
+        or bounce_text.failed_address(notice, skip=(parsed.from_email, *parsed.recipients))
+    )
 
 
 def _leaves(message: EmailMessage):
