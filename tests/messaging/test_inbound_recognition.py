@@ -118,7 +118,8 @@ def test_spam_complaints_name_the_original_and_the_complainant(name):
 def test_an_apple_mail_unsubscribe_is_a_complaint_of_type_unsubscribe():
     raw = (
         b"From: sam@icloud.test\r\nTo: unsubscribe+tok1@reply.test\r\nSubject: unsubscribe\r\n"
-        b"Auto-Submitted: auto-replied\r\nX-Apple-Unsubscribe: true\r\n\r\nApple Mail sent this email to unsubscribe.\r\n"
+        b"Auto-Submitted: auto-replied\r\nX-Apple-Unsubscribe: true\r\n\r\n"
+        b"Apple Mail sent this email to unsubscribe.\r\n"
     )
 
     complaint = detect_complaint(parse_email(raw))
@@ -131,7 +132,10 @@ def test_the_microsoft_pair_of_headers_is_an_auto_reply_without_an_automatic_sub
 
 
 def test_one_of_the_microsoft_pair_alone_is_a_person():
-    raw = b"From: a@x.test\r\nTo: b@y.test\r\nSubject: Re: Hi\r\nX-Auto-Response-Suppress: All\r\n\r\nYes, Thursday works.\r\n"
+    raw = (
+        b"From: a@x.test\r\nTo: b@y.test\r\nSubject: Re: Hi\r\nX-Auto-Response-Suppress: All\r\n\r\n"
+        b"Yes, Thursday works.\r\n"
+    )
 
     assert auto_reply_reason(parse_email(raw)) == ""
 
@@ -200,7 +204,10 @@ def test_a_mail_the_parser_cannot_read_is_read_line_by_line(monkeypatch):
         raise ValueError("boom")
 
     monkeypatch.setattr("messaging.inbound.lenient.parse_email", broken)
-    raw = b"From: Sam <sam@x.test>\r\nTo: reply+tok1@reply.test\r\nIn-Reply-To: <tc.1@reply.test>\r\nSubject: Re: Hi\r\n\r\nYes.\r\n"
+    raw = (
+        b"From: Sam <sam@x.test>\r\nTo: reply+tok1@reply.test\r\nIn-Reply-To: <tc.1@reply.test>\r\n"
+        b"Subject: Re: Hi\r\n\r\nYes.\r\n"
+    )
 
     mail, error = parse_email_leniently(raw)
 
@@ -211,7 +218,10 @@ def test_a_mail_the_parser_cannot_read_is_read_line_by_line(monkeypatch):
 
 
 def test_a_bare_delivery_status_block_is_mail_but_garbage_is_not():
-    block = b"Content-Type: message/delivery-status\nMIME-Version: 1.0\n\nFinal-Recipient: rfc822; a@x.test\nAction: failed\n"
+    block = (
+        b"Content-Type: message/delivery-status\nMIME-Version: 1.0\n\n"
+        b"Final-Recipient: rfc822; a@x.test\nAction: failed\n"
+    )
 
     assert is_mail(parse_email_leniently(block)[0])
     assert not is_mail(parse_email_leniently(b"\x00\xff\xfe\x80 not a mail")[0])
