@@ -75,6 +75,17 @@ OUT_OF_OFFICE_BODY = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Where the quoted mail starts: what comes after is ours, not the writer's.
+_QUOTE_START = re.compile(
+    r"^\s*>|^.{0,200}\b(?:wrote|schrieb|a\s+écrit|escribió|ha\s+scritto|schreef|escreveu|napisał)\b.{0,5}:\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+# A person answering while away: a question, or interest said in one of the nine languages.
+_ANSWERING = re.compile(
+    r"\?|\binterest(?:ed|ing)\b|\binteressiert|\bintéressée?\b|\binteresad[oa]\b|\binteressat[oa]\b"
+    r"|\bgeïnteresseerd\b|\binteressad[oa]\b|\bzainteresowan|\bintresserad",
+    re.IGNORECASE,
+)
 # A body this long is a person writing, whatever its first sentence says.
 MAX_AUTO_BODY_CHARS = 3_000
 BODY_OPENING_CHARS = 600
@@ -85,11 +96,16 @@ def is_out_of_office_subject(subject: str) -> bool:
 
 
 def is_out_of_office_body(text: str) -> bool:
-    """An absence notice: the body is short and opens with an out-of-office sentence."""
+    """An absence notice: a short body whose first lines say the writer is away, and no more.
+
+    A person who answers while away ("I'm on vacation until Monday, but yes, interested! When can
+    we talk?") asks or answers something; a machine does not.
+    """
     text = (text or "").strip()
     if not text or len(text) > MAX_AUTO_BODY_CHARS:
         return False
-    return bool(OUT_OF_OFFICE_BODY.search(text[:BODY_OPENING_CHARS]))
+    opening = _QUOTE_START.split(text[:BODY_OPENING_CHARS], maxsplit=1)[0]
+    return bool(OUT_OF_OFFICE_BODY.search(opening)) and not _ANSWERING.search(opening)
 
 
 def auto_reply_reason(parsed: ParsedEmail) -> str:

@@ -162,6 +162,16 @@ def test_out_of_office_replies_in_nine_languages_with_their_return_date(lang, ba
     assert return_date(clean_reply(mail.text), today=TODAY) == back
 
 
+def test_an_absence_notice_that_quotes_our_question_is_still_an_auto_reply():
+    raw = (
+        b"From: Sam <sam@x.test>\r\nTo: reply+tok1@reply.test\r\nSubject: Re: A role\r\n\r\n"
+        b"I am out of the office until 12 January.\r\n\r\nOn Mon, 5 Jan 2026, Jane <jane@acme.test> wrote:\r\n"
+        b"> Open to a chat? I think you'd be interested.\r\n"
+    )
+
+    assert auto_reply_reason(parse_email(raw)) == "out-of-office message"
+
+
 def test_a_person_who_mentions_an_absence_and_a_failed_delivery_is_a_person():
     mail = parsed("human_mentions_absence.eml")
 
@@ -175,6 +185,8 @@ def test_a_person_who_mentions_an_absence_and_a_failed_delivery_is_a_person():
         ("Re: Delivery failure of my parcel", "The courier said it could not be delivered, funny."),
         ("Mail delivery", "Hi Jane, yes I am interested. Undeliverable mail is a pain."),
         ("Automatic thoughts", "I am away from negativity these days. Yes let's talk!"),
+        ("Re: A role", "I'm on vacation until Monday, but yes, interested! Talk then."),
+        ("Re: A role", "Ich bin im Urlaub bis Montag. Können wir danach telefonieren?"),
     ],
 )
 def test_a_person_using_the_words_of_machines_is_a_person(subject, body):
