@@ -27,6 +27,7 @@ from messaging.inbound.parsing import (
     header_text,
     recipient_addresses,
     safe_content_type,
+    without_nul,
 )
 
 _RETURNED_PARTS = ("text/rfc822-headers", "message/rfc822", "message/rfc822-headers", "message/partial")
@@ -98,7 +99,7 @@ def detect_bounce(parsed: ParsedEmail) -> Bounce | None:
         elif content_type in _RETURNED_PARTS:
             _read_returned_headers(part, bounce)
     _read_notice_text(parsed, notice, bounce)
-    return bounce
+    return without_nul(bounce)
 
 
 def _is_delivery_report(parsed: ParsedEmail, message: EmailMessage) -> bool:

@@ -24,6 +24,7 @@ from messaging.inbound.parsing import (
     header_text,
     message_ids,
     parse_email,
+    without_nul,
 )
 from messaging.models import MAX_BODY_CHARS
 
@@ -84,7 +85,7 @@ def _headers_line_by_line(raw: bytes) -> ParsedEmail:
                 parsed.recipients.append(address)
     parsed.text = decode_bytes(body[:MAX_PART_ENCODED_BYTES], None)[: MAX_BODY_CHARS * 4]
     parsed.header_names = sorted(fields)[:100]
-    return parsed
+    return without_nul(parsed)
 
 
 def is_mail(parsed: ParsedEmail) -> bool:

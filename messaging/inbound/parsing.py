@@ -15,11 +15,12 @@ import hashlib
 import logging
 import quopri
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from email.header import Header, decode_header
 from email.message import Message as EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import TypeVar
 
 from messaging.models import MAX_BODY_CHARS
 
@@ -55,6 +56,7 @@ CHARSET_ALIASES = {
     "ansi_x3.4-1968": "ascii",
     "x-user-defined": "latin-1",
 }
+_Found = TypeVar("_Found")
 _MESSAGE_ID_RE = re.compile(r"<([^<>\s]{1,250})>")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -115,7 +117,21 @@ def parse_email(raw: bytes) -> ParsedEmail:
     plain, html = body_parts(message, parsed)
     parsed.html = html[: MAX_BODY_CHARS * 4]
     parsed.text = plain if plain.strip() else html_to_text(html)
-    return parsed
+    return without_nul(parsed)
+
+
+def without_nul(found: _Found) -> _Found:
+    """NUL characters out of every text field of a dataclass (a parsed mail, a bounce, a complaint).
+
+    PostgreSQL refuses them in text columns, and a refused save would lose the mail.
+    """
+    for name in (item.name for item in fields(found)):  # type: ignore[arg-type]
+        value = getattr(found, name)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(found, name, value.replace("\x00", ""))
+        elif isinstance(value, list) and any(isinstance(item, str) and "\x00" in item for item in value):
+            setattr(found, name, [item.replace("\x00", "") if isinstance(item, str) else item for item in value])
+    return found
 
 
 # Headers ---------------------------------------------------------------------------------------

@@ -109,3 +109,19 @@ def test_a_broken_delivery_status_without_from_or_subject_is_not_refused(db):
     inbound = ingest_raw(raw)
 
     assert inbound.status == InboundEmail.Status.BOUNCE
+
+
+def test_nul_characters_never_stop_a_mail_from_being_stored(db):
+    raw = (
+        b"From: MAILER-DAEMON@x.test\r\nSubject: Undelivered Mail\x00 Returned to Sender\r\n"
+        b"Message-ID: <n\x00ul@x.test>\r\n"
+        b"Content-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nfailed\x00\r\n--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; x\r\n\r\nFinal-Recipient: rfc822; gone\x00@x.test\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        b"Diagnostic-Code: smtp; 550 no\x00 such user\r\n--b--\r\n"
+    )
+
+    inbound = ingest_raw(raw)
+
+    assert inbound.status == InboundEmail.Status.BOUNCE
+    assert inbound.message_id_header == "<nul@x.test>" and "\x00" not in inbound.error + inbound.body_text
