@@ -76,6 +76,8 @@ def _one_to_one_vetted(org: Organization, draft: OutgoingDraft, override: bool) 
     """
     if draft.automated or draft.origin != Thread.Origin.ONE_TO_ONE or draft.candidate.organization_id != org.pk:
         return
+    if draft.idempotency_key and _by_key(org, [draft.idempotency_key]):
+        return  # a repeated call: the writer returns the message written the first time
     decision = policy.contact_decision(
         org=org, candidate=draft.candidate, purpose=policy.Purpose.ONE_TO_ONE, recruiter=draft.sender,
         thread_id=draft.thread.pk if draft.thread else None,

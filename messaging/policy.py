@@ -255,3 +255,9 @@ def reason_counts(decisions: Iterable[Decision]) -> list[tuple[str, str, int]]:
         if decision.reason is not None:
             counts[decision.reason.code] = counts.get(decision.reason.code, 0) + 1
     return sorted(((c, REASON_LABELS[c], n) for c, n in counts.items()), key=lambda t: (-t[2], t[0]))
+
+
+def may_contact_many(org: Organization, candidate_ids: list[int]) -> dict[int, bool]:
+    """Candidate id → may get cold outreach now (purpose bulk): what the candidate API shows."""
+    decisions = contact_decisions(org=org, candidates=candidate_ids, purpose=Purpose.BULK)
+    return {pk: decision.may_contact for pk, decision in decisions.items()}
