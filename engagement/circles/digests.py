@@ -68,7 +68,8 @@ def digest_recipients(*, frequency: str, circle_ids: set[int], now: datetime) ->
     """Members at this frequency who may be e-mailed and are due, in circles that have new posts."""
     members = CircleMembership.objects.filter(circle_id__in=circle_ids, email_posts=True).values("candidate_id")
     recipients = community_recipients(Candidate.objects.filter(pk__in=members, digest_frequency=frequency))
-    # The contact policy for community mail (consent and unsubscribe rules only), and on top of it: a digest goes only to those whose latest answer to messages is "yes".
+    # The contact policy for community mail (consent and unsubscribe rules only), and on top of it:
+    # a digest goes only to those whose latest answer to messages is "yes".
     recipients = with_message_consent(recipients).filter(consents_to_messages=True)
     if PERIODS[frequency]:
         recent = DigestDelivery.objects.filter(sent_at__gt=now - PERIODS[frequency]).values("candidate_id")
