@@ -178,7 +178,7 @@ class BulkSendView(GenericAPIView):
         else:
             candidates = Candidate.objects.for_org(org).filter(pk__in=data["candidates"])
             known = set(candidates.values_list("pk", flat=True))
-            label = policy.REASON_LABELS["unknown"] + "."
+            label = policy.REASON_LABELS["unknown"]
             skipped += [
                 {"candidate": pk, "code": "unknown", "detail": label}
                 for pk in dict.fromkeys(data["candidates"])

@@ -143,7 +143,7 @@ def contact_decisions(
         recent = _latest(org, direction=Message.Direction.OUT, created_at__gte=since, created_at__lte=now)
         rows = rows.annotate(last_contact_id=recent)
     found = list(rows.values("pk", "stage", *rows.query.annotation_select))
-    decisions = {pk: Decision(pk, [Reason("unknown", REASON_LABELS["unknown"] + ".")]) for pk in asked or []}
+    decisions = {pk: Decision(pk, [Reason("unknown", REASON_LABELS["unknown"])]) for pk in asked or []}
     messages = _messages(org, found)
     automated = _automated_today(org, [r["pk"] for r in found], now) if purpose == Purpose.SEQUENCE_STEP else {}
     for row in found:
@@ -207,12 +207,11 @@ def _reasons(
 ) -> list[Reason]:  # fmt: skip
     reasons: list[Reason] = []
     if row["message_block"]:
-        reasons.append(Reason(row["message_block"], MESSAGE_BLOCKS[row["message_block"]] + "."))
+        reasons.append(Reason(row["message_block"], MESSAGE_BLOCKS[row["message_block"]]))
     if purpose == Purpose.COMMUNITY:
         return reasons
     if purpose != Purpose.ONE_TO_ONE and row["stage"] in Candidate.FINAL_STAGES:
-        stage = Candidate.Stage(row["stage"]).label
-        reasons.append(Reason("final_stage", f"In a final stage ({stage})."))
+        reasons.append(Reason("final_stage", REASON_LABELS["final_stage"]))
     answer = messages.get(row.get("last_answer_id") or 0)
     if answer is not None:
         recent = answer.created_at >= now - timedelta(days=org.active_conversation_days)

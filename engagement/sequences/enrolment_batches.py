@@ -103,8 +103,8 @@ def enrollment_plan(
                 skipped[pk] = "already_enrolled"
             elif reason is not None:
                 skipped[pk] = reason.code
-            if details is not None and pk in skipped:
-                details[pk] = reason.detail if reason is not None and skipped[pk] == reason.code else ""
+            if details is not None and reason is not None and skipped.get(pk) in ("in_conversation", "cooldown"):
+                details[pk] = reason.detail  # who and when, in words
     return skipped
 
 
