@@ -76,7 +76,12 @@ def enrolment_candidate_ids(
 
 
 def enrollment_plan(
-    *, org: Organization, sequence: Sequence, candidate_ids: list[int], details: dict[int, str] | None = None
+    *,
+    org: Organization,
+    sequence: Sequence,
+    candidate_ids: list[int],
+    details: dict[int, str] | None = None,
+    now: datetime | None = None,
 ) -> dict[int, str]:
     """Candidate id → skip reason for those of `candidate_ids` that would not be enrolled.
 
@@ -87,7 +92,7 @@ def enrollment_plan(
     """
     skipped: dict[int, str] = {}
     for chunk in _chunks(candidate_ids):
-        decisions = contact_decisions(org=org, candidates=chunk, purpose=Purpose.SEQUENCE)
+        decisions = contact_decisions(org=org, candidates=chunk, purpose=Purpose.SEQUENCE, now=now)
         enrolled = set(
             Enrollment.objects.filter(
                 sequence=sequence, state__in=Enrollment.RUNNING_STATES, candidate_id__in=chunk
@@ -125,7 +130,7 @@ def enrollments_write_chunk(
     now: datetime,
 ) -> EnrollResult:  # fmt: skip
     """Enrol the eligible among `ids` (at most a few thousand) with one bulk insert."""
-    skipped = enrollment_plan(org=org, sequence=sequence, candidate_ids=ids)
+    skipped = enrollment_plan(org=org, sequence=sequence, candidate_ids=ids, now=now)
     eligible = [pk for pk in ids if pk not in skipped]
     zones = dict(Candidate.objects.filter(pk__in=eligible).values_list("pk", "time_zone")) if eligible else {}
     run_at_by_zone: dict[str, datetime] = {}
