@@ -160,14 +160,13 @@ def contact_decision(
     *, org: Organization, candidate: Candidate | int, purpose: Purpose | str, now: datetime | None = None, **kwargs
 ) -> Decision:
     """The decision for one candidate (`contact_decisions` for a list of one)."""
-    return contact_decisions(org=org, candidates=[candidate], purpose=purpose, now=now, **kwargs)[
-        int(getattr(candidate, "pk", candidate))
-    ]
+    pk = candidate.pk if isinstance(candidate, Candidate) else int(candidate)
+    return contact_decisions(org=org, candidates=[pk], purpose=purpose, now=now, **kwargs)[pk]
 
 
 def _messages(org: Organization, rows: list[dict]) -> dict[int, Message]:
     """The latest answers and contacts the rows point at, with their conversation and sender (one query)."""
-    ids = {row.get(key) for row in rows for key in ("last_answer_id", "last_contact_id")} - {None}
+    ids: set[int] = {row[key] for row in rows for key in ("last_answer_id", "last_contact_id") if row.get(key)}
     if not ids:
         return {}
     answered = Message.objects.filter(
