@@ -85,6 +85,8 @@ def test_sending_anyway_is_an_explicit_choice_and_it_is_recorded(acme, dana):
     assert sent.status_code == 302
     message = Message.objects.get(sender=acme.user)
     assert message.policy_override.startswith("in_conversation: In a conversation with Dana Smith")
+    shown = acme.client.get(sent["Location"]).content.decode()
+    assert "Sent anyway, despite: in_conversation: In a conversation with Dana Smith" in shown
 
 
 def test_the_conversations_own_recruiter_replies_without_a_warning(acme, dana):
