@@ -14,6 +14,7 @@ from rest_framework import serializers
 from candidates import normalise, services
 from candidates.models import Candidate, Resume
 from candidates.selectors import ORDERINGS, CandidateFilters
+from talentcircles.contact import may_contact_many
 from talentcircles.models import Membership, User
 
 
@@ -36,6 +37,17 @@ class LabelNameField(serializers.SlugRelatedField):
     """A skill's or tag's name (the schema cannot see through the `listed_*` lists)."""
 
 
+class _CandidatesWithContact(serializers.ListSerializer):
+    """A page of candidates: the contact policy asked once for the whole page, not once per row."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        request = self.context.get("request")
+        if items and request is not None and getattr(request, "org", None) is not None:
+            self.context["may_contact"] = may_contact_many(request.org, [c.pk for c in items])
+        return super().to_representation(items)
+
+
 class CandidateSerializer(serializers.ModelSerializer):
     """A candidate as the API returns it."""
 
@@ -46,16 +58,31 @@ class CandidateSerializer(serializers.ModelSerializer):
     tags = LabelNameField(many=True, read_only=True, slug_field="name", source="listed_tags")
     owner = OwnerSerializer(read_only=True, allow_null=True)
     resumes = ResumeSerializer(many=True, read_only=True, source="listed_resumes")
+    unsubscribed = serializers.SerializerMethodField(help_text="They chose “stop all messages” (or were erased).")
+    may_contact = serializers.SerializerMethodField(
+        help_text="Cold outreach (a bulk send, a sequence enrolment) may reach them now, by the contact policy; "
+        "`GET /api/v1/candidates/{id}/contact/` gives the reasons when not."
+    )
 
     class Meta:
         model = Candidate
+        list_serializer_class = _CandidatesWithContact
         fields = [
             "id", "first_name", "last_name", "full_name", "email", "phone", "headline", "current_title",
             "current_company", "industry", "city", "region", "country_code", "time_zone", "linkedin_url", "links",
             "skills", "tags", "source", "referrer", "owner", "stage", "do_not_contact", "email_undeliverable",
-            "last_contacted_at", "created_at", "updated_at", "resumes",
+            "last_contacted_at", "created_at", "updated_at", "resumes", "unsubscribed", "may_contact",
         ]  # fmt: skip
         read_only_fields = fields
+
+    def get_unsubscribed(self, candidate: Candidate) -> bool:
+        return candidate.unsubscribed_at is not None
+
+    def get_may_contact(self, candidate: Candidate) -> bool:
+        known = self.context.get("may_contact")
+        if known is None or candidate.pk not in known:
+            known = may_contact_many(candidate.organization, [candidate.pk])
+        return known.get(candidate.pk, False)
 
     def get_linkedin_url(self, candidate: Candidate) -> str:
         return candidate.linkedin_href

@@ -346,6 +346,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             template=template,
             circle_id=circle.pk if circle is not None else None,
             idempotency_key=api_idempotency_key(data["idempotency_key"]),
+            override=data["override"],
         )
         return Response(self._detail(message.thread), status=status.HTTP_201_CREATED)
 
@@ -380,6 +381,7 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             subject=rendered.subject,
             template=template,
             idempotency_key=api_idempotency_key(data["idempotency_key"]),
+            override=data["override"],
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 

@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from messaging import api
+from messaging import api, api_policy
 
 router = SimpleRouter()
 router.register("templates", api.TemplateViewSet, basename="api-template")
@@ -11,5 +11,7 @@ router.register("threads", api.ThreadViewSet, basename="api-thread")
 
 urlpatterns = [
     path("messages/check/", api.MessageCheckView.as_view(), name="api-message-check"),
+    path("candidates/<int:pk>/contact/", api_policy.CandidateContactView.as_view(), name="api-candidate-contact"),
+    path("threads/bulk/", api_policy.BulkSendView.as_view(), name="api-thread-bulk"),
     *router.urls,
 ]

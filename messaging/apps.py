@@ -6,13 +6,17 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.privacy import register_data_section
+        from messaging.policy import may_contact_many
         from messaging.privacy import conversations_data
         from messaging.receivers import on_candidate_event
         from talentcircles import events
+        from talentcircles.contact import register_may_contact
 
         register_data_section("conversations", conversations_data)
         # Erasure and merge of the person's conversations (see messaging/receivers.py).
         events.subscribe(on_candidate_event)
+        # The candidate API's `may_contact` (see talentcircles/contact.py).
+        register_may_contact(may_contact_many)
 
     def seed_demo(self, *, org, recruiter) -> None:
         """Two templates and one answered conversation, through the services; once."""

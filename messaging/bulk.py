@@ -12,8 +12,9 @@ from candidates.models import Candidate
 from messaging import checks
 from messaging.models import Message, MessageTemplate, Thread
 from messaging.outbox import OutgoingDraft, messages_write_many
+from messaging.policy import REASON_LABELS, Purpose, contact_decisions
 from messaging.rendering import TemplateError, render_message
-from messaging.services import SKIP_REASONS, MessagingError, clean_body, clean_subject, skip_reasons
+from messaging.services import MessagingError, clean_body, clean_subject
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
@@ -26,7 +27,9 @@ class Recipient:
     subject: str = ""
     body: str = ""
     check: checks.CheckResult | None = None
-    problem: str = ""  # why it is not sent: a skip reason's label, a rendering error or the score rule
+    problem: str = ""  # why it is not sent: the contact policy's detail, a rendering error or the score rule
+    code: str = ""  # skipped: the contact policy's reason (a key of policy.REASON_LABELS)
+    thread_id: int | None = None  # skipped for a live conversation: that conversation
 
     @property
     def score(self) -> int | None:
@@ -40,6 +43,13 @@ class BulkResult:
     failed: list[Recipient] = field(default_factory=list)  # the template can't be filled for them
     held: list[Recipient] = field(default_factory=list)  # under the organisation's minimum score
     messages: list[Message] = field(default_factory=list)  # written and queued (empty for a preview)
+
+    def skip_counts(self) -> list[tuple[str, str, int]]:
+        """(code, label, how many) per skip reason, most frequent first."""
+        counts: dict[str, int] = {}
+        for recipient in self.skipped:
+            counts[recipient.code] = counts.get(recipient.code, 0) + 1
+        return sorted(((c, REASON_LABELS[c], n) for c, n in counts.items()), key=lambda t: (-t[2], t[0]))
 
 
 def _bulk_render(
@@ -67,8 +77,9 @@ def bulk_compose(
 ) -> BulkResult:
     """Render and check a message for every candidate, then (unless previewing) write and queue them.
 
-    Each candidate gets their own rendering, check and conversation; the uncontactable are
-    skipped with reasons, those the template can't be filled for fail with the token named,
+    Each candidate gets their own rendering, check and conversation; those the contact policy
+    rules out for cold outreach (`messaging.policy`, purpose bulk) are skipped with its reason,
+    those the template can't be filled for fail with the token named,
     and drafts under the organisation's minimum score are held. Raises MessagingError while the
     recruiter's bulk sends are paused (the response-rate guard); previews still work.
     """
@@ -77,13 +88,16 @@ def bulk_compose(
         raise MessagingError(blocked, field="candidates")
     result = BulkResult()
     candidates = candidates.filter(organization=org).select_related("organization").prefetch_related("skills")
-    reasons = skip_reasons(org=org, candidates=candidates)
+    decisions = contact_decisions(org=org, candidates=candidates, purpose=Purpose.BULK)
+    reasons: dict[int, str] = {}
     rendered: list[Recipient] = []
     for candidate in candidates:
-        if candidate.pk not in reasons and candidate.stage in Candidate.FINAL_STAGES:
-            reasons[candidate.pk] = "final_stage"
-        if candidate.pk in reasons:
-            result.skipped.append(Recipient(candidate=candidate, problem=SKIP_REASONS[reasons[candidate.pk]]))
+        reason = decisions[candidate.pk].reason if candidate.pk in decisions else None
+        if reason is not None:
+            reasons[candidate.pk] = reason.code
+            result.skipped.append(
+                Recipient(candidate=candidate, problem=reason.detail, code=reason.code, thread_id=reason.thread_id)
+            )
             continue
         recipient = _bulk_render(
             org=org, recruiter=recruiter, candidate=candidate, subject=subject, body=body, circle=circle

@@ -168,6 +168,9 @@ class Message(models.Model):
     # Written by automation (a sequence's step), not by a person: delivery drops it once the candidate
     # answered in its thread, and automated sends count against the daily limits.
     automated = models.BooleanField(default=False)
+    # The contact-policy warning the sender saw and chose to send anyway (e.g. writing to someone in a
+    # colleague's live conversation): "<code>: <detail>", blank when nothing was overridden.
+    policy_override = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -17,7 +17,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from candidates.models import Candidate
-from messaging import checks
+from messaging import checks, policy
 from messaging.models import Message, MessageTemplate, Thread
 from messaging.services import (
     SUBJECT_MAX,
@@ -60,7 +60,37 @@ def queue_delivery(messages: Message | Iterable[Message]) -> None:
         transaction.on_commit(lambda: enqueue_deliveries(ids))
 
 
-def _written(org: Organization, draft: OutgoingDraft) -> Message:
+class ContactWarning(MessagingError):
+    """The contact policy warns against this one-to-one message; sending needs an explicit override."""
+
+    def __init__(self, decision: policy.Decision) -> None:
+        reasons = " ".join(r.detail for r in decision.reasons if r.overridable)
+        super().__init__(f"{reasons} Tick “send anyway” to send it regardless.", field="override")
+        self.decision = decision
+
+
+def _one_to_one_vetted(org: Organization, draft: OutgoingDraft, override: bool) -> None:
+    """Ask the contact policy about a person's own message: a warning stops it unless overridden (and recorded).
+
+    Hard blocks are left to the writer, which refuses them whatever the override.
+    """
+    if draft.automated or draft.origin != Thread.Origin.ONE_TO_ONE or draft.candidate.organization_id != org.pk:
+        return
+    if draft.idempotency_key and _by_key(org, [draft.idempotency_key]):
+        return  # a repeated call: the writer returns the message written the first time
+    decision = policy.contact_decision(
+        org=org, candidate=draft.candidate, purpose=policy.Purpose.ONE_TO_ONE, recruiter=draft.sender,
+        thread_id=draft.thread.pk if draft.thread else None,
+    )  # fmt: skip
+    if decision.blocked or decision.may_contact:
+        return
+    if not override:
+        raise ContactWarning(decision)
+    draft.policy_override = decision.override_note()
+
+
+def _written(org: Organization, draft: OutgoingDraft, override: bool = False) -> Message:
+    _one_to_one_vetted(org, draft, override)
     [written] = messages_write_many(org=org, drafts=[draft])
     if written.problem is not None:
         raise written.problem
@@ -81,13 +111,16 @@ def thread_start(
     automated: bool = False,
     idempotency_key: str = "",
     check: checks.CheckResult | None = None,
+    override: bool = False,
 ) -> Message:
     """Start a conversation: the thread and its first message (queued); delivery follows on commit.
 
     With a `circle_id` (one of the organisation's circles, see `selectors.circle_for`) the
     conversation is recorded as started for that circle (`talentcircles.audiences`).
     With an `idempotency_key` a repeated call returns the message already written.
-    Raises NotContactable or MessagingError (with the field to fix); nothing is written then.
+    Raises NotContactable or MessagingError (with the field to fix); nothing is written then. A person's
+    one-to-one message the contact policy warns against raises ContactWarning unless `override`
+    (then the warning is recorded on the message as `policy_override`).
     """
     draft = OutgoingDraft(
         candidate=candidate,
@@ -101,7 +134,7 @@ def thread_start(
         idempotency_key=idempotency_key,
         check=check,
     )
-    return _written(org, draft)
+    return _written(org, draft, override)
 
 
 def _reply_subject(thread: Thread, subject: str) -> str:
@@ -121,8 +154,12 @@ def message_reply(
     idempotency_key: str = "",
     automated: bool = False,
     check: checks.CheckResult | None = None,
+    override: bool = False,
 ) -> Message:
-    """A recruiter's next message in a conversation (also a sequence's same-thread follow-up)."""
+    """A recruiter's next message in a conversation (also a sequence's same-thread follow-up).
+
+    Asks the contact policy like `thread_start` (ContactWarning unless `override`).
+    """
     draft = OutgoingDraft(
         candidate=thread.candidate,
         sender=sender,
@@ -134,7 +171,7 @@ def message_reply(
         idempotency_key=idempotency_key,
         check=check,
     )
-    return _written(thread.organization, draft)
+    return _written(thread.organization, draft, override)
 
 
 # --- Many at once (the follow-up dispatcher) ----------------------------------------------------
@@ -155,6 +192,7 @@ class OutgoingDraft:
     automated: bool = False  # written by a sequence, not a person (see Message.automated)
     idempotency_key: str = ""
     check: checks.CheckResult | None = None  # already computed by the caller (the composer's live check)
+    policy_override: str = ""  # the contact-policy warning the sender chose to override (recorded)
 
 
 @dataclass
@@ -317,6 +355,7 @@ def _message(
         findings=check.as_dict()["findings"], body_fingerprint=prints[index], status=Message.Status.QUEUED,
         message_id_header=new_message_id_header(), in_reply_to=in_reply_to, references=references,
         idempotency_key=draft.idempotency_key, automated=draft.automated, created_at=now,
+        policy_override=draft.policy_override,
     )  # fmt: skip
     if draft.thread:
         # Two drafts replying in one conversation in the same batch: the second follows the first.

@@ -195,6 +195,12 @@ class ThreadStartSerializer(OrgLookupMixin, serializers.Serializer):
     body = _body(required=False, allow_blank=True, default="")
     circle = _circle_field()
     idempotency_key = _idempotency_key()
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send even though the contact policy warns (a colleague's live conversation, the cooldown); "
+        "recorded on the message. Never overrides a block such as an unsubscribe.",
+    )
 
     def validate_candidate(self, value: int) -> Candidate:
         return self._candidate(value)
@@ -226,6 +232,12 @@ class ReplySerializer(OrgLookupMixin, serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="A template's id.", **_ID_FIELD
     )
     idempotency_key = _idempotency_key()
+    override = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Send even though the contact policy warns (a colleague's live conversation, the cooldown); "
+        "recorded on the message. Never overrides a block such as an unsubscribe.",
+    )
 
     def validate_template(self, value: int | None) -> MessageTemplate | None:
         return self._template(value)

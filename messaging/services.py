@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from candidates.models import MESSAGE_BLOCKS, Candidate
+from candidates.models import Candidate
 from candidates.privacy import candidate_mark_undeliverable
+from messaging import policy
 from messaging.models import MAX_BODY_CHARS, Message, Thread
 from talentcircles import events
 from talentcircles.expressions import moved_forward
@@ -27,12 +28,8 @@ from talentcircles.services import ServiceError
 
 SUBJECT_MAX = 200
 
-# Why a candidate is not messaged, in the order they are checked; labels are shown to recruiters.
-SKIP_REASONS = {
-    **MESSAGE_BLOCKS,
-    # Bulk sends only: a recruiter may still write to one hired or archived person on purpose.
-    "final_stage": "Hired, not interested or archived",
-}
+# Why a candidate is not messaged: the contact policy's reasons (messaging/policy.py); labels are shown.
+SKIP_REASONS = policy.REASON_LABELS
 
 
 class MessagingError(ServiceError, ValueError):
@@ -55,23 +52,19 @@ CANDIDATE_HEAVY_FIELDS = ("candidate__search_vector",)
 
 
 def skip_reason(candidate: Candidate) -> str | None:
-    """Why this candidate must not be messaged now (a key of SKIP_REASONS), or None. Reads fresh state."""
-    found = Candidate.objects.filter(pk=candidate.pk).with_message_block().values_list("message_block", flat=True)
-    return found.first()
+    """The hard block (a key of SKIP_REASONS) that forbids any message to this candidate now, or None.
+
+    Reads fresh state; the rules are the contact policy's (`messaging.policy.blocked_codes`).
+    """
+    return policy.blocked_codes(org=candidate.organization, candidates=[candidate]).get(candidate.pk)
 
 
 def skip_reasons(*, org: Organization, candidates: QuerySet | Iterable[Candidate]) -> dict[int, str]:
-    """Candidate id → reason for every candidate of `org` among `candidates` that must be skipped.
+    """Candidate id → hard block for every candidate of `org` among `candidates` that must be skipped.
 
-    One query whatever the number: the rule every sending path shares, `CandidateQuerySet.with_message_block`.
+    One query whatever the number: `messaging.policy.blocked_codes`, the last check before writing.
     """
-    in_org = Candidate.objects.filter(organization=org)
-    if isinstance(candidates, QuerySet):
-        in_org = in_org.filter(pk__in=candidates.values("pk"))
-    else:
-        in_org = in_org.filter(pk__in=[c.pk for c in candidates])
-    blocked = in_org.with_message_block().exclude(message_block=None)
-    return dict(blocked.values_list("pk", "message_block"))
+    return policy.blocked_codes(org=org, candidates=candidates)
 
 
 # --- Input ------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ class OrganizationSettingsForm(ServiceErrorsMixin, forms.ModelForm):
             "time_zone", "send_window_start", "send_window_end", "send_weekdays", "daily_send_cap",
             "out_of_office_delay_days", "bulk_min_score", "response_window_days", "live_rate_min_sends",
             "response_guard_enabled", "share_team_analytics",
+            "active_conversation_days", "contact_cooldown_days", "automated_messages_per_day",
         ]  # fmt: skip
         widgets = {
             "brand_color": forms.TextInput(attrs={"type": "color"}),

@@ -124,6 +124,26 @@ class Organization(models.Model):
     share_team_analytics = models.BooleanField(
         default=True, help_text="Recruiters see everyone's response-rate figures, not only their own."
     )
+    # The contact policy (messaging/policy.py): who may be contacted now, and why not.
+    active_conversation_days = models.PositiveSmallIntegerField(
+        "live conversation (days)",
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text="A candidate who replied within this many days (or whose reply is unanswered) gets no bulk "
+        "or sequence message; only the conversation's recruiter writes to them.",
+    )
+    contact_cooldown_days = models.PositiveSmallIntegerField(
+        "contact cooldown (days)",
+        default=7,
+        validators=[MaxValueValidator(365)],
+        help_text="No new bulk send or sequence enrolment to someone anyone here contacted this recently (0: off).",
+    )
+    automated_messages_per_day = models.PositiveSmallIntegerField(
+        "automated messages per candidate per day",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Across all sequences; later steps wait for the next day.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

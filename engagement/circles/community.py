@@ -28,6 +28,7 @@ from candidates.services import candidate_create, find_existing
 from engagement.circles import tasks
 from engagement.circles.models import Circle, CommunityInvitation
 from engagement.circles.services import circle_join
+from messaging.policy import community_recipients
 from talentcircles.models import Organization, User
 
 # A candidate invited this recently is not invited again by a bulk action: one e-mail, not three.
@@ -141,11 +142,10 @@ class InviteResult:
 def _invitable(org: Organization, candidates: QuerySet[Candidate], now) -> list[Candidate]:
     """Those who may be messaged, on top of which: not in the portal yet, not invited in the last 7 days."""
     recent = CommunityInvitation.objects.for_org(org).filter(sent_at__gte=now - REINVITE_AFTER).values("candidate_id")
-    eligible = (
+    # The contact policy for community mail: consent and unsubscribe rules only.
+    eligible = community_recipients(
         Candidate.objects.filter(organization=org, pk__in=candidates.values("pk"), user=None)
-        .messageable()
-        .exclude(pk__in=recent)
-    )
+    ).exclude(pk__in=recent)
     return list(eligible.only("pk", "email"))
 
 

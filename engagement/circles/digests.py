@@ -31,6 +31,7 @@ from candidates.consent import with_message_consent
 from candidates.models import Candidate, DigestFrequency
 from engagement.circles import unsubscribe
 from engagement.circles.models import Circle, CircleMembership, DigestDelivery, Post
+from messaging.policy import community_recipients
 
 Frequency = DigestFrequency
 # How often a member at each frequency may get a digest (keyed by frequency, looked up by its value).
@@ -66,8 +67,9 @@ def _recent_posts(frequency: str, now: datetime) -> list[Post]:
 def digest_recipients(*, frequency: str, circle_ids: set[int], now: datetime) -> QuerySet[Candidate]:
     """Members at this frequency who may be e-mailed and are due, in circles that have new posts."""
     members = CircleMembership.objects.filter(circle_id__in=circle_ids, email_posts=True).values("candidate_id")
-    recipients = Candidate.objects.filter(pk__in=members, digest_frequency=frequency).messageable()
-    # On top of the shared rule: a digest goes only to those whose latest answer to messages is "yes".
+    recipients = community_recipients(Candidate.objects.filter(pk__in=members, digest_frequency=frequency))
+    # The contact policy for community mail (consent and unsubscribe rules only), and on top of it:
+    # a digest goes only to those whose latest answer to messages is "yes".
     recipients = with_message_consent(recipients).filter(consents_to_messages=True)
     if PERIODS[frequency]:
         recent = DigestDelivery.objects.filter(sent_at__gt=now - PERIODS[frequency]).values("candidate_id")

@@ -23,6 +23,7 @@ from django.urls import reverse
 from candidates.models import Candidate
 from engagement.circles.models import CommunityInvitation
 from messaging import links
+from messaging.policy import community_recipients
 from talentcircles.models import Organization
 
 INVITATION_SALT = "engagement.community-invitation"
@@ -71,7 +72,7 @@ def community_invitations_send(invitation_ids: list[int]) -> int:
     """E-mail these invitations (still open, candidate still invitable); returns how many were sent."""
     sent = 0
     invitations = CommunityInvitation.objects.filter(
-        pk__in=invitation_ids, accepted_at=None, candidate__in=Candidate.objects.messageable()
+        pk__in=invitation_ids, accepted_at=None, candidate__in=community_recipients(Candidate.objects.all())
     ).select_related("candidate", "organization", "invited_by")
     for invitation in invitations:
         _message(invitation).send()

@@ -23,20 +23,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, models, transaction
-from django.db.models import Case, Count, F, Max, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from candidates.models import Candidate
+from engagement.sequences.dispatch_facts import Facts, batch_facts, recruiter_of
 from engagement.sequences.enrolment_batches import ENROLL_SKIP_REASONS
 from engagement.sequences.lifecycle import reminder_for_owner
 from engagement.sequences.models import Enrollment, Sequence, SequenceMessage, SequenceStep
-from engagement.sequences.timing import candidate_tz, local_day_start, next_day_opening, next_opening, schedule_step
+from engagement.sequences.timing import candidate_tz, next_day_opening, next_opening, schedule_step
 from engagement.timeline.models import Reminder
-from messaging.models import Message, Thread
+from messaging.models import Thread
 from messaging.outbox import OutgoingDraft, Written, messages_write_many
 from messaging.rendering import TemplateError, render_message
-from messaging.services import CANDIDATE_HEAVY_FIELDS, skip_reasons
-from talentcircles.guards import bulk_send_block
+from messaging.services import CANDIDATE_HEAVY_FIELDS
 from talentcircles.models import Organization, User
 
 logger = logging.getLogger(__name__)
@@ -57,7 +57,8 @@ class DispatchResult:
     completed: int = 0
     replied: int = 0
     stopped: int = 0
-    postponed: int = 0  # outside the window, over the daily cap or bulk sends paused
+    postponed: int = 0  # outside the window, over a daily limit or bulk sends paused
+    held: int = 0  # paused by the contact policy: the candidate is in a live conversation elsewhere
     failed: int = 0  # an unexpected error: tried again after RETRY_AFTER
 
     def as_dict(self) -> dict[str, int]:
@@ -137,96 +138,6 @@ def _lease(ids: list[int], *, now: datetime) -> list[int]:
 
 
 @dataclass
-class _Facts:
-    """What a batch reads once for all its enrollments."""
-
-    skip: dict[int, str]
-    answered_at: dict[int, datetime]
-    last_thread: dict[int, Thread]
-    steps: dict[int, SequenceStep]
-    following: dict[tuple[int, int], SequenceStep]
-    sent_today: dict[tuple[int, int | None], int]
-    # (organisation, recruiter) → bulk sends paused by the response-rate guard, or the error asking
-    # raised; asked once per batch either way.
-    paused: dict[tuple[int, int | None], bool | Exception] = field(default_factory=dict)
-
-    def bulk_sends_paused(self, org, recruiter) -> bool:
-        key = (org.pk, recruiter.pk if recruiter else None)
-        if key not in self.paused:
-            try:
-                # A savepoint: a guard whose query fails must not abort the batch's transaction
-                # (PostgreSQL refuses every later statement of an aborted one).
-                with transaction.atomic():
-                    self.paused[key] = bulk_send_block(org, recruiter) is not None
-            except Exception as error:
-                self.paused[key] = error
-        answer = self.paused[key]
-        if isinstance(answer, Exception):
-            raise answer  # this enrollment's turn fails and is tried again later, like the first one
-        return answer
-
-
-def _facts(enrollments: list[Enrollment], now: datetime) -> _Facts:
-    by_org: dict[int, list[Enrollment]] = defaultdict(list)
-    for enrollment in enrollments:
-        by_org[enrollment.organization_id].append(enrollment)
-    candidate_ids = [e.candidate_id for e in enrollments]
-    skip: dict[int, str] = {}
-    sent_today: dict[tuple[int, int | None], int] = defaultdict(int)
-    for rows in by_org.values():
-        org = rows[0].organization
-        day_start = local_day_start(now, org=org)
-        skip.update(skip_reasons(org=org, candidates=Candidate.objects.filter(pk__in=[e.candidate_id for e in rows])))
-        if not org.daily_send_cap:
-            continue  # no cap: nothing to count (the count reads all of today's messages)
-        counted = (
-            Message.objects.filter(
-                organization=org,
-                direction=Message.Direction.OUT,
-                automated=True,
-                created_at__gte=day_start,
-                created_at__lt=day_start + timedelta(days=1),
-                sender_id__in={_recruiter_id(e) for e in rows},
-            )
-            .exclude(status=Message.Status.CANCELLED)
-            .values("sender_id")
-            .annotate(n=Count("id"))
-        )
-        for row in counted:
-            sent_today[(org.pk, row["sender_id"])] = row["n"]
-    # Any real answer by the candidate, in any conversation (the dispatcher stops on "any reply").
-    # Filtered by organisation too, so both reads use the (organisation, candidate) indexes.
-    org_ids = list(by_org)
-    answered_at = dict(
-        Message.objects.answers()
-        .filter(organization_id__in=org_ids, candidate_id__in=candidate_ids)
-        .values("candidate_id")
-        .annotate(last=Max("created_at"))
-        .values_list("candidate_id", "last")
-    )
-    last_thread: dict[int, Thread] = {}
-    links = SequenceMessage.objects.filter(enrollment_id__in=[e.pk for e in enrollments]).select_related("thread")
-    for link in links.order_by("thread__created_at", "thread_id"):
-        last_thread[link.enrollment_id] = link.thread
-    steps = {
-        s.pk: s
-        for s in SequenceStep.objects.filter(sequence_id__in={e.sequence_id for e in enrollments}).select_related(
-            "template"
-        )
-    }
-    following = {(s.sequence_id, s.order): s for s in steps.values()}
-    return _Facts(skip, answered_at, last_thread, steps, following, sent_today)
-
-
-def _recruiter(enrollment: Enrollment):
-    return enrollment.sequence.owner or enrollment.enrolled_by
-
-
-def _recruiter_id(enrollment: Enrollment) -> int | None:
-    return enrollment.sequence.owner_id or enrollment.enrolled_by_id
-
-
-@dataclass
 class _Plan:
     """What one enrollment's turn comes to, decided in memory before the batch writes anything."""
 
@@ -260,7 +171,7 @@ def _process(ids: list[int], *, now: datetime, result: DispatchResult, row_trans
             ours = set(_due(now).filter(pk__in=[e.pk for e in enrollments]).values_list("pk", "next_step_id"))
             enrollments = [e for e in enrollments if (e.pk, e.next_step_id) in ours]
         result.claimed += len(enrollments)
-        facts = _facts(enrollments, now)
+        facts = batch_facts(enrollments, now)
         plans: list[_Plan] = []
         failed: list[int] = []
         for enrollment in enrollments:
@@ -307,19 +218,21 @@ def _postpone(plan: _Plan, until: datetime) -> _Plan:
     return plan
 
 
-def _plan(enrollment: Enrollment, *, facts: _Facts, now: datetime) -> _Plan:
+def _plan(enrollment: Enrollment, *, facts: Facts, now: datetime) -> _Plan:
     org, candidate, sequence = enrollment.organization, enrollment.candidate, enrollment.sequence
     plan = _Plan(enrollment)
     tz_name = candidate_tz(candidate, org)
     window = {"window_start": sequence.send_window_start, "window_end": sequence.send_window_end}
     step = facts.steps.get(enrollment.next_step_id) if enrollment.next_step_id else None
-    recruiter = _recruiter(enrollment)
+    recruiter = recruiter_of(enrollment)
 
-    # Stop rules, checked again now: events may have been missed or arrived after the claim.
+    # Stop rules, checked again now (the contact policy, purpose sequence_step): events may have been
+    # missed or arrived after the claim.
+    reasons = facts.reasons(candidate.pk)
     reason = facts.skip.get(candidate.pk)
     if reason:
         return _end(plan, now, state=State.STOPPED, reason=ENROLL_SKIP_REASONS[reason])
-    if candidate.stage in Candidate.FINAL_STAGES:
+    if "final_stage" in reasons:
         label = Candidate.Stage(candidate.stage).label
         return _end(plan, now, state=State.STOPPED, reason=f"Stage moved to {label}.")
     answered = facts.answered_at.get(candidate.pk)
@@ -328,6 +241,10 @@ def _plan(enrollment: Enrollment, *, facts: _Facts, now: datetime) -> _Plan:
     if step is None:
         plan.fields = {"state": State.COMPLETED, "completed_at": now, "next_run_at": None, "next_step": None}
         plan.outcome = "completed"
+        return plan
+    if "in_conversation" in reasons:  # a conversation outside this sequence: a person decides when to resume
+        plan.fields = {"state": State.PAUSED, "stop_reason": f"Paused: {reasons['in_conversation'].detail}"[:300]}
+        plan.outcome = "held"
         return plan
 
     # Timing and guardrails: a step that fell due outside the window (a resumed enrollment) waits.
@@ -341,11 +258,14 @@ def _plan(enrollment: Enrollment, *, facts: _Facts, now: datetime) -> _Plan:
         cap_key = (org.pk, recruiter.pk if recruiter else None)
         if org.daily_send_cap and facts.sent_today[cap_key] >= org.daily_send_cap:
             return _postpone(plan, tomorrow)
+        if facts.automated_limit_reached(org, candidate.pk):  # across all sequences: the next day
+            return _postpone(plan, tomorrow)
         problem = _draft(plan, step=step, recruiter=recruiter, facts=facts)
         if problem:
             return _end(plan, now, state=State.STOPPED, reason=problem)
         # Counted now so the cap holds within the batch; a draft the writer refuses gives it back.
         facts.sent_today[cap_key] += 1
+        facts.automated_planned[candidate.pk] += 1
         plan.cap_key = cap_key
     else:
         plan.task = step
@@ -364,7 +284,7 @@ def _plan(enrollment: Enrollment, *, facts: _Facts, now: datetime) -> _Plan:
     return plan
 
 
-def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: _Facts) -> str:
+def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: Facts) -> str:
     """Render the step's message for this candidate into `plan.draft`. Returns why it can't be, or ''."""
     enrollment = plan.enrollment
     org, candidate = enrollment.organization, enrollment.candidate
@@ -390,7 +310,7 @@ def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: _Facts) -> str:
 
 
 def _write(
-    plans: list[_Plan], *, facts: _Facts, now: datetime, result: DispatchResult, failed: list[int]
+    plans: list[_Plan], *, facts: Facts, now: datetime, result: DispatchResult, failed: list[int]
 ) -> list[_Plan]:
     """Write every planned message through messaging's bulk writer, one call per organisation."""
     by_org: dict[int, list[_Plan]] = defaultdict(list)
@@ -413,6 +333,7 @@ def _write(
             if outcome.problem is not None:  # not contactable (or bad input) since the facts were read
                 if plan.cap_key is not None:
                     facts.sent_today[plan.cap_key] -= 1
+                    facts.automated_planned[plan.enrollment.candidate_id] -= 1
                 _end(plan, now, state=State.STOPPED, reason=str(outcome.problem.message))
             else:
                 result.messages += 1

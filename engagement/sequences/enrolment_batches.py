@@ -18,7 +18,8 @@ from engagement.circles.models import Circle
 from engagement.circles.selectors import circle_audience
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence, SequenceStep
 from engagement.sequences.timing import schedule_step
-from messaging.services import SKIP_REASONS, skip_reasons
+from messaging.policy import HARD_BLOCKS, Purpose, contact_decisions
+from messaging.services import SKIP_REASONS
 from talentcircles.models import Organization, User
 
 ENROLMENT_CHUNK = 1000
@@ -74,30 +75,41 @@ def enrolment_candidate_ids(
     return list(dict.fromkeys(ids))
 
 
-def enrollment_plan(*, org: Organization, sequence: Sequence, candidate_ids: list[int]) -> dict[int, str]:
+def enrollment_plan(
+    *,
+    org: Organization,
+    sequence: Sequence,
+    candidate_ids: list[int],
+    details: dict[int, str] | None = None,
+    now: datetime | None = None,
+) -> dict[int, str]:
     """Candidate id → skip reason for those of `candidate_ids` that would not be enrolled.
 
-    A few queries per 5,000 ids: the organisation's candidates (stage), messaging's skip
-    reasons, and who is already enrolled. Unknown ids and other organisations' read the same.
+    The contact policy decides (`messaging.policy`, purpose sequence: the hard blocks, a final stage,
+    a live conversation, the cooldown), plus who is already enrolled. A few queries per 5,000 ids.
+    Unknown ids and other organisations' read the same. `details`, when given, receives each
+    skipped candidate's reason in words ("Contacted by Dana Smith on 3 Dec 2026.").
     """
     skipped: dict[int, str] = {}
     for chunk in _chunks(candidate_ids):
-        rows = dict(Candidate.objects.filter(organization=org, pk__in=chunk).values_list("pk", "stage"))
-        reasons = skip_reasons(org=org, candidates=Candidate.objects.filter(organization=org, pk__in=chunk))
+        decisions = contact_decisions(org=org, candidates=chunk, purpose=Purpose.SEQUENCE, now=now)
         enrolled = set(
             Enrollment.objects.filter(
                 sequence=sequence, state__in=Enrollment.RUNNING_STATES, candidate_id__in=chunk
             ).values_list("candidate_id", flat=True)
         )
         for pk in chunk:
-            if pk not in rows:
+            reason = decisions[pk].reason
+            if reason is not None and reason.code == "unknown":
                 skipped[pk] = "other_organization"
-            elif pk in reasons:
-                skipped[pk] = reasons[pk]
-            elif rows[pk] in Candidate.FINAL_STAGES:
-                skipped[pk] = "final_stage"
+            elif reason is not None and (reason.code in HARD_BLOCKS or reason.code == "final_stage"):
+                skipped[pk] = reason.code
             elif pk in enrolled:
                 skipped[pk] = "already_enrolled"
+            elif reason is not None:
+                skipped[pk] = reason.code
+            if details is not None and reason is not None and skipped.get(pk) in ("in_conversation", "cooldown"):
+                details[pk] = reason.detail  # who and when, in words
     return skipped
 
 
@@ -118,7 +130,7 @@ def enrollments_write_chunk(
     now: datetime,
 ) -> EnrollResult:  # fmt: skip
     """Enrol the eligible among `ids` (at most a few thousand) with one bulk insert."""
-    skipped = enrollment_plan(org=org, sequence=sequence, candidate_ids=ids)
+    skipped = enrollment_plan(org=org, sequence=sequence, candidate_ids=ids, now=now)
     eligible = [pk for pk in ids if pk not in skipped]
     zones = dict(Candidate.objects.filter(pk__in=eligible).values_list("pk", "time_zone")) if eligible else {}
     run_at_by_zone: dict[str, datetime] = {}

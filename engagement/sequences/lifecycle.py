@@ -52,8 +52,9 @@ def enrollment_pause(*, enrollment: Enrollment) -> Enrollment:
 def enrollment_resume(*, enrollment: Enrollment) -> Enrollment:
     """Back to active; a step that fell due while paused runs at the next pass (inside the window)."""
     return _transition(
-        enrollment, from_states=[State.PAUSED], message="Only a paused enrollment can be resumed.", state=State.ACTIVE
-    )
+        enrollment, from_states=[State.PAUSED], message="Only a paused enrollment can be resumed.", state=State.ACTIVE,
+        stop_reason="",
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from django.views.generic import TemplateView
 from candidates.forms import CandidateFilterForm, IdListField, org_members
 from candidates.models import Candidate
 from candidates.selectors import candidate_filter
-from messaging import bulk, rendering, selectors, services
+from messaging import bulk, policy, rendering, selectors, services
 from messaging.forms import DraftForm
 from messaging.views.common import PAGE_SIZE, int_or_404, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
@@ -234,9 +234,14 @@ class BulkComposeView(DraftMixin, TemplateView):
                 preview_only=True,
             )
             counts = {name: len(getattr(result, name)) for name in ("ready", "skipped", "failed", "held")}
-            return {"total": total, "exact": True, **counts}
-        skipped = len(services.skip_reasons(org=self.org, candidates=candidates))
-        return {"total": total, "exact": False, "ready": total - skipped, "skipped": skipped, "failed": 0, "held": 0}
+            return {"total": total, "exact": True, **counts, "reasons": result.skip_counts()}
+        decisions = policy.contact_decisions(org=self.org, candidates=candidates, purpose=policy.Purpose.BULK)
+        reasons = policy.reason_counts(decisions.values())
+        skipped = sum(n for _code, _label, n in reasons)
+        return {
+            "total": total, "exact": False, "ready": total - skipped, "skipped": skipped, "failed": 0, "held": 0,
+            "reasons": reasons,
+        }  # fmt: skip
 
     def get_context_data(self, **kwargs):
         draft = kwargs["draft"]

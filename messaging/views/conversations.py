@@ -15,13 +15,22 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from candidates.models import Candidate
-from messaging import outbox, rendering, selectors, services
+from messaging import outbox, policy, rendering, selectors, services
 from messaging.forms import CheckForm, ComposeForm, ReplyForm, live_check
 from messaging.models import MessageTemplate, Thread
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, query_without_page, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
 
 SKIP_LABEL = {code: label[0].lower() + label[1:] for code, label in services.SKIP_REASONS.items()}
+
+
+def policy_context(org, recruiter, candidate: Candidate, thread_id: int | None) -> dict:
+    """What the composer shows from the contact policy: a hard block (`skip`) or the warnings to override."""
+    decision = policy.contact_decision(
+        org=org, candidate=candidate, purpose=policy.Purpose.ONE_TO_ONE, recruiter=recruiter, thread_id=thread_id
+    )
+    hard = next((r.code for r in decision.reasons if not r.overridable), "")
+    return {"skip": SKIP_LABEL.get(hard, ""), "warnings": [r for r in decision.reasons if r.overridable]}
 
 
 class ThreadListView(OrgMemberRequiredMixin, TemplateView):
@@ -76,7 +85,7 @@ class ThreadDetailView(ThreadMixin, TemplateView):
             thread=thread,
             thread_messages=list(thread.messages.all()),
             candidate=thread.candidate,
-            skip=SKIP_LABEL.get(services.skip_reason(thread.candidate) or "", ""),
+            **policy_context(self.org, self.request.user, thread.candidate, thread.pk),
             **kwargs,
         )
 
@@ -99,7 +108,10 @@ class ThreadReplyView(ThreadMixin, View):
                 form.add_error("body", draft.errors.get("body") or draft.errors.get("subject"))
             else:
                 try:
-                    outbox.message_reply(thread=thread, sender=request.user, body=draft.body, check=draft.check)
+                    outbox.message_reply(
+                        thread=thread, sender=request.user, body=draft.body, check=draft.check,
+                        override=request.POST.get("override") == "1",
+                    )  # fmt: skip
                 except services.MessagingError as exc:
                     form.add_service_errors(exc)
                 else:
@@ -165,6 +177,7 @@ class ComposeView(OrgMemberRequiredMixin, TemplateView):
                         body=draft.body,
                         template=data["template"],
                         check=draft.check,
+                        override=request.POST.get("override") == "1",
                     )
                 except services.MessagingError as exc:
                     form.add_service_errors(exc)
@@ -194,7 +207,7 @@ class ComposeView(OrgMemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         candidate = kwargs.get("candidate")
         if candidate is not None:
-            kwargs["skip"] = SKIP_LABEL.get(services.skip_reason(candidate) or "", "")
+            kwargs.update(policy_context(self.org, self.request.user, candidate, None))
         else:
             query = self.request.GET.get("q", "")[:200]
             kwargs["q"] = query

@@ -174,3 +174,19 @@ def test_the_management_command_and_the_task_run_the_digests(acme, circle, membe
     with django_capture_on_commit_callbacks(execute=True):
         assert send_community_digests.delay().get() == 1
     assert recipients() == ["ada@example.com", "bob@example.com"]
+
+
+def test_a_live_conversation_and_the_cooldown_do_not_hold_back_community_mail(acme, circle, member, send):
+    """The contact policy for community mail is consent and unsubscribe only (messaging/policy.py)."""
+    from messaging import outbox
+    from messaging.services import message_receive
+
+    talking = member("Talking")
+    message = outbox.thread_start(
+        org=acme.org, candidate=talking, recruiter=acme.user, subject="Hi",
+        body="Hi Talking, your work on payment ledgers caught my eye; would you be open to a short call?",
+    )  # fmt: skip
+    message_receive(thread=message.thread, channel="email", body_text="Sure, tell me more.")
+    publish(acme, circle, "News", T0 + timedelta(hours=1))
+    assert send(T0 + timedelta(hours=2)) == 1
+    assert recipients() == ["talking@example.com"]

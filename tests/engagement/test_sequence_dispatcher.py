@@ -192,9 +192,9 @@ def test_the_cap_is_per_recruiter(acme, colleague, run):
 
 
 def test_paused_bulk_sends_hold_the_messages(acme, run, monkeypatch):
-    import engagement.sequences.dispatcher as dispatcher
+    import engagement.sequences.dispatch_facts as dispatch_facts
 
-    monkeypatch.setattr(dispatcher, "bulk_send_block", lambda org, recruiter: "Paused for the test.")
+    monkeypatch.setattr(dispatch_facts, "bulk_send_block", lambda org, recruiter: "Paused for the test.")
     enrol(acme, make_sequence(acme), [candidate(acme)])
     result = run(MONDAY_10)
     assert (result.messages, result.postponed) == (0, 1)

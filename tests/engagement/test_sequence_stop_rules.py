@@ -49,6 +49,8 @@ def wired():
 @pytest.fixture
 def running(acme, django_capture_on_commit_callbacks):
     """A candidate in two sequences (one owned by a colleague-less owner), the first message sent."""
+    acme.org.automated_messages_per_day = 2  # both first steps go out the same day
+    acme.org.save(update_fields=["automated_messages_per_day"])
     person = candidate(acme)
     first = make_sequence(acme, name="First")
     second = make_sequence(acme, name="Second")

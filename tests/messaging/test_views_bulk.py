@@ -63,7 +63,10 @@ def test_a_selection_is_previewed_per_recipient_with_skips_and_then_sent(acme):
     body = response.content.decode()
     assert "Unsubscribed from all messages" in body and "No e-mail address" in body
     assert "Hi P0, your work as Engineer at Co0" in body
-    assert response.context["summary"] == {"total": 4, "exact": True, "ready": 2, "skipped": 2, "failed": 0, "held": 0}
+    reasons = [["no_email", "No e-mail address", 1], ["unsubscribed", "Unsubscribed from all messages", 1]]
+    assert response.context["summary"] == {
+        "total": 4, "exact": True, "ready": 2, "skipped": 2, "failed": 0, "held": 0, "reasons": reasons,
+    }  # fmt: skip
     assert "Send 2 messages" in body
     assert not Message.objects.exists()
 

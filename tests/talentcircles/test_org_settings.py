@@ -22,12 +22,14 @@ FORM = {
     "time_zone": "Europe/Lisbon", "send_window_start": "08:30", "send_window_end": "17:15",
     "send_weekdays": "1234", "daily_send_cap": "50", "out_of_office_delay_days": "5", "bulk_min_score": "60",
     "response_window_days": "90", "live_rate_min_sends": "40",
+    "active_conversation_days": "21", "contact_cooldown_days": "3", "automated_messages_per_day": "2",
 }  # fmt: skip
 SAVED = {
     **FORM,
     "send_window_start": time(8, 30), "send_window_end": time(17, 15), "daily_send_cap": 50,
     "out_of_office_delay_days": 5, "bulk_min_score": 60, "response_window_days": 90, "live_rate_min_sends": 40,
     "response_guard_enabled": False, "share_team_analytics": False,
+    "active_conversation_days": 21, "contact_cooldown_days": 3, "automated_messages_per_day": 2,
 }  # fmt: skip
 
 

@@ -212,7 +212,8 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
 
     def _plan(self, sequence: Sequence, candidates: QuerySet[Candidate], total: int) -> dict:
         ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:PLAN_LIMIT])
-        skipped = enrolment_batches.enrollment_plan(org=self.org, sequence=sequence, candidate_ids=ids)
+        details: dict[int, str] = {}
+        skipped = enrolment_batches.enrollment_plan(org=self.org, sequence=sequence, candidate_ids=ids, details=details)
         eligible = [pk for pk in ids if pk not in skipped]
         shown_skipped = list(skipped.items())[:SKIPPED_SHOWN]
         names = Candidate.objects.for_org(self.org).in_bulk([pk for pk, _ in shown_skipped])
@@ -233,7 +234,12 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
             "first_step": first,
             "samples": samples,
             "skipped_rows": [
-                {"candidate": names.get(pk), "pk": pk, "reason": enrolment_batches.ENROLL_SKIP_REASONS.get(r, r)}
+                {
+                    "candidate": names.get(pk),
+                    "pk": pk,
+                    "reason": details.get(pk) or enrolment_batches.ENROLL_SKIP_REASONS.get(r, r),
+                    "code": r,
+                }
                 for pk, r in shown_skipped
             ],
             "skipped_total": len(skipped),
