@@ -37,6 +37,8 @@ _NEGATION_WINDOW_WORDS = 3
 _PREFIX_NEGATED = re.compile(r"^(?:un|dis|des|on|niez|oint)\w*interes", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[.!?;:,\n¿¡—]")
 _WORD = re.compile(r"[\w']+")
+# Quoted history a cleaner left ("> Are you interested?") is our words, not theirs: blanked, offsets kept.
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*$|^On .{5,200} wrote:[ \t]*$", re.MULTILINE)
 _QUESTION = re.compile(r"[^\s.!?¿¡\n][^.!?¿¡\n]*\s[^.!?\n]*\?")
 
 
@@ -72,7 +74,7 @@ def _answer_line(words: tuple[str, ...]) -> str:
     alternatives = "|".join(
         re.escape(fold(word)).replace(r"\ ", r"\s+") for word in sorted(words, key=len, reverse=True)
     )
-    return rf"^[ \t>]*(?:{alternatives})(?=[ \t]*(?:[.!,;:)]|$|[^\w\s]))"
+    return rf"^[ \t¡¿\"'“]*(?:{alternatives})(?=[ \t]*(?:[.!,;:)]|$|[^\w\s]))"
 
 
 @dataclass(frozen=True)
@@ -141,11 +143,15 @@ class ReplyIntent:
         return f"“{self.phrase}” ({self.language}{how})"[:200]
 
 
-def _negation_start(folded: str, start: int, negators: frozenset[str]) -> int | None:
-    """Where a negation starts among the three words before `start` in the same clause, or None."""
-    window = folded[max(0, start - 60) : start]
+def _negation_start(folded: str, start: int, since: int, negators: frozenset[str]) -> int | None:
+    """Where a negation starts among the three words before `start` in the same clause, or None.
+
+    Words of an earlier phrase (from `since` back) do not count: "Pourquoi pas 👍" is not a negated 👍.
+    """
+    begin = max(0, start - 60, since)
+    window = folded[begin:start]
     cut = max((m.end() for m in _CLAUSE_END.finditer(window)), default=0)
-    offset = max(0, start - 60) + cut
+    offset = begin + cut
     words = list(_WORD.finditer(folded, offset, start))[-_NEGATION_WINDOW_WORDS:]
     for word in words:
         lowered = word.group().lower()
@@ -157,13 +163,14 @@ def _negation_start(folded: str, start: int, negators: frozenset[str]) -> int | 
 def votes(text: str) -> list[Vote]:
     """Every phrase found in the reply, in order, with negations applied."""
     compiled = _compiled()
-    folded = fold((text or "")[:MAX_CHARS])
+    folded = _QUOTED_LINE.sub(lambda quoted: " " * len(quoted.group()), fold((text or "")[:MAX_CHARS]))
     found: list[Vote] = []
     for match in compiled.pattern.finditer(folded):
         group = compiled.groups[match.lastgroup or ""]
         intent, negated_from = group.intent, None
         if intent in (INTERESTED, NOT_INTERESTED) and not group.short_answer:
-            negation = _negation_start(folded, match.start(), compiled.negators)
+            since = found[-1].end if found else 0
+            negation = _negation_start(folded, match.start(), since, compiled.negators)
             if negation is not None and (intent == INTERESTED or _PREFIX_NEGATED.match(match.group())):
                 intent = NOT_INTERESTED if intent == INTERESTED else INTERESTED
                 negated_from = negation
@@ -189,7 +196,7 @@ def classify(text: str) -> ReplyIntent:
     found = votes(sample)
     vote = _decide(found)
     if vote is None:
-        question = _QUESTION.search(sample)
+        question = _QUESTION.search(_QUOTED_LINE.sub(lambda quoted: " " * len(quoted.group()), sample))
         if question is not None:
             return ReplyIntent(QUESTION, phrase=" ".join(question.group().split())[-120:])
         return ReplyIntent(NEUTRAL)

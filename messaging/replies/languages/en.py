@@ -69,7 +69,7 @@ PHRASES = {
         r"(?:let's|happy to|love to|i'd love to|glad to|keen to|i'd like to|would like to) (?:chat|talk|connect|"
         r"meet|speak|"
         r"discuss|learn more|hear more|set up|schedule|have a (?:call|chat))",
-        r"sounds (?:great|good|interesting|exciting|intriguing|promising|like a great)",
+        r"sounds (?:really |very |quite |super )?(?:great|good|interesting|exciting|intriguing|promising|like a great)",
         r"(?:i'm|i am) (?:free|available) (?:on|for|at|this|next|tomorrow|monday|tuesday|wednesday|thursday|friday)",
         r"(?:set up|schedule|book|arrange) a (?:call|chat|meeting|time|interview)",
         r"count me in|why not|let's do it|i'm in|go ahead",

@@ -4,10 +4,11 @@ CODE = "nl"
 PHRASES = {
     "opt_out": [
         r"afmelden|uitschrijven|uit(?:ge)?schreven worden",
-        r"(?:haal|verwijder|schrap) (?:mij|me|mijn gegevens|mijn e-?mailadres) (?:uit|van) (?:uw|je|jullie|de|het) "
+        r"(?:haal|verwijder|schrap) (?:mij|me|mijn gegevens|mijn e-?mailadres) (?:alstublieft |aub |even |graag )?"
+        r"(?:uit|van) (?:uw|je|jullie|de|het) "
         r"(?:lijst|bestand|database|mailinglijst|systeem)",
         r"verwijder (?:mijn gegevens|mij|me)",
-        r"(?:neem|neemt) (?:geen|niet meer|nooit meer) contact (?:met mij |met me )?op",
+        r"(?:neem|neemt) (?:geen|niet meer|nooit meer) contact (?:meer )?(?:met mij |met me )?op",
         r"geen (?:e-?mails|mails|berichten|mailtjes) meer",
         r"stop (?:met )?(?:mailen|mij te mailen|me te mailen|berichten sturen|contact opnemen)",
         r"(?:mail|benader|contacteer) (?:mij|me) (?:niet meer|nooit meer|niet)",
