@@ -24,6 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from messaging.replies.first_chars import first_chars_lookahead
 from messaging.replies.languages import LANGUAGES
 
 OPT_OUT, LATER, NOT_INTERESTED, INTERESTED = "opt_out", "later", "not_interested", "interested"
@@ -101,14 +102,17 @@ def _compiled() -> _Compiled:
             if fragments:
                 name = f"g{len(groups)}"
                 groups[name] = _Group(intent, language.CODE)
-                parts.append(f"(?P<{name}>{'|'.join(_fragment(fragment) for fragment in fragments)})")
+                alternatives = "|".join(_fragment(fragment) for fragment in fragments)
+                guard = first_chars_lookahead(alternatives, re.IGNORECASE | re.MULTILINE)
+                parts.append(f"{guard}(?P<{name}>{alternatives})")
     for intent, attribute in ((NOT_INTERESTED, "NO"), (INTERESTED, "YES")):
         for language in LANGUAGES:
             name = f"g{len(groups)}"
             groups[name] = _Group(intent, language.CODE, short_answer=True)
             parts.append(f"(?P<{name}>{_answer_line(getattr(language, attribute))})")
     negators = frozenset(fold(word) for language in LANGUAGES for word in language.NEGATORS)
-    pattern = re.compile("|".join(parts), re.IGNORECASE | re.MULTILINE)
+    # One look-behind for the whole alternation: only the starts of words are tried (five times fewer places).
+    pattern = re.compile(rf"(?<!\w)(?:{'|'.join(parts)})", re.IGNORECASE | re.MULTILINE)
     return _Compiled(pattern, groups, negators)
 
 

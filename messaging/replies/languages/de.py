@@ -31,6 +31,8 @@ PHRASES = {
         r"passt (?:es )?(?:gerade|zeitlich|momentan|derzeit|jetzt|aktuell) (?:leider )?nicht|(?:der )?zeitpunkt passt",
     ],
     "not_interested": [
+        r"(?:möchte|will|werde) (?:aktuell |derzeit |momentan |zurzeit )?nicht wechseln|"
+        r"bleibe (?:lieber )?(?:wo ich bin|bei)",
         r"kein(?:e|en|erlei)? (?:großes |wirkliches )?interesse",
         r"nicht (?:wirklich |mehr |sonderlich )?interessiert|desinteressiert|uninteressant",
         r"nein,? danke|danke,? (?:aber )?nein|danke,? kein bedarf|kein bedarf",
@@ -44,6 +46,7 @@ PHRASES = {
         r"nee",
     ],
     "interested": [
+        r"wann (?:hätten sie zeit|passt es ihnen|können wir|haben sie zeit)",
         r"interess(?:e|iert|ant)",
         r"klingt (?:gut|spannend|interessant|toll|super|reizvoll|verlockend)",
         r"(?:sehr |ja,? )?gerne?(?: mehr)?",

@@ -21,6 +21,7 @@ PHRASES = {
         r"(?:not|never) to (?:be )?contact(?:ed)? again",
     ],
     "later": [
+        r"(?:ping|contact|email|call) me then|reach out then|get back to me then",
         r"(?:maybe|perhaps|possibly|probably|might be|could be) (?:later|in the future|next year|in a (?:few|"
         r"couple of) "
         r"(?:months|years)|down the (?:road|line)|another time)",
@@ -44,6 +45,7 @@ PHRASES = {
         r"(?:reach out|get in touch|contact me) (?:again )?(?:in the future|later|another time)",
     ],
     "not_interested": [
+        r"(?:going to |gonna |will |i'll |i'd rather |prefer to |i'm staying|i'll be staying)?stay (?:where i am|put)",
         r"(?:not|no longer) (?:really |currently |at all |remotely |particularly |that |too )?interested",
         r"uninterested|disinterested",
         r"not at all",
@@ -61,6 +63,7 @@ PHRASES = {
         r"👎|🙅|❌",
     ],
     "interested": [
+        r"what does the (?:interview |hiring )?process look like|when (?:can|could|shall) we (?:talk|chat|speak|meet)",
         r"interested",
         r"(?:i'm|i am|i'd be|i would be|would be|very|definitely|really) (?:keen|curious|open to (?:it|this|that|a))",
         r"tell me more|send (?:me )?(?:more |the |some )?(?:details|info|information|the (?:job )?description|"

@@ -23,6 +23,7 @@ PHRASES = {
         r"no es (?:el|un) buen momento",
     ],
     "not_interested": [
+        r"prefiero quedarme",
         r"no (?:me )?interesa|no (?:estoy )?(?:muy )?interesad[oa]|desinteresad[oa]|no tengo interés",
         r"no,? gracias|gracias,? pero no|muchas gracias,? pero",
         r"estoy (?:muy )?(?:content[oa]|feliz|a gusto|bien|satisfech[oa]) (?:en|con|donde)",
@@ -31,6 +32,7 @@ PHRASES = {
         r"paso,? gracias|yo paso|no es para mí|para nada|en absoluto",
     ],
     "interested": [
+        r"cuándo (?:podemos|podríamos)",
         r"me interesa|interesad[oa]|interesante|tengo interés",
         r"me encantaría|con (?:mucho )?gusto|encantad[oa]",
         r"cuéntame más|cuénteme más|más (?:información|info|detalles)|envíame|envíeme|mándame",

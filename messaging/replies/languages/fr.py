@@ -23,6 +23,7 @@ PHRASES = {
         r"(?:ce n'est )?pas le bon moment",
     ],
     "not_interested": [
+        r"je préfère rester|je reste (?:dans|chez|où)",
         r"pas (?:vraiment |du tout |très |intéressée? du tout)?intéressée?|plus intéressée?|désintéressée?",
         r"pas du tout",
         r"non,? merci|merci,? mais non|merci,? mais je (?:ne|n')|merci bien,? mais",
@@ -33,6 +34,7 @@ PHRASES = {
         r"pas pour moi|sans façon|ça ne m'intéresse pas|cela ne m'intéresse pas",
     ],
     "interested": [
+        r"quand (?:pouvons-nous|pourrions-nous|seriez-vous disponible)",
         r"intéressée?|intéressant|m'intéresse",
         r"avec plaisir|volontiers|je suis (?:partant|partante|preneur|preneuse|ouverte?|curieu(?:x|se))",
         r"(?:pouvez|pourriez)(?:-| )vous (?:m'envoyer|me donner|m'en dire)|envoyez(?:-| )moi",

@@ -20,6 +20,7 @@ PHRASES = {
         r"non (?:è|e') il momento(?: giusto)?|(?:al momento|per ora|adesso|per il momento) no(?=\s*(?:[.!,;]|$|ma))",
     ],
     "not_interested": [
+        r"preferisco (?:restare|rimanere)|resto dove sono|rimango dove sono",
         r"non (?:sono )?(?:molto |particolarmente )?interessat[oa]|non mi interessa|disinteressat[oa]",
         r"no,? grazie|grazie,? ma no|grazie mille,? ma",
         r"(?:sono|mi trovo|sto) (?:molto )?(?:bene|content[oa]|soddisfatt[oa]|felice) (?:dove sono|nel mio|"
@@ -29,6 +30,7 @@ PHRASES = {
         r"passo|non fa per me|per niente|affatto|assolutamente no",
     ],
     "interested": [
+        r"quando (?:possiamo|potremmo) (?:parlarne|sentirci|parlare|vederci)",
         r"interessat[oa]|interessante|mi interessa",
         r"volentieri|con piacere|mi piacerebbe|perché no",
         r"(?:mandatemi|mandami|inviatemi|inviami|mi mandi|mi invii) (?:più |maggiori )?(?:dettagli|informazioni|la)",

@@ -25,6 +25,7 @@ PHRASES = {
         r"(?:het )?(?:is )?(?:nu )?niet het goede moment|slechte timing",
     ],
     "not_interested": [
+        r"blijf (?:liever|graag) (?:waar ik (?:nu )?(?:zit|ben)|bij)|blijf waar ik (?:nu )?(?:zit|ben)",
         r"geen interesse|niet (?:echt |meer )?geïnteresseerd|ongeïnteresseerd",
         r"nee,? (?:bedankt|dank je|dank u|dankjewel|dankuwel)|bedankt,? maar nee|dank je,? maar",
         r"(?:ik ben|ben) (?:erg |zeer |heel )?(?:tevreden|gelukkig|happy) (?:met|in|bij|op) (?:mijn|m'n|de|het)",
@@ -33,6 +34,7 @@ PHRASES = {
         r"ik pas|ik sla (?:dit|deze) over|niks voor mij|niets voor mij|hoeft niet|absoluut niet|helemaal niet",
     ],
     "interested": [
+        r"wanneer (?:kunnen|zullen) we|wanneer schikt het",
         r"interesse|geïnteresseerd|interessant",
         r"klinkt (?:goed|leuk|interessant|spannend|top)",
         r"(?:heel |zeer )?graag|vertel (?:me )?meer|meer (?:info|informatie|details)|stuur (?:me|mij)",

@@ -12,16 +12,18 @@ PHRASES = {
         r"rezygnuję z (?:subskrypcji|otrzymywania)",
     ],
     "later": [
+        r"(?:proszę )?(?:napisać|odezwać się) (?:we? \w+iu|za \w+|po \w+)",
         r"może później|może kiedyś|w przyszłości|za jakiś czas",
         r"za (?:kilka|parę|dwa|trzy|sześć|dziewięć|dwanaście|\d+) (?:miesięcy|miesiące|lat)|za pół roku|za rok",
         r"w przyszłym roku|w nowym roku|na początku (?:przyszłego|nowego) roku",
         r"po wakacjach|po lecie|po urlopie",
         r"(?:odezwij|odezwijcie|odezwie|skontaktuj|skontaktujcie)(?: się)? (?:ponownie |jeszcze raz |do mnie )?"
         r"(?:za|po|później|w przyszłym)",
-        r"(?:nie teraz|na razie nie|w tej chwili nie|teraz nie)(?=\s*(?:[.!,;]|$|ale))",
+        r"(?:nie teraz|na razie nie|w tej chwili nie|teraz nie|obecnie nie)(?=\s*(?:[.!,;]|$|ale))",
         r"to nie jest (?:dobry )?moment",
     ],
     "not_interested": [
+        r"wolę zostać|zostaję (?:w|na|tam)",
         r"nie (?:jestem )?(?:zbyt |specjalnie )?zainteresowan[yaei]|nie interesuje mnie|niezainteresowan[ya]",
         r"nie,? dziękuję|dziękuję,? (?:ale )?nie|dzięki,? ale nie",
         r"(?:jestem )?(?:bardzo )?zadowolon[ya] (?:z|w) (?:obecnej|mojej|aktualnej|obecnego|mojego)",
@@ -30,6 +32,7 @@ PHRASES = {
         r"to nie dla mnie|nie skorzystam|zdecydowanie nie|w ogóle",
     ],
     "interested": [
+        r"kiedy (?:możemy|moglibyśmy) (?:się umówić|porozmawiać)",
         r"zainteresowan[yaei]|interesuje mnie|ciekaw[ya] propozycja|ciekawa oferta",
         r"chętnie|chetnie",
         r"brzmi (?:ciekawie|dobrze|interesująco|świetnie)",

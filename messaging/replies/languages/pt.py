@@ -21,6 +21,7 @@ PHRASES = {
         r"não é (?:o|um) bom momento",
     ],
     "not_interested": [
+        r"prefiro (?:continuar|ficar) (?:onde estou|na|no)",
         r"não (?:estou )?(?:muito )?interessad[oa]|não me interessa|desinteressad[oa]|não tenho interesse",
         r"não,? obrigad[oa]|obrigad[oa],? mas não|muito obrigad[oa],? mas",
         r"estou (?:muito )?(?:feliz|content[ea]|satisfeit[oa]|bem) (?:no|na|onde|com)",
@@ -29,6 +30,7 @@ PHRASES = {
         r"não é para mim|de jeito nenhum|de forma alguma",
     ],
     "interested": [
+        r"quando (?:podemos|fica bom)",
         r"interessad[oa]|interessante|tenho interesse|me interessa|interessa-me",
         r"com (?:todo o )?prazer|gostaria de (?:saber|conversar|falar|mais)|adoraria",
         r"mais (?:informações|detalhes|info)|envie-me|me envie|pode enviar",

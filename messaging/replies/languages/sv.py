@@ -22,6 +22,7 @@ PHRASES = {
         r"dålig timing|fel tidpunkt",
     ],
     "not_interested": [
+        r"(?:jag )?stannar (?:där jag är|kvar)|stanna kvar",
         r"inte (?:särskilt |så |alls )?intresserad|ointresserad",
         r"nej,? tack|tack,? men nej|tack,? men jag",
         r"(?:är )?(?:mycket |väldigt )?(?:nöjd|trivs) (?:med|på|där|bra)",
@@ -30,6 +31,7 @@ PHRASES = {
         r"inte för mig|inte alls|absolut inte",
     ],
     "interested": [
+        r"när (?:passar det|kan vi)",
         r"intresserad|intressant",
         r"(?:mycket )?gärna",
         r"låter (?:bra|spännande|intressant|kul)",
