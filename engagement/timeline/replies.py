@@ -127,7 +127,8 @@ def on_reply_reclassified(event: events.CandidateEvent) -> None:
     candidate = Candidate.objects.select_related("organization").filter(pk=event.candidate_id).first()
     if candidate is None:
         return
-    received = Message.objects.filter(pk=event.related.get("message_id")).values_list("received_at", flat=True).first()
+    message_id = event.related.get("message_id", 0)
+    received = Message.objects.filter(pk=message_id).values_list("received_at", flat=True).first()
     target = _stage_after_correction(previous, classification, candidate, received)
     if target:
         candidate_set_stage(
