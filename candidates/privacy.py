@@ -78,13 +78,16 @@ def _check_source(source: str) -> None:
         raise ValueError(f"Unknown source {source!r}; use one of {sorted(_SOURCES)}.")
 
 
-def _emit(candidate: Candidate, kind: str, actor: User | None, **details) -> None:
+def _emit(
+    candidate: Candidate, kind: str, actor: User | None, related: dict[str, int] | None = None, **details
+) -> None:
     events.emit(
         events.CandidateEvent(
             organization_id=candidate.organization_id,
             candidate_id=candidate.pk,
             kind=kind,
             actor_id=actor.pk if actor else None,
+            related=related or {},
             details=details,
         )
     )
@@ -243,12 +246,19 @@ def resume_upload_by_self(*, candidate: Candidate, upload: UploadedFile) -> Resu
 
 @transaction.atomic
 def candidate_unsubscribe(
-    *, candidate: Candidate, source: str, actor: User | None = None, ip_address: str | None = None
+    *,
+    candidate: Candidate,
+    source: str,
+    actor: User | None = None,
+    ip_address: str | None = None,
+    related: dict[str, int] | None = None,
+    details: dict | None = None,
 ) -> Candidate:
     """“Stop all messages”: never messaged again until they ask to be; recorded and announced once.
 
     Withdraws the messages consent, puts the address on the suppression list and emits
     UNSUBSCRIBED (which stops running sequences). Unsubscribing twice changes nothing.
+    `related` and `details` go with the event (a written opt-out names the reply that asked).
     """
     _check_source(source)
     consent_set(
@@ -264,7 +274,7 @@ def candidate_unsubscribe(
     # A conditional update: of two simultaneous clicks only one announces the unsubscribe.
     if Candidate.objects.filter(pk=candidate.pk, unsubscribed_at=None).update(unsubscribed_at=now, updated_at=now):
         candidate.unsubscribed_at = candidate.updated_at = now
-        _emit(candidate, events.UNSUBSCRIBED, actor, source=source)
+        _emit(candidate, events.UNSUBSCRIBED, actor, related, **{**(details or {}), "source": source})
     else:
         candidate.unsubscribed_at = Candidate.objects.values_list("unsubscribed_at", flat=True).get(pk=candidate.pk)
     return candidate

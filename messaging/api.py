@@ -231,6 +231,7 @@ _THREAD_EXAMPLE = {
             "body": "Hi Jane, …",
             "is_auto_reply": False,
             "classification": "",
+            "classification_reason": "",
             "personalisation_score": 85,
             "findings": [],
             "created_at": "2025-05-02T09:30:00Z",

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from messaging import api, api_policy
+from messaging.replies.api import MessageClassificationView
 
 router = SimpleRouter()
 router.register("templates", api.TemplateViewSet, basename="api-template")
@@ -13,5 +14,10 @@ urlpatterns = [
     path("messages/check/", api.MessageCheckView.as_view(), name="api-message-check"),
     path("candidates/<int:pk>/contact/", api_policy.CandidateContactView.as_view(), name="api-candidate-contact"),
     path("threads/bulk/", api_policy.BulkSendView.as_view(), name="api-thread-bulk"),
+    path(
+        "messages/<int:pk>/classification/",
+        MessageClassificationView.as_view(),
+        name="api-message-classification",
+    ),
     *router.urls,
 ]

@@ -1,56 +1,15 @@
-"""What a reply says, roughly: interested, not interested, or neither; and out-of-office subjects.
+"""What a reply says (interested, not interested, opt-out, later, a question, neutral); and out-of-office subjects.
 
-Rule-based and English-first: a few common phrasings each way. A negative phrase wins over
-a positive one ("not interested" contains "interested"; "thanks, but no" contains "thanks").
+The reply's intent is read by `messaging.replies` (nine languages, negations, short answers,
+with the phrase that decided); this module keeps the one-call form the inbound paths use.
 """
 
 from __future__ import annotations
 
 import re
 
-from messaging.models import Message
+from messaging.replies import ReplyIntent, classify
 
-_NOT_INTERESTED = re.compile(
-    r"""\b(?:
-        not\s+(?:really\s+|currently\s+|at\s+all\s+)?interested
-      | no\s+longer\s+interested
-      | (?:i'?m|i\s+am)\s+not\s+(?:looking|open|available|considering)
-      | not\s+(?:looking|open\s+to|considering)\b
-      | (?:i'?m|i\s+am)\s+(?:happy|very\s+happy|content)\s+
-        (?:where\s+i\s+am|in\s+my\s+(?:current\s+)?(?:role|job|position))
-      | (?:please\s+)?(?:remove\s+me|unsubscribe|do\s+not\s+contact
-        |stop\s+(?:emailing|e-mailing|contacting|messaging)\s+me)
-      | don'?t\s+(?:contact|email|e-mail|message)\s+me
-      | no,?\s+thanks?(?:\s+you)?\b
-      | no\s+thank\s+you
-      | (?:i'?ll|i\s+will|i\s+have\s+to|i\s+must|i\s+need\s+to|have\s+to|going\s+to|gonna)\s+(?:pass|decline)
-      | i'?ll\s+pass | pass\s+on\s+this
-      | not\s+(?:a\s+good\s+fit|the\s+right\s+(?:time|fit))
-      | not\s+(?:right\s+)?now,?\s+(?:thanks|thank\s+you)
-      | thanks,?\s+but\s+(?:no|i'?m\s+not|i\s+am\s+not|not)
-      | (?:just\s+)?accepted\s+(?:an(?:other)?|a\s+new)\s+(?:offer|role|position|job)
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
-_INTERESTED = re.compile(
-    r"""\b(?:
-        (?:i'?m|i\s+am|i'?d\s+be|i\s+would\s+be|would\s+be|sounds)\s+(?:very\s+|really\s+|definitely\s+|quite\s+)?
-        (?:interested|keen|open\s+to\s+(?:it|this|that|a\s+(?:call|chat|conversation))
-        |happy\s+to\s+(?:chat|talk|discuss|connect|hear\s+more))
-      | interested\b(?!\s+in\s+(?:other|something\s+else))
-      | (?:let'?s|happy\s+to|love\s+to|i'?d\s+love\s+to|glad\s+to|keen\s+to)\s+
-        (?:chat|talk|connect|meet|speak|discuss|learn\s+more|hear\s+more|set\s+up)
-      | tell\s+me\s+more
-      | (?:would|could)\s+you\s+(?:send|share)\s+(?:me\s+)?(?:more|the)\s+(?:details|info|job\s+description|jd)
-      | sounds\s+(?:great|good|interesting|exciting|like\s+a\s+great)
-      | (?:when|what\s+time)\s+(?:are|is|would)\s+(?:you|it)\s+(?:free|available|good|work)
-      | (?:i'?m|i\s+am)\s+(?:free|available)\s+(?:on|for|at|this|next|tomorrow)
-      | (?:set\s+up|schedule|book)\s+a\s+(?:call|chat|meeting|time)
-      | yes,?\s+(?:please|i'?m|i\s+am|definitely|absolutely|sure|happy|let'?s|i'?d)
-      | count\s+me\s+in
-    )""",
-    re.IGNORECASE | re.VERBOSE,
-)
 # Out-of-office subjects in several languages (English, German, French, Spanish, Italian, Dutch, Portuguese, Nordic).
 _OUT_OF_OFFICE_SUBJECT = re.compile(
     r"""(?:
@@ -73,13 +32,13 @@ _OUT_OF_OFFICE_SUBJECT = re.compile(
 
 
 def classify_reply(text: str) -> str:
-    """Message.Classification value for a cleaned reply: interested, not_interested or neutral."""
-    sample = (text or "")[:5_000]
-    if _NOT_INTERESTED.search(sample):
-        return Message.Classification.NOT_INTERESTED.value
-    if _INTERESTED.search(sample):
-        return Message.Classification.INTERESTED.value
-    return Message.Classification.NEUTRAL.value
+    """Message.Classification value for a cleaned reply (see `classify_reply_intent` for the reason)."""
+    return classify(text).classification
+
+
+def classify_reply_intent(text: str) -> ReplyIntent:
+    """The classification of a cleaned reply with the phrase that decided it."""
+    return classify(text)
 
 
 def is_out_of_office_subject(subject: str) -> bool:

@@ -132,6 +132,10 @@ class Message(models.Model):
         INTERESTED = "interested", "Interested"
         NOT_INTERESTED = "not_interested", "Not interested"
         NEUTRAL = "neutral", "Neutral"
+        # Written replies only (messaging/replies): "stop writing to me", "ask me again in March", a question.
+        OPT_OUT = "opt_out", "Opt-out"
+        LATER = "later", "Later"
+        QUESTION = "question", "Question"
 
     PENDING_STATUSES = (Status.QUEUED, Status.SENDING)
 
@@ -165,6 +169,8 @@ class Message(models.Model):
     last_error = models.TextField(blank=True)
     is_auto_reply = models.BooleanField(default=False)
     classification = models.CharField(max_length=16, choices=Classification.choices, blank=True)
+    # Why: the phrase that decided ("“keine E-Mails mehr” (de)"), or who corrected it.
+    classification_reason = models.CharField(max_length=200, blank=True, default="", db_default="")
     # Written by automation (a sequence's step), not by a person: delivery drops it once the candidate
     # answered in its thread, and automated sends count against the daily limits.
     automated = models.BooleanField(default=False)
@@ -252,3 +258,24 @@ class InboundEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject or self.dedup_key
+
+
+class ClassificationCorrection(models.Model):
+    """A recruiter's correction of what a reply was read as: who, when, from what to what."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    corrected_at = models.DateTimeField(default=timezone.now)
+    previous = models.CharField(max_length=16, choices=Message.Classification.choices, blank=True)
+    classification = models.CharField(max_length=16, choices=Message.Classification.choices)
+    previous_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["corrected_at", "id"]
+        indexes = [models.Index(fields=["organization", "corrected_at"], name="correction_org_time")]
+
+    def __str__(self) -> str:
+        return f"{self.previous} → {self.classification}"

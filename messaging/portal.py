@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from candidates.portal_access import PortalCandidateMixin
 from messaging import selectors, services
-from messaging.classify import classify_reply
+from messaging.classify import classify_reply_intent
 from messaging.forms import PortalReplyForm
 from messaging.models import Message, Thread
 from talentcircles.pagination import CappedPaginator
@@ -50,11 +50,13 @@ class InboxThreadView(PortalCandidateMixin, TemplateView):
         form = PortalReplyForm(request.POST)
         if form.is_valid():
             text = form.cleaned_data["body"]
+            intent = classify_reply_intent(text)
             services.message_receive(
                 thread=thread,
                 channel=Message.Channel.PORTAL,
                 body_text=text,
-                classification=classify_reply(text),
+                classification=intent.classification,
+                classification_reason=intent.reason,
                 from_email=self.candidate.email,
             )
             messages.success(request, "Your answer was sent.")

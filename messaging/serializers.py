@@ -284,12 +284,23 @@ class ThreadListQuerySerializer(OrgLookupMixin, serializers.Serializer):
 class MessageSerializer(serializers.ModelSerializer):
     body = serializers.CharField(source="body_text", read_only=True, help_text="The text; for replies, cleaned.")
     sender = PersonSerializer(read_only=True, allow_null=True)
+    classification = serializers.ChoiceField(
+        choices=Message.Classification.choices,
+        read_only=True,
+        help_text="For the candidate's replies: what they said (interested, not_interested, opt_out, later, question, "
+        "neutral); empty for outgoing messages and automatic replies. Correct it with "
+        "POST /api/v1/messages/{id}/classification/.",
+    )
+    classification_reason = serializers.CharField(
+        read_only=True, help_text="The phrase that decided the classification, or who corrected it."
+    )
 
     class Meta:
         model = Message
         fields = [
             "id", "direction", "channel", "status", "sender", "from_email", "to_email", "subject", "body",
-            "is_auto_reply", "classification", "personalisation_score", "findings", "created_at", "sent_at",
+            "is_auto_reply", "classification", "classification_reason", "personalisation_score", "findings",
+            "created_at", "sent_at",
             "received_at", "last_error",
         ]  # fmt: skip
         read_only_fields = fields

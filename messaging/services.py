@@ -21,6 +21,7 @@ from candidates.models import Candidate
 from candidates.privacy import candidate_mark_undeliverable
 from messaging import policy
 from messaging.models import MAX_BODY_CHARS, Message, Thread
+from messaging.replies.effects import opt_out_apply, reply_details
 from talentcircles import events
 from talentcircles.expressions import moved_forward
 from talentcircles.models import Organization
@@ -120,13 +121,16 @@ def message_receive(
     references: str = "",
     is_auto_reply: bool = False,
     classification: str = "",
+    classification_reason: str = "",
     received_at: datetime | None = None,
 ) -> Message:
     """Record what the candidate sent (a reply, an automatic reply or a one-click response).
 
     Emits REPLY_RECEIVED, AUTO_REPLY_RECEIVED or RESPONSE_CLICKED; engagement records it on
-    the timeline, moves the stage and stops running sequences for real answers.
+    the timeline, moves the stage and stops running sequences for real answers. A reply read as
+    an opt-out then unsubscribes the candidate (`messaging.replies.effects`).
     """
+
     received_at = received_at or timezone.now()
     if classification and classification not in Message.Classification.values:
         raise MessagingError(f"Unknown classification {classification!r}.", field="classification")
@@ -146,6 +150,7 @@ def message_receive(
         references=references,
         is_auto_reply=is_auto_reply,
         classification="" if is_auto_reply else (classification or Message.Classification.NEUTRAL),
+        classification_reason="" if is_auto_reply else classification_reason[:200],
         created_at=received_at,
         received_at=received_at,
     )
@@ -165,9 +170,12 @@ def message_receive(
                 "channel": channel,
                 "classification": message.classification,
                 "subject": message.subject,
+                **({} if is_auto_reply else reply_details(message)),
             },
         )
     )
+    if message.classification == Message.Classification.OPT_OUT and channel != Message.Channel.CLICK:
+        opt_out_apply(message=message)
     return message
 
 

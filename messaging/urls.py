@@ -2,12 +2,17 @@
 
 from django.urls import path
 
-from messaging.views import bulk, conversations, templates, unmatched
+from messaging.views import bulk, classification, conversations, templates, unmatched
 
 urlpatterns = [
     path("", conversations.ThreadListView.as_view(), name="thread_list"),
     path("<int:pk>/", conversations.ThreadDetailView.as_view(), name="thread_detail"),
     path("<int:pk>/reply/", conversations.ThreadReplyView.as_view(), name="thread_reply"),
+    path(
+        "message/<int:pk>/classification/",
+        classification.MessageClassifyView.as_view(),
+        name="message_classify",
+    ),
     path("new/", conversations.ComposeView.as_view(), name="message_compose"),
     path("check/", conversations.CheckView.as_view(), name="message_check"),
     path(

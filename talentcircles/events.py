@@ -31,6 +31,8 @@ REPLY_RECEIVED = "message.reply_received"  # a real answer (e-mail or portal), n
 AUTO_REPLY_RECEIVED = "message.auto_reply_received"  # out of office and the like; details: subject
 RESPONSE_CLICKED = "message.response_clicked"  # one-click "Interested" / "Not interested"; details: classification
 BOUNCED = "message.bounced"  # the address does not take mail; the candidate is now undeliverable
+# A recruiter corrected what a reply was read as; details: previous, classification (and ask_again_on for later).
+REPLY_RECLASSIFIED = "message.reply_reclassified"
 KINDS = frozenset(
     {
         CREATED,
@@ -48,6 +50,7 @@ KINDS = frozenset(
         AUTO_REPLY_RECEIVED,
         RESPONSE_CLICKED,
         BOUNCED,
+        REPLY_RECLASSIFIED,
     }
 )
 # The candidate answered: what stops sequences and counts as a response.

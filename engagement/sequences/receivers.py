@@ -30,9 +30,25 @@ def enrollments_stop(event: events.CandidateEvent, reason: str, state: str = Sta
     )
 
 
+# Why a reply stopped the sequence, by what the reply said (messaging/replies).
+_REPLY_STOP_REASONS = {
+    "opt_out": "The candidate asked in their reply to receive no more messages.",
+    "later": "The candidate asked to be contacted again later.",
+    "not_interested": "The candidate replied that they are not interested.",
+}
+
+
 def on_reply(event: events.CandidateEvent) -> None:
     """Any real reply (auto-replies arrive as another kind) ends the candidate's sequences."""
-    enrollments_stop(event, "The candidate replied.", State.REPLIED)
+    reason = _REPLY_STOP_REASONS.get(event.details.get("classification", ""), "The candidate replied.")
+    enrollments_stop(event, reason, State.REPLIED)
+
+
+def on_reply_reclassified(event: events.CandidateEvent) -> None:
+    """A correction to opt-out, later or not interested stops whatever runs again since."""
+    reason = _REPLY_STOP_REASONS.get(event.details.get("classification", ""))
+    if reason:
+        enrollments_stop(event, f"{reason} (corrected by a recruiter)")
 
 
 def on_response_clicked(event: events.CandidateEvent) -> None:
@@ -112,4 +128,5 @@ SEQUENCE_HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.ERASED: on_erased,
     events.BOUNCED: on_bounced,
     events.STAGE_CHANGED: on_stage_changed,
+    events.REPLY_RECLASSIFIED: on_reply_reclassified,
 }

@@ -31,6 +31,7 @@ KIND_ICONS = {
     "unsubscribe": "⊘",
     "community_opt_out": "⊖",
     "merge": "⋈",
+    "reclassified": "✎",
 }
 
 

@@ -38,6 +38,7 @@ class Activity(models.Model):
         # From community e-mail only (a circle's posts, or all of them); recruiting messages still go.
         COMMUNITY_OPT_OUT = "community_opt_out", "Stopped community e-mails"
         MERGE = "merge", "Merged"
+        RECLASSIFIED = "reclassified", "Reply reclassified"
 
     # Logged by recruiters and editable by their author; every other kind is immutable.
     LOGGED_KINDS = (Kind.NOTE, Kind.CALL, Kind.MEETING)
@@ -113,6 +114,7 @@ class Reminder(models.Model):
         GOING_COLD = "going_cold", "Relationship going cold"
         SEQUENCE = "sequence", "Sequence task"
         REPLY = "reply", "Reply to answer"
+        LATER = "later", "Asked to be contacted later"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
@@ -123,6 +125,8 @@ class Reminder(models.Model):
     done_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The reply it answers ("ask me again in March"): a correction of that reply's classification closes it.
+    message_id = models.BigIntegerField(null=True, blank=True, help_text="The messaging Message, when there is one.")
 
     objects = ReminderQuerySet.as_manager()
 

@@ -19,6 +19,7 @@ from django.db.models import Case, Value, When
 
 from candidates.models import Candidate, ConsentRecord
 from candidates.services import candidate_set_stage, candidates_set_stage
+from engagement.timeline import replies
 from engagement.timeline.models import Activity, Relationship, Reminder
 from engagement.timeline.services import (
     activities_record,
@@ -146,8 +147,11 @@ def _consent_changed(event: events.CandidateEvent) -> None:
 def _unsubscribed(event: events.CandidateEvent) -> None:
     sources = dict(ConsentRecord.Source.choices)
     source = event.details.get("source", "")
-    summary = "Unsubscribed from all messages" + (f" ({sources.get(source, source).lower()})" if source else "")
+    summary = replies.opt_out_summary(event) or (
+        "Unsubscribed from all messages" + (f" ({sources.get(source, source).lower()})" if source else "")
+    )
     _record(event, Kind.UNSUBSCRIBE, summary)
+    replies.opt_out_notice(event)
 
 
 def _erased(event: events.CandidateEvent) -> None:
@@ -261,8 +265,22 @@ def _messages_sent(batch: Sequence[events.CandidateEvent]) -> None:
 
 def _reply_received(event: events.CandidateEvent) -> None:
     channel = "in the portal" if event.details.get("channel") == "portal" else "by e-mail"
-    _record(event, Kind.REPLY_IN, f"Replied {channel} to {_quoted(event.details.get('subject', ''))}")
-    _touch(event, "last_replied_at", _ANSWER_MOVES, "Replied")
+    classification = event.details.get("classification", "")
+    label = replies.LABELS.get(classification, "") if classification not in ("", "neutral") else ""
+    _record(
+        event,
+        Kind.REPLY_IN,
+        f"Replied {channel} to {_quoted(event.details.get('subject', ''))}" + (f" ({label.lower()})" if label else ""),
+    )
+    moves = _CLICK_MOVES["not_interested"] if classification == "not_interested" else _ANSWER_MOVES
+    _touch(event, "last_replied_at", moves, "Replied “not interested”" if moves is not _ANSWER_MOVES else "Replied")
+    if classification == "later":
+        replies.later_reminder(event)
+
+
+def _reply_reclassified(event: events.CandidateEvent) -> None:
+    _record(event, Kind.RECLASSIFIED, replies.reclassified_summary(event))
+    replies.on_reply_reclassified(event)
 
 
 def _response_clicked(event: events.CandidateEvent) -> None:
@@ -295,6 +313,7 @@ _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.RESPONSE_CLICKED: _response_clicked,
     events.AUTO_REPLY_RECEIVED: _auto_reply_received,
     events.BOUNCED: _bounced,
+    events.REPLY_RECLASSIFIED: _reply_reclassified,
     # DELETED: the candidate's activities, reminders and relationship go with it (on_delete=CASCADE).
 }
 

@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from candidates.models import Candidate
-from messaging.classify import classify_reply
+from messaging.classify import classify_reply_intent
 from messaging.inbound.cleaning import clean_reply
 from messaging.inbound.complaints import Complaint, detect_complaint
 from messaging.inbound.detection import Bounce, auto_reply_reason, detect_bounce
@@ -160,11 +160,19 @@ def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_
         in_reply_to=parsed.in_reply_to,
         references=" ".join(parsed.references),
         is_auto_reply=bool(auto_reason),
-        classification="" if auto_reason else classify_reply(body_text),
+        **_classified("" if auto_reason else body_text),
         received_at=inbound.received_at,
     )
     inbound.status = InboundEmail.Status.MATCHED
     inbound.save(update_fields=fields)
+
+
+def _classified(body_text: str) -> dict[str, str]:
+    """The reply's classification and the phrase that decided it; nothing for an automatic reply."""
+    if not body_text:
+        return {"classification": "", "classification_reason": ""}
+    intent = classify_reply_intent(body_text)
+    return {"classification": intent.classification, "classification_reason": intent.reason}
 
 
 def _route_unsubscribe(inbound: InboundEmail, parsed: ParsedEmail, envelope_recipients: list[str]) -> bool:
@@ -275,7 +283,7 @@ def inbound_assign(*, inbound: InboundEmail, candidate: Candidate, user: User) -
             in_reply_to=parsed.in_reply_to,
             references=" ".join(parsed.references),
             is_auto_reply=locked.is_auto_reply,
-            classification="" if locked.is_auto_reply else classify_reply(locked.body_text),
+            **_classified("" if locked.is_auto_reply else locked.body_text),
             received_at=locked.received_at,
         )
         locked.status = InboundEmail.Status.ASSIGNED

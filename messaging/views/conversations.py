@@ -17,7 +17,8 @@ from django.views.generic import TemplateView
 from candidates.models import Candidate
 from messaging import outbox, policy, rendering, selectors, services
 from messaging.forms import CheckForm, ComposeForm, ReplyForm, live_check
-from messaging.models import MessageTemplate, Thread
+from messaging.models import Message, MessageTemplate, Thread
+from messaging.replies.corrections import CORRECTION_NOTE_OPT_OUT, corrections_for
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, query_without_page, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
 
@@ -81,9 +82,15 @@ class ThreadDetailView(ThreadMixin, TemplateView):
         thread = kwargs.pop("thread", None) or self.thread()
         form = kwargs.setdefault("form", ReplyForm())
         live_check(form, reverse("message_check", args=[self.org.slug]))
+        thread_messages = list(thread.messages.all())
+        corrections = corrections_for(org=self.org, message_ids=[m.pk for m in thread_messages if m.direction == "in"])
+        for message in thread_messages:
+            message.correction_list = corrections.get(message.pk, [])
         return super().get_context_data(
             thread=thread,
-            thread_messages=list(thread.messages.all()),
+            thread_messages=thread_messages,
+            classifications=Message.Classification.choices,
+            opt_out_note=CORRECTION_NOTE_OPT_OUT,
             candidate=thread.candidate,
             **policy_context(self.org, self.request.user, thread.candidate, thread.pk),
             **kwargs,

@@ -256,9 +256,10 @@ def test_an_ordinary_reply_is_not_a_bounce():
         ("Not interested, thanks.", "not_interested"),
         ("No thanks.", "not_interested"),
         ("I'm happy in my current role.", "not_interested"),
-        ("Please remove me from your list.", "not_interested"),
+        ("Please remove me from your list.", "opt_out"),
         ("Thanks, but I'm not looking right now.", "not_interested"),
-        ("Who gave you my address?", "neutral"),
+        ("Who gave you my address?", "question"),
+        ("Thanks, received.", "neutral"),
         ("", "neutral"),
     ],
 )

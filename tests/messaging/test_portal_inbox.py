@@ -136,3 +136,14 @@ def test_another_candidates_thread_is_404(acme, globex, ada):
 def test_anonymous_visitors_are_sent_to_sign_in(acme):
     response = Client().get(inbox(acme.org))
     assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_a_written_opt_out_in_the_portal_unsubscribes_the_candidate(acme, ada):
+    thread = sent(acme, ada).thread
+
+    ada.client.post(inbox(acme.org, thread.pk), {"body": "Merci de ne plus me contacter."})
+
+    reply = thread.messages.get(direction=Message.Direction.IN)
+    assert (reply.classification, reply.classification_reason) == ("opt_out", "“ne plus me contacter” (fr)")
+    ada.candidate.refresh_from_db()
+    assert ada.candidate.unsubscribed_at is not None
