@@ -82,16 +82,22 @@ def _date(value: object) -> date | None:
         return None
 
 
+SPAM_COMPLAINT_REASON = "The candidate reported our e-mail as spam."
+
+
+def _by_complaint(event: events.CandidateEvent) -> bool:
+    return event.details.get("source") == ConsentRecord.Source.SPAM_COMPLAINT
+
+
 def on_unsubscribed(event: events.CandidateEvent) -> None:
-    if event.details.get("source") == ConsentRecord.Source.SPAM_COMPLAINT:
-        enrollments_stop(event, "The candidate reported our e-mail as spam.")
-    else:
-        enrollments_stop(event, "The candidate unsubscribed.")
+    enrollments_stop(event, SPAM_COMPLAINT_REASON if _by_complaint(event) else "The candidate unsubscribed.")
 
 
 def on_consent_changed(event: events.CandidateEvent) -> None:
     if event.details.get("purpose") == ConsentRecord.Purpose.MESSAGES and not event.details.get("granted"):
-        enrollments_stop(event, "The candidate withdrew consent to messages.")
+        # A spam complaint withdraws consent first: the stop says why.
+        reason = SPAM_COMPLAINT_REASON if _by_complaint(event) else "The candidate withdrew consent to messages."
+        enrollments_stop(event, reason)
 
 
 def on_erased(event: events.CandidateEvent) -> None:
@@ -105,7 +111,7 @@ def on_bounced(event: events.CandidateEvent) -> None:
 
 
 def on_complained(event: events.CandidateEvent) -> None:
-    enrollments_stop(event, "The candidate reported our e-mail as spam.")
+    enrollments_stop(event, SPAM_COMPLAINT_REASON)
 
 
 def on_stage_changed(event: events.CandidateEvent) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from django.db.models import Case, Value, When
@@ -277,11 +277,19 @@ def _auto_reply_received(event: events.CandidateEvent) -> None:
     summary = f"Automatic reply: {_quoted(event.details.get('subject', ''))}"
     return_on = event.details.get("return_on")
     if return_on:
-        summary += f"; back on {return_on}"
+        summary += f"; back on {_day(return_on)}"
         # Set by the sequences' rule, which runs before this handler.
         if event.details.get("postponed"):
             summary += ": the next sequence step waits until then"
     _record(event, Kind.AUTO_REPLY, summary)
+
+
+def _day(iso: str) -> str:
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
 
 
 def _bounced(event: events.CandidateEvent) -> None:
