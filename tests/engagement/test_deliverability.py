@@ -79,7 +79,9 @@ def test_the_timeline_says_hard_or_soft_with_the_code_and_the_servers_words(acme
     message_bounce(message=message, reason="mailbox full", hard=False, status="4.2.2", diagnostic="452 Mailbox full")
 
     [soft] = timeline(running, Activity.Kind.BOUNCE)
-    assert soft == "Soft bounce (4.2.2): 1 of 2 in a row before the address counts as undeliverable — “452 Mailbox full”"
+    assert soft == (
+        "Soft bounce (4.2.2): 1 of 2 in a row before the address counts as undeliverable — “452 Mailbox full”"
+    )
     assert {state for state, _ in states(running)} == {"active"}  # one soft bounce stops nothing
 
     Message.objects.filter(pk=message.pk).update(status=Message.Status.SENT)  # as if a second one bounced
@@ -129,7 +131,8 @@ def test_a_return_date_before_the_next_step_moves_nothing(acme, running):
     message = first_message(running)
     raw = (
         "From: Zoe <zoe@example.net>\nTo: someone@acme.test\nSubject: Out of office\n"
-        f"Auto-Submitted: auto-replied\nMessage-ID: <ooo-soon@example.net>\nIn-Reply-To: {message.message_id_header}\n\n"
+        "Auto-Submitted: auto-replied\nMessage-ID: <ooo-soon@example.net>\n"
+        f"In-Reply-To: {message.message_id_header}\n\n"
         "I am out of the office until 3 March 2026.\n"
     ).encode()
 
