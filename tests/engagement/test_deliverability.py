@@ -141,4 +141,3 @@ def test_a_return_date_before_the_next_step_moves_nothing(acme, running):
     assert Enrollment.objects.get(candidate=running).next_run_at == datetime(2026, 3, 5, 10, tzinfo=UTC)
     [summary] = timeline(running, Activity.Kind.AUTO_REPLY)
     assert "back on 3 March 2026" in summary and "waits" not in summary
-
