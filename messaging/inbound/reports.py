@@ -17,7 +17,14 @@ from candidates.privacy import candidate_unsubscribe
 from messaging.inbound import bounce_text
 from messaging.inbound.complaints import Complaint, detect_complaint
 from messaging.inbound.detection import Bounce, auto_reply_reason, detect_bounce
-from messaging.inbound.matching import VerpMatch, match_email, message_for_ids, reply_tags, thread_for_tags
+from messaging.inbound.matching import (
+    VerpMatch,
+    match_email,
+    message_for_ids,
+    reply_tags,
+    thread_for_tags,
+    verp_in_raw,
+)
 from messaging.inbound.parsing import ParsedEmail
 from messaging.models import InboundEmail, Message
 from messaging.services import message_bounce, message_complaint
@@ -64,7 +71,7 @@ def bounce_from_text(parsed: ParsedEmail) -> Bounce:
 
 
 def route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, verp: VerpMatch) -> None:
-    original = verp.message or bounced_message(bounce)
+    original = verp.message or bounced_message(bounce) or verp_in_raw(bytes(inbound.raw))
     if original is not None:
         inbound.organization_id = original.organization_id
     else:
@@ -122,7 +129,7 @@ def route_complaint(inbound: InboundEmail, parsed: ParsedEmail, complaint: Compl
     Two feedback types are not complaints: "not-spam" (kept, no effect) and "unsubscribe" (a mail
     client's unsubscribe button: an unsubscribe like the link's, not counted as a complaint).
     """
-    original = verp.message or bounced_message(complaint)
+    original = verp.message or bounced_message(complaint) or verp_in_raw(bytes(inbound.raw))
     feedback_type = (complaint.feedback_type or "abuse").lower()
     inbound.status = InboundEmail.Status.COMPLAINT
     if original is None:

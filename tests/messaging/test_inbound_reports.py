@@ -223,3 +223,15 @@ def test_a_complaint_sent_to_the_return_path_is_matched_by_the_token(sent, seen_
     assert inbound.status == again.status == InboundEmail.Status.COMPLAINT
     assert f"message #{sent.message.pk}" in inbound.error and "already handled" in again.error
     assert [event.kind for event in seen_events].count(events.COMPLAINED) == 1
+
+
+def test_a_complaint_names_its_message_by_the_verp_address_it_quotes(sent, seen_events):
+    # At the feedback address, the original's Message-ID and reply token unknown: Original-Mail-From remains.
+    raw = report(
+        "arf_complaint.eml", sent.message, TO="fbl@reply.test", MESSAGE_ID="<x@elsewhere.test>", TOKEN="nosuchtoken"
+    )
+
+    inbound = ingest_raw(raw)
+
+    assert inbound.status == InboundEmail.Status.COMPLAINT and f"message #{sent.message.pk}" in inbound.error
+    assert [event.kind for event in seen_events].count(events.COMPLAINED) == 1
