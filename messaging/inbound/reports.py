@@ -34,9 +34,11 @@ _FIELDS = ["organization", "status", "error"]
 
 def route_report(inbound: InboundEmail, parsed: ParsedEmail, verp: VerpMatch) -> bool:
     """File the mail when it is a complaint, a bounce or a delivery notice; False when it is none."""
+    unread = inbound.error  # "Could not be fully read (…)" from ingest, kept beside what is said here
     complaint = detect_complaint(parsed)
     if complaint is not None:
         route_complaint(inbound, parsed, complaint, verp)
+        _save(inbound, unread)
         return True
     bounce = detect_bounce(parsed)
     if bounce is None and verp.found:
@@ -47,7 +49,14 @@ def route_report(inbound: InboundEmail, parsed: ParsedEmail, verp: VerpMatch) ->
     if bounce is None:
         return False
     route_bounce(inbound, parsed, bounce, verp)
+    _save(inbound, unread)
     return True
+
+
+def _save(inbound: InboundEmail, unread: str) -> None:
+    if unread and unread not in inbound.error:
+        inbound.error = f"{inbound.error} {unread}".strip()[:2_000]
+    inbound.save(update_fields=_FIELDS)
 
 
 def _from_a_mail_server(parsed: ParsedEmail) -> bool:
@@ -71,6 +80,7 @@ def bounce_from_text(parsed: ParsedEmail) -> Bounce:
 
 
 def route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, verp: VerpMatch) -> None:
+    """File a delivery report on `inbound` (saved by the caller) and apply it to our message."""
     original = verp.message or bounced_message(bounce) or verp_in_raw(bytes(inbound.raw))
     if original is not None:
         inbound.organization_id = original.organization_id
@@ -95,7 +105,6 @@ def route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, ver
         inbound.status = InboundEmail.Status.BOUNCE
         by = "VERP token" if verp.message is not None else "returned original"
         inbound.error = f"{'Hard' if hard else 'Soft'} bounce of message #{original.pk} (by {by}): {bounce.reason}"
-    inbound.save(update_fields=_FIELDS)
 
 
 def bounced_message(bounce: Bounce | Complaint) -> Message | None:
@@ -124,7 +133,8 @@ def bounced_message(bounce: Bounce | Complaint) -> Message | None:
 
 
 def route_complaint(inbound: InboundEmail, parsed: ParsedEmail, complaint: Complaint, verp: VerpMatch) -> None:
-    """A spam complaint: the reported message's candidate is unsubscribed and suppressed; kept for the record.
+    """A spam complaint: the reported message's candidate is unsubscribed and suppressed; kept for the record
+    (`inbound` saved by the caller).
 
     Two feedback types are not complaints: "not-spam" (kept, no effect) and "unsubscribe" (a mail
     client's unsubscribe button: an unsubscribe like the link's, not counted as a complaint).
@@ -150,4 +160,3 @@ def route_complaint(inbound: InboundEmail, parsed: ParsedEmail, complaint: Compl
         inbound.error = f"Spam complaint ({feedback_type}) about message #{original.pk}" + (
             ": the candidate is unsubscribed from all mail and suppressed." if new else " (already handled)."
         )
-    inbound.save(update_fields=_FIELDS)
