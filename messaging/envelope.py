@@ -46,6 +46,20 @@ def envelope_sender(message: Message) -> str:
     return f"bounce+{token}@{settings.INBOUND_EMAIL_DOMAIN}"
 
 
+def _envelope_and_headers(message: Message) -> tuple[str, dict[str, str]]:
+    """`from_email` and the From header for the EmailMessage.
+
+    Django's SMTP backend uses `from_email` as the envelope sender (MAIL FROM) and takes the From
+    header from `headers` when one is given. With VERP off nothing is split: `from_email` is the
+    From, exactly as a provider's backend expects.
+    """
+    header_from = from_address(message)
+    sender = envelope_sender(message)
+    if sender == parseaddr(header_from)[1]:
+        return header_from, {}
+    return sender, {"From": header_from}
+
+
 def verp_tokens_in(addresses: list[str]) -> list[tuple[str, str]]:
     """(token, domain) of every `bounce+<token>@<domain>` among the addresses, in order, without repeats.
 
@@ -181,15 +195,14 @@ def build_email(message: Message, *, renderer: BodyRenderer | None = None) -> Em
         headers["In-Reply-To"] = _one_line(message.in_reply_to)
     if message.references:
         headers["References"] = _one_line(message.references)
+    envelope, from_header = _envelope_and_headers(message)
     email = EmailMultiAlternatives(
         subject=_one_line(message.subject),
         body=text,
-        # Django's SMTP backend uses `from_email` as the envelope sender (MAIL FROM) and the From
-        # header from `headers` when given: the two differ once VERP is on.
-        from_email=envelope_sender(message),
+        from_email=envelope,
         to=[candidate.email],
         reply_to=[reply_address(message)],
-        headers={"From": from_address(message), **headers},
+        headers={**from_header, **headers},
     )
     email.attach_alternative(html, "text/html")
     return email

@@ -142,6 +142,10 @@ def test_with_verp_off_the_envelope_sender_is_the_from_address(acme, candidate, 
     assert delivery.message_deliver(message.pk) == delivery.SENT
 
     assert smtp.envelope_senders == ["noreply@localhost"]
+    assert smtp.accepted[0]["From"].addresses[0].addr_spec == "noreply@localhost"
+    # Nothing split: `from_email` is the From, as a provider's backend expects.
+    message.refresh_from_db()
+    assert "From" not in envelope.build_email(message).extra_headers
 
 
 def test_a_follow_up_in_the_thread_carries_in_reply_to_and_references(acme, candidate, smtp):
