@@ -10,7 +10,7 @@ recipient names one (`reply+<org-slug>@…` or `<org-slug>@…`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
@@ -124,6 +124,7 @@ class VerpMatch:
 
     found: bool = False  # some recipient is a bounce+ address, known or not
     message: Message | None = None  # the outgoing message the token names, its thread and candidate loaded
+    envelope_recipients: list[str] = field(default_factory=list)  # as given to `match_verp`, for later matching
 
 
 def mail_addresses(parsed: ParsedEmail, envelope_recipients: list[str] | None = None) -> list[str]:
@@ -139,10 +140,11 @@ def mail_addresses(parsed: ParsedEmail, envelope_recipients: list[str] | None = 
 
 def match_verp(parsed: ParsedEmail, *, envelope_recipients: list[str] | None = None) -> VerpMatch:
     """The message a VERP address among the mail's recipients names (its token is its Message-ID's)."""
-    found = verp_tokens_in(mail_addresses(parsed, envelope_recipients))
+    envelope = list(envelope_recipients or [])
+    found = verp_tokens_in(mail_addresses(parsed, envelope))
     if not found:
-        return VerpMatch()
-    return VerpMatch(found=True, message=message_for_verp(found))
+        return VerpMatch(envelope_recipients=envelope)
+    return VerpMatch(found=True, message=message_for_verp(found), envelope_recipients=envelope)
 
 
 _VERP_IN_TEXT = re.compile(rb"bounce\+([0-9a-f]{16,64})@([a-z0-9.-]{1,253})", re.IGNORECASE)

@@ -85,7 +85,7 @@ def route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, ver
     if original is not None:
         inbound.organization_id = original.organization_id
     else:
-        inbound.organization = match_email(parsed).organization
+        inbound.organization = match_email(parsed, envelope_recipients=verp.envelope_recipients).organization
     if bounce.delivered:
         inbound.status = InboundEmail.Status.DISCARDED
         inbound.error = f"Delivery notice ({bounce.action or 'delivered'}): the message arrived."
@@ -143,7 +143,7 @@ def route_complaint(inbound: InboundEmail, parsed: ParsedEmail, complaint: Compl
     feedback_type = (complaint.feedback_type or "abuse").lower()
     inbound.status = InboundEmail.Status.COMPLAINT
     if original is None:
-        inbound.organization = match_email(parsed).organization
+        inbound.organization = match_email(parsed, envelope_recipients=verp.envelope_recipients).organization
         inbound.error = f"Spam complaint ({feedback_type}) about a message we cannot find."
     elif feedback_type == "not-spam":
         inbound.organization_id = original.organization_id
