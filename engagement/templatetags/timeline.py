@@ -17,6 +17,7 @@ KIND_ICONS = {
     "reply_in": "↩" + TEXT,
     "auto_reply": "⚙" + TEXT,
     "bounce": "⚠" + TEXT,
+    "complaint": "⊗",
     "note": "✎",
     "call": "☎" + TEXT,
     "meeting": "◷",
