@@ -227,7 +227,7 @@ def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: dat
     by_id = {message.pk: (message, email) for message, email in sent}
     stamp = connection.ops.adapt_datetimefield_value(now)
     cases, case_params = [], []
-    for column, pick in (("from_email", lambda e: e.from_email), ("to_email", lambda e: e.to[0])):
+    for column, pick in (("from_email", header_from), ("to_email", lambda e: e.to[0])):
         whens = " ".join(["WHEN %s THEN %s"] * len(by_id))
         cases.append(f"{column} = CASE id {whens} ELSE {column} END")
         for pk, (_message, email) in by_id.items():
@@ -263,6 +263,11 @@ def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: dat
             ]
         )
     return len(marked)
+
+
+def header_from(email: EmailMultiAlternatives) -> str:
+    """The From header of a built e-mail (its `from_email` is the envelope sender, the VERP address)."""
+    return str(email.extra_headers.get("From") or email.from_email)
 
 
 def _fail_or_retry(message: Message, error: Exception, now: datetime) -> tuple[str, datetime | None]:

@@ -21,6 +21,50 @@ def reply_address(message: Message) -> str:
     return f"reply+{message.thread.reply_token}@{settings.INBOUND_EMAIL_DOMAIN}"
 
 
+# Our Message-IDs are `<tc.<24 hex>@domain>` (services.new_message_id_header): the hex part is the
+# message's VERP token, already stored and indexed with the row.
+_OUR_MESSAGE_ID = re.compile(r"^<tc\.([0-9a-f]{16,64})@([^>]+)>$")
+_VERP_LOCAL_PART = re.compile(r"^bounce\+([0-9a-f]{16,64})$")
+
+
+def verp_token(message: Message) -> str:
+    """The message's VERP token (the random part of its Message-ID), or "" for a Message-ID we did not write."""
+    found = _OUR_MESSAGE_ID.match(message.message_id_header or "")
+    return found.group(1) if found else ""
+
+
+def envelope_sender(message: Message) -> str:
+    """The SMTP `MAIL FROM` (the Return-Path): `bounce+<token>@<INBOUND_EMAIL_DOMAIN>` with VERP on.
+
+    Every bounce then comes back to an address naming the exact message, whatever the bouncing
+    server writes. With VERP_ENABLED off (a provider that rewrites the Return-Path) it is the
+    From address, as before.
+    """
+    token = verp_token(message) if getattr(settings, "VERP_ENABLED", True) else ""
+    if not token:
+        return parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return f"bounce+{token}@{settings.INBOUND_EMAIL_DOMAIN}"
+
+
+def verp_tokens_in(addresses: list[str]) -> list[tuple[str, str]]:
+    """(token, domain) of every `bounce+<token>@<domain>` among the addresses, in order, without repeats.
+
+    Any domain: a bounce address written while INBOUND_EMAIL_DOMAIN was another still names its message.
+    """
+    found: list[tuple[str, str]] = []
+    for address in addresses:
+        local, _, domain = (address or "").strip().strip("<>").lower().rpartition("@")
+        match = _VERP_LOCAL_PART.match(local)
+        if match and domain and (match.group(1), domain) not in found:
+            found.append((match.group(1), domain))
+    return found
+
+
+def message_id_for_verp(token: str, domain: str) -> str:
+    """The Message-ID of the message a VERP token stands for (the two share the random part and the domain)."""
+    return f"<tc.{token}@{domain}>"
+
+
 def _one_line(value: str) -> str:
     return " ".join((value or "").splitlines()).strip()
 
@@ -140,10 +184,12 @@ def build_email(message: Message, *, renderer: BodyRenderer | None = None) -> Em
     email = EmailMultiAlternatives(
         subject=_one_line(message.subject),
         body=text,
-        from_email=from_address(message),
+        # Django's SMTP backend uses `from_email` as the envelope sender (MAIL FROM) and the From
+        # header from `headers` when given: the two differ once VERP is on.
+        from_email=envelope_sender(message),
         to=[candidate.email],
         reply_to=[reply_address(message)],
-        headers=headers,
+        headers={"From": from_address(message), **headers},
     )
     email.attach_alternative(html, "text/html")
     return email

@@ -180,6 +180,11 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "TalentCircles <noreply@local
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 INBOUND_EMAIL_DOMAIN = env_str("INBOUND_EMAIL_DOMAIN", "reply.localhost")
 INBOUND_EMAIL_SECRET = env_str("INBOUND_EMAIL_SECRET", "")
+# VERP: each message's envelope sender (Return-Path) is bounce+<message token>@INBOUND_EMAIL_DOMAIN, so
+# every bounce names its message. Turn off for a provider that rewrites the Return-Path.
+VERP_ENABLED = env_bool("VERP_ENABLED", "True")
+# Soft bounces (full mailbox, server down) in a row after which an address counts as undeliverable.
+SOFT_BOUNCE_LIMIT = env_int("SOFT_BOUNCE_LIMIT", "3")
 # A mailbox to poll for replies, as an alternative to the webhook (imaps://user:password@host:993/INBOX).
 IMAP_URL = env_url("IMAP_URL", "", schemes=("imap", "imaps"))
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from candidates.models import ConsentRecord
 from candidates.privacy import candidate_erase, candidate_mark_undeliverable, candidate_unsubscribe
-from messaging import delivery, links, outbox, services
+from messaging import delivery, envelope, links, outbox, services
 from messaging.models import Message, Thread
 from messaging.tasks import deliver_message, sweep_stuck_messages
 from talentcircles import events
@@ -129,7 +129,9 @@ def test_the_email_carries_the_reply_and_unsubscribe_headers(acme, candidate, se
 
     email = mail.outbox[0]
     token = links.unsubscribe_token(candidate)
-    assert parseaddr(email.from_email) == ("Grace Hopper via Acme Inc", "noreply@localhost")
+    assert parseaddr(email.extra_headers["From"]) == ("Grace Hopper via Acme Inc", "noreply@localhost")
+    message.refresh_from_db()
+    assert email.from_email == f"bounce+{envelope.verp_token(message)}@in.example.com"
     assert email.reply_to == [f"reply+{message.thread.reply_token}@in.example.com"]
     assert email.extra_headers["List-Unsubscribe"] == (
         f"<https://talent.example.com/u/{token}>, <mailto:unsubscribe+{token}@in.example.com?subject=unsubscribe>"

@@ -13,7 +13,7 @@ from celery.exceptions import Retry
 from django.core import mail
 from django.utils import timezone
 
-from messaging import delivery, links, outbox
+from messaging import delivery, envelope, links, outbox
 from messaging.models import Message
 from messaging.tasks import deliver_message
 from talentcircles import events
@@ -30,6 +30,7 @@ class MailServer:
     attempts: list[email.message.EmailMessage] = field(default_factory=list)
     accepted: list[email.message.EmailMessage] = field(default_factory=list)
     envelope_recipients: list[list[str]] = field(default_factory=list)
+    envelope_senders: list[str] = field(default_factory=list)
 
     # aiosmtpd calls its hooks by these names.
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -46,6 +47,7 @@ class MailServer:
             return self.data_reply
         self.accepted.append(received)
         self.envelope_recipients.append(list(envelope.rcpt_tos))
+        self.envelope_senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
 
@@ -116,6 +118,30 @@ def test_it_delivers_over_smtp_with_every_header(acme, candidate, smtp):
     assert links.response_url(message, Message.Classification.INTERESTED) in text
     assert links.response_url(message, Message.Classification.NOT_INTERESTED) in html
     assert f"https://talent.example.com/u/{token}" in html
+
+
+def test_the_envelope_sender_is_the_messages_verp_address(acme, candidate, smtp):
+    first, second = _start(acme, candidate), _start(acme, CandidateFactory(organization=acme.org))
+
+    assert delivery.messages_deliver([first.pk, second.pk]).counts() == {delivery.SENT: 2}
+
+    first.refresh_from_db()
+    second.refresh_from_db()
+    tokens = [envelope.verp_token(first), envelope.verp_token(second)]
+    assert all(tokens) and tokens[0] != tokens[1]
+    # MAIL FROM names the message; the From header stays the organisation's address.
+    assert smtp.envelope_senders == [f"bounce+{token}@in.example.com" for token in tokens]
+    assert [received["From"].addresses[0].addr_spec for received in smtp.accepted] == ["noreply@localhost"] * 2
+    assert first.from_email.endswith("<noreply@localhost>")
+
+
+def test_with_verp_off_the_envelope_sender_is_the_from_address(acme, candidate, smtp, settings):
+    settings.VERP_ENABLED = False
+    message = _start(acme, candidate)
+
+    assert delivery.message_deliver(message.pk) == delivery.SENT
+
+    assert smtp.envelope_senders == ["noreply@localhost"]
 
 
 def test_a_follow_up_in_the_thread_carries_in_reply_to_and_references(acme, candidate, smtp):
