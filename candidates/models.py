@@ -171,6 +171,8 @@ class Candidate(models.Model):
     stage_changed_at = models.DateTimeField(default=timezone.now, help_text="When the current stage began.")
     do_not_contact = models.BooleanField(default=False)
     email_undeliverable = models.BooleanField(default=False)
+    # Soft bounces (full mailbox, server down) in a row; at settings.SOFT_BOUNCE_LIMIT the address is undeliverable.
+    soft_bounces = models.PositiveSmallIntegerField(default=0)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -409,6 +411,7 @@ class ConsentRecord(models.Model):
         IMPORT = "import", "Import"
         ADMIN = "admin", "Admin"
         UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
+        SPAM_COMPLAINT = "spam_complaint", "Spam complaint"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
@@ -436,6 +439,8 @@ class Suppression(models.Model):
         ERASED = "erased", "Erased on request"
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
         BOUNCED = "bounced", "Bounced"
+        # Reported our mail as spam to their provider: not lifted by "receive messages again".
+        COMPLAINED = "complained", "Reported as spam"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     email_hash = models.CharField(max_length=64, help_text="SHA-256 of the normalised e-mail address.")

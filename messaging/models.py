@@ -217,6 +217,7 @@ class InboundEmail(models.Model):
         UNMATCHED = "unmatched", "Waiting to be assigned"
         ASSIGNED = "assigned", "Assigned by a recruiter"
         BOUNCE = "bounce", "Bounce"
+        COMPLAINT = "complaint", "Spam complaint"
         REJECTED = "rejected", "Refused"
         DISCARDED = "discarded", "Discarded"
 

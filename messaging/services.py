@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from candidates.deliverability import candidate_complained, candidate_record_bounce, candidate_reset_soft_bounces
 from candidates.models import MESSAGE_BLOCKS, Candidate
-from candidates.privacy import candidate_mark_undeliverable
 from messaging.models import MAX_BODY_CHARS, Message, Thread
 from talentcircles import events
 from talentcircles.expressions import moved_forward
@@ -128,11 +128,14 @@ def message_receive(
     is_auto_reply: bool = False,
     classification: str = "",
     received_at: datetime | None = None,
+    return_on: date | None = None,
 ) -> Message:
     """Record what the candidate sent (a reply, an automatic reply or a one-click response).
 
     Emits REPLY_RECEIVED, AUTO_REPLY_RECEIVED or RESPONSE_CLICKED; engagement records it on
-    the timeline, moves the stage and stops running sequences for real answers.
+    the timeline, moves the stage and stops running sequences for real answers. `return_on`: the
+    day an out-of-office says its writer is back (the sequence's next step waits until then).
+    Anything the candidate sent shows our mail reaches them: their soft bounces start again.
     """
     received_at = received_at or timezone.now()
     if classification and classification not in Message.Classification.values:
@@ -161,6 +164,10 @@ def message_receive(
     if not is_auto_reply:
         updates["last_inbound_at"] = moved_forward("last_inbound_at", received_at)
     Thread.objects.filter(pk=thread.pk).update(**updates)
+    candidate_reset_soft_bounces(candidate_id=thread.candidate_id)
+    details = {"channel": channel, "classification": message.classification, "subject": message.subject}
+    if is_auto_reply and return_on is not None:
+        details["return_on"] = return_on.isoformat()
     events.emit(
         events.CandidateEvent(
             organization_id=thread.organization_id,
@@ -168,19 +175,21 @@ def message_receive(
             kind=_answer_kind(channel, is_auto_reply),
             occurred_at=received_at,
             related={"message_id": message.pk, "thread_id": thread.pk},
-            details={
-                "channel": channel,
-                "classification": message.classification,
-                "subject": message.subject,
-            },
+            details=details,
         )
     )
     return message
 
 
 @transaction.atomic
-def message_bounce(*, message: Message, reason: str) -> bool:
-    """The address refused `message`: mark it bounced and the candidate undeliverable. False when already done."""
+def message_bounce(*, message: Message, reason: str, hard: bool = True, status: str = "", diagnostic: str = "") -> bool:
+    """`message` did not arrive: mark it bounced and count the bounce on the candidate's address.
+
+    A hard bounce makes the address undeliverable and suppressed at once; a soft one (`hard=False`:
+    a full mailbox, a server down) does so at the SOFT_BOUNCE_LIMIT-th in a row. Only a bounce of
+    the candidate's current address counts. Emits BOUNCED with which it was, the status code and the
+    server's words. False when the message was already marked bounced (nothing is counted twice).
+    """
     changed = (
         Message.objects.filter(pk=message.pk, direction=Message.Direction.OUT)
         .exclude(status=Message.Status.BOUNCED)
@@ -190,15 +199,42 @@ def message_bounce(*, message: Message, reason: str) -> bool:
         return False
     message.status, message.last_error = Message.Status.BOUNCED, reason[:2000]
     candidate = message.candidate
+    details = {"reason": reason[:300], "email": message.to_email, "hard": hard, "status": status[:20],
+               "diagnostic": diagnostic[:300], "undeliverable": False}  # fmt: skip
     if candidate.email and candidate.email.lower() == message.to_email.lower():
-        candidate_mark_undeliverable(candidate=candidate)
+        outcome = candidate_record_bounce(candidate=candidate, hard=hard)
+        details.update(soft_bounces=outcome.soft_bounces, limit=outcome.limit, undeliverable=outcome.undeliverable)
     events.emit(
         events.CandidateEvent(
             organization_id=message.organization_id,
             candidate_id=message.candidate_id,
             kind=events.BOUNCED,
             related={"message_id": message.pk, "thread_id": message.thread_id},
-            details={"reason": reason[:300], "email": message.to_email},
+            details=details,
+        )
+    )
+    return True
+
+
+@transaction.atomic
+def message_complaint(*, message: Message, feedback_type: str = "abuse", source: str = "") -> bool:
+    """The candidate reported `message` as spam to their mail provider (an ARF feedback report).
+
+    The strongest opt-out: unsubscribed from all mail (recruiting and community) and suppressed for
+    good; emits COMPLAINED (engagement stops sequences, tells the owner and the admins, counts it).
+    False when this candidate had already complained (announced once).
+    """
+    candidate = Candidate.objects.get(pk=message.candidate_id)
+    if not candidate_complained(candidate=candidate):
+        return False
+    events.emit(
+        events.CandidateEvent(
+            organization_id=message.organization_id,
+            candidate_id=message.candidate_id,
+            kind=events.COMPLAINED,
+            actor_id=message.sender_id,
+            related={"message_id": message.pk, "thread_id": message.thread_id},
+            details={"feedback_type": feedback_type[:40], "source": source[:200], "subject": message.subject},
         )
     )
     return True

@@ -30,7 +30,10 @@ MESSAGE_SENT = "message.sent"  # handed to the e-mail backend
 REPLY_RECEIVED = "message.reply_received"  # a real answer (e-mail or portal), never an auto-reply
 AUTO_REPLY_RECEIVED = "message.auto_reply_received"  # out of office and the like; details: subject
 RESPONSE_CLICKED = "message.response_clicked"  # one-click "Interested" / "Not interested"; details: classification
-BOUNCED = "message.bounced"  # the address does not take mail; the candidate is now undeliverable
+# A message did not arrive; details: hard, status, diagnostic, soft_bounces, limit, undeliverable.
+BOUNCED = "message.bounced"
+# The candidate reported a message as spam (an ARF feedback report); details: feedback_type, source, subject.
+COMPLAINED = "message.complained"
 KINDS = frozenset(
     {
         CREATED,
@@ -48,6 +51,7 @@ KINDS = frozenset(
         AUTO_REPLY_RECEIVED,
         RESPONSE_CLICKED,
         BOUNCED,
+        COMPLAINED,
     }
 )
 # The candidate answered: what stops sequences and counts as a response.

@@ -1,7 +1,9 @@
 """The one way inbound e-mail enters: `ingest_raw(raw)`, from the webhook, the command and IMAP.
 
 Every mail is stored once (deduplicated by Message-ID, or by a hash of the bytes when it has
-none) with its raw bytes, then routed: a bounce marks our original message bounced, a reply or
+none) with its raw bytes, then routed: a bounce marks our original message bounced (a mail to a
+VERP `bounce+<token>@…` address is always a report on that message), a spam complaint unsubscribes
+and suppresses the candidate (see `messaging.inbound.reports`), a reply or
 auto-reply that matches a conversation becomes an incoming `Message`, anything else waits in
 "Unmatched" for a recruiter (`inbound_assign`). Hostile or broken mail is recorded as refused,
 never raised: the caller always gets a row back.
@@ -12,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,12 +23,14 @@ from django.utils import timezone
 from candidates.models import Candidate
 from messaging.classify import classify_reply
 from messaging.inbound.cleaning import clean_reply
-from messaging.inbound.detection import Bounce, auto_reply_reason, detect_bounce
-from messaging.inbound.matching import Match, match_email, message_for_ids, reply_tags, thread_for_tags
+from messaging.inbound.detection import auto_reply_reason
+from messaging.inbound.matching import Match, match_email, match_verp
 from messaging.inbound.parsing import ParsedEmail, parse_email, raw_digest
+from messaging.inbound.reports import route_report
+from messaging.inbound.return_dates import return_date
 from messaging.links import unsubscribe_by_email
 from messaging.models import MAX_BODY_CHARS, InboundEmail, Message, Thread
-from messaging.services import MessagingError, message_bounce, message_receive
+from messaging.services import MessagingError, message_receive
 from talentcircles.models import Membership, User
 
 logger = logging.getLogger(__name__)
@@ -122,14 +127,17 @@ def _store_refused(raw: bytes, received_at: datetime, error: str) -> IngestResul
 
 
 def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_recipients: list[str]) -> None:
-    bounce = detect_bounce(parsed)
-    if bounce is not None:
-        _route_bounce(inbound, parsed, bounce, envelope_recipients)
+    verp = match_verp(parsed, envelope_recipients=envelope_recipients)
+    if route_report(inbound, parsed, verp):
         return
     if _route_unsubscribe(inbound, parsed, envelope_recipients):
         return
     auto_reason = auto_reply_reason(parsed)
     match = match_email(parsed, envelope_recipients=envelope_recipients)
+    if match.thread is None and verp.message is not None:
+        # An out-of-office sent to the Return-Path (RFC 3834): the token names the message it answers.
+        thread = verp.message.thread
+        match = Match(thread=thread, organization=thread.organization, matched_by="verp", message=verp.message)
     inbound.organization = match.organization
     inbound.is_auto_reply = bool(auto_reason)
     fields = ["organization", "is_auto_reply", "status", "message", "error"]
@@ -152,9 +160,29 @@ def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_
         is_auto_reply=bool(auto_reason),
         classification="" if auto_reason else classify_reply(body_text),
         received_at=inbound.received_at,
+        return_on=_return_on(parsed, inbound, match) if auto_reason else None,
     )
     inbound.status = InboundEmail.Status.MATCHED
     inbound.save(update_fields=fields)
+
+
+def _return_on(parsed: ParsedEmail, inbound: InboundEmail, match: Match) -> date | None:
+    """The day an out-of-office says its writer is back, read in the organisation's time zone."""
+    org = match.thread.organization if match.thread is not None else None
+    zone = _zone(getattr(org, "time_zone", "") or "")
+    today = timezone.localtime(inbound.received_at, zone).date()
+    try:
+        return return_date(f"{parsed.subject}\n{parsed.text}", today=today)
+    except Exception:  # a date we cannot read only loses the postponement, never the reply
+        logger.exception("Could not read the return date of inbound e-mail %s", inbound.pk)
+        return None
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 def _route_unsubscribe(inbound: InboundEmail, parsed: ParsedEmail, envelope_recipients: list[str]) -> bool:
@@ -167,42 +195,6 @@ def _route_unsubscribe(inbound: InboundEmail, parsed: ParsedEmail, envelope_reci
     inbound.error = f"Unsubscribe request by e-mail: {len(unsubscribed)} candidate(s) unsubscribed."
     inbound.save(update_fields=["organization", "status", "error"])
     return True
-
-
-def _route_bounce(inbound: InboundEmail, parsed: ParsedEmail, bounce: Bounce, envelope_recipients: list[str]) -> None:
-    original = _bounced_message(bounce)
-    if original is not None:
-        inbound.organization_id = original.organization_id
-    else:
-        inbound.organization = match_email(parsed, envelope_recipients=envelope_recipients).organization
-    if not bounce.is_permanent:
-        inbound.status = InboundEmail.Status.DISCARDED
-        inbound.error = f"Delivery delayed, not failed: {bounce.reason}"
-    elif original is None:
-        inbound.status = InboundEmail.Status.BOUNCE
-        inbound.error = f"Bounce for a message we cannot find: {bounce.reason}"
-    else:
-        message_bounce(message=original, reason=bounce.reason)
-        inbound.status = InboundEmail.Status.BOUNCE
-        inbound.error = f"Bounce of message #{original.pk}: {bounce.reason}"
-    inbound.save(update_fields=["organization", "status", "error"])
-
-
-def _bounced_message(bounce: Bounce) -> Message | None:
-    """Our outgoing message the bounce returns: by its Message-ID, else by the reply token it carried."""
-    if bounce.original_message_id:
-        message = message_for_ids([bounce.original_message_id])
-        if message is not None and message.direction == Message.Direction.OUT:
-            return message
-    thread = thread_for_tags(reply_tags(bounce.original_recipients))
-    if thread is None:
-        return None
-    outgoing = Message.objects.filter(thread=thread, direction=Message.Direction.OUT).order_by("-created_at", "-id")
-    if bounce.failed_recipient:
-        to_recipient = outgoing.filter(to_email__iexact=bounce.failed_recipient).first()
-        if to_recipient is not None:
-            return to_recipient
-    return outgoing.first()
 
 
 # --- Assigning unmatched mail -------------------------------------------------------------------

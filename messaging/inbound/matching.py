@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from messaging.envelope import message_id_for_verp, verp_tokens_in
 from messaging.inbound.parsing import ParsedEmail
 from messaging.models import Message, Thread
 from talentcircles.models import Organization
@@ -26,7 +27,7 @@ _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 class Match:
     thread: Thread | None = None
     organization: Organization | None = None
-    matched_by: str = ""  # "token", "in-reply-to", "references", "org-address" or ""
+    matched_by: str = ""  # "token", "in-reply-to", "references", "verp", "org-address" or ""
     message: Message | None = None  # the message the mail answers, when matched by header
 
     @property
@@ -100,11 +101,7 @@ def organization_for(addresses: list[str], tags: list[str]) -> Organization | No
 
 def match_email(parsed: ParsedEmail, *, envelope_recipients: list[str] | None = None) -> Match:
     """Find the thread for this mail: token, then In-Reply-To, then References; else the organisation."""
-    addresses = list(parsed.recipients)
-    for address in envelope_recipients or []:
-        address = address.strip().strip("<>").lower()
-        if address and address not in addresses:
-            addresses.append(address)
+    addresses = mail_addresses(parsed, envelope_recipients)
     tags = reply_tags(addresses)
     thread = thread_for_tags(tags)
     if thread is not None:
@@ -119,3 +116,41 @@ def match_email(parsed: ParsedEmail, *, envelope_recipients: list[str] | None = 
         )
     organization = organization_for(addresses, tags)
     return Match(organization=organization, matched_by="org-address" if organization else "")
+
+
+@dataclass
+class VerpMatch:
+    """A mail sent to a `bounce+<token>@…` address (VERP): a delivery report for one message of ours."""
+
+    found: bool = False  # some recipient is a bounce+ address, known or not
+    message: Message | None = None  # the outgoing message the token names, its thread and candidate loaded
+
+
+def mail_addresses(parsed: ParsedEmail, envelope_recipients: list[str] | None = None) -> list[str]:
+    """Every address the mail was delivered to: recipient headers (Delivered-To and X-Original-To
+    among them) and the SMTP envelope's recipients, lower-cased, without repeats."""
+    addresses = list(parsed.recipients)
+    for address in envelope_recipients or []:
+        address = address.strip().strip("<>").lower()
+        if address and address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def match_verp(parsed: ParsedEmail, *, envelope_recipients: list[str] | None = None) -> VerpMatch:
+    """The message a VERP address among the mail's recipients names (its token is its Message-ID's)."""
+    found = verp_tokens_in(mail_addresses(parsed, envelope_recipients))
+    if not found:
+        return VerpMatch()
+    ids: list[str] = []
+    for token, domain in found[:10]:
+        for candidate_id in (message_id_for_verp(token, domain), message_id_for_verp(token, inbound_domain())):
+            if candidate_id not in ids:
+                ids.append(candidate_id)
+    message = (
+        Message.objects.filter(message_id_header__in=ids, direction=Message.Direction.OUT)
+        .select_related("thread__organization", "candidate")
+        .order_by("id")
+        .first()
+    )
+    return VerpMatch(found=True, message=message)
