@@ -132,6 +132,36 @@ def _send(acme, candidate: Candidate, subject: str) -> Message:
     return message
 
 
+def _answers_from(zoe: Candidate, received: EmailMessage) -> list[tuple[EmailMessage, str]]:
+    """What comes back from the candidate's side: (mail, envelope sender) as their servers would send them.
+
+    A reply by hand to the reply address; Exchange's out-of-office (its header pair, no RFC 3834
+    header) to the same; a vacation(1)-style RFC 3834 auto-reply to the Return-Path, the VERP address,
+    with the null envelope sender RFC 3834 asks for and nothing else that names the conversation.
+    """
+    reply = _answer(
+        received,
+        subject="Re: Your Kotlin talk",
+        body="Yes, I'm interested! Could we talk on Thursday?\n\nOn Monday, Franklin Stone wrote:\n> Hi Zoë,\n> "
+        "I loved your Kotlin coroutines talk in Lyon.\n",
+    )
+    exchange = _answer(
+        received,
+        subject="Abwesend: Your Kotlin talk",
+        body="Ich bin bis zum 14. Januar nicht im Büro und lese meine E-Mails nur eingeschränkt.",
+        headers={"X-Auto-Response-Suppress": "All", "X-MS-Exchange-Inbox-Rules-Loop": zoe.email},
+    )
+    vacation = _answer(
+        received,
+        subject="On vacation",
+        body="I am on vacation with no access to e-mail. Your mail will be read when I am back.",
+        headers={"Auto-Submitted": "auto-replied", "Precedence": "bulk"},
+    )
+    vacation.replace_header("To", received["Return-Path"].strip("<>"))
+    del vacation["In-Reply-To"], vacation["References"]  # the VERP token is its only tie to the conversation
+    return [(reply, zoe.email), (exchange, zoe.email), (vacation, "")]
+
+
 def test_mail_goes_out_bounces_and_comes_back_through_postfix_and_dovecot(acme, mail_stack):
     candidate_user = urlsplit(CANDIDATE_URL).username
     zoe = CandidateFactory(organization=acme.org, first_name="Zoë", email=f"{candidate_user}@{DOMAIN}")
@@ -149,44 +179,34 @@ def test_mail_goes_out_bounces_and_comes_back_through_postfix_and_dovecot(acme, 
     assert received["Return-Path"] == f"<bounce+{verp_token(sent)}@{DOMAIN}>"
     assert received["Reply-To"] == reply_address(sent)
 
-    # The candidate answers, and is away: both real deliveries to the reply address through Postfix.
-    reply = _answer(
-        received,
-        subject="Re: Your Kotlin talk",
-        body=f"Yes, I'm interested! Could we talk on Thursday?\n\nOn Monday, {acme.user.email} wrote:\n> Hi Zoë,\n> "
-        "I loved your Kotlin coroutines talk in Lyon.\n",
-    )
-    away = _answer(
-        received,
-        subject="Automatic reply: Your Kotlin talk",
-        body="I am out of the office until Monday with limited access to e-mail.",
-        headers={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"},
-    )
-    _deliver(reply, envelope_sender=zoe.email)
-    _deliver(away, envelope_sender=zoe.email)
+    # The candidate answers, and is away: real deliveries through Postfix into the polled mailbox.
+    for mail, envelope_sender in _answers_from(zoe, received):
+        _deliver(mail, envelope_sender=envelope_sender)
 
-    # Postfix's own DSN for the unknown user, to the VERP address, and the two answers: three in the app's mailbox.
+    # Postfix's own DSN for the unknown user, at the VERP address, beside the three answers.
     arrived = wait_until(
-        lambda: (mails := _mails(INBOX_URL, "UNSEEN")) and len(mails) >= 3 and mails,
+        lambda: (mails := _mails(INBOX_URL, "UNSEEN")) and len(mails) >= 4 and mails,
         timeout=TIMEOUT,
-        message=lambda: f"the DSN, the reply and the auto-reply in the polled mailbox: {len(_mails(INBOX_URL))} there",
+        message=lambda: f"the DSN and three answers in the polled mailbox: {len(_mails(INBOX_URL))} there",
     )
     dsn = next(mail for mail in arrived if mail.get_content_type() == "multipart/report")
     assert dsn["Return-Path"] == "<>"
     assert dsn["Delivered-To"] == f"bounce+{verp_token(lost)}@{DOMAIN}"
 
-    # The app's IMAP poll (the beat task) fetches and files them, and marks them seen.
-    assert poll_imap_mailbox() == 3
+    # The app's IMAP poll (the beat task) fetches and files them all, and marks them seen.
+    assert poll_imap_mailbox() == 4
     assert poll_imap_mailbox() == 0
 
     answers = {m.subject: m for m in Message.objects.incoming().filter(thread=sent.thread)}
-    assert set(answers) == {"Re: Your Kotlin talk", "Automatic reply: Your Kotlin talk"}
+    assert set(answers) == {"Re: Your Kotlin talk", "Abwesend: Your Kotlin talk", "On vacation"}
     answer = answers["Re: Your Kotlin talk"]
     assert answer.is_auto_reply is False
     assert answer.classification == Message.Classification.INTERESTED
     assert answer.body_text.startswith("Yes, I'm interested!")
     assert "coroutines" not in answer.body_text  # the quoted history was cut
-    assert answers["Automatic reply: Your Kotlin talk"].is_auto_reply is True
+    assert answers["Abwesend: Your Kotlin talk"].is_auto_reply is True
+    assert answers["On vacation"].is_auto_reply is True
+    assert InboundEmail.objects.filter(status=InboundEmail.Status.MATCHED).count() == 3
 
     lost.refresh_from_db()
     assert lost.status == Message.Status.BOUNCED
@@ -198,4 +218,4 @@ def test_mail_goes_out_bounces_and_comes_back_through_postfix_and_dovecot(acme, 
     bounce = InboundEmail.objects.get(status=InboundEmail.Status.BOUNCE)
     assert bounce.message_id_header == dsn["Message-ID"].strip()
     assert bounce.organization_id == acme.org.pk
-    assert InboundEmail.objects.filter(status=InboundEmail.Status.MATCHED).count() == 2
+    assert bounce.error.startswith(f"Hard bounce of message #{lost.pk} (by VERP token)"), bounce.error
