@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from candidates.models import Candidate, ConsentRecord, Suppression
+from candidates.models import Candidate, ConsentRecord, DigestFrequency, Suppression
 from candidates.privacy import candidate_mark_undeliverable, candidate_unsubscribe, suppression_hash
 
 DEFAULT_SOFT_BOUNCE_LIMIT = 3
@@ -74,6 +74,10 @@ def candidate_complained(*, candidate: Candidate) -> bool:
     time (False when they had already complained). Emits UNSUBSCRIBED when they were subscribed.
     """
     candidate_unsubscribe(candidate=candidate, source=ConsentRecord.Source.SPAM_COMPLAINT)
+    # Community mail (circle digests) too, explicitly: the unsubscribe already blocks it.
+    Candidate.objects.filter(pk=candidate.pk).exclude(digest_frequency=DigestFrequency.NEVER).update(
+        digest_frequency=DigestFrequency.NEVER
+    )
     if not candidate.email:
         return True
     key = {"organization_id": candidate.organization_id, "email_hash": suppression_hash(candidate.email)}

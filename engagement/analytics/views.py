@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views import View
 
 from engagement.analytics import metric as analytics
+from engagement.analytics.complaints import complaint_rate
 from engagement.analytics.dashboard import CHART_BUILDERS, CHART_NAMES, DashboardData
 from engagement.analytics.figures import THRESHOLD_PERCENT, Chart, percent
 from engagement.analytics.forms import AnalyticsFilterForm, AnalyticsFilters, analytics_members, sees_team_figures
@@ -88,6 +89,9 @@ class AnalyticsDashboardView(OrgMemberRequiredMixin, View):
             "team_guards": guarded_recruiters(org=self.org) if sees_team else [],
             "has_outreach": True,
             "totals": None,
+            "complaints": complaint_rate(
+                org=self.org, date_from=filters.date_from, date_to=filters.date_to, recruiter_id=filters.recruiter_id
+            ),
             **extra,
         }
         context["live_percent"] = percent(context["live"].rate)

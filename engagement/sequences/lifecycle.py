@@ -6,7 +6,8 @@ Stopping is idempotent: only enrollments still running move, so a rule applied t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -79,9 +80,13 @@ def enrollments_stop_for_candidate(
 
 
 @transaction.atomic
-def enrollments_postpone_for_candidate(*, candidate_id: int, days: int, now: datetime | None = None) -> int:
-    """Out of office: the candidate's next steps run no sooner than `days` days from `now` (in the
-    send window). Idempotent: the same auto-reply handled twice moves nothing further."""
+def enrollments_postpone_for_candidate(
+    *, candidate_id: int, days: int = 0, now: datetime | None = None, back_on: date | None = None
+) -> int:
+    """Out of office: the candidate's next steps run no sooner than `days` days from `now`, or than
+    the day they say they are back (`back_on`, from the start of that day in their time zone), in
+    the send window. Returns how many moved. Idempotent: the same auto-reply handled twice moves
+    nothing further; a step already due later stays where it is."""
     now = now or timezone.now()
     moved = 0
     running = (
@@ -91,10 +96,14 @@ def enrollments_postpone_for_candidate(*, candidate_id: int, days: int, now: dat
     )
     for enrollment in running:
         org = enrollment.organization
+        tz_name = candidate_tz(enrollment.candidate, org)
+        not_before = now + timedelta(days=days)
+        if back_on is not None:
+            not_before = max(not_before, datetime.combine(back_on, time.min, tzinfo=_zone(tz_name)))
         earliest = next_opening(
-            now + timedelta(days=days),
+            not_before,
             org=org,
-            tz_name=candidate_tz(enrollment.candidate, org),
+            tz_name=tz_name,
             window_start=enrollment.sequence.send_window_start,
             window_end=enrollment.sequence.send_window_end,
         )
@@ -102,6 +111,13 @@ def enrollments_postpone_for_candidate(*, candidate_id: int, days: int, now: dat
             Enrollment.objects.filter(pk=enrollment.pk).update(next_run_at=earliest, updated_at=now)
             moved += 1
     return moved
+
+
+def _zone(name: str | None) -> tzinfo:
+    try:
+        return ZoneInfo(name) if name else timezone.get_default_timezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_default_timezone()
 
 
 def reminder_for_owner(*, enrollment: Enrollment, note: str, origin: str, due_at: datetime) -> Reminder | None:

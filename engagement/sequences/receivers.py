@@ -9,6 +9,7 @@ event handled twice changes nothing more. The dispatcher checks the same rules a
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from candidates.models import Candidate, ConsentRecord
 from engagement.sequences.lifecycle import (
@@ -59,21 +60,44 @@ def on_response_clicked(event: events.CandidateEvent) -> None:
 
 
 def on_auto_reply(event: events.CandidateEvent) -> None:
-    """Out of office: the next step waits the organisation's out-of-office delay."""
+    """Out of office: the next step waits the organisation's out-of-office delay, or until the day the
+    reply says its writer is back (`return_on`), whichever is later. The number of enrollments moved
+    goes into the event's details (`postponed`) for the timeline's line, which is written after this rule."""
     days = (
         Organization.objects.filter(pk=event.organization_id).values_list("out_of_office_delay_days", flat=True).first()
     )
-    if days:
-        enrollments_postpone_for_candidate(candidate_id=event.candidate_id, days=days, now=event.occurred_at)
+    back_on = _date(event.details.get("return_on"))
+    if days or back_on:
+        moved = enrollments_postpone_for_candidate(
+            candidate_id=event.candidate_id, days=days or 0, now=event.occurred_at, back_on=back_on
+        )
+        if back_on is not None:
+            event.details["postponed"] = moved
+
+
+def _date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and value else None
+    except ValueError:
+        return None
+
+
+SPAM_COMPLAINT_REASON = "The candidate reported our e-mail as spam."
+
+
+def _by_complaint(event: events.CandidateEvent) -> bool:
+    return event.details.get("source") == ConsentRecord.Source.SPAM_COMPLAINT
 
 
 def on_unsubscribed(event: events.CandidateEvent) -> None:
-    enrollments_stop(event, "The candidate unsubscribed.")
+    enrollments_stop(event, SPAM_COMPLAINT_REASON if _by_complaint(event) else "The candidate unsubscribed.")
 
 
 def on_consent_changed(event: events.CandidateEvent) -> None:
     if event.details.get("purpose") == ConsentRecord.Purpose.MESSAGES and not event.details.get("granted"):
-        enrollments_stop(event, "The candidate withdrew consent to messages.")
+        # A spam complaint withdraws consent first: the stop says why.
+        reason = SPAM_COMPLAINT_REASON if _by_complaint(event) else "The candidate withdrew consent to messages."
+        enrollments_stop(event, reason)
 
 
 def on_erased(event: events.CandidateEvent) -> None:
@@ -81,7 +105,13 @@ def on_erased(event: events.CandidateEvent) -> None:
 
 
 def on_bounced(event: events.CandidateEvent) -> None:
-    enrollments_stop(event, "An e-mail to the candidate bounced.")
+    """A hard bounce, or the soft one that reached the limit, ends them; an earlier soft bounce does not."""
+    if event.details.get("undeliverable", True):
+        enrollments_stop(event, "An e-mail to the candidate bounced.")
+
+
+def on_complained(event: events.CandidateEvent) -> None:
+    enrollments_stop(event, SPAM_COMPLAINT_REASON)
 
 
 def on_stage_changed(event: events.CandidateEvent) -> None:
@@ -111,5 +141,6 @@ SEQUENCE_HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.CONSENT_CHANGED: on_consent_changed,
     events.ERASED: on_erased,
     events.BOUNCED: on_bounced,
+    events.COMPLAINED: on_complained,
     events.STAGE_CHANGED: on_stage_changed,
 }

@@ -23,6 +23,7 @@ class Activity(models.Model):
         REPLY_IN = "reply_in", "Reply received"
         AUTO_REPLY = "auto_reply", "Automatic reply"
         BOUNCE = "bounce", "Bounce"
+        COMPLAINT = "complaint", "Spam complaint"
         NOTE = "note", "Note"
         CALL = "call", "Call"
         MEETING = "meeting", "Meeting"
@@ -113,6 +114,7 @@ class Reminder(models.Model):
         GOING_COLD = "going_cold", "Relationship going cold"
         SEQUENCE = "sequence", "Sequence task"
         REPLY = "reply", "Reply to answer"
+        COMPLAINT = "complaint", "Spam complaint"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     recruiter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")

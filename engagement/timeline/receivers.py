@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import date, datetime
 from typing import TypeVar
 
 from django.db.models import Case, Value, When
 
 from candidates.models import Candidate, ConsentRecord
 from candidates.services import candidate_set_stage, candidates_set_stage
+from engagement.timeline.deliverability import bounce_summary, complained
 from engagement.timeline.models import Activity, Relationship, Reminder
 from engagement.timeline.services import (
     activities_record,
@@ -273,11 +274,30 @@ def _response_clicked(event: events.CandidateEvent) -> None:
 
 
 def _auto_reply_received(event: events.CandidateEvent) -> None:
-    _record(event, Kind.AUTO_REPLY, f"Automatic reply: {_quoted(event.details.get('subject', ''))}")
+    summary = f"Automatic reply: {_quoted(event.details.get('subject', ''))}"
+    return_on = event.details.get("return_on")
+    if return_on:
+        summary += f"; back on {_day(return_on)}"
+        # Set by the sequences' rule, which runs before this handler.
+        if event.details.get("postponed"):
+            summary += ": the next sequence step waits until then"
+    _record(event, Kind.AUTO_REPLY, summary)
+
+
+def _day(iso: str) -> str:
+    try:
+        day = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
 
 
 def _bounced(event: events.CandidateEvent) -> None:
-    _record(event, Kind.BOUNCE, "E-mail bounced: the address is now marked undeliverable")
+    _record(event, Kind.BOUNCE, bounce_summary(event.details))
+
+
+def _complained(event: events.CandidateEvent) -> None:
+    complained(event, _record)
 
 
 _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
@@ -295,6 +315,7 @@ _HANDLERS: dict[str, Callable[[events.CandidateEvent], None]] = {
     events.RESPONSE_CLICKED: _response_clicked,
     events.AUTO_REPLY_RECEIVED: _auto_reply_received,
     events.BOUNCED: _bounced,
+    events.COMPLAINED: _complained,
     # DELETED: the candidate's activities, reminders and relationship go with it (on_delete=CASCADE).
 }
 

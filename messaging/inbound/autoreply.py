@@ -48,8 +48,9 @@ OUT_OF_OFFICE_BODY = re.compile(
     r"""(?:
         \b(?:I\s+am|I'm|I\s+will\s+be|I'll\s+be|I\s+am\s+currently|I'm\s+currently)\s+(?:currently\s+|now\s+)?
           (?:out\s+of\s+(?:the\s+)?office|away\s+from\s+(?:the\s+|my\s+)?(?:office|desk)|on\s+(?:annual\s+|parental\s+|
-          maternity\s+|paternity\s+|sick\s+)?(?:leave|vacation|holidays?)|away|out|travelling|traveling|
-          off\s+(?:work|sick))\b
+          maternity\s+|paternity\s+|sick\s+)?(?:leave|vacation|holidays?)|travelling|traveling|off\s+(?:work|sick)
+          |(?:away|out)\s+(?:until|till|through|on\s+(?:business|leave|holiday|vacation)|of\s+the\s+country
+          |for\s+(?:the\s+)?(?:holidays?|week|day|rest\s+of)))\b
       | \bthank\s+you\s+for\s+your\s+(?:e-?mail|message)\.?\s+I\s+(?:am|will\s+be)\s+(?:currently\s+)?(?:out|away|on)
       | \b(?:this\s+is\s+an\s+)?automatic\s+(?:reply|response)\b | \bout\s+of\s+office\s+until\b
       | \bwith\s+(?:limited|no)\s+access\s+to\s+(?:my\s+)?e-?mail
@@ -74,6 +75,17 @@ OUT_OF_OFFICE_BODY = re.compile(
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# Where the quoted mail starts: what comes after is ours, not the writer's.
+_QUOTE_START = re.compile(
+    r"^\s*>|^.{0,200}\b(?:wrote|schrieb|a\s+écrit|escribió|ha\s+scritto|schreef|escreveu|napisał)\b.{0,5}:\s*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+# A person answering while away: a question, or interest said in one of the nine languages.
+_ANSWERING = re.compile(
+    r"\?|\binterest(?:ed|ing)\b|\binteressiert|\bintéressée?\b|\binteresad[oa]\b|\binteressat[oa]\b"
+    r"|\bgeïnteresseerd\b|\binteressad[oa]\b|\bzainteresowan|\bintresserad",
+    re.IGNORECASE,
+)
 # A body this long is a person writing, whatever its first sentence says.
 MAX_AUTO_BODY_CHARS = 3_000
 BODY_OPENING_CHARS = 600
@@ -84,11 +96,16 @@ def is_out_of_office_subject(subject: str) -> bool:
 
 
 def is_out_of_office_body(text: str) -> bool:
-    """An absence notice: the body is short and opens with an out-of-office sentence."""
+    """An absence notice: a short body whose first lines say the writer is away, and no more.
+
+    A person who answers while away ("I'm on vacation until Monday, but yes, interested! When can
+    we talk?") asks or answers something; a machine does not.
+    """
     text = (text or "").strip()
     if not text or len(text) > MAX_AUTO_BODY_CHARS:
         return False
-    return bool(OUT_OF_OFFICE_BODY.search(text[:BODY_OPENING_CHARS]))
+    opening = _QUOTE_START.split(text[:BODY_OPENING_CHARS], maxsplit=1)[0]
+    return bool(OUT_OF_OFFICE_BODY.search(opening)) and not _ANSWERING.search(opening)
 
 
 def auto_reply_reason(parsed: ParsedEmail) -> str:

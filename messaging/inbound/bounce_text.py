@@ -13,7 +13,7 @@ import re
 # Local parts that only machines send from. An empty or null sender (`From: <>`, `Return-Path: <>`)
 # is checked separately.
 BOUNCE_SENDER = re.compile(
-    r"^(?:mailer[-_]?daemon|mail[-_]?daemon|postmaster|mail[-_]?delivery[-_]?(?:system|subsystem)?|"
+    r"^(?:mailer[-_]?daemon|mail[-_]?daemon|post_?master|mail[-_]?delivery[-_]?(?:system|subsystem)?|"
     r"mailerdaemon|mmdf|double-bounce|bounces?|bounce-notification|mail\.?admin|maildelivery|"
     r"nobody|noreply-dmarc-support|no-?reply-?mailer|microsoftexchange[0-9a-f]*|exchange(?:admin)?|"
     r"mail[-_]?router|smtp[-_]?gateway|mta|returned[-_]?mail|delivery[-_]?status)"
@@ -39,7 +39,9 @@ BOUNCE_SUBJECT = re.compile(
       | mail\s+system\s+error | rejected\s+mail | mail\s+rejected | message\s+rejected | bounced?\s+mail
       | \bbounce\b | \bDSN\b | \bNDR\b | mail\s+not\s+delivered | message\s+not\s+delivered
       | your\s+message\s+(?:to|could|wasn't|was\s+not) | sorry,\s+your\s+message
-      | there\s+was\s+an\s+error | notice:\s+mail | mail\s+could\s+not
+      | there\s+was\s+an\s+error | notice:\s+mail | mail\s+could\s+not | mail\s+failed | returning\s+to\s+sender
+      | are\s+not\s+(?:a\s+)?member | loop\s+alert | mail\s+loop | loop\s+detected
+      | メールエラー | エラー通知 | 配信エラー | 不達 | 配送エラー | 送信エラー
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -65,11 +67,15 @@ BOUNCE_BODY = re.compile(
       | delivery\s+(?:to\s+)?(?:the\s+following\s+)?recipients?\s+failed
       | (?:hi\.?\s+)?this\s+is\s+the\s+qmail-send\s+program
       | message\s+could\s+not\s+be\s+delivered | delivery\s+has\s+failed | delivery\s+to\s+.{1,80}\s+failed
-      | has\s+not\s+yet\s+been\s+delivered | will\s+(?:continue\s+to\s+)?(?:retry|try) | retry\s+timeout
+      | has\s+not\s+yet\s+been\s+delivered | will\s+(?:continue\s+to\s+)?retry | retry\s+timeout
+      | will\s+(?:continue\s+to\s+|keep\s+)?try(?:ing)?\s+(?:to\s+deliver|to\s+send|again\s+(?:later|for|until))
       | delivery\s+(?:is\s+)?delayed | delivery\s+(?:temporarily\s+)?suspended | still\s+trying
       | unzustellbar | konnte\s+nicht\s+zugestellt | n'a\s+pas\s+pu\s+être\s+(?:remis|distribué)
       | no\s+se\s+(?:ha\s+)?pud[oe]\s+entregar | non\s+è\s+stato\s+(?:possibile\s+)?(?:recapitat|consegnat)
       | kon\s+niet\s+worden\s+bezorgd | não\s+(?:pôde|foi\s+possível)\s+(?:ser\s+)?entreg
+      | no\s+valid\s+recipients | failed\s+addresses | unknown\s+host | invalid\s+(?:user|recipient)\s+address
+      | not\s+a\s+member\s+of\s+this\s+(?:mailing\s+)?list | duplicated\s+message-id | too\s+many\s+hops
+      | 送信できませんでした | 配信できませんでした | 届きませんでした
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -80,7 +86,7 @@ DELAYED_SUBJECT = re.compile(
 )
 DELAYED_BODY = re.compile(
     r"has\s+not\s+yet\s+been\s+delivered|not\s+been\s+delivered\s+yet|will\s+(?:continue\s+to\s+)?"
-    r"(?:retry|try|keep\s+trying)|still\s+trying|no\s+action\s+is\s+required\s+on\s+your\s+part|"
+    r"(?:retry|try\s+(?:to\s+deliver|again)|keep\s+trying)|still\s+trying|no\s+action\s+is\s+required\s+on\s+your\s+part|"
     r"this\s+is\s+a\s+warning\s+message\s+only|delivery\s+(?:attempts?\s+)?(?:will\s+continue|is\s+delayed)|"
     r"temporarily\s+deferred",
     re.IGNORECASE,
@@ -97,7 +103,7 @@ ADDRESS = re.compile(r"<?([A-Za-z0-9._%+=/'!#$&*^`{|}~-]{1,64}@[A-Za-z0-9.-]{1,2
 # The part of a notice where the returned original starts: everything after it is the original.
 ORIGINAL_STARTS = re.compile(
     r"^(?:-+\s*(?:original\s+message|below\s+this\s+line|this\s+is\s+a\s+copy|the\s+original|"
-    r"returned\s+message|message\s+header)|---\s*Below\s+this\s+line|Original\s+message\s+headers?:|"
+    r"returned\s+message|message\s+header)|---\s*Below\s+this\s+line|Original\s+message\s+(?:headers?:|follows)|"
     r"-+\s*Start\s+of\s+(?:returned|original))",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -108,15 +114,19 @@ HARD_TEXT = re.compile(
         user\s+unknown | unknown\s+user | no\s+such\s+(?:user|mailbox|recipient|address|domain)
       | (?:mailbox|recipient|address|account|user)\s+(?:\S+\s+)?(?:does\s+not|doesn'?t)\s+exist
       | does\s+not\s+exist | (?:invalid|unknown|bad)\s+(?:recipient|mailbox|address|user)
-      | recipient\s+(?:address\s+)?(?:rejected|unknown|not\s+found|invalid) | not\s+our\s+customer
-      | (?:mailbox|account)\s+(?:not\s+found|unavailable|disabled|has\s+been\s+disabled|is\s+disabled)
-      | user\s+not\s+found | no\s+mailbox\s+here | address\s+rejected | unrouteable\s+address
+      | recipient\s+(?:address\s+)?(?:unknown|not\s+found|invalid) | not\s+our\s+customer
+      | (?:mailbox|account)\s+(?:not\s+found|unavailable) | doesn'?t\s+have\s+an?\s+\S+\s+account
+      | user\s+not\s+found | no\s+mailbox\s+here | unrouteable\s+address | invalid\s+(?:final\s+delivery\s+)?userid
+      | not\s+listed\s+in\s+(?:the\s+)?\S*\s*directory | ディレクトリのリストにありません
       | host\s+(?:or\s+domain\s+name\s+)?not\s+found | domain\s+not\s+found | no\s+such\s+domain
-      | name\s+service\s+error | host\s+unknown | unknown\s+host | nxdomain | null\s+mx
+      | host\s+unknown | unknown\s+host | nxdomain | null\s+mx | no\s+mx\s+record | invalid\s+domain
+      | illegal\s+host | couldn'?t\s+find\s+a\s+mail\s+exchanger | domain\s+is\s+not\s+reachable
       | does\s+not\s+accept\s+mail | has\s+moved | no\s+longer\s+(?:available|in\s+use|valid|active)
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
+# The failure is about our sender address (or domain), not the recipient's: never the recipient's hard bounce.
+SENDER_PROBLEM = re.compile(r"sender\s+address|domain\s+of\s+sender|sender\s+(?:domain|rejected)", re.IGNORECASE)
 SOFT_TEXT = re.compile(
     r"""(?:
         mailbox\s+(?:is\s+)?full | over\s+quota | quota\s+exceeded | exceeded\s+(?:the\s+|its\s+)?(?:storage|quota)
@@ -168,11 +178,15 @@ def diagnostic_line(text: str) -> str:
 
 
 def is_hard_failure(status: str, diagnostic: str) -> bool:
-    """A 5.x.x failure because the address or domain does not exist or will not take mail."""
-    if status.startswith("4"):
+    """A 5.x.x failure because the address or its domain does not exist or will not take mail.
+
+    Mailbox full, over quota, blocked, spam, policy, greylisting, any 4.x.x and any problem with
+    our own sender address are soft.
+    """
+    if status.startswith(("2", "4")) or status in ("5.1.7", "5.1.8") or SENDER_PROBLEM.search(diagnostic):
+        return False
+    if re.search(r"mailbox\s+(?:is\s+)?full|over\s+quota|quota\s+exceeded", diagnostic, re.IGNORECASE):
         return False
     if HARD_STATUS.match(status) and status != "5.0.0":
-        return not re.search(r"mailbox\s+(?:is\s+)?full|over\s+quota", diagnostic, re.IGNORECASE)
-    if status and not status.startswith("5"):
-        return False
+        return True
     return bool(HARD_TEXT.search(diagnostic)) and not SOFT_TEXT.search(diagnostic)

@@ -22,6 +22,7 @@ from messaging.inbound.parsing import (
     header_text,
     recipient_addresses,
     safe_content_type,
+    without_nul,
 )
 
 # Feedback loops that send the reported mail back without an ARF report: Microsoft's JMRP
@@ -72,7 +73,7 @@ def detect_complaint(parsed: ParsedEmail) -> Complaint | None:
         return None
     if original is not None:
         _read_original(original, complaint)
-    return complaint
+    return without_nul(complaint)
 
 
 def _is_feedback_report(parsed: ParsedEmail) -> bool:

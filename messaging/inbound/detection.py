@@ -27,6 +27,7 @@ from messaging.inbound.parsing import (
     header_text,
     recipient_addresses,
     safe_content_type,
+    without_nul,
 )
 
 _RETURNED_PARTS = ("text/rfc822-headers", "message/rfc822", "message/rfc822-headers", "message/partial")
@@ -98,7 +99,7 @@ def detect_bounce(parsed: ParsedEmail) -> Bounce | None:
         elif content_type in _RETURNED_PARTS:
             _read_returned_headers(part, bounce)
     _read_notice_text(parsed, notice, bounce)
-    return bounce
+    return without_nul(bounce)
 
 
 def _is_delivery_report(parsed: ParsedEmail, message: EmailMessage) -> bool:
@@ -128,9 +129,19 @@ def _looks_like_notice(parsed: ParsedEmail, notice: str) -> bool:
     body_says = bool(bounce_text.BOUNCE_BODY.search(notice))
     if machine_sender(parsed):
         return subject_says or body_says or bool(bounce_text.DELIVERED_SUBJECT.search(parsed.subject))
-    # From an ordinary-looking address: a failure subject and a failure sentence, and not a person's "Re:".
+    # From an ordinary-looking address: a failure subject and a failure sentence, not a person's "Re:",
+    # and something only a machine adds: Auto-Submitted, the returned original, a status code or the address.
     answering = re.match(r"\s*(?:re|aw|sv|antw|odp|rif|r)\s*:", parsed.subject, re.IGNORECASE)
-    return subject_says and body_says and not answering
+    if not subject_says or not body_says or answering:
+        return False
+    return bool(
+        parsed.header("Auto-Submitted")
+        or (
+            parsed.headers is not None and any(safe_content_type(p) in _RETURNED_PARTS for p in _leaves(parsed.headers))
+        )
+        or bounce_text.STATUS_CODE.search(notice)
+        or bounce_text.failed_address(notice, skip=(parsed.from_email, *parsed.recipients))
+    )
 
 
 def _leaves(message: EmailMessage):
@@ -164,6 +175,7 @@ def _read_delivery_status(part: EmailMessage, bounce: Bounce) -> None:
         if not recipient:
             continue  # the per-message block (Reporting-MTA, Arrival-Date)
         action = (re.findall(r"[a-z]+", header_text(block.get("Action")).lower()) or [""])[0]
+        action = "delivered" if action == "deliverable" else action  # address verification's success
         if bounce.failed_recipient and bounce.action in ("failed", "") and action != "failed":
             continue  # the first failure is the one to report
         if bounce.failed_recipient and bounce.action == "delayed" and action in _SUCCESS_ACTIONS:

@@ -24,8 +24,9 @@ from candidates.models import Candidate
 from messaging.classify import classify_reply
 from messaging.inbound.cleaning import clean_reply
 from messaging.inbound.detection import auto_reply_reason
+from messaging.inbound.lenient import is_mail, parse_email_leniently
 from messaging.inbound.matching import Match, match_email, match_verp
-from messaging.inbound.parsing import ParsedEmail, parse_email, raw_digest
+from messaging.inbound.parsing import ParsedEmail, raw_digest
 from messaging.inbound.reports import route_report
 from messaging.inbound.return_dates import return_date
 from messaging.links import unsubscribe_by_email
@@ -61,14 +62,16 @@ def ingest(
     received_at = received_at or timezone.now()
     if len(raw) > MAX_RAW_BYTES:
         return _store_refused(raw, received_at, f"Refused: {len(raw):,} bytes is over the {MAX_RAW_BYTES:,} limit.")
-    try:
-        parsed = parse_email(raw)
-    except Exception as exc:  # parse_email is defensive; this is the last guard for the unforeseen
-        logger.exception("Inbound e-mail could not be parsed")
-        return _store_refused(raw, received_at, f"Refused: the message could not be parsed ({type(exc).__name__}).")
-    if not (parsed.message_id or parsed.from_email or parsed.recipients or parsed.subject):
+    # Nothing lost: a mail the parser cannot fully read is still stored and routed on what can be read.
+    parsed, parse_error = parse_email_leniently(raw)
+    if not is_mail(parsed):
         return _store_refused(raw, received_at, "Refused: not an e-mail (no headers).")
-    body_text = clean_reply(parsed.text)
+    try:
+        body_text = clean_reply(parsed.text)
+    except Exception as exc:  # clean_reply is defensive; the uncleaned text is better than no mail
+        logger.exception("Inbound e-mail text could not be cleaned")
+        body_text, parse_error = parsed.text, parse_error or f"{type(exc).__name__}: {exc}"[:300]
+    error = f"Could not be fully read ({parse_error}); the raw mail is kept." if parse_error else ""
     dedup_key = _dedup_key(parsed.message_id, raw)
     existing = InboundEmail.objects.filter(dedup_key=dedup_key).first()
     if existing is not None:
@@ -86,6 +89,7 @@ def ingest(
                     body_text=body_text[:MAX_BODY_CHARS],
                     raw=raw,
                     received_at=received_at,
+                    error=error,
                 )
         except IntegrityError:
             return IngestResult(InboundEmail.objects.get(dedup_key=dedup_key), created=False)
@@ -97,7 +101,7 @@ def ingest(
             # Waits in "Unmatched" of the organisation it was routed to, for a person to file.
             inbound.status = InboundEmail.Status.UNMATCHED
             inbound.message = None
-            inbound.error = f"Could not be filed automatically: {exc}"[:2_000]
+            inbound.error = f"{error} Could not be filed automatically: {exc}".strip()[:2_000]
             inbound.save(update_fields=["organization", "is_auto_reply", "status", "message", "error"])
     return IngestResult(inbound, created=True)
 
@@ -127,6 +131,7 @@ def _store_refused(raw: bytes, received_at: datetime, error: str) -> IngestResul
 
 
 def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_recipients: list[str]) -> None:
+    # Machines before people: a complaint, then a bounce (VERP: any report at a bounce+ address), then auto-replies.
     verp = match_verp(parsed, envelope_recipients=envelope_recipients)
     if route_report(inbound, parsed, verp):
         return
@@ -228,7 +233,7 @@ def inbound_assign(*, inbound: InboundEmail, candidate: Candidate, user: User) -
                 started_by=Thread.StartedBy.CANDIDATE,
                 origin=Thread.Origin.ONE_TO_ONE,
             )
-        parsed = parse_email(bytes(locked.raw))
+        parsed, _ = parse_email_leniently(bytes(locked.raw))
         message = message_receive(
             thread=thread,
             channel=Message.Channel.EMAIL,

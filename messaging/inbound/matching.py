@@ -142,15 +142,32 @@ def match_verp(parsed: ParsedEmail, *, envelope_recipients: list[str] | None = N
     found = verp_tokens_in(mail_addresses(parsed, envelope_recipients))
     if not found:
         return VerpMatch()
+    return VerpMatch(found=True, message=message_for_verp(found))
+
+
+_VERP_IN_TEXT = re.compile(rb"bounce\+([0-9a-f]{16,64})@([a-z0-9.-]{1,253})", re.IGNORECASE)
+
+
+def verp_in_raw(raw: bytes) -> Message | None:
+    """Our message named by a VERP address anywhere in a report (a complaint's `Original-Mail-From`,
+    the returned original's `Return-Path`): the last way to tie a report to its message."""
+    found = []
+    for match in _VERP_IN_TEXT.finditer(raw[:2_000_000]):
+        pair = (match.group(1).decode().lower(), match.group(2).decode().lower().rstrip("."))
+        if pair not in found:
+            found.append(pair)
+    return message_for_verp(found) if found else None
+
+
+def message_for_verp(found: list[tuple[str, str]]) -> Message | None:
     ids: list[str] = []
     for token, domain in found[:10]:
-        for candidate_id in (message_id_for_verp(token, domain), message_id_for_verp(token, inbound_domain())):
-            if candidate_id not in ids:
-                ids.append(candidate_id)
-    message = (
+        for message_id in (message_id_for_verp(token, domain), message_id_for_verp(token, inbound_domain())):
+            if message_id not in ids:
+                ids.append(message_id)
+    return (
         Message.objects.filter(message_id_header__in=ids, direction=Message.Direction.OUT)
         .select_related("thread__organization", "candidate")
         .order_by("id")
         .first()
     )
-    return VerpMatch(found=True, message=message)

@@ -15,11 +15,12 @@ import hashlib
 import logging
 import quopri
 import re
-from dataclasses import dataclass, field
-from email.header import decode_header
+from dataclasses import dataclass, field, fields
+from email.header import Header, decode_header
 from email.message import Message as EmailMessage
 from email.utils import getaddresses, parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import TypeVar
 
 from messaging.models import MAX_BODY_CHARS
 
@@ -55,6 +56,7 @@ CHARSET_ALIASES = {
     "ansi_x3.4-1968": "ascii",
     "x-user-defined": "latin-1",
 }
+_Found = TypeVar("_Found")
 _MESSAGE_ID_RE = re.compile(r"<([^<>\s]{1,250})>")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE_RE = re.compile(r"\s+")
@@ -79,6 +81,7 @@ class ParsedEmail:
     parts_truncated: bool = False
     headers: EmailMessage | None = None  # the parsed message, for the detectors
     defects: list[str] = field(default_factory=list)
+    header_names: list[str] = field(default_factory=list)  # lower-case, when read line by line (headers is None)
 
     def header(self, name: str) -> str:
         if self.headers is None:
@@ -114,7 +117,21 @@ def parse_email(raw: bytes) -> ParsedEmail:
     plain, html = body_parts(message, parsed)
     parsed.html = html[: MAX_BODY_CHARS * 4]
     parsed.text = plain if plain.strip() else html_to_text(html)
-    return parsed
+    return without_nul(parsed)
+
+
+def without_nul(found: _Found) -> _Found:
+    """NUL characters out of every text field of a dataclass (a parsed mail, a bounce, a complaint).
+
+    PostgreSQL refuses them in text columns, and a refused save would lose the mail.
+    """
+    for name in (item.name for item in fields(found)):  # type: ignore[arg-type]
+        value = getattr(found, name)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(found, name, value.replace("\x00", ""))
+        elif isinstance(value, list) and any(isinstance(item, str) and "\x00" in item for item in value):
+            setattr(found, name, [item.replace("\x00", "") if isinstance(item, str) else item for item in value])
+    return found
 
 
 # Headers ---------------------------------------------------------------------------------------
@@ -124,7 +141,7 @@ def header_text(value) -> str:
     """A header decoded from RFC 2047 words into one line of text, with any charset."""
     if value is None:
         return ""
-    value = str(value)[:MAX_HEADER_CHARS]
+    value = (_raw_header(value) if isinstance(value, Header) else str(value))[:MAX_HEADER_CHARS]
     try:
         chunks = decode_header(value)
     except Exception:  # a malformed encoded-word: keep the literal text
@@ -136,6 +153,17 @@ def header_text(value) -> str:
         else:
             pieces.append(chunk)
     return _one_line("".join(pieces))
+
+
+def _raw_header(value: Header) -> str:
+    """A header with raw 8-bit bytes (UTF-8 sent unencoded): compat32 wraps it as "unknown-8bit"; read them."""
+    try:
+        return "".join(
+            decode_bytes(chunk.encode("ascii", "surrogateescape"), None) if str(charset) == "unknown-8bit" else chunk
+            for chunk, charset in value._chunks  # type: ignore[attr-defined]
+        )
+    except Exception:
+        return str(value)
 
 
 def _one_line(text: str) -> str:
@@ -165,7 +193,7 @@ def first_message_id(value) -> str:
 
 
 def first_address(values: list) -> tuple[str, str]:
-    for name, address in _addresses(values):
+    for name, address in address_pairs(values):
         return name, address
     return "", ""
 
@@ -173,13 +201,13 @@ def first_address(values: list) -> tuple[str, str]:
 def recipient_addresses(message: EmailMessage) -> list[str]:
     found: list[str] = []
     for header in RECIPIENT_HEADERS:
-        for _, address in _addresses(message.get_all(header) or []):
+        for _, address in address_pairs(message.get_all(header) or []):
             if address not in found:
                 found.append(address)
     return found[:100]
 
 
-def _addresses(values: list) -> list[tuple[str, str]]:
+def address_pairs(values: list) -> list[tuple[str, str]]:
     texts = [header_text(value) for value in values[:20]]
     try:
         pairs = getaddresses(texts)
@@ -210,6 +238,7 @@ def body_parts(message: EmailMessage, parsed: ParsedEmail) -> tuple[str, str]:
     """
     plain: list[str] = []
     html: list[str] = []
+    fallback: list[str] = []  # a broken multipart (no boundary) or other text: read when nothing else is
     stack = [message]
     walked = 0
     while stack:
@@ -230,17 +259,32 @@ def body_parts(message: EmailMessage, parsed: ParsedEmail) -> tuple[str, str]:
                 else:
                     stack.extend(reversed(subparts))
             continue
-        if content_type.startswith("message/"):
+        if content_type.startswith("message/") and content_type != "message/delivery-status":
             continue
-        disposition = (part.get("Content-Disposition") or "").split(";")[0].strip().lower()
-        if disposition == "attachment":
+        if content_disposition(part) == "attachment":
             continue
         if content_type == "text/plain" and not plain:
             plain.append(decode_part(part))
         elif content_type == "text/html" and not html:
             html.append(decode_part(part))
+        elif content_type.startswith(("multipart/", "text/", "message/delivery-status")) and not fallback:
+            fallback.append(decode_part(part))
     parsed.parts_walked = min(walked, MAX_PARTS)
+    if not plain and not html and fallback:
+        plain = fallback
     return "".join(plain)[: MAX_BODY_CHARS * 4], "".join(html)
+
+
+def content_disposition(part: EmailMessage) -> str:
+    """ "inline", "attachment" or "": never raises, also on a non-ASCII file name (a `Header`, not a str)."""
+    value = part.get("Content-Disposition")
+    if value is None:
+        return ""
+    try:
+        text = str(value)
+    except Exception:  # an undecodable header object: what it is, is still its first word
+        text = getattr(value, "_chunks", [("",)])[0][0] if hasattr(value, "_chunks") else ""
+    return str(text).split(";")[0].strip().lower()
 
 
 def decode_part(part: EmailMessage) -> str:
