@@ -58,6 +58,7 @@ CHARSET_ALIASES = {
 }
 _Found = TypeVar("_Found")
 _MESSAGE_ID_RE = re.compile(r"<([^<>\s]{1,250})>")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _WHITESPACE_RE = re.compile(r"\s+")
 
@@ -121,17 +122,24 @@ def parse_email(raw: bytes) -> ParsedEmail:
 
 
 def without_nul(found: _Found) -> _Found:
-    """NUL characters out of every text field of a dataclass (a parsed mail, a bounce, a complaint).
+    """NUL characters and lone surrogates (raw 8-bit bytes) out of every text field of a dataclass.
 
-    PostgreSQL refuses them in text columns, and a refused save would lose the mail.
+    A parsed mail, a bounce, a complaint: PostgreSQL refuses both in text columns, and a refused
+    save would lose the mail.
     """
     for name in (item.name for item in fields(found)):  # type: ignore[arg-type]
         value = getattr(found, name)
-        if isinstance(value, str) and "\x00" in value:
-            setattr(found, name, value.replace("\x00", ""))
-        elif isinstance(value, list) and any(isinstance(item, str) and "\x00" in item for item in value):
-            setattr(found, name, [item.replace("\x00", "") if isinstance(item, str) else item for item in value])
+        if isinstance(value, str):
+            setattr(found, name, _storable(value))
+        elif isinstance(value, list) and value and isinstance(value[0], str):
+            setattr(found, name, [_storable(item) for item in value])
     return found
+
+
+def _storable(text: str) -> str:
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _SURROGATE_RE.sub("\ufffd", text)
 
 
 # Headers ---------------------------------------------------------------------------------------
