@@ -15,6 +15,7 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
+from typing import TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import IntegrityError, transaction
@@ -171,7 +172,12 @@ def _route(inbound: InboundEmail, parsed: ParsedEmail, body_text: str, envelope_
     inbound.save(update_fields=fields)
 
 
-def _classified(body_text: str) -> dict[str, str]:
+class _Classified(TypedDict):
+    classification: str
+    classification_reason: str
+
+
+def _classified(body_text: str) -> _Classified:
     """The reply's classification and the phrase that decided it; nothing for an automatic reply."""
     if not body_text:
         return {"classification": "", "classification_reason": ""}
