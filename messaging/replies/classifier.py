@@ -164,6 +164,14 @@ def _negation_start(folded: str, start: int, since: int, negators: frozenset[str
     return None
 
 
+def _continues_refusal(folded: str, found: list[Vote], start: int) -> bool:
+    """True when a refusal phrase ending with its negation ("…, ale nie") runs on into this one."""
+    if not found or found[-1].intent != NOT_INTERESTED or found[-1].short_answer:
+        return False
+    gap = folded[found[-1].end : start]
+    return not _CLAUSE_END.search(gap) and len(_WORD.findall(gap)) <= 2
+
+
 def votes(text: str) -> list[Vote]:
     """Every phrase found in the reply, in order, with negations applied."""
     compiled = _compiled()
@@ -175,6 +183,8 @@ def votes(text: str) -> list[Vote]:
         if intent in (INTERESTED, NOT_INTERESTED) and not group.short_answer:
             since = found[-1].end if found else 0
             negation = _negation_start(folded, match.start(), since, compiled.negators)
+            if negation is None and intent == INTERESTED and _continues_refusal(folded, found, match.start()):
+                negation = found[-1].start  # "obrigado, mas não" + "tenho interesse": one refusal
             if negation is not None and (intent == INTERESTED or _PREFIX_NEGATED.match(match.group())):
                 intent = NOT_INTERESTED if intent == INTERESTED else INTERESTED
                 negated_from = negation

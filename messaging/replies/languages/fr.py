@@ -7,6 +7,7 @@ PHRASES = {
         r"(?:ne )?plus (?:me )?(?:contacter|recontacter|écrire|solliciter|relancer|envoyer)",
         r"(?:ne )?plus m'(?:écrire|envoyer|contacter)",
         r"(?:retirez|supprimez|enlevez|rayez)(?:-| )moi",
+        r"me (?:retirer|supprimer|désinscrire|desinscrire|rayer) de (?:votre|vos|la|cette) (?:liste|fichier|base)",
         r"supprime[rz]? (?:mes|toutes mes) (?:données|coordonnées|informations)",
         r"arrête[rz]? de m(?:e |')(?:contacter|écrire|envoyer|spammer|solliciter|relancer)",
         r"(?:je ne veux )?plus (?:de|d') (?:e-?mails|mails|messages|sollicitations|courriels)",

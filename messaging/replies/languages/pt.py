@@ -5,6 +5,8 @@ PHRASES = {
     "opt_out": [
         r"descadastr\w*|cancelar (?:a )?(?:minha )?inscrição",
         r"(?:remova|removam|retire|retirem|tire|tirem)(?:-me| me) da (?:lista|base|vossa lista|sua lista)",
+        r"(?:remova|removam|retire|retirem|apague|apaguem) (?:o )?(?:meu )?(?:e-?mail|endereço|contacto|contato) "
+        r"d[ae] (?:vossa |sua )?(?:lista|base)",
         r"(?:apaguem|apague|eliminem|excluam|exclua) (?:os )?(?:meus|todos os meus) dados",
         r"não (?:me )?(?:contate|contatem|contactem|contacte|escreva|escrevam|envie|enviem|mande|mandem) mais",
         r"(?:parem|pare) de (?:me )?(?:enviar|escrever|contatar|contactar|mandar)",
