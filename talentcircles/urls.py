@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
@@ -6,6 +7,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from talentcircles import views
 from talentcircles.api import OrganizationView
 from talentcircles.health import healthz
+
+# The admin signs in through allauth's login (its rate limits, two-factor step and verified e-mail),
+# as allauth documents: Django's own admin login form would skip all three.
+admin.autodiscover()
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 recruiter_patterns: list[URLPattern | URLResolver] = [
     path("", views.OrgHomeView.as_view(), name="org_home"),
