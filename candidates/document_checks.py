@@ -14,7 +14,7 @@ import io
 import struct
 import zipfile
 from collections.abc import Callable
-from typing import IO
+from typing import IO, NoReturn
 from xml.parsers import expat
 
 MAX_PARTS = 1000  # a real résumé has 10 to 100
@@ -108,7 +108,7 @@ def check_xml(stream: IO[bytes], *, name: str, budget: int = MAX_XML_BYTES) -> i
     def end(_name: str) -> None:
         state["depth"] -= 1
 
-    def doctype(*_args: object) -> None:
+    def doctype(*_args: object) -> NoReturn:
         # Office documents never carry a DTD; one here can only define entities to expand.
         raise DocumentRefused(f"The part {name} declares a DTD or entities, which documents never need.")
 
