@@ -8,7 +8,7 @@ from candidates.privacy import candidate_erase
 
 class ResumeInline(admin.TabularInline):
     model = Resume
-    fields = readonly_fields = ("original_name", "kind", "size", "created_at")
+    fields = readonly_fields = ("original_name", "kind", "size", "extraction_status", "extraction_reason", "created_at")
     extra = 0
     can_delete = False
 
@@ -61,8 +61,8 @@ admin.site.register(Tag, LabelAdmin)
 
 @admin.register(Resume)
 class ResumeAdmin(admin.ModelAdmin):
-    list_display = ["original_name", "candidate", "kind", "size", "created_at"]
-    list_filter = ["kind", "organization"]
+    list_display = ["original_name", "candidate", "kind", "size", "extraction_status", "created_at"]
+    list_filter = ["kind", "extraction_status", "organization"]
     search_fields = ["original_name", "candidate__first_name", "candidate__last_name", "candidate__email"]
     autocomplete_fields = ["organization", "candidate", "uploaded_by"]
     list_select_related = ["candidate"]

@@ -26,6 +26,7 @@ from candidates.serializers import (
     ResumeUploadSerializer,
 )
 from candidates.services import candidate_delete
+from candidates.upload_rate import RATE_LIMITED, upload_rate_check_or_throttle
 from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
@@ -201,10 +202,10 @@ class CandidateViewSet(OrgScopedModelViewSet):
         candidate_delete(candidate=instance, actor=self.request.user)
 
     @extend_schema(
-        summary="Upload a résumé (PDF or DOCX, at most 10 MB)",
+        summary="Upload a résumé (PDF or DOCX, at most 10 MB); its text is read in the background",
         parameters=_ID,
         request={"multipart/form-data": ResumeUploadSerializer},
-        responses={201: ResumeSerializer, **VALIDATION, **NOT_FOUND},
+        responses={201: ResumeSerializer, **VALIDATION, **NOT_FOUND, **RATE_LIMITED},
         examples=[
             OpenApiExample(
                 "Not a PDF or DOCX",
@@ -219,5 +220,6 @@ class CandidateViewSet(OrgScopedModelViewSet):
         candidate = self.get_object()
         upload = ResumeUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
+        upload_rate_check_or_throttle(request.user)
         resume = resume_attach(candidate=candidate, upload=upload.validated_data["file"], actor=request.user)
         return Response(ResumeSerializer(resume).data, status=status.HTTP_201_CREATED)

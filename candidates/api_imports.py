@@ -23,6 +23,7 @@ from candidates.importing.jobs import FORMAT_CHOICES, import_job_create
 from candidates.importing.mapping import FIELDS
 from candidates.importing.readers import MAX_BYTES
 from candidates.models import ImportJob
+from candidates.upload_rate import RATE_LIMITED, upload_rate_check_or_throttle
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import User
@@ -187,7 +188,7 @@ _ID = path_id("import job")
         "`GET /api/v1/imports/{id}/` until `is_done`. Candidates who already exist (same e-mail, "
         "then same LinkedIn URL) only get their empty fields filled, so importing a file twice adds nothing.",
         request={"multipart/form-data": ImportJobCreateSerializer},
-        responses={201: ImportJobSerializer, **VALIDATION},
+        responses={201: ImportJobSerializer, **VALIDATION, **RATE_LIMITED},
         examples=[CREATE_EXAMPLE, CREATED_EXAMPLE, FILE_ERROR_EXAMPLE, FORMAT_ERROR_EXAMPLE],
     ),
     retrieve=extend_schema(
@@ -212,6 +213,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixin
     def create(self, request, *args, **kwargs):
         incoming = self.get_serializer(data=request.data)
         incoming.is_valid(raise_exception=True)
+        upload_rate_check_or_throttle(request.user)
         job = import_job_create(
             org=request.org,
             actor=request.user,

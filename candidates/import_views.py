@@ -18,6 +18,7 @@ from candidates.importing import jobs, readers
 from candidates.importing.forms import ColumnMappingForm, ImportUploadForm
 from candidates.importing.report import failures_csv, failures_filename, warnings_csv, warnings_filename
 from candidates.models import ImportJob
+from candidates.upload_rate import UploadRateLimited, upload_rate_check
 from talentcircles.mixins import OrgMemberRequiredMixin
 
 
@@ -42,6 +43,7 @@ class ImportCreateView(OrgMemberRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
+            upload_rate_check(user_id=self.request.user.pk)
             job = jobs.import_job_create(
                 org=self.org,
                 actor=self.request.user,
@@ -52,7 +54,8 @@ class ImportCreateView(OrgMemberRequiredMixin, FormView):
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+            status = 429 if isinstance(exc, UploadRateLimited) else 400
+            return self.render_to_response(self.get_context_data(form=form), status=status)
         if job.status == ImportJob.Status.MAPPING:
             return redirect("import_mapping", org_slug=self.org.slug, pk=job.pk)
         return redirect("import_detail", org_slug=self.org.slug, pk=job.pk)

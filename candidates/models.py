@@ -300,6 +300,11 @@ class Resume(models.Model):
         PDF = "pdf", "PDF"
         DOCX = "docx", "Word (DOCX)"
 
+    class ExtractionStatus(models.TextChoices):
+        PENDING = "pending", "Extracting text…"
+        DONE = "done", "Text extracted"
+        FAILED = "failed", "Text not extracted"
+
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="resumes")
     file = models.FileField(upload_to=resume_upload_to)
@@ -309,12 +314,27 @@ class Resume(models.Model):
     text = models.TextField(blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # The text is read by a worker (candidates/resume_text.py), never in the request: pending until
+    # then, failed with a reason a person can read when the file fails the checks or the time limit.
+    extraction_status = models.CharField(
+        max_length=7, choices=ExtractionStatus.choices, default=ExtractionStatus.PENDING
+    )
+    extraction_reason = models.CharField(max_length=300, blank=True)
+    # Claims by workers (a claim older than the lease means its worker died); bounded by MAX_ATTEMPTS.
+    extraction_attempts = models.PositiveSmallIntegerField(default=0)
+    extraction_claimed_at = models.DateTimeField(null=True, blank=True)
 
     objects = OrgScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["candidate", "-created_at"], name="resume_candidate_created")]
+        indexes = [
+            models.Index(fields=["candidate", "-created_at"], name="resume_candidate_created"),
+            # The sweep's scan: only the few rows still waiting for their text.
+            models.Index(
+                fields=["created_at"], name="resume_extraction_pending", condition=Q(extraction_status="pending")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.text import capfirst
 from django.views import View
@@ -28,6 +28,7 @@ from candidates.consent import consent_state
 from candidates.forms import ResumeUploadForm
 from candidates.models import Candidate, ConsentRecord, DigestFrequency
 from candidates.portal_access import PortalCandidateMixin, portal_org
+from candidates.upload_rate import UploadRateLimited, upload_rate_check
 from talentcircles.forms import ServiceErrorsMixin
 
 if TYPE_CHECKING:
@@ -156,17 +157,28 @@ class ResumeUploadView(PortalCandidateMixin, View):
 
     def post(self, request, org_slug):
         form = ResumeUploadForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             try:
+                upload_rate_check(user_id=request.user.pk)
                 resume = privacy.resume_upload_by_self(candidate=self.candidate, upload=form.cleaned_data["file"])
             except ValidationError as exc:
                 form.add_service_errors(exc)
+                status = 429 if isinstance(exc, UploadRateLimited) else 400
             else:
-                messages.success(request, f"Résumé “{resume.original_name}” added.")
+                messages.success(request, f"Résumé “{resume.original_name}” added; its text is being read.")
                 return redirect("portal_profile", org_slug)
         page = ProfileView(request=request, args=(), kwargs=self.kwargs)
         page.org, page.candidate = self.org, self.candidate
-        return page.render_to_response(page.get_context_data(upload_form=form), status=400)
+        return page.render_to_response(page.get_context_data(upload_form=form), status=status)
+
+
+class ResumeStatusView(PortalCandidateMixin, View):
+    """me/resume/<id>/: one of my résumés' rows, polled by htmx while its text is being read."""
+
+    def get(self, request, org_slug, resume_pk):
+        resume = get_object_or_404(self.candidate.resumes.all(), pk=resume_pk)
+        return render(request, "portal/_resume_item.html", {"org": self.org, "resume": resume})
 
 
 class PreferencesView(PortalCandidateMixin, TemplateView):

@@ -7,6 +7,7 @@ from candidates import portal
 urlpatterns = [
     path("me/", portal.ProfileView.as_view(), name="portal_profile"),
     path("me/resume/", portal.ResumeUploadView.as_view(), name="portal_resume_upload"),
+    path("me/resume/<int:resume_pk>/", portal.ResumeStatusView.as_view(), name="portal_resume_status"),
     path("preferences/", portal.PreferencesView.as_view(), name="portal_preferences"),
     path("my-data/", portal.MyDataView.as_view(), name="portal_my_data"),
     path("my-data/download/", portal.MyDataDownloadView.as_view(), name="portal_my_data_download"),

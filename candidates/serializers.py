@@ -28,8 +28,14 @@ class OwnerSerializer(serializers.ModelSerializer):
 class ResumeSerializer(serializers.ModelSerializer):
     class Meta:
         model = Resume
-        fields = ["id", "original_name", "kind", "size", "created_at"]
+        fields = ["id", "original_name", "kind", "size", "created_at", "extraction_status", "extraction_reason"]
         read_only_fields = fields
+        extra_kwargs = {
+            "extraction_status": {
+                "help_text": "`pending` until a worker has read the text (seconds), then `done` or `failed`."
+            },
+            "extraction_reason": {"help_text": "Why the text was not extracted (the file is kept); empty otherwise."},
+        }
 
 
 @extend_schema_field(OpenApiTypes.STR)

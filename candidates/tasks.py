@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from candidates import resume_text
 from candidates.importing import runner
 
 
@@ -14,3 +15,17 @@ def import_job_run(job_id: int) -> str | None:
     """Run a queued import job; returns its final status (None when another run has it)."""
     job = runner.import_job_run(job_id=job_id)
     return job.status if job else None
+
+
+# The text of one résumé, after the checks; the soft limit lets the service record why it stopped,
+# the hard one ends a worker process stuck in a C library (the sweep then retries, at most 3 times).
+@shared_task(soft_time_limit=resume_text.SOFT_TIME_LIMIT, time_limit=resume_text.HARD_TIME_LIMIT)
+def resume_text_extract_task(resume_id: int) -> str | None:
+    """Read a pending résumé's text; returns its final status (None when there was nothing to do)."""
+    return resume_text.resume_text_extract(resume_id=resume_id)
+
+
+@shared_task
+def resume_extraction_sweep_task() -> dict[str, int]:
+    """Queue again the résumés whose extraction was lost (broker down at upload, worker killed)."""
+    return resume_text.resume_extraction_sweep()

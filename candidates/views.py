@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse, QueryDict, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -35,6 +35,7 @@ from candidates.forms import (
 from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
+from candidates.upload_rate import UploadRateLimited, upload_rate_check
 from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
 from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from talentcircles.tenancy import signed_in_user
@@ -216,17 +217,20 @@ class ResumeUploadView(CandidateMixin, View):
     def post(self, request, org_slug, pk):
         candidate = self.candidate()
         form = ResumeUploadForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             try:
+                upload_rate_check(user_id=request.user.pk)
                 resume = resume_attach(candidate=candidate, upload=form.cleaned_data["file"], actor=request.user)
             except ValidationError as exc:
                 form.add_service_errors(exc)
+                status = 429 if isinstance(exc, UploadRateLimited) else 400
             else:
-                messages.success(request, f"Résumé “{resume.original_name}” added.")
+                messages.success(request, f"Résumé “{resume.original_name}” added; its text is being read.")
                 return redirect("candidate_detail", org_slug, candidate.pk)
         detail = CandidateDetailView(request=request, args=(), kwargs=self.kwargs)
         detail.org, detail.membership = self.org, self.membership
-        return detail.render_to_response(detail.get_context_data(upload_form=form), status=400)
+        return detail.render_to_response(detail.get_context_data(upload_form=form), status=status)
 
 
 class ResumeFileMixin(CandidateMixin):
@@ -246,6 +250,13 @@ class ResumeFileMixin(CandidateMixin):
             filename=resume.original_name,
             content_type=CONTENT_TYPES[resume.kind],
         )
+
+
+class ResumeStatusView(ResumeFileMixin, View):
+    """One résumé's row of the detail page, polled by htmx while its text is being read."""
+
+    def get(self, request, org_slug, pk, resume_pk):
+        return render(request, "candidates/_resume_item.html", {"org": self.org, "resume": self.resume()})
 
 
 class ResumeDownloadView(ResumeFileMixin, View):
@@ -387,6 +398,7 @@ urlpatterns = [
     path("<int:pk>/erase/", CandidateEraseView.as_view(), name="candidate_erase"),
     path("<int:pk>/resume.json", CandidateJsonResumeView.as_view(), name="candidate_json_resume"),
     path("<int:pk>/resumes/", ResumeUploadView.as_view(), name="candidate_resume_upload"),
+    path("<int:pk>/resumes/<int:resume_pk>/", ResumeStatusView.as_view(), name="candidate_resume_status"),
     path("<int:pk>/resumes/<int:resume_pk>/download/", ResumeDownloadView.as_view(), name="candidate_resume_download"),
     path("<int:pk>/resumes/<int:resume_pk>/preview/", ResumePreviewView.as_view(), name="candidate_resume_preview"),
 ]

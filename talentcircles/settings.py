@@ -156,6 +156,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Community digests: "immediately" members are served within minutes; weekly and
     # monthly ones when their period is due. A post is never e-mailed to someone twice.
     "engagement-community-digests": {"task": "engagement.circles.tasks.send_community_digests", "schedule": 300.0},
+    # Résumés whose text extraction was lost (broker down at upload, worker killed) are queued again.
+    "candidates-sweep-resume-extraction": {"task": "candidates.tasks.resume_extraction_sweep_task", "schedule": 60.0},
     # Messages whose delivery task was lost (Redis flushed, worker killed) are queued again.
     "messaging-sweep-stuck": {"task": "messaging.tasks.sweep_stuck_messages", "schedule": 60.0},
     # Follow-ups live in the database; this pass claims the due ones (never ETA tasks: see DESIGN.md).
@@ -171,6 +173,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "False")
+# Uploads (résumés, import files) one user may make in UPLOAD_RATE_WINDOW seconds (0: no limit).
+UPLOAD_RATE_LIMIT = env_int("UPLOAD_RATE_LIMIT", "20")
+UPLOAD_RATE_WINDOW = env_int("UPLOAD_RATE_WINDOW", "600")
 CELERY_TASK_EAGER_PROPAGATES = True
 
 # --- E-mail ----------------------------------------------------------------

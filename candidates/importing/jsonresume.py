@@ -65,6 +65,8 @@ def parse(text: str) -> list[object]:
         raise ImportFileError(
             f"The file is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
         ) from None
+    except RecursionError:  # brackets nested thousands deep: no resume is shaped like that
+        raise ImportFileError("The JSON is nested too deeply to be a JSON Resume.") from None
     if isinstance(document, dict):
         if not SECTIONS & document.keys():
             raise ImportFileError(

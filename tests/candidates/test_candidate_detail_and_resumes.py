@@ -48,14 +48,14 @@ def test_a_pdf_resume_uploads_and_previews_inline_framed_only_by_us(acme):
     assert b"".join(preview.streaming_content) == TINY_PDF
 
 
-def test_a_docx_resume_is_previewed_as_its_text(acme):
+def test_a_docx_resume_is_previewed_as_its_text(acme, django_capture_on_commit_callbacks):
     candidate = add_candidate(acme.org, "Ada", "Lovelace")
     upload = SimpleUploadedFile("cv.docx", docx_bytes("Designed the first algorithm for a machine."))
-    assert (
-        acme.client.post(page_url("candidate_resume_upload", acme.org, candidate.pk), {"file": upload}).status_code
-        == 302
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the extraction task runs after commit
+        response = acme.client.post(page_url("candidate_resume_upload", acme.org, candidate.pk), {"file": upload})
+    assert response.status_code == 302
     resume = candidate.resumes.get()
+    assert resume.extraction_status == "done"
     assert resume.kind == "docx"
     html = acme.client.get(page_url("candidate_detail", acme.org, candidate.pk)).content.decode()
     assert "Designed the first algorithm for a machine." in html
