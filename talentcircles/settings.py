@@ -320,13 +320,14 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy on every response (django-csp; README "Content-Security-Policy").
 # Scripts and styles come from our own origin; an inline <script> or <style> that cannot move
 # to static/ carries nonce="{{ request.csp_nonce }}". No 'unsafe-inline', no 'unsafe-eval'.
-# data: images are Bootstrap's SVG icons in its CSS and the TOTP QR code of the 2FA setup.
+# data: images are Bootstrap's SVG icons in its CSS and the TOTP QR code of the 2FA setup; blob:
+# images are plotly's PNG export (it draws the chart's SVG through a blob: URL onto a canvas).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "blob:"],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],
