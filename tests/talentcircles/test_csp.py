@@ -86,7 +86,7 @@ def crawl(client: Client, starts: list[str], prefixes: tuple[str, ...]) -> dict[
         if key in seen_routes:
             continue
         seen_routes.add(key)
-        response = client.get(url)
+        response = client.get(url, follow=True)  # a redirect (e.g. to reauthenticate) is checked where it lands
         if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
             continue
         header = response.get("Content-Security-Policy", "")
