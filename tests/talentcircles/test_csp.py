@@ -8,6 +8,7 @@ import io
 import re
 from collections import deque
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +27,7 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href"}
 # GET links that answer files or end the session rather than a page.
 SKIPPED_LINK = re.compile(r"format=|/download|/export|logout|\.(csv|ics|json|vcf|pdf|docx)\b")
 MAX_PAGES = 250
+DJANGO_COMMENT = re.compile(r"{#.*?#}|{% comment %}.*?{% endcomment %}", re.DOTALL)
 
 
 class PageChecker(HTMLParser):
@@ -148,6 +150,21 @@ def test_the_checker_finds_what_the_policy_refuses():
         '<script type="application/json" id="data">{"a": 1}</script><a href="/o/x/">x</a>'
     )
     assert check_page(good, header).problems == []
+
+
+def test_no_template_carries_what_the_policy_refuses():
+    """Also the pages the crawl cannot reach (links from e-mails, invitations, unsubscribe): every
+    template in templates/ except the e-mails, read as written."""
+    templates = Path(__file__).resolve().parents[2] / "templates"
+    refused = {}
+    for path in sorted(templates.rglob("*.html")):
+        if "emails" in path.relative_to(templates).parts:
+            continue  # e-mail bodies are read in mail clients, which need inline styles
+        checker = PageChecker("{{ request.csp_nonce }}")
+        checker.feed(DJANGO_COMMENT.sub("", path.read_text(encoding="utf-8")))
+        if checker.problems:
+            refused[str(path.relative_to(templates))] = checker.problems
+    assert refused == {}
 
 
 def test_no_recruiter_page_carries_what_the_policy_refuses(demo):
