@@ -26,3 +26,14 @@ def styled(field):
 @register.filter
 def is_checkbox(field) -> bool:
     return isinstance(field.field.widget, forms.CheckboxInput)
+
+
+@register.filter
+def width_class(percent) -> str:
+    """`tc-w-N` (N = 0…100, rounded and clamped): a bar's width without an inline style attribute,
+    which the Content-Security-Policy refuses (static/css/talentcircles.css defines the 101 classes)."""
+    try:
+        value = round(float(percent))
+    except (TypeError, ValueError):
+        value = 0
+    return f"tc-w-{min(100, max(0, value))}"

@@ -69,13 +69,39 @@ def browser():
         playwright.stop()
 
 
+# Every page a browser test opens reports Content-Security-Policy violations to the console;
+# the `page` fixture fails the test on any (see README "Content-Security-Policy").
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")
+    + " at " + event.sourceFile + ":" + event.lineNumber + " " + (event.sample || ""));
+});
+"""
+CSP_CONSOLE = re.compile(r"CSP violation|Content Security Policy|Refused to (execute|apply|load|evaluate|connect)")
+
+
 @pytest.fixture
-def page(browser, request):
+def csp_violations() -> list[str]:
+    """The CSP violations the browser reported during the test (the `page` fixture fails on any)."""
+    return []
+
+
+@pytest.fixture
+def page(browser, request, csp_violations):
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     context.set_default_timeout(10_000)
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+
+    def on_console(message):
+        if CSP_CONSOLE.search(message.text):
+            csp_violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
     try:
         yield page
+        if csp_violations:
+            pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations), pytrace=False)
     finally:
         report = getattr(request.node, "rep_call", None)
         if report is not None and report.failed:

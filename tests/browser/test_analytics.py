@@ -49,6 +49,11 @@ def test_the_dashboard_draws_charts_filters_by_date_and_downloads_a_csv(
     # plotly.js drew the charts (served from the pip package, no CDN); their tables fold away.
     expect(page.locator('.tc-chart[data-chart="rate_over_time"][data-drawn="true"]')).to_be_visible()
     expect(page.locator('.tc-chart[data-chart="templates"] .main-svg').first).to_be_visible()
+    # Under the Content-Security-Policy plotly's CSS rules land in the page's nonce'd <style> and the
+    # PNG export (the modebar's camera) still works.
+    assert page.evaluate("document.getElementById('plotly.js-style-global').sheet.cssRules.length") > 10
+    png = page.evaluate("Plotly.toImage(document.querySelector('.tc-chart[data-drawn]'), {format: 'png'})")
+    assert png.startswith("data:image/png;base64,")
     expect(page.locator("#figure-sent .tc-figure-value")).to_have_text(str(27 + seeded))
     page.screenshot(path=str(artifact("analytics-dashboard.png")), full_page=True)
 
