@@ -88,6 +88,10 @@ class CandidateQuerySet(OrgScopedQuerySet):
     def active(self) -> CandidateQuerySet:
         return self.exclude(stage=Candidate.Stage.ARCHIVED)
 
+    def not_erased(self) -> CandidateQuerySet:
+        """Leave out erased rows: they stay only for anonymous counts and are in no list."""
+        return self.filter(erased_at=None)
+
     def _with_message_facts(self) -> CandidateQuerySet:
         latest_consent = ConsentRecord.objects.filter(
             candidate=OuterRef("pk"), purpose=ConsentRecord.Purpose.MESSAGES

@@ -53,8 +53,8 @@ def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySe
 
 
 def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidate]:
-    """Every filter but the search words."""
-    qs = Candidate.objects.for_org(org)
+    """Every filter but the search words. Erased candidates are never listed."""
+    qs = Candidate.objects.for_org(org).not_erased()
     f = filters
     if not f.include_archived and f.stage != Candidate.Stage.ARCHIVED:
         qs = qs.active()
