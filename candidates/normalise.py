@@ -12,6 +12,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from candidates import countries
+
 INDUSTRIES: tuple[str, ...] = tuple(
     line.strip()
     for line in (Path(__file__).parent / "data" / "industries.txt").read_text(encoding="utf-8").splitlines()
@@ -79,10 +81,12 @@ def industry(value: str) -> str:
 
 
 def country_code(value: str) -> str:
-    value = (value or "").strip().upper()
-    if value and not re.fullmatch(r"[A-Z]{2}", value):
-        raise ValidationError(f"“{value}” is not a two-letter country code such as GB or US.", code="invalid")
-    return value
+    """The ISO 3166-1 code of a country given by code, name or common alias (see candidates/countries.py)."""
+    value = (value or "").strip()
+    code = countries.lookup(value)
+    if value and not code:
+        raise ValidationError(f"“{value}” is not a country code in ISO 3166, such as GB or US.", code="invalid")
+    return code
 
 
 @functools.cache

@@ -165,10 +165,21 @@ class TestJoin:
         assert mismatch.status_code == 400 and "not the same" in mismatch.content.decode()
         assert not User.objects.filter(email="ada@example.com").exists()
 
-    def test_a_service_error_rolls_back_the_account_too(self, acme, client):
-        response = client.post(url("community_join", acme), join_data(country_code="G1"))
-        assert response.status_code == 400 and "two-letter country code" in response.content.decode()
-        assert not User.objects.filter(email="ada@example.com").exists() and not Candidate.objects.exists()
+    def test_a_service_error_rolls_back_the_account_too(self, acme, client, make_candidate):
+        held = make_candidate(acme, "Ada", "L.", email="ada@example.com")
+        Candidate.objects.filter(pk=held.pk).update(user=UserFactory(email="other@example.com"))
+        response = client.post(url("community_join", acme), join_data())
+        assert response.status_code == 400 and "already linked to another account" in response.content.decode()
+        assert not User.objects.filter(email="ada@example.com").exists() and Candidate.objects.count() == 1
+
+    def test_the_country_is_picked_from_the_list_and_a_stray_code_is_refused(self, acme, client):
+        page = client.get(url("community_join", acme)).content.decode()
+        assert 'list="id_country_code-countries"' in page and '<option value="United Kingdom">GB</option>' in page
+        response = client.post(url("community_join", acme), join_data(country_code="UN"))
+        assert response.status_code == 400 and "“UN” is not a country in our list" in response.content.decode()
+        assert not User.objects.filter(email="ada@example.com").exists()
+        client.post(url("community_join", acme), join_data(country_code="United Kingdom"))
+        assert Candidate.objects.get(email="ada@example.com").country_code == "GB"
 
     def test_joining_links_the_candidate_the_organisation_already_holds(self, acme, client, make_candidate):
         known = make_candidate(acme, "Ada", "L.", email="ada@example.com", current_company="Analytical Engines")

@@ -1,0 +1,87 @@
+"""Countries from the maintained list: free-text values become ISO codes where they map, flagged where not.
+
+Before, a country was whatever two letters were typed ("UN" for "United Kingdom", "UK", "de").
+Each stored value is looked up in django-countries (code, then English name) and a few aliases;
+one that maps is stored as its code (and the time zone guessed when there was none), one that
+does not is moved to `country_unmapped`, which the profile shows for someone to fix.
+"""
+
+import re
+import unicodedata
+import zoneinfo
+from pathlib import Path
+
+from django.db import migrations, models
+from django_countries import countries
+
+ALIASES = {
+    "uk": "GB", "greatbritain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
+    "unitedkingdom": "GB", "usa": "US", "unitedstates": "US", "america": "US", "deutschland": "DE",
+    "holland": "NL", "espana": "ES", "italia": "IT", "schweiz": "CH", "suisse": "CH", "osterreich": "AT",
+    "russia": "RU", "southkorea": "KR", "uae": "AE", "turkey": "TR", "vietnam": "VN", "brasil": "BR",
+}  # fmt: skip
+
+
+def _key(value):
+    text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", text.casefold())
+
+
+def _code_for(value, names):
+    value = value.strip()
+    if len(value) == 2 and value.isalpha() and countries.alpha2(value):
+        return countries.alpha2(value)
+    return names.get(_key(value), "")
+
+
+def _zones():
+    zones = {}
+    for root in zoneinfo.TZPATH:
+        tab = Path(root) / "zone.tab"
+        if tab.exists():
+            for line in tab.read_text().splitlines():
+                if line and not line.startswith("#"):
+                    fields = line.split("\t")
+                    zones.setdefault(fields[0], []).append(fields[2])
+            break
+    return zones
+
+
+def forwards(apps, schema_editor):
+    Candidate = apps.get_model("candidates", "Candidate")
+    names = {_key(str(name)): code for code, name in countries} | ALIASES
+    zones = _zones()
+    stored = Candidate.objects.exclude(country_code="").exclude(erased_at__isnull=False)
+    for value in stored.values_list("country_code", flat=True).distinct():
+        code = _code_for(value, names)
+        rows = Candidate.objects.filter(country_code=value)
+        if not code:
+            rows.update(country_code="", country_unmapped=value)
+        elif code != value:
+            rows.update(country_code=code)
+        only_zone = zones.get(code, [])
+        if code and len(only_zone) == 1:
+            Candidate.objects.filter(country_code=code, time_zone="").update(time_zone=only_zone[0])
+
+
+def backwards(apps, schema_editor):
+    Candidate = apps.get_model("candidates", "Candidate")
+    for value in Candidate.objects.exclude(country_unmapped="").values_list("country_unmapped", flat=True).distinct():
+        Candidate.objects.filter(country_unmapped=value).update(country_code=value[:2], country_unmapped="")
+
+
+class Migration(migrations.Migration):
+
+
+    dependencies = [
+        ('candidates', '0010_soft_bounces_and_complaints'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='candidate',
+            name='country_unmapped',
+            field=models.CharField(blank=True, editable=False, max_length=100, verbose_name='country as typed before'),
+        ),
+        migrations.RunPython(forwards, backwards, elidable=True),
+    ]
