@@ -8,11 +8,11 @@ does not is moved to `country_unmapped`, which the profile shows for someone to 
 
 import re
 import unicodedata
-import zoneinfo
-from pathlib import Path
-
 from django.db import migrations, models
 from django_countries import countries
+
+# The guess the app makes (the country's clock when all its zones keep the same time).
+from candidates.normalise import time_zone_for
 
 ALIASES = {
     "uk": "GB", "greatbritain": "GB", "britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB",
@@ -34,23 +34,9 @@ def _code_for(value, names):
     return names.get(_key(value), "")
 
 
-def _zones():
-    zones = {}
-    for root in zoneinfo.TZPATH:
-        tab = Path(root) / "zone.tab"
-        if tab.exists():
-            for line in tab.read_text().splitlines():
-                if line and not line.startswith("#"):
-                    fields = line.split("\t")
-                    zones.setdefault(fields[0], []).append(fields[2])
-            break
-    return zones
-
-
 def forwards(apps, schema_editor):
     Candidate = apps.get_model("candidates", "Candidate")
     names = {_key(str(name)): code for code, name in countries} | ALIASES
-    zones = _zones()
     stored = Candidate.objects.exclude(country_code="").exclude(erased_at__isnull=False)
     for value in stored.values_list("country_code", flat=True).distinct():
         code = _code_for(value, names)
@@ -59,9 +45,9 @@ def forwards(apps, schema_editor):
             rows.update(country_code="", country_unmapped=value)
         elif code != value:
             rows.update(country_code=code)
-        only_zone = zones.get(code, [])
-        if code and len(only_zone) == 1:
-            Candidate.objects.filter(country_code=code, time_zone="").update(time_zone=only_zone[0])
+        guess = time_zone_for(country=code) if code else ""
+        if guess:
+            Candidate.objects.filter(country_code=code, time_zone="").update(time_zone=guess)
 
 
 def backwards(apps, schema_editor):
