@@ -444,6 +444,8 @@ def export_my_data(candidate: Candidate) -> dict:
     """Everything held about the person, as JSON-ready data (one file in the portal)."""
     profile_fields = [name for name in services.PROFILE_FIELDS if name not in {"owner", "email_undeliverable"}]
     profile = {name: getattr(candidate, name) for name in profile_fields}
+    if candidate.country_unmapped:  # a country typed before the list, kept to be fixed
+        profile["country_unmapped"] = candidate.country_unmapped
     profile.update(
         digest_frequency=candidate.digest_frequency,
         unsubscribed_at=_iso(candidate.unsubscribed_at),
