@@ -119,7 +119,7 @@ LIST_PARAMETERS = [
     _query("skill", "Has this skill (case-insensitive)."),
     _query("tag", "Has this tag (case-insensitive)."),
     _query("industry", "In this industry of the taxonomy (case-insensitive)."),
-    _query("location", "City, region or two-letter country code (case-insensitive)."),
+    _query("location", "City, region, or country: a two-letter code or its name (case-insensitive)."),
     _query("stage", "In this relationship stage. Archived candidates are listed only with stage=archived "
            "or include_archived=true.", enum=Candidate.Stage.values),
     _query("owner", "Owner's user id, or `none` for candidates nobody owns."),

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator
 
+from candidates.countries import CountryField
 from candidates.models import Candidate
 from candidates.normalise import INDUSTRIES
 from candidates.selectors import CandidateFilters
@@ -63,7 +64,7 @@ class CandidateFilterForm(forms.Form):
         required=False, choices=[("", "Any")] + [(name, name) for name in INDUSTRIES], widget=QuickSelect
     )
     location = forms.CharField(
-        required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "City, region or country code"})
+        required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "City, region or country"})
     )
     stage = forms.ChoiceField(required=False, choices=[("", "Any (not archived)"), *Candidate.Stage.choices])
     owner = forms.ChoiceField(required=False)
@@ -202,8 +203,9 @@ class CandidateForm(ServiceErrorsMixin, forms.Form):
     )
     skills = forms.CharField(required=False, max_length=2000, help_text="Separate with commas.")
     tags = forms.CharField(required=False, max_length=2000, help_text="Separate with commas.")
+    country_code = CountryField()
 
-    LABELS = {"email": "E-mail", "email_undeliverable": "E-mail undeliverable", "country_code": "Country code"}
+    LABELS = {"email": "E-mail", "email_undeliverable": "E-mail undeliverable", "country_code": "Country"}
 
     def __init__(self, *args, org: Organization, members: list[User], **kwargs):
         super().__init__(*args, **kwargs)

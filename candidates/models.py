@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, Lower, Upper
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from candidates import countries
 from candidates.normalise import INDUSTRIES
 from talentcircles.expressions import Sha256Hex
 from talentcircles.models import TIME_ZONE_CHOICES, Organization
@@ -88,6 +89,10 @@ class CandidateQuerySet(OrgScopedQuerySet):
     def active(self) -> CandidateQuerySet:
         return self.exclude(stage=Candidate.Stage.ARCHIVED)
 
+    def not_erased(self) -> CandidateQuerySet:
+        """Leave out erased rows: they stay only for anonymous counts and are in no list."""
+        return self.filter(erased_at=None)
+
     def _with_message_facts(self) -> CandidateQuerySet:
         latest_consent = ConsentRecord.objects.filter(
             candidate=OuterRef("pk"), purpose=ConsentRecord.Purpose.MESSAGES
@@ -151,6 +156,9 @@ class Candidate(models.Model):
     city = models.CharField(max_length=100, blank=True)
     region = models.CharField(max_length=100, blank=True)
     country_code = models.CharField("country", max_length=2, blank=True, help_text="ISO 3166 code, e.g. GB.")
+    # Set only by migration 0012: a country typed before the list that names no country ("UN" for
+    # "United Kingdom" in a two-letter box). Shown on the profile to fix; choosing a country clears it.
+    country_unmapped = models.CharField("country as typed before", max_length=100, blank=True, editable=False)
     time_zone = models.CharField(max_length=64, blank=True, choices=TIME_ZONE_CHOICES)
     linkedin_url = models.CharField("LinkedIn URL", max_length=200, blank=True)
     links = models.JSONField(default=list, blank=True, help_text="Other profile or portfolio URLs.")
@@ -248,6 +256,10 @@ class Candidate(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def country_name(self) -> str:
+        return countries.name(self.country_code)
 
     @property
     def location(self) -> str:

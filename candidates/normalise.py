@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import re
 import zoneinfo
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+
+from candidates import countries
 
 INDUSTRIES: tuple[str, ...] = tuple(
     line.strip()
@@ -79,10 +82,12 @@ def industry(value: str) -> str:
 
 
 def country_code(value: str) -> str:
-    value = (value or "").strip().upper()
-    if value and not re.fullmatch(r"[A-Z]{2}", value):
-        raise ValidationError(f"“{value}” is not a two-letter country code such as GB or US.", code="invalid")
-    return value
+    """The ISO 3166-1 code of a country given by code, name or common alias (see candidates/countries.py)."""
+    value = (value or "").strip()
+    code = countries.lookup(value)
+    if value and not code:
+        raise ValidationError(f"“{value}” is not a country code in ISO 3166, such as GB or US.", code="invalid")
+    return code
 
 
 @functools.cache
@@ -99,16 +104,30 @@ def _zones_by_country() -> dict[str, list[str]]:
     return zones
 
 
+# Two instants, one in each half of the year: zones that agree on both keep the same clock.
+_SAMPLE_INSTANTS = (datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC))
+
+
+@functools.cache
+def _one_clock(country: str) -> str:
+    """The country's first (most populous) zone when all its zones keep the same time, else ""."""
+    zones = _zones_by_country().get(country, [])
+    clocks = {
+        tuple(instant.astimezone(zoneinfo.ZoneInfo(z)).utcoffset() for instant in _SAMPLE_INSTANTS) for z in zones
+    }
+    return zones[0] if len(clocks) == 1 else ""
+
+
 def time_zone_for(*, country: str, city: str = "") -> str:
-    """A best guess from the location: the country's only zone, or the zone named after the city."""
-    zones = _zones_by_country().get((country or "").upper(), [])
-    if len(zones) == 1:
-        return zones[0]
+    """A best guess from the location: the zone named after the city, else the country's clock when
+    all its zones keep the same time (Germany's Berlin and Büsingen), else "" (the United States)."""
+    country = (country or "").upper()
+    zones = _zones_by_country().get(country, [])
     city_key = (city or "").strip().replace(" ", "_").casefold()
     for zone in zones:
         if city_key and zone.rsplit("/", 1)[-1].casefold() == city_key:
             return zone
-    return ""
+    return _one_clock(country) if zones else ""
 
 
 def label(value: str) -> str:

@@ -25,6 +25,7 @@ from django.views.generic import TemplateView
 
 from candidates import privacy
 from candidates.consent import consent_state
+from candidates.countries import CountryField, flag_unmapped
 from candidates.forms import ResumeUploadForm
 from candidates.models import Candidate, ConsentRecord, DigestFrequency
 from candidates.portal_access import PortalCandidateMixin, portal_org
@@ -70,21 +71,23 @@ class ProfileForm(ServiceErrorsMixin, forms.Form):
         help_text="Other profiles or your portfolio, one web address per line.",
     )
 
-    LABELS = {"country_code": "Country code", "linkedin_url": "LinkedIn profile"}
+    country_code = CountryField()
+
+    LABELS = {"country_code": "Country", "linkedin_url": "LinkedIn profile"}
     HELP = {
         "headline": "One line about you, e.g. “Backend engineer who loves observability”.",
-        "country_code": "Two letters, e.g. GB, DE, US.",
+        "country_code": "Start typing its name, e.g. United Kingdom.",
         "linkedin_url": "e.g. https://www.linkedin.com/in/your-name",
     }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        names = [name for name in privacy.SELF_EDITABLE_FIELDS if name != "links"]
+        names = [name for name in privacy.SELF_EDITABLE_FIELDS if name not in ("links", "country_code")]
         model_fields = forms.fields_for_model(Candidate, fields=names)
-        links = self.fields["links"]
+        declared = dict(self.fields)
         self.fields = {}
         for name in privacy.SELF_EDITABLE_FIELDS:
-            field = links if name == "links" else model_fields[name]
+            field = declared[name] if name in declared else model_fields[name]
             field.label = self.LABELS.get(name, field.label)
             field.help_text = self.HELP.get(name, field.help_text)
             self.fields[name] = field
@@ -136,6 +139,7 @@ class ProfileView(PortalCandidateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("form", ProfileForm(initial=ProfileForm.initial_for(self.candidate)))
+        flag_unmapped(kwargs["form"], self.candidate.country_unmapped)
         kwargs.setdefault("upload_form", ResumeUploadForm())
         return super().get_context_data(resumes=self.candidate.resumes.all(), **kwargs)
 

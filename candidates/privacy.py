@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from candidates import normalise, search, services
+from candidates import search, services
 from candidates.consent import consent_set, consent_state
 from candidates.importing.report import erase_from_import_reports
 from candidates.models import (
@@ -63,6 +63,7 @@ _ERASED_VALUES: dict[str, Any] = {
     "city": "",
     "region": "",
     "country_code": "",
+    "country_unmapped": "",
     "time_zone": "",
     "linkedin_url": "",
     "referrer": "",
@@ -176,9 +177,8 @@ def _self_clean(candidate: Candidate, data: dict) -> dict:
     return cleaned
 
 
-def _self_validate(candidate: Candidate) -> None:
-    if not candidate.time_zone and candidate.country_code:
-        candidate.time_zone = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
+def _self_validate(candidate: Candidate, changed: list[str]) -> None:
+    services.guess_time_zone(candidate, changed)
     candidate.full_clean(exclude=["organization", "owner", "user", "skills", "tags"], validate_unique=False)
     # The recruiters' message names the other record; a candidate must not learn who else is held.
     if (
@@ -205,12 +205,12 @@ def candidate_update_by_self(*, candidate: Candidate, data: dict) -> Candidate:
     for name in changed:
         setattr(candidate, name, cleaned[name])
     try:
-        _self_validate(candidate)
+        _self_validate(candidate, changed)
     except ValidationError:
         candidate.refresh_from_db()
         raise
     candidate.updated_at = timezone.now()
-    candidate.save(update_fields=sorted({*changed, "time_zone", "updated_at"}))
+    candidate.save(update_fields=sorted({*changed, "time_zone", "country_unmapped", "updated_at"}))
     search.refresh([candidate.pk])
     events.emit(
         events.CandidateEvent(
@@ -444,6 +444,8 @@ def export_my_data(candidate: Candidate) -> dict:
     """Everything held about the person, as JSON-ready data (one file in the portal)."""
     profile_fields = [name for name in services.PROFILE_FIELDS if name not in {"owner", "email_undeliverable"}]
     profile = {name: getattr(candidate, name) for name in profile_fields}
+    if candidate.country_unmapped:  # a country typed before the list, kept to be fixed
+        profile["country_unmapped"] = candidate.country_unmapped
     profile.update(
         digest_frequency=candidate.digest_frequency,
         unsubscribed_at=_iso(candidate.unsubscribed_at),

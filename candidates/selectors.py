@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
-from candidates import search
+from candidates import countries, search
 from candidates.models import Candidate, Resume, Skill, Tag
 from talentcircles.audiences import audience_member_ids
 from talentcircles.models import Organization
@@ -53,8 +53,8 @@ def candidate_filter(*, org: Organization, filters: CandidateFilters) -> QuerySe
 
 
 def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidate]:
-    """Every filter but the search words."""
-    qs = Candidate.objects.for_org(org)
+    """Every filter but the search words. Erased candidates are never listed."""
+    qs = Candidate.objects.for_org(org).not_erased()
     f = filters
     if not f.include_archived and f.stage != Candidate.Stage.ARCHIVED:
         qs = qs.active()
@@ -70,7 +70,8 @@ def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidat
         qs = qs.filter(industry=f.industry)
     if f.location:
         where = f.location.strip()
-        qs = qs.filter(Q(city__iexact=where) | Q(region__iexact=where) | Q(country_code=where.upper()))
+        country = countries.lookup(where)  # a code, or a country's name ("Germany", "UK")
+        qs = qs.filter(Q(city__iexact=where) | Q(region__iexact=where) | Q(country_code=country or where.upper()))
     if f.stage:
         qs = qs.filter(stage=f.stage)
     if f.unowned:

@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from candidates import normalise, services
+from candidates import countries, normalise, services
 from candidates.models import Candidate, Resume
 from candidates.selectors import ORDERINGS, CandidateFilters
 from talentcircles.contact import may_contact_many
@@ -99,6 +99,15 @@ def _text(max_length: int, **kwargs) -> serializers.CharField:
     return serializers.CharField(required=False, allow_blank=True, max_length=max_length, **kwargs)
 
 
+def _iso_country(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code as sent (any case), or a 400 naming the code to use when there is one."""
+    code = countries.lookup(value) if value.strip() else ""
+    if value.strip() and (not code or code != value.strip().upper()):
+        hint = f" {countries.name(code)} is {code}." if code else " Use a two-letter code such as GB or US."
+        raise serializers.ValidationError(f"“{value}” is not an ISO 3166 country code.{hint}")
+    return code
+
+
 class CandidateWriteSerializer(serializers.Serializer):
     """What a client may send to create or update a candidate; writes go through the services.
 
@@ -115,7 +124,7 @@ class CandidateWriteSerializer(serializers.Serializer):
     industry = _text(80, help_text="One of the industry taxonomy's names (case-insensitive).")
     city = _text(100)
     region = _text(100)
-    country_code = _text(2, help_text="ISO 3166 two-letter code, e.g. GB.")
+    country_code = _text(2, help_text="ISO 3166-1 alpha-2 code, e.g. GB (case-insensitive); 400 for any other value.")
     time_zone = _text(64, help_text="IANA name; derived from the location when left empty.")
     linkedin_url = _text(300, help_text="Any form of the profile URL; stored normalised.")
     links = serializers.ListField(child=serializers.URLField(max_length=500), required=False, max_length=20)
@@ -135,6 +144,9 @@ class CandidateWriteSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Candidate.Stage.choices, required=False)
     do_not_contact = serializers.BooleanField(required=False)
     email_undeliverable = serializers.BooleanField(required=False)
+
+    def validate_country_code(self, value: str) -> str:
+        return _iso_country(value)
 
     def validate_owner(self, value: int | None) -> User | None:
         if value is None:
@@ -186,7 +198,7 @@ class CandidateListQuerySerializer(serializers.Serializer):
     skill = _text(80, help_text="Skill name (case-insensitive).")
     tag = _text(80, help_text="Tag name (case-insensitive).")
     industry = _text(80, help_text="Industry from the taxonomy (case-insensitive).")
-    location = _text(100, help_text="City, region or two-letter country code.")
+    location = _text(100, help_text="City, region, or country (two-letter code or name).")
     stage = serializers.ChoiceField(choices=Candidate.Stage.choices, required=False, allow_blank=True)
     owner = _text(18, help_text="Owner's user id, or `none` for candidates without an owner.")
     # A declared field, not the serializer's own `source` attribute (see CandidateWriteSerializer.source).

@@ -89,9 +89,25 @@ def _check_unique(org: Organization, candidate: Candidate) -> None:
         raise ValidationError(errors)
 
 
-def _validate(candidate: Candidate) -> None:
-    if not candidate.time_zone and candidate.country_code:
-        candidate.time_zone = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
+def guess_time_zone(candidate: Candidate, changed: Iterable[str] = ()) -> None:
+    """Fill the time zone from the country (or the city, in a country of several zones).
+
+    No zone yet: the guess. The country changed and no zone was chosen with it: the guess, even
+    none, since the old zone was another country's. Only the city changed: the guess when it finds
+    one. A country chosen from the list also clears `country_unmapped`, the old value to fix.
+    """
+    changed = set(changed)
+    if candidate.country_code:
+        candidate.country_unmapped = ""
+    if "time_zone" in changed:
+        return
+    guess = normalise.time_zone_for(country=candidate.country_code, city=candidate.city)
+    if not candidate.time_zone or "country_code" in changed or ("city" in changed and guess):
+        candidate.time_zone = guess or ("" if "country_code" in changed else candidate.time_zone)
+
+
+def _validate(candidate: Candidate, changed: Iterable[str] = ()) -> None:
+    guess_time_zone(candidate, changed)
     candidate.full_clean(exclude=["organization", "owner", "user", "skills", "tags"], validate_unique=False)
     _check_unique(candidate.organization, candidate)
 
@@ -173,7 +189,7 @@ def candidate_update(
     changed = [name for name, value in cleaned.items() if getattr(candidate, name) != value]
     for name in changed:
         setattr(candidate, name, cleaned[name])
-    _validate(candidate)
+    _validate(candidate, changed)
     candidate.updated_at = timezone.now()
     candidate.save()
     _set_labels(candidate, skills, tags)

@@ -23,6 +23,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import FormView, TemplateView
 
 from candidates import exports, privacy, search, services
+from candidates.countries import flag_unmapped
 from candidates.duplicates import likely_duplicates_of
 from candidates.forms import (
     BulkActionForm,
@@ -329,6 +330,11 @@ class CandidateEditView(CandidateMixin, CandidateFormMixin, FormView):
 
     def get_initial(self):
         return CandidateForm.initial_for(self.object)
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        flag_unmapped(form, self.object.country_unmapped)
+        return form
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(candidate=self.object, **kwargs)

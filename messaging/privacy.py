@@ -40,10 +40,16 @@ def conversations_data(candidate: Candidate) -> list[dict]:
 
 
 def erase_messaging_data(candidate_id: int) -> None:
-    """Keep that messages were sent and answered (anonymous counts); drop every word and address."""
-    Thread.objects.filter(candidate_id=candidate_id).update(subject="(erased)")
+    """Conversations the person started go; in the others keep that messages were sent and answered.
+
+    A conversation the candidate started (writing to us, or in the portal) is not counted by
+    the response rate, so it is deleted with its messages. One a recruiter or a sequence
+    started stays for the anonymous response-rate counts, without a word or an address.
+    """
     messages = Message.objects.filter(candidate_id=candidate_id)
     InboundEmail.objects.filter(message__in=messages).delete()
+    Thread.objects.filter(candidate_id=candidate_id).exclude(started_by=Thread.StartedBy.RECRUITER).delete()
+    Thread.objects.filter(candidate_id=candidate_id).update(subject="(erased)")
     messages.update(
         subject="",
         body_text="",

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from candidates import countries
 from candidates.importing import values
 from candidates.models import Candidate
 
@@ -198,11 +199,12 @@ def _countries_by_name() -> dict[str, str]:
 
 
 def country_code(value: str) -> str:
-    """A two-letter code as is; a country's English name (or a common alias) as its code; else unchanged."""
+    """A country's code, English name or common alias as its ISO code (candidates/countries.py); else unchanged.
+
+    Left unchanged, a value that is no country is reported as a warning by the profile's cleaning.
+    """
     value = value.strip()
-    if len(value) == 2:
-        return value
-    return _countries_by_name().get(header_key(value), value)
+    return countries.lookup(value) or _countries_by_name().get(header_key(value), value)
 
 
 def source(value: str) -> str:

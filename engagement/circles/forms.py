@@ -13,6 +13,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
+from candidates.countries import CountryField
 from candidates.forms import IdListField
 from candidates.models import INDUSTRY_CHOICES, Candidate
 from engagement.circles.models import Circle, CircleMembership, Post
@@ -163,13 +164,7 @@ class JoinForm(ServiceErrorsMixin, forms.Form):
     city = forms.CharField(
         max_length=100, required=False, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
-    country_code = forms.CharField(
-        label="Country code",
-        max_length=2,
-        required=False,
-        help_text="Two letters, such as GB or US.",
-        widget=forms.TextInput(attrs={"autocomplete": "country", "size": 3}),
-    )
+    country_code = CountryField()
     circles = forms.ModelMultipleChoiceField(
         queryset=Circle.objects.none(),
         required=False,

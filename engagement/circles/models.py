@@ -106,6 +106,8 @@ class Post(models.Model):
     location = models.CharField(max_length=200, blank=True)
     online_url = models.URLField(blank=True)
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Seats; empty means unlimited.")
+    # Erasure deletes a person's RSVPs; for an event already under way it keeps their "going" here, anonymously.
+    erased_attendees = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     published_at = models.DateTimeField(null=True, blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

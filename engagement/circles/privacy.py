@@ -7,8 +7,11 @@ runs inside the erasure's transaction.
 
 from __future__ import annotations
 
+from django.db.models import F
+from django.utils import timezone
+
 from candidates.models import Candidate
-from engagement.circles.models import CircleMembership, CommunityInvitation, DigestDelivery, Rsvp
+from engagement.circles.models import CircleMembership, CommunityInvitation, DigestDelivery, Post, Rsvp
 from talentcircles import events
 
 
@@ -65,10 +68,17 @@ def community_emails_data(candidate: Candidate) -> dict:
 def erase_community_data(candidate_id: int) -> None:
     """Remove the community rows that describe the person's contact with us.
 
-    Invitations and the record of digested posts go. Memberships and RSVPs stay: they now
-    point at an anonymous row and carry nothing personal, so member counts and seats taken
-    remain correct.
+    Circle memberships, RSVPs (a seat taken at an event is freed), invitations and the record
+    of digested posts go. What stays is anonymous: `Post.erased_attendees` for events already
+    under way when they said "going" (attendance counts), and the timeline's rows of kind
+    "joined a circle" or "RSVP" without their words (the timeline's receiver drops those).
     """
+    CircleMembership.objects.filter(candidate_id=candidate_id).delete()
+    rsvps = Rsvp.objects.filter(candidate_id=candidate_id)
+    # An upcoming event gets its seat back; one already under way keeps an anonymous attendee.
+    attended = rsvps.filter(response=Rsvp.Response.YES, post__starts_at__lte=timezone.now()).values("post_id")
+    Post.objects.filter(pk__in=attended).update(erased_attendees=F("erased_attendees") + 1)
+    rsvps.delete()
     CommunityInvitation.objects.filter(candidate_id=candidate_id).delete()
     DigestDelivery.objects.filter(candidate_id=candidate_id).delete()
 

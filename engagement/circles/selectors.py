@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from candidates.models import Candidate
@@ -77,12 +77,15 @@ def circle_members(*, circle: Circle) -> QuerySet[CircleMembership]:
 
 
 def circle_posts(*, circle: Circle) -> QuerySet[Post]:
-    """All the circle's posts, drafts first, then newest published, with yes-RSVP counts."""
+    """All the circle's posts, drafts first, then newest published, with yes-RSVP counts.
+
+    `going_count` includes the anonymous attendees of an event who have since erased their data.
+    """
     going = Rsvp.objects.filter(post=OuterRef("pk"), response=Rsvp.Response.YES)
     return (
         Post.objects.filter(circle=circle)
         .select_related("author")
-        .annotate(going_count=_count(going, "post"))
+        .annotate(going_count=_count(going, "post") + F("erased_attendees"))
         .order_by("-status", "-published_at", "-created_at", "-pk")
     )
 

@@ -129,7 +129,7 @@ def pipeline_board(
     `updated_at`, which a stage move sets and which the (organisation, updated_at) index serves.
     `circle_id` must be one of the organisation's circles (the form checks).
     """
-    candidates = Candidate.objects.for_org(org).exclude(stage=Candidate.Stage.ARCHIVED)
+    candidates = Candidate.objects.for_org(org).not_erased().exclude(stage=Candidate.Stage.ARCHIVED)
     if unowned:
         candidates = candidates.filter(owner__isnull=True)
     elif owner_id:

@@ -50,7 +50,7 @@ def test_a_recruiter_adds_a_candidate(acme):
         ({"linkedin_url": "https://example.com/ada"}, "linkedin_url", "is not a LinkedIn profile URL"),
         ({"industry": "Underwater Basket Weaving"}, "industry", "Select a valid choice"),
         ({"links": "javascript:alert(1)"}, "links", "is not a web address"),
-        ({"country_code": "GBR"}, "country_code", "at most 2 characters"),
+        ({"country_code": "Atlantis"}, "country_code", "not a country in our list"),
     ],
 )
 def test_bad_input_is_shown_on_its_field_and_nothing_is_saved(acme, overrides, field, message):

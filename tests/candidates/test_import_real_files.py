@@ -183,7 +183,7 @@ def test_unreadable_optional_values_are_left_out_and_the_row_imported(acme, row_
             "time_zone: Value 'Mars/Olympus' is not a valid choice. Left out.",
         ]),
         (3, "created", [
-            "country_code: “ATLANTIS” is not a two-letter country code such as GB or US. Left out.",
+            "country_code: “Atlantis” is not a country code in ISO 3166, such as GB or US. Left out.",
             f"phone: “020 7946 0958” {PHONE_UNREADABLE}",
         ]),
     ]  # fmt: skip
@@ -257,7 +257,7 @@ def test_resumes_in_odd_but_valid_shapes_import(acme, row_by_row):
         (2, "skipped", [NO_NAME]),
         (3, "skipped", [NO_NAME]),
         (6, "created", [
-            "country_code: “ATLANTIS” is not a two-letter country code such as GB or US. Left out.",
+            "country_code: “Atlantis” is not a country code in ISO 3166, such as GB or US. Left out.",
             f"phone: “555 0100” {PHONE_UNREADABLE}",
         ]),
     ]  # fmt: skip

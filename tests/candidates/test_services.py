@@ -47,7 +47,7 @@ def test_it_normalises_what_people_type(acme):
         ({"headline": "x" * 221}, "headline"),
         ({"linkedin_url": "https://example.com/in/jane"}, "linkedin_url"),
         ({"industry": "Underwater basket weaving"}, "industry"),
-        ({"country_code": "England"}, "country_code"),
+        ({"country_code": "Narnia"}, "country_code"),
     ],
 )
 def test_it_rejects_bad_input_with_a_field_message_and_saves_nothing(acme, data, field):

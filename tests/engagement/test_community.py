@@ -165,10 +165,21 @@ class TestJoin:
         assert mismatch.status_code == 400 and "not the same" in mismatch.content.decode()
         assert not User.objects.filter(email="ada@example.com").exists()
 
-    def test_a_service_error_rolls_back_the_account_too(self, acme, client):
-        response = client.post(url("community_join", acme), join_data(country_code="G1"))
-        assert response.status_code == 400 and "two-letter country code" in response.content.decode()
-        assert not User.objects.filter(email="ada@example.com").exists() and not Candidate.objects.exists()
+    def test_a_service_error_rolls_back_the_account_too(self, acme, client, make_candidate):
+        held = make_candidate(acme, "Ada", "L.", email="ada@example.com")
+        Candidate.objects.filter(pk=held.pk).update(user=UserFactory(email="other@example.com"))
+        response = client.post(url("community_join", acme), join_data())
+        assert response.status_code == 400 and "already linked to another account" in response.content.decode()
+        assert not User.objects.filter(email="ada@example.com").exists() and Candidate.objects.count() == 1
+
+    def test_the_country_is_picked_from_the_list_and_a_stray_code_is_refused(self, acme, client):
+        page = client.get(url("community_join", acme)).content.decode()
+        assert 'list="id_country_code-countries"' in page and '<option value="United Kingdom">GB</option>' in page
+        response = client.post(url("community_join", acme), join_data(country_code="UN"))
+        assert response.status_code == 400 and "“UN” is not a country in our list" in response.content.decode()
+        assert not User.objects.filter(email="ada@example.com").exists()
+        client.post(url("community_join", acme), join_data(country_code="United Kingdom"))
+        assert Candidate.objects.get(email="ada@example.com").country_code == "GB"
 
     def test_joining_links_the_candidate_the_organisation_already_holds(self, acme, client, make_candidate):
         known = make_candidate(acme, "Ada", "L.", email="ada@example.com", current_company="Analytical Engines")
@@ -425,7 +436,7 @@ class TestPrivacy:
         assert [d["post"] for d in emails["digest_posts"]] == ["Pizza night"] and len(emails["invitations"]) == 1
         json.dumps([circles_data(candidate), rsvps_data(candidate), emails])  # ready for the JSON download
 
-    def test_erasure_removes_invitations_and_digest_records_but_keeps_counts(self, acme, member):
+    def test_erasure_removes_invitations_digest_records_memberships_and_rsvps(self, acme, member):
         _, candidate = member
         circle = make_circle(acme)
         circles.circle_join(candidate=candidate, circle=circle)
@@ -435,8 +446,9 @@ class TestPrivacy:
         CommunityInvitation.objects.create(organization=acme.org, candidate=candidate)
         erase_community_data(candidate.pk)
         assert not CommunityInvitation.objects.exists() and not DigestDelivery.objects.exists()
-        assert CircleMembership.objects.filter(circle=circle).count() == 1
-        assert circles.seats_left(event) is None and Rsvp.objects.filter(post=event, response="yes").count() == 1
+        # The erase page promises these go too (tests/engagement/test_erasure_promises.py has each promise).
+        assert not CircleMembership.objects.filter(circle=circle).exists()
+        assert not Rsvp.objects.filter(post=event).exists()
 
 
 def test_download_my_data_includes_the_community_sections(acme, member):
