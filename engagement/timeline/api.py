@@ -21,6 +21,7 @@ from candidates.services import candidate_set_stage
 from engagement.timeline import selectors, services
 from engagement.timeline.models import Activity, Reminder
 from talentcircles.api import OrgScopedMixin, OrgScopedModelViewSet
+from talentcircles.api_permissions import ValidatedPageSizeMixin
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
 from talentcircles.tenancy import OrgApiRequest
@@ -109,13 +110,11 @@ class ReminderSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TimelinePagination(pagination.CursorPagination):
+class TimelinePagination(ValidatedPageSizeMixin, pagination.CursorPagination):
     """Newest first; the cursor is opaque and stable while new activities arrive."""
 
     ordering = ("-occurred_at", "-id")
     page_size = selectors.TIMELINE_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 _ID = path_id("candidate")
