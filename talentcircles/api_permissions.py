@@ -51,20 +51,21 @@ class IsOrganizationMember(permissions.IsAuthenticated):
 class ValidatedPageSizeMixin:
     """`?page_size=` is a whole number from 1 to `max_page_size`, else a 400 naming it (DRF ignores garbage)."""
 
-    page_size_query_param = "page_size"
-    max_page_size = 100
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = 100
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
+        name, most = self.page_size_query_param or "page_size", self.max_page_size or 100
+        raw = request.query_params.get(name)
         if raw is None or raw == "":
             return super().get_page_size(request)  # type: ignore[misc]
-        message = f"Give a whole number from 1 to {self.max_page_size}."
+        message = f"Give a whole number from 1 to {most}."
         try:
             size = int(raw)
         except ValueError:
-            raise exceptions.ValidationError({self.page_size_query_param: [message]}) from None
-        if not 1 <= size <= self.max_page_size:
-            raise exceptions.ValidationError({self.page_size_query_param: [message]})
+            raise exceptions.ValidationError({name: [message]}) from None
+        if not 1 <= size <= most:
+            raise exceptions.ValidationError({name: [message]})
         return size
 
     def get_schema_operation_parameters(self, view):
