@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from engagement.analytics import metric as analytics
 from engagement.analytics.forms import default_range, sees_team_figures
 from engagement.analytics.metric import MAX_WINDOW_DAYS, AnalyticsError, org_setting
-from talentcircles.api_schema import NOT_FOUND, VALIDATION
+from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION
 from talentcircles.models import Membership
 from talentcircles.tenancy import OrgApiRequest
 
@@ -45,6 +45,7 @@ class StatsQuerySerializer(serializers.Serializer):
     recruiter = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text="Only this recruiter's outreach (a user id). Recruiters of organisations that do not share "
         "team figures always get their own.",
     )

@@ -22,7 +22,7 @@ from engagement.timeline import selectors, services
 from engagement.timeline.models import Activity, Reminder
 from talentcircles.api import OrgScopedMixin, OrgScopedModelViewSet
 from talentcircles.api_permissions import ValidatedPageSizeMixin
-from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
 from talentcircles.tenancy import OrgApiRequest
 
@@ -79,10 +79,16 @@ class CandidateStageSerializer(serializers.ModelSerializer):
 
 
 class ReminderSerializer(serializers.ModelSerializer):
-    candidate = serializers.IntegerField(source="candidate_id", help_text="The candidate's id.")
+    candidate = serializers.IntegerField(
+        source="candidate_id", min_value=1, max_value=MAX_ID, help_text="The candidate's id."
+    )
     candidate_name = serializers.CharField(source="candidate.full_name", read_only=True)
     recruiter = serializers.IntegerField(
-        source="recruiter_id", required=False, help_text="The member to remind; defaults to the caller."
+        source="recruiter_id",
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The member to remind; defaults to the caller.",
     )
     done = serializers.BooleanField(required=False, help_text="Set true to tick the reminder off.")
 

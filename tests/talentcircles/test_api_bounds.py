@@ -117,3 +117,53 @@ def test_json_errors_keep_their_shape_for_field_messages(api):
     response = api.post("/api/v1/candidates/", json.dumps({"first_name": ""}), content_type="application/json")
     assert response.status_code == 400
     assert "first_name" in _is_json(response) or "non_field_errors" in response.json()
+
+
+HUGE = 2**64  # past any 64-bit id: SQLite raised OverflowError on these (a 500)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("get", f"/api/v1/enrollments/?sequence={HUGE}", None, "sequence"),
+        ("get", f"/api/v1/enrollments/?candidate={HUGE}", None, "candidate"),
+        ("get", "/api/v1/enrollments/?candidate=abc", None, "candidate"),
+        ("get", "/api/v1/enrollments/?state=sideways", None, "state"),
+        ("get", f"/api/v1/stats/funnel/?recruiter={HUGE}", None, "recruiter"),
+        ("get", f"/api/v1/stats/response-rate/?recruiter={HUGE}", None, "recruiter"),
+        (
+            "post",
+            "/api/v1/reminders/",
+            {"candidate": 1, "recruiter": HUGE, "due_at": "2030-01-01T09:00:00Z"},
+            "recruiter",
+        ),
+        ("post", "/api/v1/reminders/", {"candidate": HUGE, "due_at": "2030-01-01T09:00:00Z"}, "candidate"),
+        ("post", "/api/v1/threads/bulk/", {"candidates": [HUGE], "template": 1}, "candidates"),
+        ("post", "/api/v1/threads/bulk/", {"circle": HUGE, "template": HUGE}, "circle"),
+    ],
+)
+def test_an_id_past_64_bits_is_a_400_naming_the_field(api, method, path, body, field):
+    kwargs = {"data": json.dumps(body), "content_type": "application/json"} if body else {}
+    response = getattr(api, method)(path, **kwargs)
+    assert response.status_code == 400
+    assert field in _is_json(response)
+
+
+def test_an_id_past_64_bits_in_a_circles_member_list_is_a_400(api, acme):
+    from engagement.circles.models import Circle
+
+    circle = Circle.objects.create(organization=acme.org, name="Backend", slug="backend")
+    response = api.post(
+        f"/api/v1/circles/{circle.pk}/members/", json.dumps({"candidates": [HUGE]}), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "candidates" in _is_json(response)
+
+
+def test_another_organisations_enrollments_stay_out_of_sight_with_the_id_filters(api, globex):
+    from tests.factories import CandidateFactory
+
+    theirs = CandidateFactory(organization=globex.org)
+    response = api.get("/api/v1/enrollments/", {"candidate": theirs.pk})
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
