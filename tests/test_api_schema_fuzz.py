@@ -15,7 +15,9 @@ from collections import Counter
 import pytest
 import schemathesis
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -66,6 +68,17 @@ def _run(operation, mode: GenerationMode, examples: int, headers: dict, failures
     return ran
 
 
+@pytest.fixture
+def connections_kept_open():
+    """As Django's test client does: a request must not close the connection holding the test's transaction."""
+    for signal in (request_started, request_finished):
+        signal.disconnect(close_old_connections)
+    yield
+    for signal in (request_started, request_finished):
+        signal.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("connections_kept_open")
 def test_every_operation_answers_as_its_schema_says(capsys):
     demo = demo_seed()
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
