@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from candidates.models import Candidate
 from messaging import bulk, policy, selectors
 from messaging.serializers import OrgLookupMixin
-from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.tenancy import OrgApiRequest
 
 BULK_LIMIT = 5_000  # as the bulk composer: one send reaches at most this many people
@@ -109,11 +109,16 @@ class CandidateContactView(GenericAPIView):
 
 class BulkSendSerializer(OrgLookupMixin, serializers.Serializer):
     candidates = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, allow_empty=False, max_length=BULK_LIMIT,
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, allow_empty=False,
+        max_length=BULK_LIMIT,
         help_text="Candidate ids; ids that are not this organisation's are skipped as `unknown`.",
     )  # fmt: skip
-    circle = serializers.IntegerField(required=False, min_value=1, help_text="Or: every member of this circle.")
-    template = serializers.IntegerField(min_value=1, help_text="The template rendered for each candidate.")
+    circle = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Or: every member of this circle."
+    )
+    template = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="The template rendered for each candidate."
+    )
 
     def validate_template(self, value: int):
         return self._template(value)

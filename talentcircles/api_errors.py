@@ -5,22 +5,43 @@ service errors (`talentcircles.services.ServiceError` and its subclasses: Messag
 TemplateError, AnalyticsError…) becomes a 400 whose body has DRF's usual shape: `{field: [messages]}`,
 messages about no one field under `non_field_errors`, and messages about a field of one item of
 a list (`steps[1].delay_hours`) nested as DRF nests a list serializer's errors:
-`{"steps": {"1": {"delay_hours": [...]}}}`. Everything else is DRF's default handler's.
+`{"steps": {"1": {"delay_hours": [...]}}}`. The database being unreachable (`OperationalError`,
+`InterfaceError`) is a 503 with `Retry-After`; a multipart body over Django's limits a 413 or a
+400. Everything else is DRF's default handler's.
+
+Errors that never reach DRF (an unknown `/api/` path, an exception outside a view, a body refused
+before parsing) are answered in JSON too, by `talentcircles.api_fallbacks`.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from rest_framework import exceptions
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+    ValidationError,
+)
+from django.db import InterfaceError, OperationalError
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
+from talentcircles.api_parsers import PayloadTooLarge
 from talentcircles.errors import field_messages
 from talentcircles.services import ServiceError
+
+logger = logging.getLogger(__name__)
+
+# How long a client should wait before trying again when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
+UNAVAILABLE_MESSAGE = "The service is briefly unavailable (its database cannot be reached); try again shortly."
 
 # A field of one item of a list, as services name it: `steps[1].delay_hours`.
 _ITEM_FIELD = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
@@ -45,7 +66,23 @@ def drf_detail(error: ValidationError | ServiceError) -> dict[str, Any]:
     return detail
 
 
+def is_database_outage(exc: BaseException | None) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, ValidationError | ServiceError):
+    if is_database_outage(exc):
+        logger.error("Database unavailable: %s", exc)
+        set_rollback()
+        return Response(
+            {"detail": UNAVAILABLE_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(f"The request body is too large: {exc}")
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
+    elif isinstance(exc, ValidationError | ServiceError):
         exc = exceptions.ValidationError(drf_detail(exc))
     return drf_exception_handler(exc, context)

@@ -48,7 +48,36 @@ class IsOrganizationMember(permissions.IsAuthenticated):
         return True
 
 
-class CountedPagination(pagination.PageNumberPagination):
+class ValidatedPageSizeMixin:
+    """`?page_size=` is a whole number from 1 to `max_page_size`, else a 400 naming it (DRF ignores garbage)."""
+
+    page_size_query_param: str | None = "page_size"
+    max_page_size: int | None = 100
+
+    def get_page_size(self, request):
+        name, most = self.page_size_query_param or "page_size", self.max_page_size or 100
+        raw = request.query_params.get(name)
+        if raw is None or raw == "":
+            return super().get_page_size(request)  # type: ignore[misc]
+        message = f"Give a whole number from 1 to {most}."
+        try:
+            size = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({name: [message]}) from None
+        if not 1 <= size <= most:
+            raise exceptions.ValidationError({name: [message]})
+        return size
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)  # type: ignore[misc]
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": self.max_page_size}
+                parameter["description"] = f"Results per page, 1 to {self.max_page_size}."
+        return parameters
+
+
+class CountedPagination(ValidatedPageSizeMixin, pagination.PageNumberPagination):
     """Page-number pagination whose body carries `count`, the total across pages.
 
     The count stops at LIST_COUNT_CAP (a million-row COUNT is too slow to run per page);
@@ -57,8 +86,6 @@ class CountedPagination(pagination.PageNumberPagination):
     `(counted, cap)`, and that is used instead of a COUNT query.
     """
 
-    page_size_query_param = "page_size"
-    max_page_size = 100
     django_paginator_class = CappedPaginator
 
     def paginate_queryset(self, queryset, request, view=None):

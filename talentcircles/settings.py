@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # /api/: an announced body over the limit is a JSON 413 before anything reads it.
+    "talentcircles.api_fallbacks.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -257,8 +259,14 @@ REST_FRAMEWORK = {
         "anon": env_str("API_THROTTLE_ANON", "60/minute"),
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "talentcircles.api_schema.AutoSchema",
     "EXCEPTION_HANDLER": "talentcircles.api_errors.exception_handler",
+    # JSON nested too deep is a 400, a body over DATA_UPLOAD_MAX_MEMORY_SIZE a 413 (talentcircles.api_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "talentcircles.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -276,6 +284,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents the errors it can give (talentcircles.api_schema.document_errors).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "talentcircles.api_schema.document_errors",
+    ],
     # Choices that share a name across apps get distinct schema names.
     "ENUM_NAME_OVERRIDES": {
         "MessageStatusEnum": "messaging.models.Message.Status",

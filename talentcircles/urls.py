@@ -31,6 +31,12 @@ api_v1_patterns: list[URLPattern | URLResolver] = [
     path("", include("messaging.api_urls")),
 ]
 
+# Every /api/ error is JSON; other paths keep Django's HTML pages (talentcircles.api_fallbacks).
+handler400 = "talentcircles.api_fallbacks.bad_request"
+handler403 = "talentcircles.api_fallbacks.permission_denied"
+handler404 = "talentcircles.api_fallbacks.page_not_found"
+handler500 = "talentcircles.api_fallbacks.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),

@@ -20,23 +20,32 @@ from rest_framework.views import APIView
 from engagement.analytics import metric as analytics
 from engagement.analytics.forms import default_range, sees_team_figures
 from engagement.analytics.metric import MAX_WINDOW_DAYS, AnalyticsError, org_setting
-from talentcircles.api_schema import NOT_FOUND, VALIDATION
+from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION
 from talentcircles.models import Membership
 from talentcircles.tenancy import OrgApiRequest
 
 GROUP_BY_CHOICES = [choice for choice in analytics.GROUP_BY]
 _WINDOW_MESSAGE = f"The response window is 1 to {MAX_WINDOW_DAYS} days."
 _ERRORS = {**VALIDATION, **NOT_FOUND}
+_RANGE_RULE = (
+    f"Years {analytics.MIN_YEAR} to {analytics.MAX_YEAR}; `to` at most {analytics.MAX_RANGE_DAYS:,} days "
+    "(five years) after `from`, else a 400."
+)
 
 
 class StatsQuerySerializer(serializers.Serializer):
     """`from`/`to` (both or neither: the last 90 days) and `recruiter` (a user id)."""
 
-    date_from = serializers.DateField(required=False, help_text="First UTC day of first sends (YYYY-MM-DD).")
-    date_to = serializers.DateField(required=False, help_text="Last UTC day of first sends, inclusive (YYYY-MM-DD).")
+    date_from = serializers.DateField(
+        required=False, help_text=f"First UTC day of first sends (YYYY-MM-DD). {_RANGE_RULE}"
+    )
+    date_to = serializers.DateField(
+        required=False, help_text=f"Last UTC day of first sends, inclusive (YYYY-MM-DD). {_RANGE_RULE}"
+    )
     recruiter = serializers.IntegerField(
         required=False,
         min_value=1,
+        max_value=MAX_ID,
         help_text="Only this recruiter's outreach (a user id). Recruiters of organisations that do not share "
         "team figures always get their own.",
     )

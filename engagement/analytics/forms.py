@@ -13,13 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 from django import forms
 from django.utils import timezone
 
-from engagement.analytics.metric import AnalyticsError, org_setting, validate_range
+from engagement.analytics.metric import MAX_YEAR, MIN_YEAR, AnalyticsError, org_setting, validate_range
 from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Membership, Organization, User
 
 DEFAULT_RANGE_DAYS = 90
 WINDOW_CHOICES = ((30, "30 days (LinkedIn's report)"), (90, "90 days (LinkedIn's credit rule)"))
 EVERYONE = ""
+# The browser's date picker offers the years validate_range accepts.
+_DATE_ATTRS = {"type": "date", "min": f"{MIN_YEAR}-01-01", "max": f"{MAX_YEAR}-12-31"}
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ class AnalyticsFilterForm(ServiceErrorsMixin, forms.Form):
         start, end = default_range(now)
         # "from" is a Python keyword, so these two are added here rather than declared above.
         self.fields = {
-            "from": forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})),
-            "to": forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})),
+            "from": forms.DateField(label="From", required=False, widget=forms.DateInput(attrs=_DATE_ATTRS)),
+            "to": forms.DateField(label="To", required=False, widget=forms.DateInput(attrs=_DATE_ATTRS)),
             **self.fields,
         }
         self.fields["from"].initial, self.fields["to"].initial = start, end

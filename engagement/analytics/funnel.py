@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
 
-from engagement.analytics.rates import ratio, validate_range
+from engagement.analytics.bounds import validate_range
+from engagement.analytics.rates import ratio
 
 FUNNEL_STAGES = ("contacted", "engaged", "interested", "applied", "hired")
 

@@ -5,16 +5,22 @@ in the README ("Response rates"). Days are UTC dates of an outreach's first send
 on day D settles when its window has passed for the whole day: from D + window_days + 1 (00:00 UTC).
 """
 
+from engagement.analytics.bounds import (
+    MAX_RANGE_DAYS,
+    MAX_WINDOW_DAYS,
+    MAX_YEAR,
+    MIN_YEAR,
+    AnalyticsError,
+    validate_range,
+)
 from engagement.analytics.funnel import FUNNEL_STAGES, FunnelRow, stage_funnel
 from engagement.analytics.labels import key_labels
 from engagement.analytics.rates import (
     GROUP_BY,
     GUARD_THRESHOLD,
     LIVE_DAYS,
-    MAX_WINDOW_DAYS,
     ORG_SETTING_DEFAULTS,
     REPLY_TIME_BUCKETS,
-    AnalyticsError,
     DistributionRow,
     LiveRate,
     PeriodRow,
@@ -25,7 +31,6 @@ from engagement.analytics.rates import (
     reply_time_distribution,
     response_rates,
     response_rates_by,
-    validate_range,
     wilson_interval,
 )
 
@@ -34,7 +39,10 @@ __all__ = [
     "GROUP_BY",
     "GUARD_THRESHOLD",
     "LIVE_DAYS",
+    "MAX_RANGE_DAYS",
     "MAX_WINDOW_DAYS",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "ORG_SETTING_DEFAULTS",
     "REPLY_TIME_BUCKETS",
     "AnalyticsError",

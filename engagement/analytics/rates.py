@@ -12,14 +12,13 @@ from statistics import median
 from django.db.models import Q
 from django.utils import timezone
 
+from engagement.analytics.bounds import AnalyticsError, validate_range
 from engagement.analytics.models import Dimension, ResponseStat, ResponseStatWeek
 from engagement.analytics.rollups.store import week_of
-from talentcircles.services import ServiceError
 
 GROUP_BY = ("all", "recruiter", "template", "sequence", "step", "circle", "source", "industry")
 GUARD_THRESHOLD = 0.13
 LIVE_DAYS = 14
-MAX_WINDOW_DAYS = 365
 
 # Organisation settings (fields on Organization); read with these defaults until they exist.
 ORG_SETTING_DEFAULTS = {
@@ -40,15 +39,6 @@ REPLY_TIME_BUCKETS = (
     ("14-30 days", 720),
     ("Over 30 days", None),
 )
-
-
-class AnalyticsError(ServiceError, ValueError):
-    """Bad input for an analytics read; `field` names what to fix."""
-
-    field: str
-
-    def __init__(self, message: str, *, field: str) -> None:
-        super().__init__(message, field=field)
 
 
 def org_setting(org, name: str):
@@ -135,17 +125,6 @@ def wilson_interval(successes: int, total: int, z: float = 1.96) -> tuple[float 
     centre = (p + z * z / (2 * total)) / denominator
     margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
     return max(0.0, centre - margin), min(1.0, centre + margin)
-
-
-def validate_range(*, date_from: date | None, date_to: date | None, window_days: int | None = None) -> None:
-    if date_from is None:
-        raise AnalyticsError("Give a start date (from).", field="from")
-    if date_to is None:
-        raise AnalyticsError("Give an end date (to).", field="to")
-    if date_from > date_to:
-        raise AnalyticsError("The start date is after the end date.", field="from")
-    if window_days is not None and not 1 <= window_days <= MAX_WINDOW_DAYS:
-        raise AnalyticsError(f"The response window is 1 to {MAX_WINDOW_DAYS} days.", field="window_days")
 
 
 _ROW_FIELDS = (

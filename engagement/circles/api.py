@@ -20,7 +20,7 @@ from engagement.circles import selectors as circle_selectors
 from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
 from talentcircles.api import OrgScopedModelViewSet
-from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.tenancy import OrgApiRequest
 
 _CIRCLE_ID = path_id("circle", "circle_pk")
@@ -114,7 +114,10 @@ class MemberSerializer(serializers.ModelSerializer):
 
 class MemberIdsSerializer(serializers.Serializer):
     candidates = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=10_000, help_text="Candidate ids."
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        allow_empty=False,
+        max_length=10_000,
+        help_text="Candidate ids.",
     )
 
 

@@ -21,7 +21,8 @@ from candidates.services import candidate_set_stage
 from engagement.timeline import selectors, services
 from engagement.timeline.models import Activity, Reminder
 from talentcircles.api import OrgScopedMixin, OrgScopedModelViewSet
-from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.api_permissions import ValidatedPageSizeMixin
+from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
 from talentcircles.tenancy import OrgApiRequest
 
@@ -78,10 +79,16 @@ class CandidateStageSerializer(serializers.ModelSerializer):
 
 
 class ReminderSerializer(serializers.ModelSerializer):
-    candidate = serializers.IntegerField(source="candidate_id", help_text="The candidate's id.")
+    candidate = serializers.IntegerField(
+        source="candidate_id", min_value=1, max_value=MAX_ID, help_text="The candidate's id."
+    )
     candidate_name = serializers.CharField(source="candidate.full_name", read_only=True)
     recruiter = serializers.IntegerField(
-        source="recruiter_id", required=False, help_text="The member to remind; defaults to the caller."
+        source="recruiter_id",
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The member to remind; defaults to the caller.",
     )
     done = serializers.BooleanField(required=False, help_text="Set true to tick the reminder off.")
 
@@ -109,13 +116,11 @@ class ReminderSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class TimelinePagination(pagination.CursorPagination):
+class TimelinePagination(ValidatedPageSizeMixin, pagination.CursorPagination):
     """Newest first; the cursor is opaque and stable while new activities arrive."""
 
     ordering = ("-occurred_at", "-id")
     page_size = selectors.TIMELINE_PAGE_SIZE
-    page_size_query_param = "page_size"
-    max_page_size = 100
 
 
 _ID = path_id("candidate")

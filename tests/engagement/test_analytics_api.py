@@ -98,6 +98,10 @@ def test_the_window_changes_what_is_settled(acme, data):
         ({"from": "2026-03-01"}, "to", "Give an end date (to)."),
         ({"to": "2026-03-01"}, "from", "Give a start date (from)."),
         ({"from": "01/03/2026", "to": "2026-03-05"}, "from", "Date has wrong format."),
+        ({"from": "0001-01-01", "to": "9999-12-31"}, "from", "Give a date in the years 2000 to 2100."),
+        ({"from": "2026-01-01", "to": "9999-12-31"}, "to", "Give a date in the years 2000 to 2100."),
+        ({"from": "2000-01-01", "to": "2100-12-31"}, "to", "The range is at most 5 years (1,827 days)"),
+        ({"from": "2020-01-01", "to": "2025-01-03"}, "to", "The range is at most 5 years"),
     ],
 )
 def test_bad_input_is_400_with_a_clear_message(acme, data, query, field, message):
@@ -110,6 +114,13 @@ def test_the_funnel_rejects_bad_ranges_too(acme):
     response = acme.client.get(FUNNEL, {"from": "2026-03-10", "to": "2026-03-01"})
     assert response.status_code == 400
     assert response.json() == {"from": ["The start date is after the end date."]}
+
+
+def test_the_funnel_bounds_its_dates_too(acme):
+    response = acme.client.get(FUNNEL, {"from": "0001-01-01", "to": "9999-12-31"})
+    assert response.status_code == 400
+    assert response.json() == {"from": ["Give a date in the years 2000 to 2100."]}
+    assert acme.client.get(FUNNEL, {"from": "2020-01-01", "to": "2024-12-31"}).status_code == 200
 
 
 def test_the_funnel_lists_the_stages_in_order(acme, data):

@@ -163,6 +163,8 @@ def test_the_90_day_window_settles_fewer_outreach(acme, scenario):
         ({"from": "yesterday", "to": "2026-03-01"}, "from", "Enter a valid date."),
         ({"window_days": "0"}, "window_days", "Select a valid choice."),
         ({"window_days": "400"}, "window_days", "Select a valid choice."),
+        ({"from": "0001-01-01", "to": "9999-12-31"}, "from", "Give a date in the years 2000 to 2100."),
+        ({"from": "2001-01-01", "to": "2100-12-31"}, "to", "The range is at most 5 years"),
     ],
 )
 def test_bad_filters_answer_400_with_the_message_next_to_the_field(acme, scenario, query, field, message):
@@ -170,6 +172,14 @@ def test_bad_filters_answer_400_with_the_message_next_to_the_field(acme, scenari
     assert response.status_code == 400
     assert any(message in error for error in response.context["form"].errors[field])
     assert message in response.content.decode()
+
+
+def test_a_csv_download_with_an_unbounded_range_is_400(acme, scenario):
+    response = acme.client.get(
+        url(acme), {"format": "csv", "chart": "funnel", "from": "0001-01-01", "to": "9999-12-31"}
+    )
+    assert response.status_code == 400
+    assert "Give a date in the years 2000 to 2100." in response.content.decode()
 
 
 def test_an_unknown_chart_csv_is_400(acme, scenario):

@@ -31,3 +31,21 @@ def test_the_candidate_list_and_api_show_a_capped_total(acme, monkeypatch):
     monkeypatch.setattr(api_permissions.CappedPaginator, "count_cap", 3)
     body = acme.client.get("/api/v1/candidates/").json()
     assert (body["count"], body["count_capped"]) == (3, True)
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-3", "101", "1e3", "2.5"])
+@pytest.mark.parametrize("url", ["/api/v1/candidates/", "/api/v1/candidates/{id}/timeline/"])
+def test_a_page_size_that_is_garbage_or_out_of_range_is_a_400(acme, page_size, url):
+    candidate = CandidateFactory(organization=acme.org)
+    response = acme.client.get(url.format(id=candidate.pk), {"page_size": page_size})
+    assert response.status_code == 400
+    assert response.json() == {"page_size": ["Give a whole number from 1 to 100."]}
+
+
+def test_a_page_size_in_range_is_used_and_documented(acme):
+    CandidateFactory.create_batch(3, organization=acme.org)
+    response = acme.client.get("/api/v1/candidates/", {"page_size": "2"})
+    assert len(response.json()["results"]) == 2
+    schema = acme.client.get("/api/schema/?format=json").json()
+    params = {p["name"]: p for p in schema["paths"]["/api/v1/candidates/"]["get"]["parameters"]}
+    assert params["page_size"]["schema"] | {} == {"type": "integer", "minimum": 1, "maximum": 100}

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from rest_framework.exceptions import NotFound
 
-from engagement.analytics.rates import AnalyticsError
+from engagement.analytics.bounds import AnalyticsError
 from messaging.rendering import TemplateError
 from messaging.services import MessagingError
 from talentcircles.api_errors import exception_handler

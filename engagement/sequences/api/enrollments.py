@@ -15,6 +15,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
@@ -24,7 +25,7 @@ from engagement.sequences import enrolment, enrolment_batches, lifecycle, select
 from engagement.sequences.api.common import _ID_CHUNK, MAX_ENROL_IDS, _choices
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from talentcircles.api import OrgScopedViewSet
-from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id, query_id
 from talentcircles.tenancy import OrgApiRequest
 
 # --- Enrollments --------------------------------------------------------------------------------
@@ -238,11 +239,14 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSco
         qs = super().org_queryset(org).order_by("-enrolled_at", "-id")
         params = self.request.query_params
         for name in ("sequence", "candidate"):
-            value = params.get(name, "")
-            if value.isdigit():
-                qs = qs.filter(**{f"{name}_id": int(value)})
-        if params.get("state") in Enrollment.State.values:
-            qs = qs.filter(state=params["state"])
+            wanted = query_id(params, name)
+            if wanted is not None:
+                qs = qs.filter(**{f"{name}_id": wanted})
+        state = params.get("state", "")
+        if state and state not in Enrollment.State.values:
+            raise ValidationError({"state": [f"Choose one of: {', '.join(Enrollment.State.values)}."]})
+        if state:
+            qs = qs.filter(state=state)
         return qs
 
     def _transition(self, service, **kwargs) -> Response:
