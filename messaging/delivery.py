@@ -53,9 +53,6 @@ RETRY_GRACE = timedelta(minutes=2)
 # While a batch is sent, who may be contacted and who answered is read again after this long, so a
 # slow mail server cannot stretch the time between the check and the send.
 RECHECK_EVERY = timedelta(seconds=2)
-# Sent rows are marked (and their events emitted) every this many messages or this long.
-MARK_EVERY = 100
-MARK_AFTER = timedelta(seconds=2)
 _MAX_ERROR_CHARS = 2000
 
 
@@ -89,7 +86,7 @@ def _claim_many(message_ids: list[int], now: datetime) -> list[int]:
     marks = ", ".join(["%s"] * len(ids))
     # Only placeholders and our own table name are formatted in; every value is a parameter.
     sql = (
-        f"UPDATE {_table()} SET status = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+        f"UPDATE {_table()} SET status = %s, claimed_at = %s, handed_at = NULL, attempts = attempts + 1 "  # noqa: S608
         f"WHERE id IN ({marks}) AND status = %s AND direction = %s AND channel = %s "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= %s) RETURNING id"
     )
@@ -216,35 +213,31 @@ class _Backend:
                 logger.debug("Closing the e-mail connection failed", exc_info=True)
 
 
-def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: datetime) -> int:
-    """Mark sent what the backend accepted, in one UPDATE, and announce it in the same transaction.
+def _hand_over(message: Message) -> bool:
+    """Record, in its own transaction, that this message is about to go to the mail server.
 
-    `queued` too: if the sweep took a row back while we were sending, the e-mail is out all the
-    same and must not go again. Returns how many rows were marked.
+    From now until it is marked sent its fate is unknown if the worker dies: the sweep then marks it
+    "delivery unknown" instead of sending it again. False when the row is no longer ours to send.
     """
-    if not sent:
-        return 0
-    by_id = {message.pk: (message, email) for message, email in sent}
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    cases, case_params = [], []
-    for column, pick in (("from_email", header_from), ("to_email", lambda e: e.to[0])):
-        whens = " ".join(["WHEN %s THEN %s"] * len(by_id))
-        cases.append(f"{column} = CASE id {whens} ELSE {column} END")
-        for pk, (_message, email) in by_id.items():
-            case_params += [pk, pick(email)[:254]]
-    marks = ", ".join(["%s"] * len(by_id))
-    # Only placeholders and our own table and column names are formatted in.
-    sql = (
-        f"UPDATE {_table()} SET status = %s, sent_at = %s, last_error = '', next_attempt_at = NULL, "  # noqa: S608
-        f"{', '.join(cases)} WHERE id IN ({marks}) AND status IN (%s, %s) RETURNING id"
-    )
-    params = [Message.Status.SENT, stamp, *case_params, *by_id, Message.Status.SENDING, Message.Status.QUEUED]
+    return bool(Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(handed_at=timezone.now()))
+
+
+def _mark_sent(message: Message, email: EmailMultiAlternatives, now: datetime) -> bool:
+    """Mark sent what the mail server just accepted, and announce it, in one short transaction.
+
+    One message at a time, so a worker dying at any moment leaves at most the message in flight
+    unrecorded. Also from `queued` (the sweep took it back) or "delivery unknown": the e-mail is
+    out all the same and must not go again. False when the row was not marked (sent already, erased).
+    """
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            marked = {row[0] for row in cursor.fetchall()}
-        events.emit_many(
-            [
+        marked = Message.objects.filter(
+            pk=message.pk, status__in=[Message.Status.SENDING, Message.Status.QUEUED, Message.Status.UNKNOWN]
+        ).update(
+            status=Message.Status.SENT, sent_at=now, last_error="", next_attempt_at=None,
+            from_email=header_from(email)[:254], to_email=email.to[0][:254],
+        )  # fmt: skip
+        if marked:
+            events.emit(
                 events.CandidateEvent(
                     organization_id=message.organization_id,
                     candidate_id=message.candidate_id,
@@ -258,11 +251,8 @@ def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: dat
                         "template_id": message.template_id,
                     },
                 )
-                for message, _email in sent
-                if message.pk in marked
-            ]
-        )
-    return len(marked)
+            )
+    return bool(marked)
 
 
 def header_from(email: EmailMultiAlternatives) -> str:
@@ -303,10 +293,10 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
     Claims the due, queued rows among `message_ids` in one statement; re-checks, for all of them
     at once and again every RECHECK_EVERY while sending, that each candidate may still be contacted
     and that no sequence follow-up was answered meanwhile (those are "cancelled"); sends each with
-    its own error handling ("retry": queued again with a later `next_attempt_at`; "failed"); marks
-    the accepted ones sent and emits their MESSAGE_SENT events, in one transaction per
-    MARK_EVERY messages or second. Ids not claimed are "skipped" (already sent, claimed by
-    another worker, cancelled, not yet due, not an outgoing e-mail, or no such row).
+    its own error handling ("retry": queued again with a later `next_attempt_at`; "failed"); records
+    each as handed over just before the server gets it and marks it sent (with its MESSAGE_SENT event)
+    right after, each in its own transaction. Ids not claimed are "skipped" (already sent, claimed
+    by another worker, cancelled, not yet due, not an outgoing e-mail, or no such row).
     """
     now = now or timezone.now()
     result = Delivered()
@@ -334,8 +324,7 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
         Message.objects.bulk_update(without_id, ["message_id_header"])
 
     renderer, backend = BodyRenderer(), _Backend()
-    sent: list[tuple[Message, EmailMultiAlternatives]] = []
-    checked_at, marked_at = -1e9, None
+    checked_at = -1e9
     try:
         for position, message in enumerate(messages):
             if clock.monotonic() - checked_at > RECHECK_EVERY.total_seconds():
@@ -347,31 +336,36 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
                         status=Message.Status.CANCELLED, last_error=reason, next_attempt_at=None
                     )
                     result.outcomes.update(dict.fromkeys(pks, CANCELLED))
-            if result.outcomes[message.pk] == CANCELLED:
-                continue
-            try:
-                email = build_email(message, renderer=renderer)
-                backend.send(email)
-            except Exception as error:  # every failure is recorded on the row; unknown ones are retried
-                if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
-                    logger.exception("Unexpected error delivering message %s", message.pk)
-                outcome, due_at = _fail_or_retry(message, error, now)
-                result.outcomes[message.pk] = outcome
-                if due_at is not None:
-                    result.retry_at[message.pk] = due_at
-                continue
-            sent.append((message, email))
-            result.outcomes[message.pk] = SENT
-            marked_at = marked_at or clock.monotonic()  # when the oldest unmarked one went out
-            # Marked in groups: the fewer statements the faster, but a worker dying now could only
-            # send again what it sent since the last mark.
-            if len(sent) >= MARK_EVERY or clock.monotonic() - marked_at > MARK_AFTER.total_seconds():
-                _mark_sent_many(sent, timezone.now())
-                sent, marked_at = [], None
+            if result.outcomes[message.pk] != CANCELLED:
+                _send_one(message, renderer, backend, result, now)
     finally:
         backend.close()
-        _mark_sent_many(sent, timezone.now())
     return result
+
+
+def _send_one(message: Message, renderer: BodyRenderer, backend: _Backend, result: Delivered, now: datetime) -> None:
+    """Build, record as handed over, send and mark one claimed message; its outcome goes in `result`.
+
+    A database error while marking it sent is not caught: the row stays `sending` with its
+    `handed_at`, which the sweep turns into "delivery unknown" rather than sending it again.
+    """
+    try:
+        email = build_email(message, renderer=renderer)
+        if not _hand_over(message):
+            return  # taken back by the sweep meanwhile: its next claim sends it (it is "skipped" here)
+        backend.send(email)
+    except Exception as error:  # every failure is recorded on the row; unknown ones are retried
+        if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
+            logger.exception("Unexpected error delivering message %s", message.pk)
+        outcome, due_at = _fail_or_retry(message, error, now)
+        result.outcomes[message.pk] = outcome
+        if due_at is not None:
+            result.retry_at[message.pk] = due_at
+        return
+    # Right after the server accepted it, in its own transaction: a worker dying from here on can
+    # leave only this one message unrecorded.
+    _mark_sent(message, email, timezone.now())
+    result.outcomes[message.pk] = SENT
 
 
 def _group(reasons: dict[int, str]) -> dict[str, list[int]]:
@@ -392,6 +386,12 @@ def message_deliver(message_id: int, *, now: datetime | None = None) -> str:
     return messages_deliver([message_id], now=now).outcomes[message_id]
 
 
+DELIVERY_UNKNOWN_NOTE = (
+    "Delivery unknown: the worker stopped while handing this message to the mail server, so it may or may "
+    "not have gone out. It is not sent again automatically; resend it if the candidate did not get it."
+)
+
+
 def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER) -> int:
     """Queue delivery again for outgoing e-mail rows whose task was lost; returns how many.
 
@@ -399,12 +399,13 @@ def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STAL
       `next_attempt_at` (a retry): the broker lost the task (Redis flushed, a retry's countdown
       dropped). The row is left `queued`; `next_attempt_at` is set to now so the next sweep waits
       another RETRY_GRACE before queuing it again.
-    - `sending` with `claimed_at` older than `stale_after`: the worker died mid-send (the Celery hard
-      time limit is shorter). The row was never marked sent, so it goes back to `queued` and will be
-      sent (again, if the server had accepted it just before the worker died: the at-least-once
-      window between the backend's acceptance and our UPDATE, which no SMTP client can close; a
-      batch marks its sent rows every MARK_EVERY messages or MARK_AFTER, which bounds it). After
-      MAX_ATTEMPTS such claims it is `failed` instead.
+    - `sending` with `claimed_at` older than `stale_after`: the worker died (the Celery hard time
+      limit is shorter). What it recorded decides: no `handed_at`, the e-mail never reached the mail
+      server, so the row goes back to `queued` (`failed` after MAX_ATTEMPTS such claims); with
+      `handed_at`, the server may have accepted it just before the worker died (the window between
+      acceptance and our commit, which no SMTP client can close), so it becomes "delivery unknown"
+      for a person to resend (`messaging.recovery.message_resend`), never re-sent in bulk. A worker
+      marks each message on its own, so that is at most one message per dead worker.
     Running it twice is harmless: delivery claims rows conditionally, and a `sent` row is never touched.
     """
     now = now or timezone.now()
@@ -414,15 +415,22 @@ def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STAL
         stuck_sending = list(
             Message.objects.select_for_update(skip_locked=True)
             .filter(email_out, status=Message.Status.SENDING, claimed_at__lte=cutoff)
-            .values_list("pk", "attempts")[:SWEEP_BATCH]
+            .values_list("pk", "attempts", "handed_at")[:SWEEP_BATCH]
         )
-        worn_out = [pk for pk, attempts in stuck_sending if attempts >= MAX_ATTEMPTS]
+        in_flight = [pk for pk, _attempts, handed_at in stuck_sending if handed_at is not None]
+        if in_flight:
+            logger.warning("Delivery unknown for message(s) %s: their worker died mid-send", in_flight)
+        Message.objects.filter(pk__in=in_flight, status=Message.Status.SENDING).update(
+            status=Message.Status.UNKNOWN, last_error=DELIVERY_UNKNOWN_NOTE, next_attempt_at=None
+        )
+        untouched = [(pk, attempts) for pk, attempts, handed_at in stuck_sending if handed_at is None]
+        worn_out = [pk for pk, attempts in untouched if attempts >= MAX_ATTEMPTS]
         Message.objects.filter(pk__in=worn_out, status=Message.Status.SENDING).update(
             status=Message.Status.FAILED,
             last_error="Delivery was interrupted too many times.",
             next_attempt_at=None,
         )
-        requeue = [pk for pk, attempts in stuck_sending if attempts < MAX_ATTEMPTS]
+        requeue = [pk for pk, attempts in untouched if attempts < MAX_ATTEMPTS]
         Message.objects.filter(pk__in=requeue, status=Message.Status.SENDING).update(
             status=Message.Status.QUEUED,
             last_error="Delivery was interrupted; trying again.",
