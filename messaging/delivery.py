@@ -4,10 +4,12 @@ The row is the source of truth. `messages_deliver` (a batch; `message_deliver` f
 `queued` → `sending` with one conditional UPDATE (so of two workers only one sends each), re-checks
 that each candidate may still be contacted, hands the e-mails to Django's e-mail backend (whatever
 EMAIL_URL configures: SMTP, console, an anymail provider) through one connection per batch and
-moves the accepted ones `sending` → `sent`. Temporary failures put a row back to `queued` with a
-later `next_attempt_at`; permanent ones, or too many attempts, make it `failed` with the error kept
-for the thread. `messages_sweep` re-queues rows whose task was lost. Nothing here sends twice: a row that is
-not `queued` and due is never claimed. The e-mail itself is built by `messaging.envelope`.
+moves each accepted one `sending` → `sent` on its own, right away (`handed_at`, written just before
+the server gets it, tells the sweep which message a dead worker had in flight). Temporary failures
+put a row back to `queued` with a later `next_attempt_at`; permanent ones, or too many attempts,
+make it `failed` with the error kept for the thread. `messaging.recovery.messages_sweep` re-queues
+rows whose task was lost. Nothing here sends twice: a row that is not `queued` and due is never claimed.
+The e-mail itself is built by `messaging.envelope`.
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from messaging.envelope import BodyRenderer, build_email
 from messaging.models import Message
-from messaging.outbox import enqueue_deliveries
 from messaging.services import CANDIDATE_HEAVY_FIELDS, SKIP_REASONS, new_message_id_header, skip_reasons
 from talentcircles import events
 from talentcircles.models import Organization, User
@@ -50,6 +51,9 @@ STALE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
 # A retry whose own task was lost (Redis flushed) is queued again by the sweep this long after it fell due.
 RETRY_GRACE = timedelta(minutes=2)
+# Sent messages are announced (MESSAGE_SENT) every this many or this long; each is marked sent at once.
+ANNOUNCE_EVERY = 100
+ANNOUNCE_AFTER = timedelta(seconds=2)
 # While a batch is sent, who may be contacted and who answered is read again after this long, so a
 # slow mail server cannot stretch the time between the check and the send.
 RECHECK_EVERY = timedelta(seconds=2)
@@ -222,37 +226,52 @@ def _hand_over(message: Message) -> bool:
     return bool(Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(handed_at=timezone.now()))
 
 
-def _mark_sent(message: Message, email: EmailMultiAlternatives, now: datetime) -> bool:
-    """Mark sent what the mail server just accepted, and announce it, in one short transaction.
+def _mark_sent(message: Message, email: EmailMultiAlternatives, sent_at: datetime) -> bool:
+    """Mark sent what the mail server just accepted: one UPDATE, committed at once.
 
     One message at a time, so a worker dying at any moment leaves at most the message in flight
     unrecorded. Also from `queued` (the sweep took it back) or "delivery unknown": the e-mail is
-    out all the same and must not go again. False when the row was not marked (sent already, erased).
+    out all the same and must not go again. `handed_at` stays until `announce_sent`. False when the row
+    was not marked (sent already, erased meanwhile).
     """
-    with transaction.atomic():
-        marked = Message.objects.filter(
+    return bool(
+        Message.objects.filter(
             pk=message.pk, status__in=[Message.Status.SENDING, Message.Status.QUEUED, Message.Status.UNKNOWN]
         ).update(
-            status=Message.Status.SENT, sent_at=now, last_error="", next_attempt_at=None,
-            from_email=header_from(email)[:254], to_email=email.to[0][:254],
-        )  # fmt: skip
-        if marked:
-            events.emit(
-                events.CandidateEvent(
-                    organization_id=message.organization_id,
-                    candidate_id=message.candidate_id,
-                    kind=events.MESSAGE_SENT,
-                    occurred_at=now,
-                    actor_id=message.sender_id,
-                    related={"message_id": message.pk, "thread_id": message.thread_id},
-                    details={
-                        "subject": message.subject,
-                        "origin": message.thread.origin,
-                        "template_id": message.template_id,
-                    },
-                )
-            )
-    return bool(marked)
+            status=Message.Status.SENT,
+            sent_at=sent_at,
+            last_error="",
+            next_attempt_at=None,
+            from_email=header_from(email)[:254],
+            to_email=email.to[0][:254],
+        )
+    )
+
+
+def _sent_event(message: Message, sent_at: datetime) -> events.CandidateEvent:
+    return events.CandidateEvent(
+        organization_id=message.organization_id,
+        candidate_id=message.candidate_id,
+        kind=events.MESSAGE_SENT,
+        occurred_at=sent_at,
+        actor_id=message.sender_id,
+        related={"message_id": message.pk, "thread_id": message.thread_id},
+        details={"subject": message.subject, "origin": message.thread.origin, "template_id": message.template_id},
+    )
+
+
+def announce_sent(sent: list[Message], sent_at: datetime | None = None) -> None:
+    """Emit the MESSAGE_SENT events of messages marked sent, and clear their `handed_at`, in one transaction.
+
+    Grouped (every ANNOUNCE_EVERY messages or ANNOUNCE_AFTER) so the timeline, stages and roll-ups
+    take a few statements a group, not a few a message. A worker dying before this leaves `sent`
+    rows with `handed_at` set: the sweep announces them (`_announce_orphans`), so none is lost.
+    """
+    if not sent:
+        return
+    with transaction.atomic():
+        events.emit_many([_sent_event(message, sent_at or message.sent_at) for message in sent])
+        Message.objects.filter(pk__in=[m.pk for m in sent], status=Message.Status.SENT).update(handed_at=None)
 
 
 def header_from(email: EmailMultiAlternatives) -> str:
@@ -325,6 +344,7 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
 
     renderer, backend = BodyRenderer(), _Backend()
     checked_at = -1e9
+    sent = _Unannounced()
     try:
         for position, message in enumerate(messages):
             if clock.monotonic() - checked_at > RECHECK_EVERY.total_seconds():
@@ -337,13 +357,39 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
                     )
                     result.outcomes.update(dict.fromkeys(pks, CANCELLED))
             if result.outcomes[message.pk] != CANCELLED:
-                _send_one(message, renderer, backend, result, now)
+                _send_one(message, renderer, backend, result, now, sent)
     finally:
         backend.close()
+        sent.announce()
     return result
 
 
-def _send_one(message: Message, renderer: BodyRenderer, backend: _Backend, result: Delivered, now: datetime) -> None:
+@dataclass
+class _Unannounced:
+    """Messages of a batch marked sent and not announced yet, and the send time they share."""
+
+    messages: list[Message] = field(default_factory=list)
+    sent_at: datetime | None = None
+    started: float = 0.0
+
+    def stamp(self) -> datetime:
+        if self.sent_at is None:
+            self.sent_at, self.started = timezone.now(), clock.monotonic()
+        return self.sent_at
+
+    def add(self, message: Message) -> None:
+        self.messages.append(message)
+        if len(self.messages) >= ANNOUNCE_EVERY or clock.monotonic() - self.started > ANNOUNCE_AFTER.total_seconds():
+            self.announce()
+
+    def announce(self) -> None:
+        announce_sent(self.messages, self.sent_at)
+        self.messages, self.sent_at = [], None
+
+
+def _send_one(
+    message: Message, renderer: BodyRenderer, backend: _Backend, result: Delivered, now: datetime, sent: _Unannounced
+) -> None:
     """Build, record as handed over, send and mark one claimed message; its outcome goes in `result`.
 
     A database error while marking it sent is not caught: the row stays `sending` with its
@@ -362,9 +408,10 @@ def _send_one(message: Message, renderer: BodyRenderer, backend: _Backend, resul
         if due_at is not None:
             result.retry_at[message.pk] = due_at
         return
-    # Right after the server accepted it, in its own transaction: a worker dying from here on can
+    # Right after the server accepted it, committed on its own: a worker dying from here on can
     # leave only this one message unrecorded.
-    _mark_sent(message, email, timezone.now())
+    if _mark_sent(message, email, sent.stamp()):
+        sent.add(message)
     result.outcomes[message.pk] = SENT
 
 
@@ -384,69 +431,3 @@ def message_deliver(message_id: int, *, now: datetime | None = None) -> str:
     "skipped" (not queued and due: already sent, claimed by another worker, cancelled or not yet due).
     """
     return messages_deliver([message_id], now=now).outcomes[message_id]
-
-
-DELIVERY_UNKNOWN_NOTE = (
-    "Delivery unknown: the worker stopped while handing this message to the mail server, so it may or may "
-    "not have gone out. It is not sent again automatically; resend it if the candidate did not get it."
-)
-
-
-def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER) -> int:
-    """Queue delivery again for outgoing e-mail rows whose task was lost; returns how many.
-
-    - `queued` `stale_after` after it was written, or RETRY_GRACE (at most `stale_after`) after its
-      `next_attempt_at` (a retry): the broker lost the task (Redis flushed, a retry's countdown
-      dropped). The row is left `queued`; `next_attempt_at` is set to now so the next sweep waits
-      another RETRY_GRACE before queuing it again.
-    - `sending` with `claimed_at` older than `stale_after`: the worker died (the Celery hard time
-      limit is shorter). What it recorded decides: no `handed_at`, the e-mail never reached the mail
-      server, so the row goes back to `queued` (`failed` after MAX_ATTEMPTS such claims); with
-      `handed_at`, the server may have accepted it just before the worker died (the window between
-      acceptance and our commit, which no SMTP client can close), so it becomes "delivery unknown"
-      for a person to resend (`messaging.recovery.message_resend`), never re-sent in bulk. A worker
-      marks each message on its own, so that is at most one message per dead worker.
-    Running it twice is harmless: delivery claims rows conditionally, and a `sent` row is never touched.
-    """
-    now = now or timezone.now()
-    cutoff = now - stale_after
-    email_out = Q(direction=Message.Direction.OUT, channel=Message.Channel.EMAIL)
-    with transaction.atomic():
-        stuck_sending = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(email_out, status=Message.Status.SENDING, claimed_at__lte=cutoff)
-            .values_list("pk", "attempts", "handed_at")[:SWEEP_BATCH]
-        )
-        in_flight = [pk for pk, _attempts, handed_at in stuck_sending if handed_at is not None]
-        if in_flight:
-            logger.warning("Delivery unknown for message(s) %s: their worker died mid-send", in_flight)
-        Message.objects.filter(pk__in=in_flight, status=Message.Status.SENDING).update(
-            status=Message.Status.UNKNOWN, last_error=DELIVERY_UNKNOWN_NOTE, next_attempt_at=None
-        )
-        untouched = [(pk, attempts) for pk, attempts, handed_at in stuck_sending if handed_at is None]
-        worn_out = [pk for pk, attempts in untouched if attempts >= MAX_ATTEMPTS]
-        Message.objects.filter(pk__in=worn_out, status=Message.Status.SENDING).update(
-            status=Message.Status.FAILED,
-            last_error="Delivery was interrupted too many times.",
-            next_attempt_at=None,
-        )
-        requeue = [pk for pk, attempts in untouched if attempts < MAX_ATTEMPTS]
-        Message.objects.filter(pk__in=requeue, status=Message.Status.SENDING).update(
-            status=Message.Status.QUEUED,
-            last_error="Delivery was interrupted; trying again.",
-            next_attempt_at=now,
-        )
-        # Lost: first sends still queued `stale_after` after they were written, and retries (or
-        # rows this sweep queued before) still queued RETRY_GRACE after they fell due.
-        grace = min(RETRY_GRACE, stale_after)
-        lost = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(email_out, status=Message.Status.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True, created_at__lte=cutoff) | Q(next_attempt_at__lte=now - grace))
-            .exclude(pk__in=requeue)
-            .values_list("pk", flat=True)[:SWEEP_BATCH]
-        )
-        Message.objects.filter(pk__in=lost, status=Message.Status.QUEUED).update(next_attempt_at=now)
-        to_queue = requeue + lost
-        transaction.on_commit(lambda: enqueue_deliveries(to_queue))
-    return len(to_queue)

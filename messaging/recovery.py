@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from messaging.delivery import MAX_ATTEMPTS, RETRY_GRACE, STALE_AFTER, SWEEP_BATCH, announce_sent
 from messaging.models import Message
 from messaging.outbox import enqueue_deliveries, queue_delivery
 from messaging.services import MessagingError
@@ -108,3 +109,86 @@ def message_resend(*, org: Organization, message: Message, user: User | None) ->
         message.refresh_from_db()
         queue_delivery(message)
     return message
+
+
+# --- The sweep -----------------------------------------------------------------------------
+
+
+DELIVERY_UNKNOWN_NOTE = (
+    "Delivery unknown: the worker stopped while handing this message to the mail server, so it may or may "
+    "not have gone out. It is not sent again automatically; resend it if the candidate did not get it."
+)
+
+
+def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER) -> int:
+    """Queue delivery again for outgoing e-mail rows whose task was lost; returns how many.
+
+    - `queued` `stale_after` after it was written, or RETRY_GRACE (at most `stale_after`) after its
+      `next_attempt_at` (a retry): the broker lost the task (Redis flushed, a retry's countdown
+      dropped). The row is left `queued`; `next_attempt_at` is set to now so the next sweep waits
+      another RETRY_GRACE before queuing it again.
+    - `sending` with `claimed_at` older than `stale_after`: the worker died (the Celery hard time
+      limit is shorter). What it recorded decides: no `handed_at`, the e-mail never reached the mail
+      server, so the row goes back to `queued` (`failed` after MAX_ATTEMPTS such claims); with
+      `handed_at`, the server may have accepted it just before the worker died (the window between
+      acceptance and our commit, which no SMTP client can close), so it becomes "delivery unknown"
+      for a person to resend (`messaging.recovery.message_resend`), never re-sent in bulk. A worker
+      marks each message on its own, so that is at most one message per dead worker.
+    Running it twice is harmless: delivery claims rows conditionally, and a `sent` row is never touched.
+    """
+    now = now or timezone.now()
+    cutoff = now - stale_after
+    email_out = Q(direction=Message.Direction.OUT, channel=Message.Channel.EMAIL)
+    with transaction.atomic():
+        stuck_sending = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(email_out, status=Message.Status.SENDING, claimed_at__lte=cutoff)
+            .values_list("pk", "attempts", "handed_at")[:SWEEP_BATCH]
+        )
+        in_flight = [pk for pk, _attempts, handed_at in stuck_sending if handed_at is not None]
+        if in_flight:
+            logger.warning("Delivery unknown for message(s) %s: their worker died mid-send", in_flight)
+        Message.objects.filter(pk__in=in_flight, status=Message.Status.SENDING).update(
+            status=Message.Status.UNKNOWN, last_error=DELIVERY_UNKNOWN_NOTE, next_attempt_at=None
+        )
+        untouched = [(pk, attempts) for pk, attempts, handed_at in stuck_sending if handed_at is None]
+        worn_out = [pk for pk, attempts in untouched if attempts >= MAX_ATTEMPTS]
+        Message.objects.filter(pk__in=worn_out, status=Message.Status.SENDING).update(
+            status=Message.Status.FAILED,
+            last_error="Delivery was interrupted too many times.",
+            next_attempt_at=None,
+        )
+        requeue = [pk for pk, attempts in untouched if attempts < MAX_ATTEMPTS]
+        Message.objects.filter(pk__in=requeue, status=Message.Status.SENDING).update(
+            status=Message.Status.QUEUED,
+            last_error="Delivery was interrupted; trying again.",
+            next_attempt_at=now,
+        )
+        # Lost: first sends still queued `stale_after` after they were written, and retries (or
+        # rows this sweep queued before) still queued RETRY_GRACE after they fell due.
+        grace = min(RETRY_GRACE, stale_after)
+        lost = list(
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(email_out, status=Message.Status.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True, created_at__lte=cutoff) | Q(next_attempt_at__lte=now - grace))
+            .exclude(pk__in=requeue)
+            .values_list("pk", flat=True)[:SWEEP_BATCH]
+        )
+        Message.objects.filter(pk__in=lost, status=Message.Status.QUEUED).update(next_attempt_at=now)
+        to_queue = requeue + lost
+        _announce_orphans(cutoff)
+        transaction.on_commit(lambda: enqueue_deliveries(to_queue))
+    return len(to_queue)
+
+
+def _announce_orphans(cutoff: datetime) -> None:
+    """Announce the messages a dead worker marked sent but did not announce (`handed_at` still set)."""
+    orphans = list(
+        Message.objects.select_for_update(skip_locked=True)
+        .filter(status=Message.Status.SENT, handed_at__isnull=False, claimed_at__lte=cutoff)
+        .select_related("thread")
+        .order_by("sent_at", "id")[:SWEEP_BATCH]
+    )
+    if orphans:
+        logger.info("Announcing %s message(s) sent by a worker that died", len(orphans))
+        announce_sent(orphans)

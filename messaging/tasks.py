@@ -40,7 +40,7 @@ def deliver_message(self, message_id: int) -> str:
 @shared_task
 def sweep_stuck_messages() -> int:
     """Periodic: queue delivery again for messages whose task was lost; returns how many."""
-    return delivery.messages_sweep()
+    return recovery.messages_sweep()
 
 
 @shared_task
