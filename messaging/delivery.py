@@ -270,7 +270,7 @@ def announce_sent(sent: list[Message], sent_at: datetime | None = None) -> None:
     if not sent:
         return
     with transaction.atomic():
-        events.emit_many([_sent_event(message, sent_at or message.sent_at) for message in sent])
+        events.emit_many([_sent_event(message, sent_at or message.sent_at or timezone.now()) for message in sent])
         Message.objects.filter(pk__in=[m.pk for m in sent], status=Message.Status.SENT).update(handed_at=None)
 
 
