@@ -2,8 +2,9 @@
 at once (`messages_write_many`: the follow-up dispatcher, bulk sends).
 
 An outgoing message is written first (status `queued`) and delivered by a Celery task queued on
-commit (`messaging.delivery`), so a worker never looks for a row that is not there and a crash
-between the two leaves a row the sweep picks up.
+commit (`messaging.delivery`), so a worker never looks for a row that is not there. Publishing that
+task is best effort and never fails the write: a row whose task did not reach the broker is
+published by the relay, one whose task was lost by the sweep (`messaging.recovery`).
 """
 
 from __future__ import annotations
