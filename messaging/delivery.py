@@ -221,9 +221,17 @@ def _hand_over(message: Message) -> bool:
     """Record, in its own transaction, that this message is about to go to the mail server.
 
     From now until it is marked sent its fate is unknown if the worker dies: the sweep then marks it
-    "delivery unknown" instead of sending it again. False when the row is no longer ours to send.
+    "delivery unknown" instead of sending it again. Still ours if the sweep only queued it again
+    (taken back to `sending`: the task the sweep queued will skip it); False once another claim
+    took it (`claimed_at` changed) or it left the outbox (cancelled, erased).
     """
-    return bool(Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(handed_at=timezone.now()))
+    return bool(
+        Message.objects.filter(
+            pk=message.pk,
+            status__in=[Message.Status.SENDING, Message.Status.QUEUED],
+            claimed_at=message.claimed_at,
+        ).update(status=Message.Status.SENDING, handed_at=timezone.now())
+    )
 
 
 def _mark_sent(message: Message, email: EmailMultiAlternatives, sent_at: datetime) -> bool:
@@ -398,7 +406,7 @@ def _send_one(
     try:
         email = build_email(message, renderer=renderer)
         if not _hand_over(message):
-            return  # taken back by the sweep meanwhile: its next claim sends it (it is "skipped" here)
+            return  # claimed by another worker since (after a sweep): it sends it ("skipped" here)
         backend.send(email)
     except Exception as error:  # every failure is recorded on the row; unknown ones are retried
         if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
