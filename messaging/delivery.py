@@ -274,12 +274,23 @@ def announce_sent(sent: list[Message], sent_at: datetime | None = None) -> None:
     Grouped (every ANNOUNCE_EVERY messages or ANNOUNCE_AFTER) so the timeline, stages and roll-ups
     take a few statements a group, not a few a message. A worker dying before this leaves `sent`
     rows with `handed_at` set: the sweep announces them (`_announce_orphans`), so none is lost.
+    Clearing `handed_at` comes first and decides who announces: of two callers (a worker and a
+    sweep) only the one that cleared it emits, so no message is announced twice.
     """
     if not sent:
         return
+    table = _table()
+    marks = ", ".join(["%s"] * len(sent))
+    # Only placeholders and our own table name are formatted in; every value is a parameter.
+    sql = (
+        f"UPDATE {table} SET handed_at = NULL WHERE id IN ({marks}) "  # noqa: S608
+        "AND status = %s AND handed_at IS NOT NULL RETURNING id"
+    )
     with transaction.atomic():
-        events.emit_many([_sent_event(message, sent_at or message.sent_at or timezone.now()) for message in sent])
-        Message.objects.filter(pk__in=[m.pk for m in sent], status=Message.Status.SENT).update(handed_at=None)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*(m.pk for m in sent), Message.Status.SENT])
+            ours = {row[0] for row in cursor.fetchall()}
+        events.emit_many([_sent_event(m, sent_at or m.sent_at or timezone.now()) for m in sent if m.pk in ours])
 
 
 def header_from(email: EmailMultiAlternatives) -> str:

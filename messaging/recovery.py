@@ -176,7 +176,8 @@ def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STAL
         )
         Message.objects.filter(pk__in=lost, status=Message.Status.QUEUED).update(next_attempt_at=now)
         to_queue = requeue + lost
-        _announce_orphans(cutoff)
+        # Always the real staleness wait: a live worker announces within seconds of marking.
+        _announce_orphans(now - max(stale_after, STALE_AFTER))
         transaction.on_commit(lambda: enqueue_deliveries(to_queue))
     return len(to_queue)
 
