@@ -220,3 +220,17 @@ def test_the_visibility_timeout_outlasts_a_retry_countdown_plus_the_time_limit()
     longest = delivery.BACKOFF_CAP.total_seconds() + settings.CELERY_TASK_TIME_LIMIT
     assert delivery.BACKOFF_CAP.total_seconds() <= settings.CELERY_LONGEST_COUNTDOWN
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
+
+
+def test_a_message_is_announced_once_whoever_announces_it(acme, ana, seen_events):
+    from tests.messaging.test_api import start
+
+    message = start(acme, ana)
+    now = timezone.now()
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.SENT, sent_at=now, handed_at=now)
+    message.refresh_from_db()
+
+    delivery.announce_sent([message], now)  # the worker
+    delivery.announce_sent([message], now)  # a sweep that found it a moment before
+
+    assert [e.related["message_id"] for e in seen_events if e.kind == events.MESSAGE_SENT] == [message.pk]
