@@ -3,7 +3,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from messaging import api, api_policy
+from messaging import api, api_policy, api_recovery
 from messaging.replies.api import MessageClassificationView
 
 router = SimpleRouter()
@@ -19,5 +19,6 @@ urlpatterns = [
         MessageClassificationView.as_view(),
         name="api-message-classification",
     ),
+    path("messages/<int:pk>/resend/", api_recovery.MessageResendView.as_view(), name="api-message-resend"),
     *router.urls,
 ]

@@ -4,10 +4,12 @@ The row is the source of truth. `messages_deliver` (a batch; `message_deliver` f
 `queued` → `sending` with one conditional UPDATE (so of two workers only one sends each), re-checks
 that each candidate may still be contacted, hands the e-mails to Django's e-mail backend (whatever
 EMAIL_URL configures: SMTP, console, an anymail provider) through one connection per batch and
-moves the accepted ones `sending` → `sent`. Temporary failures put a row back to `queued` with a
-later `next_attempt_at`; permanent ones, or too many attempts, make it `failed` with the error kept
-for the thread. `messages_sweep` re-queues rows whose task was lost. Nothing here sends twice: a row that is
-not `queued` and due is never claimed. The e-mail itself is built by `messaging.envelope`.
+moves each accepted one `sending` → `sent` on its own, right away (`handed_at`, written just before
+the server gets it, tells the sweep which message a dead worker had in flight). Temporary failures
+put a row back to `queued` with a later `next_attempt_at`; permanent ones, or too many attempts,
+make it `failed` with the error kept for the thread. `messaging.recovery.messages_sweep` re-queues
+rows whose task was lost. Nothing here sends twice: a row that is not `queued` and due is never claimed.
+The e-mail itself is built by `messaging.envelope`.
 """
 
 from __future__ import annotations
@@ -22,12 +24,11 @@ from datetime import datetime, timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from messaging.envelope import BodyRenderer, build_email
 from messaging.models import Message
-from messaging.outbox import enqueue_deliveries
 from messaging.services import CANDIDATE_HEAVY_FIELDS, SKIP_REASONS, new_message_id_header, skip_reasons
 from talentcircles import events
 from talentcircles.models import Organization, User
@@ -50,12 +51,12 @@ STALE_AFTER = timedelta(minutes=10)
 SWEEP_BATCH = 500
 # A retry whose own task was lost (Redis flushed) is queued again by the sweep this long after it fell due.
 RETRY_GRACE = timedelta(minutes=2)
+# Sent messages are announced (MESSAGE_SENT) every this many or this long; each is marked sent at once.
+ANNOUNCE_EVERY = 100
+ANNOUNCE_AFTER = timedelta(seconds=2)
 # While a batch is sent, who may be contacted and who answered is read again after this long, so a
 # slow mail server cannot stretch the time between the check and the send.
 RECHECK_EVERY = timedelta(seconds=2)
-# Sent rows are marked (and their events emitted) every this many messages or this long.
-MARK_EVERY = 100
-MARK_AFTER = timedelta(seconds=2)
 _MAX_ERROR_CHARS = 2000
 
 
@@ -89,7 +90,7 @@ def _claim_many(message_ids: list[int], now: datetime) -> list[int]:
     marks = ", ".join(["%s"] * len(ids))
     # Only placeholders and our own table name are formatted in; every value is a parameter.
     sql = (
-        f"UPDATE {_table()} SET status = %s, claimed_at = %s, attempts = attempts + 1 "  # noqa: S608
+        f"UPDATE {_table()} SET status = %s, claimed_at = %s, handed_at = NULL, attempts = attempts + 1 "  # noqa: S608
         f"WHERE id IN ({marks}) AND status = %s AND direction = %s AND channel = %s "
         "AND (next_attempt_at IS NULL OR next_attempt_at <= %s) RETURNING id"
     )
@@ -216,53 +217,80 @@ class _Backend:
                 logger.debug("Closing the e-mail connection failed", exc_info=True)
 
 
-def _mark_sent_many(sent: list[tuple[Message, EmailMultiAlternatives]], now: datetime) -> int:
-    """Mark sent what the backend accepted, in one UPDATE, and announce it in the same transaction.
+def _hand_over(message: Message) -> bool:
+    """Record, in its own transaction, that this message is about to go to the mail server.
 
-    `queued` too: if the sweep took a row back while we were sending, the e-mail is out all the
-    same and must not go again. Returns how many rows were marked.
+    From now until it is marked sent its fate is unknown if the worker dies: the sweep then marks it
+    "delivery unknown" instead of sending it again. Still ours if the sweep only queued it again
+    (taken back to `sending`: the task the sweep queued will skip it); False once another claim
+    took it (`claimed_at` changed) or it left the outbox (cancelled, erased).
+    """
+    return bool(
+        Message.objects.filter(
+            pk=message.pk,
+            status__in=[Message.Status.SENDING, Message.Status.QUEUED],
+            claimed_at=message.claimed_at,
+        ).update(status=Message.Status.SENDING, handed_at=timezone.now())
+    )
+
+
+def _mark_sent(message: Message, email: EmailMultiAlternatives, sent_at: datetime) -> bool:
+    """Mark sent what the mail server just accepted: one UPDATE, committed at once.
+
+    One message at a time, so a worker dying at any moment leaves at most the message in flight
+    unrecorded. Also from `queued` (the sweep took it back) or "delivery unknown": the e-mail is
+    out all the same and must not go again. `handed_at` stays until `announce_sent`. False when the row
+    was not marked (sent already, erased meanwhile).
+    """
+    return bool(
+        Message.objects.filter(
+            pk=message.pk, status__in=[Message.Status.SENDING, Message.Status.QUEUED, Message.Status.UNKNOWN]
+        ).update(
+            status=Message.Status.SENT,
+            sent_at=sent_at,
+            last_error="",
+            next_attempt_at=None,
+            from_email=header_from(email)[:254],
+            to_email=email.to[0][:254],
+        )
+    )
+
+
+def _sent_event(message: Message, sent_at: datetime) -> events.CandidateEvent:
+    return events.CandidateEvent(
+        organization_id=message.organization_id,
+        candidate_id=message.candidate_id,
+        kind=events.MESSAGE_SENT,
+        occurred_at=sent_at,
+        actor_id=message.sender_id,
+        related={"message_id": message.pk, "thread_id": message.thread_id},
+        details={"subject": message.subject, "origin": message.thread.origin, "template_id": message.template_id},
+    )
+
+
+def announce_sent(sent: list[Message], sent_at: datetime | None = None) -> None:
+    """Emit the MESSAGE_SENT events of messages marked sent, and clear their `handed_at`, in one transaction.
+
+    Grouped (every ANNOUNCE_EVERY messages or ANNOUNCE_AFTER) so the timeline, stages and roll-ups
+    take a few statements a group, not a few a message. A worker dying before this leaves `sent`
+    rows with `handed_at` set: the sweep announces them (`_announce_orphans`), so none is lost.
+    Clearing `handed_at` comes first and decides who announces: of two callers (a worker and a
+    sweep) only the one that cleared it emits, so no message is announced twice.
     """
     if not sent:
-        return 0
-    by_id = {message.pk: (message, email) for message, email in sent}
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    cases, case_params = [], []
-    for column, pick in (("from_email", header_from), ("to_email", lambda e: e.to[0])):
-        whens = " ".join(["WHEN %s THEN %s"] * len(by_id))
-        cases.append(f"{column} = CASE id {whens} ELSE {column} END")
-        for pk, (_message, email) in by_id.items():
-            case_params += [pk, pick(email)[:254]]
-    marks = ", ".join(["%s"] * len(by_id))
-    # Only placeholders and our own table and column names are formatted in.
+        return
+    table = _table()
+    marks = ", ".join(["%s"] * len(sent))
+    # Only placeholders and our own table name are formatted in; every value is a parameter.
     sql = (
-        f"UPDATE {_table()} SET status = %s, sent_at = %s, last_error = '', next_attempt_at = NULL, "  # noqa: S608
-        f"{', '.join(cases)} WHERE id IN ({marks}) AND status IN (%s, %s) RETURNING id"
+        f"UPDATE {table} SET handed_at = NULL WHERE id IN ({marks}) "  # noqa: S608
+        "AND status = %s AND handed_at IS NOT NULL RETURNING id"
     )
-    params = [Message.Status.SENT, stamp, *case_params, *by_id, Message.Status.SENDING, Message.Status.QUEUED]
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            marked = {row[0] for row in cursor.fetchall()}
-        events.emit_many(
-            [
-                events.CandidateEvent(
-                    organization_id=message.organization_id,
-                    candidate_id=message.candidate_id,
-                    kind=events.MESSAGE_SENT,
-                    occurred_at=now,
-                    actor_id=message.sender_id,
-                    related={"message_id": message.pk, "thread_id": message.thread_id},
-                    details={
-                        "subject": message.subject,
-                        "origin": message.thread.origin,
-                        "template_id": message.template_id,
-                    },
-                )
-                for message, _email in sent
-                if message.pk in marked
-            ]
-        )
-    return len(marked)
+            cursor.execute(sql, [*(m.pk for m in sent), Message.Status.SENT])
+            ours = {row[0] for row in cursor.fetchall()}
+        events.emit_many([_sent_event(m, sent_at or m.sent_at or timezone.now()) for m in sent if m.pk in ours])
 
 
 def header_from(email: EmailMultiAlternatives) -> str:
@@ -303,10 +331,10 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
     Claims the due, queued rows among `message_ids` in one statement; re-checks, for all of them
     at once and again every RECHECK_EVERY while sending, that each candidate may still be contacted
     and that no sequence follow-up was answered meanwhile (those are "cancelled"); sends each with
-    its own error handling ("retry": queued again with a later `next_attempt_at`; "failed"); marks
-    the accepted ones sent and emits their MESSAGE_SENT events, in one transaction per
-    MARK_EVERY messages or second. Ids not claimed are "skipped" (already sent, claimed by
-    another worker, cancelled, not yet due, not an outgoing e-mail, or no such row).
+    its own error handling ("retry": queued again with a later `next_attempt_at`; "failed"); records
+    each as handed over just before the server gets it and marks it sent (with its MESSAGE_SENT event)
+    right after, each in its own transaction. Ids not claimed are "skipped" (already sent, claimed
+    by another worker, cancelled, not yet due, not an outgoing e-mail, or no such row).
     """
     now = now or timezone.now()
     result = Delivered()
@@ -334,8 +362,8 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
         Message.objects.bulk_update(without_id, ["message_id_header"])
 
     renderer, backend = BodyRenderer(), _Backend()
-    sent: list[tuple[Message, EmailMultiAlternatives]] = []
-    checked_at, marked_at = -1e9, None
+    checked_at = -1e9
+    sent = _Unannounced()
     try:
         for position, message in enumerate(messages):
             if clock.monotonic() - checked_at > RECHECK_EVERY.total_seconds():
@@ -347,31 +375,63 @@ def messages_deliver(message_ids: list[int], *, now: datetime | None = None) -> 
                         status=Message.Status.CANCELLED, last_error=reason, next_attempt_at=None
                     )
                     result.outcomes.update(dict.fromkeys(pks, CANCELLED))
-            if result.outcomes[message.pk] == CANCELLED:
-                continue
-            try:
-                email = build_email(message, renderer=renderer)
-                backend.send(email)
-            except Exception as error:  # every failure is recorded on the row; unknown ones are retried
-                if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
-                    logger.exception("Unexpected error delivering message %s", message.pk)
-                outcome, due_at = _fail_or_retry(message, error, now)
-                result.outcomes[message.pk] = outcome
-                if due_at is not None:
-                    result.retry_at[message.pk] = due_at
-                continue
-            sent.append((message, email))
-            result.outcomes[message.pk] = SENT
-            marked_at = marked_at or clock.monotonic()  # when the oldest unmarked one went out
-            # Marked in groups: the fewer statements the faster, but a worker dying now could only
-            # send again what it sent since the last mark.
-            if len(sent) >= MARK_EVERY or clock.monotonic() - marked_at > MARK_AFTER.total_seconds():
-                _mark_sent_many(sent, timezone.now())
-                sent, marked_at = [], None
+            if result.outcomes[message.pk] != CANCELLED:
+                _send_one(message, renderer, backend, result, now, sent)
     finally:
         backend.close()
-        _mark_sent_many(sent, timezone.now())
+        sent.announce()
     return result
+
+
+@dataclass
+class _Unannounced:
+    """Messages of a batch marked sent and not announced yet, and the send time they share."""
+
+    messages: list[Message] = field(default_factory=list)
+    sent_at: datetime | None = None
+    started: float = 0.0
+
+    def stamp(self) -> datetime:
+        if self.sent_at is None:
+            self.sent_at, self.started = timezone.now(), clock.monotonic()
+        return self.sent_at
+
+    def add(self, message: Message) -> None:
+        self.messages.append(message)
+        if len(self.messages) >= ANNOUNCE_EVERY or clock.monotonic() - self.started > ANNOUNCE_AFTER.total_seconds():
+            self.announce()
+
+    def announce(self) -> None:
+        announce_sent(self.messages, self.sent_at)
+        self.messages, self.sent_at = [], None
+
+
+def _send_one(
+    message: Message, renderer: BodyRenderer, backend: _Backend, result: Delivered, now: datetime, sent: _Unannounced
+) -> None:
+    """Build, record as handed over, send and mark one claimed message; its outcome goes in `result`.
+
+    A database error while marking it sent is not caught: the row stays `sending` with its
+    `handed_at`, which the sweep turns into "delivery unknown" rather than sending it again.
+    """
+    try:
+        email = build_email(message, renderer=renderer)
+        if not _hand_over(message):
+            return  # claimed by another worker since (after a sweep): it sends it ("skipped" here)
+        backend.send(email)
+    except Exception as error:  # every failure is recorded on the row; unknown ones are retried
+        if not isinstance(error, (smtplib.SMTPException, OSError, ValueError, UnicodeError)):
+            logger.exception("Unexpected error delivering message %s", message.pk)
+        outcome, due_at = _fail_or_retry(message, error, now)
+        result.outcomes[message.pk] = outcome
+        if due_at is not None:
+            result.retry_at[message.pk] = due_at
+        return
+    # Right after the server accepted it, committed on its own: a worker dying from here on can
+    # leave only this one message unrecorded.
+    if _mark_sent(message, email, sent.stamp()):
+        sent.add(message)
+    result.outcomes[message.pk] = SENT
 
 
 def _group(reasons: dict[int, str]) -> dict[str, list[int]]:
@@ -390,55 +450,3 @@ def message_deliver(message_id: int, *, now: datetime | None = None) -> str:
     "skipped" (not queued and due: already sent, claimed by another worker, cancelled or not yet due).
     """
     return messages_deliver([message_id], now=now).outcomes[message_id]
-
-
-def messages_sweep(*, now: datetime | None = None, stale_after: timedelta = STALE_AFTER) -> int:
-    """Queue delivery again for outgoing e-mail rows whose task was lost; returns how many.
-
-    - `queued` `stale_after` after it was written, or RETRY_GRACE (at most `stale_after`) after its
-      `next_attempt_at` (a retry): the broker lost the task (Redis flushed, a retry's countdown
-      dropped). The row is left `queued`; `next_attempt_at` is set to now so the next sweep waits
-      another RETRY_GRACE before queuing it again.
-    - `sending` with `claimed_at` older than `stale_after`: the worker died mid-send (the Celery hard
-      time limit is shorter). The row was never marked sent, so it goes back to `queued` and will be
-      sent (again, if the server had accepted it just before the worker died: the at-least-once
-      window between the backend's acceptance and our UPDATE, which no SMTP client can close; a
-      batch marks its sent rows every MARK_EVERY messages or MARK_AFTER, which bounds it). After
-      MAX_ATTEMPTS such claims it is `failed` instead.
-    Running it twice is harmless: delivery claims rows conditionally, and a `sent` row is never touched.
-    """
-    now = now or timezone.now()
-    cutoff = now - stale_after
-    email_out = Q(direction=Message.Direction.OUT, channel=Message.Channel.EMAIL)
-    with transaction.atomic():
-        stuck_sending = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(email_out, status=Message.Status.SENDING, claimed_at__lte=cutoff)
-            .values_list("pk", "attempts")[:SWEEP_BATCH]
-        )
-        worn_out = [pk for pk, attempts in stuck_sending if attempts >= MAX_ATTEMPTS]
-        Message.objects.filter(pk__in=worn_out, status=Message.Status.SENDING).update(
-            status=Message.Status.FAILED,
-            last_error="Delivery was interrupted too many times.",
-            next_attempt_at=None,
-        )
-        requeue = [pk for pk, attempts in stuck_sending if attempts < MAX_ATTEMPTS]
-        Message.objects.filter(pk__in=requeue, status=Message.Status.SENDING).update(
-            status=Message.Status.QUEUED,
-            last_error="Delivery was interrupted; trying again.",
-            next_attempt_at=now,
-        )
-        # Lost: first sends still queued `stale_after` after they were written, and retries (or
-        # rows this sweep queued before) still queued RETRY_GRACE after they fell due.
-        grace = min(RETRY_GRACE, stale_after)
-        lost = list(
-            Message.objects.select_for_update(skip_locked=True)
-            .filter(email_out, status=Message.Status.QUEUED)
-            .filter(Q(next_attempt_at__isnull=True, created_at__lte=cutoff) | Q(next_attempt_at__lte=now - grace))
-            .exclude(pk__in=requeue)
-            .values_list("pk", flat=True)[:SWEEP_BATCH]
-        )
-        Message.objects.filter(pk__in=lost, status=Message.Status.QUEUED).update(next_attempt_at=now)
-        to_queue = requeue + lost
-        transaction.on_commit(lambda: enqueue_deliveries(to_queue))
-    return len(to_queue)

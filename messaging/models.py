@@ -126,6 +126,9 @@ class Message(models.Model):
         FAILED = "failed", "Failed"
         BOUNCED = "bounced", "Bounced"
         CANCELLED = "cancelled", "Not sent"
+        # The worker stopped between handing the e-mail to the mail server and recording the answer:
+        # it may or may not have gone out. Never re-sent automatically; a person resends it (or not).
+        UNKNOWN = "unknown", "Delivery unknown"
         RECEIVED = "received", "Received"
 
     class Classification(models.TextChoices):
@@ -179,6 +182,12 @@ class Message(models.Model):
     policy_override = models.CharField(max_length=300, blank=True, default="", db_default="")
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Written (in its own transaction) just before the e-mail is handed to the mail server, cleared
+    # by each claim: a row left `sending` with it set may have gone out; without it, it did not.
+    handed_at = models.DateTimeField(null=True, blank=True)
+    # When a delivery task for it last reached the broker; null while none did (the broker was down
+    # when it was written): the relay publishes those.
+    published_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
 

@@ -2,17 +2,19 @@
 at once (`messages_write_many`: the follow-up dispatcher, bulk sends).
 
 An outgoing message is written first (status `queued`) and delivered by a Celery task queued on
-commit (`messaging.delivery`), so a worker never looks for a row that is not there and a crash
-between the two leaves a row the sweep picks up.
+commit (`messaging.delivery`), so a worker never looks for a row that is not there. Publishing that
+task is best effort and never fails the write: a row whose task did not reach the broker is
+published by the relay, one whose task was lost by the sweep (`messaging.recovery`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
@@ -32,6 +34,8 @@ from talentcircles.audiences import CIRCLE, audience_outreach_started
 from talentcircles.bulk import copy_insert
 from talentcircles.models import Organization, User
 
+logger = logging.getLogger(__name__)
+
 # --- Outgoing ---------------------------------------------------------------------------------
 
 
@@ -40,13 +44,44 @@ from talentcircles.models import Organization, User
 DELIVERY_BATCH = 100
 
 
-def enqueue_deliveries(message_ids: list[int]) -> None:
-    """Queue delivery tasks now (callers are already past their commit), DELIVERY_BATCH ids each."""
+def enqueue_deliveries(message_ids: list[int]) -> list[int]:
+    """Publish delivery tasks now (callers are past their commit), DELIVERY_BATCH ids each; best effort.
+
+    Never raises and never waits on a broker that is down: one attempt per task (no publish retry,
+    the connection timeouts in settings keep it near a second), and after the first failure the rest
+    are not tried. What was published is stamped `published_at`; what was not is logged and left to
+    the relay (`messaging.relay`), which publishes queued rows nobody published. Returns the ids
+    that were not published.
+    """
     from messaging.tasks import deliver_messages  # tasks import this module
 
     unique = list(dict.fromkeys(message_ids))
+    published: list[int] = []
     for start in range(0, len(unique), DELIVERY_BATCH):
-        deliver_messages.delay(unique[start : start + DELIVERY_BATCH])
+        batch = unique[start : start + DELIVERY_BATCH]
+        if deliver_messages.app.conf.task_always_eager:
+            deliver_messages.apply_async((batch,))  # run here (tests): its errors are the task's, not the broker's
+            published += batch
+            continue
+        try:
+            deliver_messages.apply_async((batch,), retry=False)
+        except Exception:  # the broker is unreachable (or refused): the relay publishes them later
+            logger.warning(
+                "Could not publish delivery of %s message(s); the relay will", len(unique) - start, exc_info=True
+            )
+            break
+        published += batch
+    _stamp_published(published)
+    return unique[len(published) :]
+
+
+def _stamp_published(message_ids: list[int]) -> None:
+    if not message_ids:
+        return
+    try:
+        Message.objects.filter(pk__in=message_ids, published_at__isnull=True).update(published_at=timezone.now())
+    except DatabaseError:  # the task is out; at worst the relay publishes it a second time (harmless)
+        logger.warning("Could not record the publication of %s message(s)", len(message_ids), exc_info=True)
 
 
 def queue_delivery(messages: Message | Iterable[Message]) -> None:

@@ -63,7 +63,7 @@ def erase_messaging_data(candidate_id: int) -> None:
         in_reply_to="",
     )
     # Nothing queued for them may go out now (delivery would refuse them too; this says why).
-    messages.filter(status__in=Message.PENDING_STATUSES).update(
+    messages.filter(status__in=[*Message.PENDING_STATUSES, Message.Status.UNKNOWN]).update(
         status=Message.Status.CANCELLED, last_error="Not sent: the candidate's data was erased."
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
-from messaging import delivery
+from messaging import delivery, recovery
 from messaging.inbound.tasks import poll_imap_mailbox  # noqa: F401  (registers the IMAP poll with Celery)
 from messaging.models import Message
 
@@ -40,4 +40,10 @@ def deliver_message(self, message_id: int) -> str:
 @shared_task
 def sweep_stuck_messages() -> int:
     """Periodic: queue delivery again for messages whose task was lost; returns how many."""
-    return delivery.messages_sweep()
+    return recovery.messages_sweep()
+
+
+@shared_task
+def relay_unpublished_messages() -> int:
+    """Periodic: publish delivery for queued messages whose task never reached the broker; returns how many."""
+    return recovery.messages_relay()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from messaging.views import bulk, classification, conversations, templates, unmatched
+from messaging.views import bulk, classification, conversations, resend, templates, unmatched
 
 urlpatterns = [
     path("", conversations.ThreadListView.as_view(), name="thread_list"),
@@ -13,6 +13,7 @@ urlpatterns = [
         classification.MessageClassifyView.as_view(),
         name="message_classify",
     ),
+    path("message/<int:pk>/resend/", resend.MessageResendView.as_view(), name="message_resend"),
     path("new/", conversations.ComposeView.as_view(), name="message_compose"),
     path("check/", conversations.CheckView.as_view(), name="message_check"),
     path(

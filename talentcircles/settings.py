@@ -119,7 +119,7 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}  # see "Celery and a broker that may be down"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery" / "broker"
@@ -143,6 +143,38 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", "300")
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", "240")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# --- Celery and a broker that may be down (README, "Outbox guarantees") ---
+# A request never waits on the broker: connecting gives up after a second (a refused connection at
+# once), and a publish is retried at most twice without pause (the delivery tasks not at all:
+# `messaging.outbox.enqueue_deliveries` publishes with retry=False, logs a failure and leaves the row to
+# the relay). Celery's and kombu's defaults (4 s connect timeout, kombu's reconnection pauses, three
+# publish retries) made a send answer after 19 s with the broker down; now a refused publish fails in
+# about 20 ms (measured against a closed port).
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Workers and beat, on the other hand, wait for the broker to come back (retrying, not exiting).
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Redis: a task taken by a worker that dies stays in `unacked` until the visibility timeout, then runs
+# again. It must outlast the longest a task legitimately stays unacknowledged: a delivery retry's
+# countdown (held by the worker from the start, at most messaging.delivery.BACKOFF_CAP, 10 minutes)
+# plus the hard time limit; otherwise Redis hands a live task to a second worker. 10 + 5 minutes, and
+# 5 more for a busy queue: 20 minutes, not kombu's hour (the sweep and relay cover anything lost).
+CELERY_LONGEST_COUNTDOWN = 600
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int(
+            "CELERY_VISIBILITY_TIMEOUT", str(CELERY_LONGEST_COUNTDOWN + CELERY_TASK_TIME_LIMIT + 300)
+        ),
+        "socket_connect_timeout": 1.0,
+        # A connection kombu finds down is tried once, not again after 2 s of pauses, whenever it is
+        # opened for a publish (a request's). A worker's own reconnection loop passes its limit
+        # explicitly (CELERY_BROKER_CONNECTION_MAX_RETRIES) and a publish with retry uses its policy.
+        "max_retries": 0,
+        # A broker that accepts the connection then hangs: a publish gives up after this (the
+        # workers' BRPOP polls every second, well inside it).
+        "socket_timeout": 5.0,
+    }
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "UTC"
 # Every entry names its task by its import path (Celery's default name; no task sets `name=`).
@@ -164,6 +196,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     "candidates-sweep-resume-extraction": {"task": "candidates.tasks.resume_extraction_sweep_task", "schedule": 60.0},
     # Messages whose delivery task was lost (Redis flushed, worker killed) are queued again.
     "messaging-sweep-stuck": {"task": "messaging.tasks.sweep_stuck_messages", "schedule": 60.0},
+    # Messages whose delivery task never reached the broker (it was down when they were written).
+    "messaging-relay-unpublished": {"task": "messaging.tasks.relay_unpublished_messages", "schedule": 60.0},
     # Follow-ups live in the database; this pass claims the due ones (never ETA tasks: see DESIGN.md).
     "engagement-dispatch-followups": {"task": "engagement.sequences.tasks.dispatch_followups", "schedule": 60.0},
     # Response-rate roll-ups rebuilt from the messages (the incremental updates' safety net), then the 13% guard.

@@ -28,8 +28,8 @@ from engagement.sequences.dispatcher import dispatch_due
 from engagement.sequences.enrolment import enrollments_create
 from engagement.sequences.models import Enrollment
 from engagement.sequences.tasks import dispatch_followups
-from messaging.delivery import messages_sweep
 from messaging.models import Message
+from messaging.recovery import messages_sweep
 from messaging.services import message_receive
 from talentcircles.celery import app as celery_app
 from talentcircles.models import Organization

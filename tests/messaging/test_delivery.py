@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from candidates.models import ConsentRecord
 from candidates.privacy import candidate_erase, candidate_mark_undeliverable, candidate_unsubscribe
-from messaging import delivery, envelope, links, outbox, services
+from messaging import delivery, envelope, links, outbox, recovery, services
 from messaging.models import Message, Thread
 from messaging.tasks import deliver_message, sweep_stuck_messages
 from talentcircles import events
@@ -305,7 +305,7 @@ def test_the_sweep_requeues_a_message_whose_task_was_lost(acme, candidate, djang
     _age(message, created_at=timezone.now() - timedelta(minutes=11))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.messages_sweep() == 1
+        assert recovery.messages_sweep() == 1
 
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -318,7 +318,7 @@ def test_the_sweep_leaves_recent_and_future_messages_alone(acme, candidate, djan
     _age(later, created_at=timezone.now() - timedelta(hours=1), next_attempt_at=timezone.now() + timedelta(minutes=5))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.messages_sweep() == 0
+        assert recovery.messages_sweep() == 0
 
     assert mail.outbox == []
     assert Message.objects.get(pk=fresh.pk).status == Message.Status.QUEUED
@@ -330,7 +330,7 @@ def test_the_sweep_requeues_a_message_whose_worker_died_mid_send(acme, candidate
     _age(message, status=Message.Status.SENDING, claimed_at=claimed, attempts=1)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.messages_sweep() == 1
+        assert recovery.messages_sweep() == 1
 
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
@@ -342,7 +342,7 @@ def test_the_sweep_leaves_a_message_being_sent_now_alone(acme, candidate):
     message = queued(acme, candidate)
     _age(message, status=Message.Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=2), attempts=1)
 
-    assert delivery.messages_sweep() == 0
+    assert recovery.messages_sweep() == 0
     assert Message.objects.get(pk=message.pk).status == Message.Status.SENDING
 
 
@@ -355,7 +355,7 @@ def test_the_sweep_fails_a_message_interrupted_too_often(acme, candidate):
         attempts=delivery.MAX_ATTEMPTS,
     )
 
-    assert delivery.messages_sweep() == 0
+    assert recovery.messages_sweep() == 0
 
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
@@ -368,7 +368,7 @@ def test_the_sweep_never_sends_a_sent_message_again(acme, candidate, django_capt
     _age(message, created_at=timezone.now() - timedelta(hours=1), claimed_at=timezone.now() - timedelta(hours=1))
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert delivery.messages_sweep() == 0
+        assert recovery.messages_sweep() == 0
         assert sweep_stuck_messages.delay().get() == 0
 
     assert len(mail.outbox) == 1
@@ -379,8 +379,8 @@ def test_the_sweep_run_twice_queues_once_and_sends_once(acme, candidate, django_
     _age(message, created_at=timezone.now() - timedelta(minutes=30))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert delivery.messages_sweep() == 1
-        assert delivery.messages_sweep() == 0
+        assert recovery.messages_sweep() == 1
+        assert recovery.messages_sweep() == 0
     for callback in callbacks:
         callback()
     # A stray duplicate task (the broker redelivering) is harmless too.
