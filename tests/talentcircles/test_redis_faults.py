@@ -227,11 +227,6 @@ def _run_published_tasks() -> int:
             ran += 1
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="needs branch `outbox` (best-effort publish and the relay; passes merged with it, checked); "
-    "without it the send raises while the broker is down. The lead flips this after the merge.",
-)
 @pytest.mark.django_db(transaction=True)  # on_commit runs inside the request, as in production
 def test_a_send_while_redis_is_down_is_queued_then_delivered_once_it_is_back(broker_on, acme, monkeypatch):
     ana = CandidateFactory(organization=acme.org, first_name="Ana", current_company="Initech", email="ana@example.net")
@@ -245,8 +240,7 @@ def test_a_send_while_redis_is_down_is_queued_then_delivered_once_it_is_back(bro
     assert message.status == Message.Status.QUEUED and mail.outbox == []
 
     broker_on.start()
-    relay = getattr(messaging_tasks, "relay_unpublished_messages", None)
-    assert relay is not None, "no relay for unpublished messages on this branch"
+    relay = messaging_tasks.relay_unpublished_messages
     real_now, ran = timezone.now, 0
     for minutes_later in (2, 3, 15):  # beat's periodic passes; by 15 minutes the sweep has looked too
         monkeypatch.setattr(timezone, "now", lambda minutes=minutes_later: real_now() + timedelta(minutes=minutes))
