@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from talentcircles import views
@@ -40,6 +41,9 @@ handler500 = "talentcircles.api_fallbacks.server_error"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page says. The unhashed name (WhiteNoise serves it too):
+    # looking up the hashed one here would need the static manifest at import time.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg"), name="favicon"),
     path("orgs/new/", views.OrganizationCreateView.as_view(), name="organization_create"),
     path("orgs/switch/", views.org_switch, name="org_switch"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
