@@ -16,12 +16,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
+
 run: venv
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	@echo "Open http://127.0.0.1:8000/ and sign in with a login above."
-	$(PY) manage.py devserver --addr 127.0.0.1:8000
+	@echo "Open http://127.0.0.1:$(PORT)/ and sign in with a login above."
+	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py devserver --addr 127.0.0.1:$(PORT)
 
 # `make test COVERAGE=<pass>` also measures line coverage into var/coverage/.coverage.<pass>
 # (.ci/run does, once per pass, then combines them); plain `make test` runs without it.

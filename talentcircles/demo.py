@@ -45,6 +45,8 @@ class Demo:
 @transaction.atomic
 def demo_seed() -> Demo:
     admin = _user(ADMIN_EMAIL, "Ada", "Admin", "Head of Talent")
+    # The printed admin login is also the way into /admin/ (a demo only: a real admin is made by createsuperuser).
+    User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
     recruiter = _user(RECRUITER_EMAIL, "Riley", "Recruiter", "Senior Technical Recruiter")
     orgs = [_org(spec) for spec in ORGANIZATIONS]
     demo = orgs[0]
