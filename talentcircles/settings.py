@@ -30,6 +30,8 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-only-for-the-embedded-default"
 
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https")).rstrip("/")
+# What system e-mail and allauth call the site when no organisation's community is in context.
+SITE_NAME = "TalentCircles"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", SITE_URL)
 
@@ -70,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # allauth's pages reached from /c/<org>/ stay in that community's branding (portal_context.py).
+    "talentcircles.portal_context.PortalContextMiddleware",
 ]
 
 ROOT_URLCONF = "talentcircles.urls"
@@ -87,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "talentcircles.context_processors.navigation",
+                "talentcircles.portal_context.portal_branding",
             ],
         },
     },
