@@ -17,7 +17,10 @@ from engagement.circles.models import Circle, CircleMembership, Post, Rsvp
 from talentcircles.models import Membership, Organization
 
 
-def test_a_candidate_joins_verifies_rsvps_sets_preferences_downloads_and_erases(live_server, page, demo, artifact):
+def test_a_candidate_joins_verifies_rsvps_sets_preferences_downloads_and_erases(
+    live_server, page, demo, artifact, settings
+):
+    settings.SITE_URL = live_server.url  # e-mailed links point at SITE_URL
     org = Organization.objects.get(slug="demo")
     circle = Circle.objects.get(organization=org, slug="backend-engineers")
     recruiter = Membership.objects.filter(organization=org).first().user
