@@ -10,8 +10,8 @@ The context travels explicitly wherever it can, and the explicit answer wins:
 - the request being a portal page itself: the join form hands over to allauth from /c/<slug>/join/.
 Each explicit answer is remembered in the session, for the steps allauth reaches by redirect without
 parameters ("check your inbox", the two-factor step, "forgot your password?"). A `next` elsewhere
-(a recruiter's page) or an empty `portal=` forgets it, so a recruiter never signs in under a portal's
-brand because they once looked at it.
+(a recruiter's page), an empty `portal=`, or opening a recruiter page (home, /o/…) forgets it, so a
+recruiter's own account pages are never in a portal's brand because they once looked at it.
 """
 
 from __future__ import annotations
@@ -137,11 +137,24 @@ class PortalContextMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not is_allauth_page(request):
+            if _is_recruiter_page(request.path):
+                forget_portal(request)
             return None
         org = portal_org_for(request)
         if org is not None and request.resolver_match.url_name == "account_signup":
             return HttpResponseRedirect(community_path(org, "community_join"))
         return None
+
+
+def _is_recruiter_page(path: str) -> bool:
+    return path == "/" or path.startswith("/o/")
+
+
+def forget_portal(request: HttpRequest) -> None:
+    """Back in the recruiter app: its account pages (two-factor, password) are not a community's."""
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_KEY in session:
+        del session[SESSION_KEY]
 
 
 def portal_branding(request: HttpRequest) -> dict:

@@ -211,6 +211,14 @@ def test_a_recruiter_page_forgets_the_community(acme_brand, client):
     assert "Acme Inc" not in client.get("/accounts/password/reset/").content.decode()
 
 
+def test_opening_a_recruiter_page_forgets_the_community(acme_brand, client):
+    client.get("/accounts/login/?next=/c/acme/")
+    client.force_login(acme_brand.memberships.get().user)
+    assert client.get("/o/acme/").status_code == 200
+    two_factor = client.get("/accounts/2fa/").content.decode()
+    assert "Acme Inc" not in two_factor.split("<main", 1)[1] and 'class="tc-portal"' not in two_factor
+
+
 def test_an_unknown_community_in_the_link_gives_the_plain_page(acme_brand, client):
     response = client.get("/accounts/login/?portal=no-such-org")
     assert response.status_code == 200 and RECRUITER_SIGN_UP in response.content.decode()
