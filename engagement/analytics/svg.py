@@ -247,12 +247,16 @@ def rate_points(
     return _svg(chart_id=chart_id, title=title, description=description, height=bottom + AXIS_HEIGHT, body=body)
 
 
+LEGEND_ROW = 16
+
+
 def _legend(colours: dict[str, str], *, y: int) -> str:
+    """Two names a row, so the legend fits a phone."""
     parts = []
     for i, (name, colour) in enumerate(colours.items()):
-        x = f"{round(100 * i / len(colours), 2)}%"
-        parts.append(_el("rect", x=x, y=y - 10, width=10, height=10, fill=colour))
-        parts.append(_text(name.capitalize(), x=x, y=y, dx=14, font_size=11))
+        x, row_y = f"{50 * (i % 2)}%", y + LEGEND_ROW * (i // 2)
+        parts.append(_el("rect", x=x, y=row_y - 10, width=10, height=10, fill=colour))
+        parts.append(_text(name.capitalize(), x=x, y=row_y, dx=14, font_size=11))
     return "".join(parts)
 
 
@@ -278,7 +282,7 @@ def stacked_columns(
     bottom = TOP_GUTTER + COLUMN_PLOT_HEIGHT
     body.append(_period_labels([s.label for s in stacks], y=bottom + 16))
     body.append(_legend(colours, y=bottom + AXIS_HEIGHT + 14))
-    height = bottom + AXIS_HEIGHT + 20
+    height = bottom + AXIS_HEIGHT + 6 + LEGEND_ROW * math.ceil(len(colours) / 2)
     return _svg(chart_id=chart_id, title=title, description=description, height=height, body=body)
 
 
