@@ -21,7 +21,9 @@ BRAND, RED = "#1f6feb", "#cf222e"
 FEW_FILL, FEW_STROKE = "#eaeef2", "#6e7781"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
-ROW_HEIGHT = 44  # a label line and its bar
+ROW_HEIGHT = 58  # a label line, a line of figures and the bar
+# Longer labels are cut with an ellipsis (the tooltip and the table have them whole), so they fit a phone.
+LABEL_CHARACTERS = 40
 TOP_GUTTER = 18  # room for the threshold's label
 AXIS_HEIGHT = 22
 COLUMN_PLOT_HEIGHT = 200
@@ -114,18 +116,25 @@ class Bar:
     greyed: bool = False
 
 
+def _short(label: str, most: int = LABEL_CHARACTERS) -> str:
+    return label if len(label) <= most else label[: most - 1].rstrip() + "\u2026"
+
+
 def _bar_row(bar: Bar, *, top: float, y: int) -> str:
+    """The label, the figures under it (on their own line so both fit a phone), then the bar."""
     caption = f"{bar.label} · {bar.caption}" if bar.caption else bar.label
-    parts = [_text(caption, x="0%", y=y + 13, fill=MUTED if bar.greyed else INK, **HALO)]
+    parts = [_text(_short(bar.label), x="0%", y=y + 13, fill=MUTED if bar.greyed else INK, **HALO)]
+    if bar.caption:
+        parts.append(_text(bar.caption, x="0%", y=y + 27, fill=MUTED, font_size=11, **HALO))
     if bar.value:  # nothing drawn for 0
         fill, stroke = (FEW_FILL, FEW_STROKE) if bar.greyed else (BRAND, BRAND)
         width = max(_x(bar.value, top) - 1, 0.3)
-        parts.append(_el("rect", x="1%", y=y + 19, width=f"{width}%", height=16, fill=fill, stroke=stroke))
+        parts.append(_el("rect", x="1%", y=y + 33, width=f"{width}%", height=16, fill=fill, stroke=stroke))
     if bar.low is not None and bar.high is not None:
         x1, x2, ink = _x(bar.low, top), _x(bar.high, top), FEW_STROKE if bar.greyed else INK
-        parts.append(_el("line", x1=f"{x1}%", x2=f"{x2}%", y1=y + 27, y2=y + 27, stroke=ink, stroke_width=2))
+        parts.append(_el("line", x1=f"{x1}%", x2=f"{x2}%", y1=y + 41, y2=y + 41, stroke=ink, stroke_width=2))
         for x in (x1, x2):
-            parts.append(_el("line", x1=f"{x}%", x2=f"{x}%", y1=y + 22, y2=y + 32, stroke=ink, stroke_width=2))
+            parts.append(_el("line", x1=f"{x}%", x2=f"{x}%", y1=y + 36, y2=y + 46, stroke=ink, stroke_width=2))
     return _el("g", _el("title", str(escape(caption))) + "".join(parts))
 
 

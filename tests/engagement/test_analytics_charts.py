@@ -152,7 +152,7 @@ def test_one_message_is_not_drawn_on_a_fractional_axis():
     rows = [{"period_start": date(2026, 10, 5), "answered": 1, "unanswered": 0, "pending": 0, "bounced": 0}]
     assert tick_labels(outcomes_svg(rows, chart_id="t", title="Outcomes", description="d")) == ["0", "1"]
     counts = [{"label": "Within 1 hour", "count": 11}, {"label": "1-4 hours", "count": 0}]
-    assert tick_labels(counts_svg(counts, ["11", "0"], chart_id="t", title="Replies", description="d")) == [
+    assert tick_labels(counts_svg(counts, ["11 (100%)", "0 (0%)"], chart_id="t", title="Replies", description="d")) == [
         "0", "5", "10", "15",
     ]  # fmt: skip
 
