@@ -23,8 +23,11 @@ run: venv
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	# Static files served compressed with hashed names, as in production (settings: SERVE_COLLECTED_STATIC).
+	SERVE_COLLECTED_STATIC=true $(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in with a login above."
-	SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(PY) manage.py devserver --addr 127.0.0.1:$(PORT)
+	SERVE_COLLECTED_STATIC=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
+		$(PY) manage.py devserver --addr 127.0.0.1:$(PORT)
 
 # `make test COVERAGE=<pass>` also measures line coverage into var/coverage/.coverage.<pass>
 # (.ci/run does, once per pass, then combines them); plain `make test` runs without it.

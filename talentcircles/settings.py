@@ -345,20 +345,25 @@ STATICFILES_DIRS: list[Path | tuple[str, str]] = [BASE_DIR / "static"]
 if _bootstrap and _bootstrap.submodule_search_locations:
     # The Bootstrap CSS framework arrives through pip (bootstrap-wrapper).
     STATICFILES_DIRS.append(("bootstrap", next(iter(_bootstrap.submodule_search_locations))))
-_plotly = importlib.util.find_spec("plotly")
-if _plotly and _plotly.submodule_search_locations:
-    # plotly.js for the analytics charts arrives inside the plotly pip package (no CDN, no node).
-    STATICFILES_DIRS.append(("plotly", str(Path(next(iter(_plotly.submodule_search_locations))) / "package_data")))
+# Collected static files: hashed names and gzip copies made once by collectstatic, which whitenoise
+# sends to every browser that accepts them. Always without DEBUG; `make run` collects and serves them
+# too (SERVE_COLLECTED_STATIC=true), so the demo is as light as production. Otherwise (runserver,
+# tests) files are served from their folders as they are edited, uncompressed.
+SERVE_COLLECTED_STATIC = env_bool("SERVE_COLLECTED_STATIC", str(not DEBUG))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
-            if not DEBUG
+            if SERVE_COLLECTED_STATIC
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
+if SERVE_COLLECTED_STATIC and DEBUG:
+    # whitenoise would otherwise look in the source folders (DEBUG's default), where no gzip copies are.
+    WHITENOISE_USE_FINDERS = False
+    WHITENOISE_AUTOREFRESH = False
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
@@ -379,14 +384,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Content-Security-Policy on every response (django-csp; README "Content-Security-Policy").
 # Scripts and styles come from our own origin; an inline <script> or <style> that cannot move
 # to static/ carries nonce="{{ request.csp_nonce }}". No 'unsafe-inline', no 'unsafe-eval'.
-# data: images are Bootstrap's SVG icons in its CSS and the TOTP QR code of the 2FA setup; blob:
-# images are plotly's PNG export (it draws the chart's SVG through a blob: URL onto a canvas).
+# data: images are Bootstrap's SVG icons in its CSS and the TOTP QR code of the 2FA setup.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:"],
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [NONE],

@@ -15,17 +15,17 @@ from django.utils.functional import cached_property
 from engagement.analytics import metric as analytics
 from engagement.analytics.figures import (
     DAILY_UP_TO_DAYS,
+    MIN_TO_JUDGE,
     RATE_COLUMNS,
     THRESHOLD_PERCENT,
     Chart,
     Column,
     _rate_row,
-    comparison_figure,
-    funnel_figure,
-    outcomes_figure,
-    over_time_figure,
+    comparison_svg,
+    counts_svg,
+    outcomes_svg,
+    over_time_svg,
     percent,
-    reply_times_figure,
 )
 from engagement.analytics.forms import AnalyticsFilters
 from talentcircles.models import Organization
@@ -83,14 +83,24 @@ class DashboardData:
         ]
 
 
+SMALL_SAMPLES = f"Grey rests on fewer than {MIN_TO_JUDGE} settled outreach: too few to judge."
+
+
+def _drawn(chart: Chart, draw: Callable[..., str], *args: Any) -> Chart:
+    """The chart with its SVG drawn, unless it has nothing to show."""
+    if not chart.is_empty:
+        chart.svg = draw(*args, chart_id=f"{chart.name}-svg", title=chart.title, description=chart.description)
+    return chart
+
+
 def chart_rate_over_time(data: DashboardData) -> Chart:
     rows = data.periods
-    return Chart(
+    chart = Chart(
         name="rate_over_time",
         title="Response rate over time",
         description=(
             f"Settled rate of outreach first sent in each period, with its 95% interval, against the "
-            f"{THRESHOLD_PERCENT}% line; bars show how much was sent."
+            f"{THRESHOLD_PERCENT}% line. {SMALL_SAMPLES}"
         ),
         columns=[
             Column("period_start", "Period starting", numeric=False),
@@ -103,13 +113,13 @@ def chart_rate_over_time(data: DashboardData) -> Chart:
             Column("ci_high", "95% CI high (%)"),
         ],
         rows=rows if any(row["sent"] for row in rows) else [],
-        figure=over_time_figure(rows),
     )
+    return _drawn(chart, over_time_svg, rows)
 
 
 def chart_outcomes(data: DashboardData) -> Chart:
     rows = data.periods
-    return Chart(
+    chart = Chart(
         name="outcomes",
         title="Answered, unanswered, pending",
         description=(
@@ -124,8 +134,8 @@ def chart_outcomes(data: DashboardData) -> Chart:
             Column("bounced", "Bounced"),
         ],
         rows=rows if any(row["sent"] for row in rows) else [],
-        figure=outcomes_figure(rows),
     )
+    return _drawn(chart, outcomes_svg, rows)
 
 
 def chart_leaderboard(data: DashboardData) -> Chart:
@@ -135,7 +145,9 @@ def chart_leaderboard(data: DashboardData) -> Chart:
         name="leaderboard",
         title="Recruiters",
         header="Recruiter",
-        description="Each recruiter's settled rate with its 95% interval (n = settled outreach), best first.",
+        description=(
+            f"Each recruiter's settled rate with its 95% interval (n = settled outreach), best first. {SMALL_SAMPLES}"
+        ),
     )
     if not data.filters.sees_team:
         chart.note = "Your organisation shares only your own figures with you."
@@ -143,14 +155,14 @@ def chart_leaderboard(data: DashboardData) -> Chart:
 
 
 def _comparison_from_rows(rows: list[dict], *, name: str, title: str, header: str, description: str) -> Chart:
-    return Chart(
+    chart = Chart(
         name=name,
         title=title,
         description=description,
         columns=[Column("label", header, numeric=False), *RATE_COLUMNS[1:]],
         rows=rows,
-        figure=comparison_figure(rows),
     )
+    return _drawn(chart, comparison_svg, rows)
 
 
 def _cut(group_by: str, *, name: str, title: str, header: str, description: str) -> Callable[[DashboardData], Chart]:
@@ -162,21 +174,19 @@ def _cut(group_by: str, *, name: str, title: str, header: str, description: str)
     return build
 
 
-SMALL_SAMPLES = "A wide interval means too few answers to judge yet."
-
-
 def chart_reply_times(data: DashboardData) -> Chart:
     f = data.filters
     rows = analytics.reply_time_distribution(window_days=f.window_days, now=data.now, **data._range())
     table = [{"label": row.label, "count": row.count, "share": percent(row.share)} for row in rows]
-    return Chart(
+    chart = Chart(
         name="reply_times",
         title="Time to first reply",
         description=f"How long answers within {f.window_days} days took after the first message.",
         columns=[Column("label", "Replied", numeric=False), Column("count", "Answers"), Column("share", "Share (%)")],
         rows=table if any(row["count"] for row in table) else [],
-        figure=reply_times_figure(table),
     )
+    captions = [f"{row['count']:,} ({row['share'] or 0:.1f}%)" for row in table]
+    return _drawn(chart, counts_svg, table, captions)
 
 
 def chart_funnel(data: DashboardData) -> Chart:
@@ -192,7 +202,7 @@ def chart_funnel(data: DashboardData) -> Chart:
         }
         for row in rows
     ]
-    return Chart(
+    chart = Chart(
         name="funnel",
         title="Stage funnel",
         description="Candidates who reached each stage in the range (or a later one), and the median time spent in it.",
@@ -203,8 +213,12 @@ def chart_funnel(data: DashboardData) -> Chart:
             Column("median_hours", "Median hours in stage"),
         ],
         rows=table if any(row["count"] for row in table) else [],
-        figure=funnel_figure(table),
     )
+    captions = [
+        f"{row['count']:,}" + ("" if row["conversion"] is None else f" · {row['conversion']:.1f}% of the stage before")
+        for row in table
+    ]
+    return _drawn(chart, counts_svg, table, captions)
 
 
 CHART_BUILDERS: dict[str, Callable[[DashboardData], Chart]] = {
@@ -221,7 +235,10 @@ CHART_BUILDERS: dict[str, Callable[[DashboardData], Chart]] = {
     ),
     "steps": _cut(
         "step", name="steps", title="Sequence steps", header="Step",
-        description="Outreach in which each step went out; an answer counts for the step sent last before it.",
+        description=(
+            "Outreach in which each step went out; an answer counts for the step sent last before it. "
+            f"{SMALL_SAMPLES}"
+        ),
     ),
     "reply_times": chart_reply_times,
     "funnel": chart_funnel,

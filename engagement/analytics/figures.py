@@ -1,16 +1,17 @@
-"""How the dashboard shows a figure: percentages, a chart's columns and table, and its plotly.js figure.
+"""How the dashboard shows a figure: percentages, a chart's columns and table, and its SVG drawing.
 
-The figures are drawn by static/js/analytics.js from JSON embedded in the page; the tables are the
-accessible version and the no-JavaScript fallback.
+The charts are drawn on the server (engagement/analytics/svg.py) into the page; each has a table with
+the same figures (the accessible version) and downloads as CSV and SVG.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from engagement.analytics import metric as analytics
+from engagement.analytics import svg
 from engagement.analytics.metric import GUARD_THRESHOLD
 
 THRESHOLD_PERCENT = round(GUARD_THRESHOLD * 100)
@@ -19,9 +20,7 @@ CHART_GROUPS = 15
 # Ranges up to this many days are drawn per day, longer ones per week.
 DAILY_UP_TO_DAYS = 31
 
-BRAND = "#1f6feb"
-RED = "#cf222e"
-COLOURS = {"answered": "#1a7f37", "unanswered": "#cf222e", "pending": "#bf8700", "bounced": "#8c959f"}
+COLOURS = {"answered": "#1a7f37", "unanswered": "#cf222e", "pending": "#bf8700", "bounced": "#6e7781"}
 
 
 # --- Formatting -------------------------------------------------------------------------------
@@ -58,7 +57,7 @@ class Chart:
     description: str
     columns: list[Column]
     rows: list[dict[str, Any]]
-    figure: dict[str, Any] = field(default_factory=dict)
+    svg: str = ""
     note: str = ""
 
     @property
@@ -103,153 +102,99 @@ def _rate_row(row: analytics.RateRow) -> dict[str, Any]:
         "live_14d_rate": percent(row.live_14d_rate),
         "live_14d_sent": row.live_14d_sent,
         "small_sample": row.small_sample,
+        "settled": row.answered + row.unanswered,
+        "too_few": too_few_to_judge(row.answered + row.unanswered),
         "median_hours_to_reply": row.median_hours_to_reply,
         "interested_rate": percent(row.interested_rate),
         "unsubscribe_rate": percent(row.unsubscribe_rate),
     }
 
 
-# --- Figures (plotly.js) ----------------------------------------------------------------------
+# --- Charts (server-side SVG, engagement/analytics/svg.py) ---------------------------------------
+
+# A rate from fewer settled outreach than this is drawn grey, "too few to judge": 1 answer of 1 is 100%.
+MIN_TO_JUDGE = 10
 
 
-def _threshold_line(axis: str) -> tuple[dict, dict]:
-    """The 13% line across a chart, with its label: horizontal on y, vertical on x."""
-    if axis == "y":
-        line = {"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": THRESHOLD_PERCENT, "y1": THRESHOLD_PERCENT}
-        note = {"xref": "paper", "x": 1, "y": THRESHOLD_PERCENT, "xanchor": "right", "yanchor": "bottom"}
-    else:
-        line = {"type": "line", "yref": "paper", "y0": 0, "y1": 1, "x0": THRESHOLD_PERCENT, "x1": THRESHOLD_PERCENT}
-        note = {"yref": "paper", "y": 1, "x": THRESHOLD_PERCENT, "xanchor": "left", "yanchor": "bottom"}
-    line["line"] = {"color": RED, "dash": "dash", "width": 2}
-    note.update(text=f"{THRESHOLD_PERCENT}% line", showarrow=False, font={"color": RED})
-    return line, note
+def too_few_to_judge(settled: int) -> bool:
+    """Whether a rate rests on too few settled outreach (answered + unanswered) to compare it."""
+    return settled < MIN_TO_JUDGE
 
 
-def _layout(**extra: Any) -> dict[str, Any]:
-    return {
-        "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
-        "legend": {"orientation": "h", "y": -0.2},
-        "hovermode": "closest",
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        **extra,
-    }
+def rate_caption(rate: float | None, low: float | None, high: float | None, settled: int) -> str:
+    """The words beside a rate: "42.0% · n=12 · 95% CI 20.1 to 65.3%", or "too few to judge" under MIN_TO_JUDGE."""
+    if rate is None:
+        return "nothing settled yet"
+    if too_few_to_judge(settled):
+        return f"{rate:.1f}% · n={settled:,} · too few to judge"
+    interval = "" if low is None or high is None else f" · 95% CI {low:.1f} to {high:.1f}%"
+    return f"{rate:.1f}% · n={settled:,}{interval}"
 
 
-def _error_bars(rows: list[dict], rate_key: str = "settled_rate") -> dict[str, Any]:
-    """Asymmetric bars from each rate to its Wilson interval's ends."""
-    plus, minus = [], []
-    for row in rows:
-        rate, low, high = row.get(rate_key), row.get("ci_low"), row.get("ci_high")
-        plus.append(None if rate is None or high is None else round(high - rate, 1))
-        minus.append(None if rate is None or low is None else round(rate - low, 1))
-    return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus, "color": "#57606a"}
+def _settled(row: dict) -> int:
+    return row["answered"] + row["unanswered"]
 
 
-def comparison_figure(rows: list[dict]) -> dict[str, Any]:
-    """Settled rate per group as horizontal bars with 95% intervals and sample sizes: small samples show wide bars."""
+def _axis_top(rows: list[dict], rate_key: str = "settled_rate") -> float:
+    """What a rate axis must reach: every rate, the judged intervals and the 13% line."""
+    values = [THRESHOLD_PERCENT, *(row[rate_key] for row in rows if row[rate_key] is not None)]
+    values += [row["ci_high"] for row in rows if row["ci_high"] is not None and not too_few_to_judge(_settled(row))]
+    return max(values)
+
+
+def comparison_svg(rows: list[dict], *, chart_id: str, title: str, description: str) -> str:
+    """Settled rate per group as bars with 95% intervals and n; groups under MIN_TO_JUDGE are greyed."""
     drawn = [row for row in rows if row["settled_rate"] is not None][:CHART_GROUPS]
-    drawn.reverse()  # plotly draws the first category at the bottom
-    line, note = _threshold_line("x")
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "orientation": "h",
-                "name": "Settled rate",
-                "y": [row["label"] for row in drawn],
-                "x": [row["settled_rate"] for row in drawn],
-                "error_x": _error_bars(drawn),
-                "text": [f"n={row['answered'] + row['unanswered']:,}" for row in drawn],
-                "textposition": "inside",
-                "insidetextanchor": "start",
-                "marker": {"color": BRAND},
-                "hovertemplate": "%{y}: %{x}% (%{text})<extra></extra>",
-            }
-        ],
-        "layout": _layout(
-            shapes=[line],
-            annotations=[note],
-            xaxis={"title": {"text": "Settled response rate (%) with 95% interval"}, "rangemode": "tozero"},
-            yaxis={"automargin": True},
-            height=max(220, 40 + 32 * len(drawn)),
-            showlegend=False,
-        ),
-    }
+    bars = [
+        svg.Bar(
+            label=row["label"],
+            value=row["settled_rate"],
+            low=row["ci_low"],
+            high=row["ci_high"],
+            greyed=too_few_to_judge(_settled(row)),
+            caption=rate_caption(row["settled_rate"], row["ci_low"], row["ci_high"], _settled(row)),
+        )
+        for row in drawn
+    ]
+    ticks = svg.percent_ticks(_axis_top(drawn))
+    return svg.horizontal_bars(
+        bars, chart_id=chart_id, title=title, description=description, ticks=ticks, unit="%",
+        threshold=THRESHOLD_PERCENT,
+    )  # fmt: skip
 
 
-def over_time_figure(rows: list[dict]) -> dict[str, Any]:
-    line, note = _threshold_line("y")
-    x = [row["period_start"].isoformat() for row in rows]
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "Settled rate (%)",
-                "x": x,
-                "y": [row["settled_rate"] for row in rows],
-                "error_y": _error_bars(rows),
-                "line": {"color": BRAND, "width": 3},
-                "connectgaps": False,
-            },
-            {
-                "type": "bar",
-                "name": "Outreach sent",
-                "x": x,
-                "y": [row["sent"] for row in rows],
-                "yaxis": "y2",
-                "marker": {"color": "rgba(31,111,235,0.15)"},
-            },
-        ],
-        "layout": _layout(
-            shapes=[line],
-            annotations=[note],
-            yaxis={"title": {"text": "Response rate (%)"}, "rangemode": "tozero"},
-            yaxis2={"title": {"text": "Sent"}, "overlaying": "y", "side": "right", "rangemode": "tozero"},
-            xaxis={"type": "date"},
-            height=340,
-        ),
-    }
+def period_label(day: date) -> str:
+    return f"{day.day} {day:%b}"
 
 
-def outcomes_figure(rows: list[dict]) -> dict[str, Any]:
-    x = [row["period_start"].isoformat() for row in rows]
-    return {
-        "data": [
-            {"type": "bar", "name": name.capitalize(), "x": x, "y": [row[name] for row in rows], "marker": {"color": c}}
-            for name, c in COLOURS.items()
-        ],
-        "layout": _layout(barmode="stack", yaxis={"title": {"text": "Outreach"}}, xaxis={"type": "date"}, height=320),
-    }
+def over_time_svg(rows: list[dict], *, chart_id: str, title: str, description: str) -> str:
+    points = [
+        svg.Point(
+            label=period_label(row["period_start"]),
+            value=row["settled_rate"],
+            low=row["ci_low"],
+            high=row["ci_high"],
+            greyed=too_few_to_judge(_settled(row)),
+            caption=f"{rate_caption(row['settled_rate'], row['ci_low'], row['ci_high'], _settled(row))}, "
+            f"{row['sent']:,} sent",
+        )
+        for row in rows
+    ]
+    return svg.rate_points(points, chart_id=chart_id, title=title, description=description, threshold=THRESHOLD_PERCENT)
 
 
-def reply_times_figure(rows: list[dict]) -> dict[str, Any]:
-    return {
-        "data": [
-            {
-                "type": "bar",
-                "name": "Answers",
-                "x": [row["label"] for row in rows],
-                "y": [row["count"] for row in rows],
-                "marker": {"color": BRAND},
-            }
-        ],
-        "layout": _layout(yaxis={"title": {"text": "Answers"}}, height=300, showlegend=False),
-    }
+def outcomes_svg(rows: list[dict], *, chart_id: str, title: str, description: str) -> str:
+    stacks = [
+        svg.Stack(label=period_label(row["period_start"]), parts=tuple((name, row[name]) for name in COLOURS))
+        for row in rows
+    ]
+    return svg.stacked_columns(stacks, chart_id=chart_id, title=title, description=description, colours=COLOURS)
 
 
-def funnel_figure(rows: list[dict]) -> dict[str, Any]:
-    return {
-        "data": [
-            {
-                "type": "funnel",
-                "name": "Candidates",
-                "y": [row["label"] for row in rows],
-                "x": [row["count"] for row in rows],
-                "textinfo": "value+percent initial",
-                "marker": {"color": BRAND},
-            }
-        ],
-        "layout": _layout(height=320, showlegend=False, margin={"l": 100, "r": 20, "t": 10, "b": 30}),
-    }
+def counts_svg(rows: list[dict], captions: list[str], *, chart_id: str, title: str, description: str) -> str:
+    """Counts as bars (reply times, the funnel) against whole-number ticks."""
+    bars = [
+        svg.Bar(label=row["label"], value=row["count"], caption=text) for row, text in zip(rows, captions, strict=True)
+    ]
+    ticks = svg.count_ticks(max([row["count"] for row in rows] or [0]))
+    return svg.horizontal_bars(bars, chart_id=chart_id, title=title, description=description, ticks=ticks)

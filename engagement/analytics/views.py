@@ -1,6 +1,7 @@
 """The analytics dashboard (`/o/<org_slug>/analytics/`) and the recruiter's response-rate card on the home page.
 
-A chart's table downloads as CSV with the page's filters (`?format=csv&chart=<name>`). A recruiter sees
+A chart's table downloads as CSV (`?format=csv&chart=<name>`), its drawing as SVG (`?format=svg&chart=<name>`),
+with the page's filters. A recruiter sees
 colleagues' figures only when the organisation shares them (`share_team_analytics`); admins see everyone's.
 """
 
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.views import View
 
 from engagement.analytics import metric as analytics
+from engagement.analytics import svg
 from engagement.analytics.complaints import complaint_rate
 from engagement.analytics.dashboard import CHART_BUILDERS, CHART_NAMES, DashboardData
-from engagement.analytics.figures import THRESHOLD_PERCENT, Chart, percent
+from engagement.analytics.figures import MIN_TO_JUDGE, THRESHOLD_PERCENT, Chart, percent
 from engagement.analytics.forms import AnalyticsFilterForm, AnalyticsFilters, analytics_members, sees_team_figures
 from engagement.analytics.guard import active_guard, guard_reason_texts, guarded_recruiters
 from engagement.analytics.metric import AnalyticsError
@@ -39,8 +41,18 @@ def _csv_response(chart: Chart, filters: AnalyticsFilters, org: Organization) ->
     return response
 
 
+def _svg_response(chart: Chart, filters: AnalyticsFilters, org: Organization) -> HttpResponse:
+    filename = f"{org.slug}-{chart.name}-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.svg"
+    response = HttpResponse(svg.standalone(chart.svg) if chart.svg else "", content_type="image/svg+xml")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+DOWNLOADS = {"csv": _csv_response, "svg": _svg_response}
+
+
 class AnalyticsDashboardView(OrgMemberRequiredMixin, View):
-    """Charts with their tables; `?format=csv&chart=<name>` downloads one chart's table."""
+    """Charts with their tables; `?format=csv|svg&chart=<name>` downloads one chart's table or drawing."""
 
     template_name = "engagement/analytics/dashboard.html"
 
@@ -50,15 +62,15 @@ class AnalyticsDashboardView(OrgMemberRequiredMixin, View):
         form.is_valid()
         filters = form.filters()
         data = DashboardData(org=self.org, filters=filters)
-        wants_csv = request.GET.get("format") == "csv"
+        download = DOWNLOADS.get(request.GET.get("format", ""))
         chart_name = request.GET.get("chart", "")
-        if wants_csv and chart_name not in CHART_BUILDERS:
+        if download and chart_name not in CHART_BUILDERS:
             form.add_error(None, f"Unknown chart {chart_name!r}; use one of {', '.join(CHART_NAMES)}.")
         if form.errors:
             return self._render(form=form, filters=filters, charts=[], status=400)
         try:
-            if wants_csv:
-                return _csv_response(CHART_BUILDERS[chart_name](data), filters, self.org)
+            if download:
+                return download(CHART_BUILDERS[chart_name](data), filters, self.org)
             has_outreach = ResponseStat.objects.for_org(self.org).exists()
             charts = [build(data) for build in CHART_BUILDERS.values()] if has_outreach else []
             totals = data.totals if has_outreach else None
@@ -78,9 +90,9 @@ class AnalyticsDashboardView(OrgMemberRequiredMixin, View):
             "form": form,
             "filters": filters,
             "charts": charts,
-            "figures": {chart.name: chart.figure for chart in charts if not chart.is_empty},
             "query": query.urlencode(),
             "threshold": THRESHOLD_PERCENT,
+            "min_to_judge": MIN_TO_JUDGE,
             # The live 14-day rate of whoever the figures cover: one recruiter, or everyone together.
             "live": analytics.live_rate(org=self.org, recruiter_id=filters.recruiter_id),
             "live_percent": None,

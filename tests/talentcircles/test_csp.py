@@ -123,7 +123,7 @@ def test_the_policy_refuses_inline_code_plugins_framing_and_base_changes(client)
     assert directives["base-uri"] == ["'none'"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["form-action"] == ["'self'"]
-    assert directives["img-src"] == ["'self'", "data:", "blob:"]
+    assert directives["img-src"] == ["'self'", "data:"]
     assert "unsafe-inline" not in header and "unsafe-eval" not in header
 
 
