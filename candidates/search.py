@@ -129,7 +129,8 @@ def _alternatives(word: str, *, prefix: bool, typos_too: bool = False) -> str:
     # Quoting keeps tsquery syntax characters in a word from being read as operators.
     quoted = ["'" + form.replace("'", "") + "'" + (":*" if prefix else "") for form in _forms(word)]
     if typos_too:
-        quoted += ["'" + swap + "'" for swap in typos.transpositions(word)]
+        # Weight A: a swap is a misspelt name (or e-mail), like the trigram match beside it.
+        quoted += ["'" + swap + "':A" for swap in typos.transpositions(word)]
     return quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")"
 
 
