@@ -154,10 +154,14 @@ _MATCHES = "search_vector @@ to_tsquery('simple', tc_fold(%s))"
 
 
 def _matching(tsquery: str, *, negate: bool = False, or_like_a_name: str = "") -> RawSQL:
-    """Vectors matching `tsquery` (`negate`: the others; `or_like_a_name`: or names with a word like that)."""
+    """Vectors matching `tsquery` (`negate`: the others), or names with a word like `or_like_a_name`.
+
+    With an empty `tsquery`, only the names like `or_like_a_name`.
+    """
     sql, params = (f"NOT ({_MATCHES})" if negate else _MATCHES), [tsquery]
     if or_like_a_name:
-        sql, params = f"({sql} OR tc_fold(%s) <%% search_name)", [tsquery, or_like_a_name]
+        like = "tc_fold(%s) <%% search_name"
+        sql, params = (f"({sql} OR {like})", [tsquery, or_like_a_name]) if tsquery else (like, [or_like_a_name])
     return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (constant SQL; the words are parameters)
 
 
@@ -165,7 +169,7 @@ def _fulltext(queryset: QuerySet, words: list[str], *, prefix_last: bool = True)
     return queryset.alias(fulltext=_matching(_tsquery(words, prefix_last=prefix_last))).filter(fulltext=True)
 
 
-def _misspelt(queryset: QuerySet, words: list[str]) -> QuerySet:
+def _misspelt(queryset: QuerySet, words: list[str]) -> list[QuerySet]:
     """Candidates matching every word as typed, with two neighbouring letters swapped, or like a word of the name.
 
     Each word on its own, so a word nobody has ("turing nasa") finds nobody, where similar whole
@@ -174,13 +178,22 @@ def _misspelt(queryset: QuerySet, words: list[str]) -> QuerySet:
     least WORD_SIMILARITY_THRESHOLD, a session setting: talentcircles/env.py). Against a whole
     name a single word's few trigrams score low, and its commonest ones ("  j", "es ") made the
     index offer tens of thousands of names to reject ("jmaes": 600 ms to 1.2 s at a million).
+
+    Returned as disjoint querysets, their union the answer. A single word gives two, the swaps
+    and then the similar names: as one OR the planner guessed thousands of matches for "jamse"
+    and, under a LIMIT, scanned the table computing word similarity row by row (129 ms against
+    13 at 100,000 candidates). Several words give one: their AND keeps the guess small.
     """
     last = len(words) - 1
+    if len(words) == 1 and len(words[0]) >= typos.MIN_TYPO_LENGTH:
+        swaps = _alternatives(words[0], prefix=True, typos_too=True)
+        similar = queryset.filter(_matching(swaps, negate=True)).filter(_matching("", or_like_a_name=words[0]))
+        return [queryset.filter(_matching(swaps)), similar]
     for i, word in enumerate(words):
         found = _alternatives(word, prefix=i == last, typos_too=True)
         like = word if len(word) >= typos.MIN_TYPO_LENGTH else ""
         queryset = queryset.filter(_matching(found, or_like_a_name=like))
-    return queryset
+    return [queryset]
 
 
 # Misspelt names come from the trigram index, which costs 20 to 70 ms at a million rows
@@ -199,7 +212,9 @@ def matches(queryset: QuerySet, query: str) -> QuerySet:
     few = exact.order_by().values("pk")[:FUZZY_FALLBACK_BELOW].count() < FUZZY_FALLBACK_BELOW
     if not (few and _looks_like_a_name(words)):
         return exact
-    return exact | _misspelt(queryset, words)
+    for misspelt in _misspelt(queryset, words):
+        exact |= misspelt
+    return exact
 
 
 def window_ids(queryset: QuerySet, query: str, size: int) -> list[int]:
@@ -237,10 +252,12 @@ def _window_sql(queryset: QuerySet, words: list[str], size: int) -> tuple[str, l
     params = [*whole_params, *completions_params, size]
     if _looks_like_a_name(words):
         # Every exact match is a prefix match, so leaving those out lists nobody twice.
-        misspelt = _misspelt(_vector_filter(queryset, _tsquery(words), negate=True), words)
-        misspelt_sql, misspelt_params = _ids_sql(misspelt, size)
-        sql += f" UNION ALL SELECT alike.id FROM ({misspelt_sql}) AS alike(id) WHERE (SELECT count(*) FROM exact) < %s"  # noqa: S608
-        params += [*misspelt_params, FUZZY_FALLBACK_BELOW]
+        for misspelt in _misspelt(_vector_filter(queryset, _tsquery(words), negate=True), words):
+            misspelt_sql, misspelt_params = _ids_sql(misspelt, size)
+            sql += (
+                f" UNION ALL SELECT alike.id FROM ({misspelt_sql}) AS alike(id) WHERE (SELECT count(*) FROM exact) < %s"  # noqa: S608
+            )
+            params += [*misspelt_params, FUZZY_FALLBACK_BELOW]
     return f"{sql} LIMIT %s", [*params, size]
 
 
