@@ -130,7 +130,8 @@ def _alternatives(word: str, *, prefix: bool, typos_too: bool = False) -> str:
     quoted = ["'" + form.replace("'", "") + "'" + (":*" if prefix else "") for form in _forms(word)]
     if typos_too:
         # Weight A: a swap is a misspelt name (or e-mail), like the trigram match beside it.
-        quoted += ["'" + swap + "':A" for swap in typos.transpositions(word)]
+        swaps = {form for swap in typos.transpositions(word) for form in _forms(swap)}
+        quoted += ["'" + swap + "':A" for swap in sorted(swaps)]
     return quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")"
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 
+from candidates import folding
+
 MIN_TYPO_LENGTH = 4  # shorter words are not typo-matched: "  j" alone resembles every J-name
 
 
@@ -71,5 +73,7 @@ def resembles_a_word(word: str, text: str, threshold: float) -> bool:
     """Whether `word` is a misspelling of a word of `text` (both folded): one swap, or trigram-similar."""
     if len(word) < MIN_TYPO_LENGTH:
         return False
-    words = set(re.findall(r"\w+", text))
-    return any(swap in words for swap in transpositions(word)) or word_similarity(word, text) >= threshold
+    # Compared collapsed, as the search compares whole words: "muelelr" is "mueller", which is "muller".
+    words = {folding.collapse(each) for each in re.findall(r"\w+", text)}
+    swapped = any(folding.collapse(swap) in words for swap in transpositions(word))
+    return swapped or word_similarity(word, text) >= threshold

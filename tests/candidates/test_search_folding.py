@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from candidates import folding, merge, privacy, search, services, typos
 from candidates.models import Candidate, Resume
 from candidates.selectors import CandidateFilters, candidate_list
+from tests.candidates.page_support import listed_names, page_url
 
 pytestmark = pytest.mark.django_db
 
@@ -94,6 +96,18 @@ def test_resume_text_is_searched_accent_blind(acme):
     search.refresh([ada.pk])
     assert _search(acme.org, "analytical engine") == ["Ada Lovelace"]
     assert _search(acme.org, "menabrea") == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize("query", ["Müller", "mueller", "muelelr"])
+def test_an_accented_or_misspelt_search_runs_no_more_queries_than_the_list(germans, acme, query):
+    url = page_url("candidate_list", acme.org)
+    acme.client.get(url)  # warm up the session
+    with CaptureQueriesContext(connection) as listing:
+        acme.client.get(url)
+    with CaptureQueriesContext(connection) as searching:
+        response = acme.client.get(url, {"q": query})
+    assert sorted(listed_names(response)) == ["Anna Müller", "Bernd Muller", "Clara Mueller"]
+    assert len(searching) <= len(listing) <= 10
 
 
 def test_search_stays_inside_the_organisation(germans, globex):
