@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.forms import MultiWidget
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from candidates import folding, merge, privacy, search, services, typos
 from candidates.models import Candidate, Resume
 from candidates.selectors import CandidateFilters, candidate_list
 from tests.candidates.page_support import listed_names, page_url
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +147,33 @@ def test_the_python_word_similarity_matches_pg_trgm():
     assert typos.word_similarity("nasa", "alan turing") == 0.0
     assert typos.transpositions("jonh") == ["jnoh", "john", "ojnh"]
     assert typos.transpositions("ann") == []  # too short to guess at
+
+
+def test_an_edit_in_the_admin_is_searchable(acme):
+    jurgen = _add(acme.org, "Jürgen", "Klopp")
+    admin = Client()
+    admin.force_login(UserFactory(is_staff=True, is_superuser=True))
+    url = reverse("admin:candidates_candidate_change", args=[jurgen.pk])
+    page = admin.get(url)
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        data |= _form_data(inline.formset.management_form)
+    response = admin.post(url, data | {"last_name": "Schäfer"})
+    assert response.status_code == 302, response.context["errors"]
+    assert _search(acme.org, "schaefer") == ["Jürgen Schäfer"]
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        if value is None:
+            continue
+        key = form.add_prefix(name)
+        if isinstance(field.widget, MultiWidget):  # a date and a time in two boxes
+            data |= {f"{key}_{i}": str(part) for i, part in enumerate(field.widget.decompress(value))}
+            continue
+        data[key] = [str(v) for v in value] if isinstance(value, list | tuple) else value
+        if getattr(field.widget, "input_type", "") == "checkbox" and not value:
+            del data[key]
+    return data
