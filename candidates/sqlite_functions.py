@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from candidates import folding, typos
 
-# Kept for callers that imported it from here.
-similarity = typos.similarity
-
 
 def _fold(text: str | None) -> str | None:
     return None if text is None else folding.fold(text)

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from candidates import search, services
 from candidates.models import Candidate
 from candidates.selectors import CandidateFilters, candidate_list
-from candidates.sqlite_functions import similarity
+from candidates.typos import similarity
 from talentcircles.pagination import SEARCH_COUNT_CAP, CappedPaginator
 
 pytestmark = pytest.mark.django_db
