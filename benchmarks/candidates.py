@@ -120,6 +120,15 @@ def search_queries(org: Organization) -> list[tuple[str, str]]:
         ("skill", skill.name.lower() if skill else "python"),
         ("company", person.current_company.lower()),
         ("e-mail", person.email),
+        # Accent-blind: the seeded names are written with their accents (candidates/seeding/people.py).
+        ("folded surname", "muller"),
+        ("German ue surname", "mueller"),
+        ("folded first name", "jurgen"),
+        ("folded Polish name", "wisniewski"),
+        ("folded full name", "jurgen schafer"),
+        ("folded company", "societe lumiere"),
+        ("misspelt surname", "torvlads"),  # Linus Torvalds is one of seed_demo's people
+        ("no word in common", "turing nasa"),
     ]
 
 

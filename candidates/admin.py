@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
+from candidates import search
 from candidates.models import Candidate, ConsentRecord, ImportJob, MergeRecord, Resume, Skill, Suppression, Tag
 from candidates.privacy import candidate_erase
 
@@ -24,6 +25,11 @@ class CandidateAdmin(admin.ModelAdmin):
     inlines = [ResumeInline]
     date_hierarchy = "created_at"
     actions = ["erase_personal_data"]
+
+    def save_related(self, request, form, formsets, change) -> None:
+        # After the skills are saved: the search columns read them.
+        super().save_related(request, form, formsets, change)
+        search.refresh([form.instance.pk])
 
     @admin.action(description="Erase personal data", permissions=["change"])
     def erase_personal_data(self, request, queryset):

@@ -196,9 +196,11 @@ class Candidate(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True, help_text="Personal data removed on request.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Kept current by candidates.search.refresh(); the tsvector is filled on PostgreSQL only.
+    # Kept current by candidates.search.refresh(), folded (candidates.folding); the tsvector is
+    # filled on PostgreSQL only, the text (name, work, skills, résumés) on SQLite only.
     search_name = models.CharField(max_length=201, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
 
     objects = CandidateQuerySet.as_manager()
 

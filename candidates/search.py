@@ -1,8 +1,12 @@
-"""Candidate search: weighted full text plus trigram names on PostgreSQL, LIKE on SQLite.
+"""Candidate search: weighted full text plus trigram names on PostgreSQL, folded text on SQLite.
 
-Weights: A name and e-mail; B title, company, headline and skills; C résumé text.
-`refresh(ids)` keeps the stored `search_name` and `search_vector` current; every write
-that changes those inputs calls it (services, imports, résumé uploads, merges).
+Weights: A name and e-mail; B title, company, headline and skills; C résumé text. Accent- and
+case-blind on both: the stored search columns and the query words are folded alike
+(candidates.folding; `tc_fold` in SQL), and names and work also hold their German pairs
+collapsed (Mueller → muller), so Müller, Muller and Mueller find each other.
+`refresh(ids)` keeps the stored `search_name`, `search_vector` (PostgreSQL) and `search_text`
+(SQLite) current; every write that changes those inputs calls it (services, imports, résumé
+text, merges, erasure).
 """
 
 from __future__ import annotations
@@ -14,17 +18,26 @@ from django.db import connection
 from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
+from candidates import folding, typos
+
 # The search columns as expressions of a row's columns, so the refresh below and an import's
 # INSERT … SELECT (candidates.importing.staging) build them alike. `{first_name}` etc. stand
 # for the row's columns; `{skills}` and `{resumes}` for the space-joined skill names and text.
+# `tc_fold` and `tc_fold_with_collapsed` are SQL functions (migration 0013; on SQLite
+# candidates.sqlite_functions). Résumé text is folded but not collapsed: doubling long texts
+# would double the cost of every résumé's vector for a rare spelling.
 SEARCH_INPUTS = ("first_name", "last_name", "email", "current_title", "current_company", "headline")
-_NAME_EXPRESSION = "lower({first_name} || ' ' || {last_name})"
-_VECTOR_EXPRESSION = """
-    setweight(to_tsvector('simple', {first_name} || ' ' || {last_name} || ' ' || {email} || ' '
-                          || replace(replace(split_part({email}, '@', 1), '.', ' '), '_', ' ')), 'A')
-    || setweight(to_tsvector('simple', {current_title} || ' ' || {current_company} || ' ' || {headline} || ' '
-                             || {skills}), 'B')
-    || setweight(to_tsvector('simple', {resumes}), 'C')"""
+_NAME_EXPRESSION = "tc_fold({first_name} || ' ' || {last_name})"
+_IDENTITY = """{first_name} || ' ' || {last_name} || ' ' || {email} || ' '
+                          || replace(replace(split_part({email}, '@', 1), '.', ' '), '_', ' ')"""
+_WORK = "{current_title} || ' ' || {current_company} || ' ' || {headline} || ' ' || {skills}"
+_VECTOR_EXPRESSION = f"""
+    setweight(to_tsvector('simple', tc_fold_with_collapsed({_IDENTITY})), 'A')
+    || setweight(to_tsvector('simple', tc_fold_with_collapsed({_WORK})), 'B')
+    || setweight(to_tsvector('simple', tc_fold({{resumes}})), 'C')"""
+# SQLite has no full text here: one folded text that every query word must occur in.
+_TEXT_EXPRESSION = f"""tc_fold_with_collapsed({{first_name}} || ' ' || {{last_name}} || ' ' || {{email}} || ' '
+    || {_WORK}) || ' ' || tc_fold({{resumes}})"""
 
 
 def name_sql(column: Callable[[str], str]) -> str:
@@ -35,6 +48,11 @@ def name_sql(column: Callable[[str], str]) -> str:
 def vector_sql(column: Callable[[str], str], *, skills: str, resumes: str = "''") -> str:
     """SQL for `search_vector` (PostgreSQL): weights A name and e-mail, B work and skills, C résumés."""
     return _VECTOR_EXPRESSION.format(**{name: column(name) for name in SEARCH_INPUTS}, skills=skills, resumes=resumes)
+
+
+def text_sql(column: Callable[[str], str], *, skills: str, resumes: str = "''") -> str:
+    """SQL for `search_text` (SQLite): the folded name, e-mail, work, skills and résumé text."""
+    return _TEXT_EXPRESSION.format(**{name: column(name) for name in SEARCH_INPUTS}, skills=skills, resumes=resumes)
 
 
 # Skills and résumés are aggregated once per batch and joined: a correlated subquery per
@@ -59,21 +77,36 @@ LEFT JOIN (
 ) AS resumes ON resumes.candidate_id = batch.id
 WHERE c.id = batch.id
 """  # noqa: S608 (constants only)
-_NAME_SQL = "UPDATE candidates_candidate SET search_name = lower(first_name || ' ' || last_name) WHERE id IN ({})"
+
+
+def _own_column(name: str) -> str:
+    return f"candidates_candidate.{name}"
+
+
+_SQLITE_SKILLS = """coalesce((SELECT group_concat(s.name, ' ') FROM candidates_candidate_skills cs
+    JOIN candidates_skill s ON s.id = cs.skill_id WHERE cs.candidate_id = candidates_candidate.id), '')"""
+_SQLITE_RESUMES = """coalesce((SELECT group_concat(substr(r.text, 1, 200000), ' ') FROM candidates_resume r
+    WHERE r.candidate_id = candidates_candidate.id), '')"""
+_TEXT_SQL = (
+    f"UPDATE candidates_candidate SET search_name = {name_sql(_own_column)}, "  # noqa: S608 (constants only)
+    f"search_text = {text_sql(_own_column, skills=_SQLITE_SKILLS, resumes=_SQLITE_RESUMES)} WHERE id IN ({{}})"
+)
 
 BATCH = 5000
-TRIGRAM_THRESHOLD = 0.3
+SQLITE_BATCH = 500  # SQLite caps a statement's parameters
 
 
 def refresh(candidate_ids: Iterable[int]) -> None:
     ids = list(candidate_ids)
+    postgresql = connection.vendor == "postgresql"
+    size = BATCH if postgresql else SQLITE_BATCH
     with connection.cursor() as cursor:
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start : start + BATCH]
-            if connection.vendor == "postgresql":
+        for start in range(0, len(ids), size):
+            batch = ids[start : start + size]
+            if postgresql:
                 cursor.execute(_TSV_SQL, {"ids": batch})
             else:
-                cursor.execute(_NAME_SQL.format(",".join(["%s"] * len(batch))), batch)
+                cursor.execute(_TEXT_SQL.format(",".join(["%s"] * len(batch))), batch)
 
 
 def terms(query: str) -> list[str]:
@@ -81,15 +114,33 @@ def terms(query: str) -> list[str]:
     return [t for t in re.findall(r"[\w@.+#-]+", query.lower()) if t.strip(".-")][:8]
 
 
-def _tsquery(words: list[str], *, prefix_last: bool = True) -> str:
+def folded_terms(query: str) -> list[str]:
+    """`terms(query)` folded as the stored search columns are: "Müller" → "muller"."""
+    return [word for word in (folding.fold(t) for t in terms(query)) if word.strip(".-")]
+
+
+def _forms(word: str) -> list[str]:
+    """The word as typed (folded) and, when it differs, with German pairs collapsed."""
+    collapsed = folding.collapse(word)
+    return [word] if collapsed == word else [word, collapsed]
+
+
+def _alternatives(word: str, *, prefix: bool, typos_too: bool = False) -> str:
     # Quoting keeps tsquery syntax characters in a word from being read as operators.
+    quoted = ["'" + form.replace("'", "") + "'" + (":*" if prefix else "") for form in _forms(word)]
+    if typos_too:
+        # Weight A: a swap is a misspelt name (or e-mail), like the trigram match beside it.
+        swaps = {form for swap in typos.transpositions(word) for form in _forms(swap)}
+        quoted += ["'" + swap + "':A" for swap in sorted(swaps)]
+    return quoted[0] if len(quoted) == 1 else "(" + " | ".join(quoted) + ")"
+
+
+def _tsquery(words: list[str], *, prefix_last: bool = True) -> str:
     # Only the last word is a prefix, the one still being typed: a prefix reads the posting
     # list of every lexeme it starts, and each e-mail is its own lexeme ("james.smith.1@…"),
     # so "james:*" reads some 30,000 of them at a million candidates where "james" reads one.
-    quoted = ["'" + w.replace("'", "") + "'" for w in words]
-    if prefix_last:
-        quoted[-1] += ":*"
-    return " & ".join(quoted)
+    last = len(words) - 1
+    return " & ".join(_alternatives(w, prefix=prefix_last and i == last) for i, w in enumerate(words))
 
 
 def _looks_like_a_name(words: list[str]) -> bool:
@@ -98,28 +149,52 @@ def _looks_like_a_name(words: list[str]) -> bool:
 
 FUZZY_FALLBACK_BELOW = 25
 WORD_SIMILARITY_THRESHOLD = 0.5  # pg_trgm's default is 0.6; talentcircles/env.py sets this for every session
+# The query's tsquery text goes through `tc_fold` too: a letter candidates.folding does not know
+# is then folded by `unaccent` as the stored vector's was.
+_MATCHES = "search_vector @@ to_tsquery('simple', tc_fold(%s))"
+
+
+def _matching(tsquery: str, *, negate: bool = False, or_like_a_name: str = "") -> RawSQL:
+    """Vectors matching `tsquery` (`negate`: the others), or names with a word like `or_like_a_name`.
+
+    With an empty `tsquery`, only the names like `or_like_a_name`.
+    """
+    sql, params = (f"NOT ({_MATCHES})" if negate else _MATCHES), [tsquery]
+    if or_like_a_name:
+        like = "tc_fold(%s) <%% search_name"
+        sql, params = (f"({sql} OR {like})", [tsquery, or_like_a_name]) if tsquery else (like, [or_like_a_name])
+    return RawSQL(sql, params, output_field=BooleanField())  # noqa: S611 (constant SQL; the words are parameters)
 
 
 def _fulltext(queryset: QuerySet, words: list[str], *, prefix_last: bool = True) -> QuerySet:
-    tsquery = _tsquery(words, prefix_last=prefix_last)
-    sql = RawSQL("search_vector @@ to_tsquery('simple', %s)", [tsquery], output_field=BooleanField())
-    return queryset.alias(fulltext=sql).filter(fulltext=True)
+    return queryset.alias(fulltext=_matching(_tsquery(words, prefix_last=prefix_last))).filter(fulltext=True)
 
 
-def _fuzzy_name(queryset: QuerySet, words: list[str]) -> QuerySet:
-    """Names like the query: the whole name for several words, any word of it for one word.
+def _misspelt(queryset: QuerySet, words: list[str]) -> list[QuerySet]:
+    """Candidates matching every word as typed, with two neighbouring letters swapped, or like a word of the name.
 
-    Against a whole name a single word's few trigrams score low, and its commonest ones ("  j",
-    "es ") made the index offer tens of thousands of names to reject ("jmaes": 600 ms to 1.2 s at
-    a million candidates). Word similarity (`<%`, at least WORD_SIMILARITY_THRESHOLD, a session
-    setting: talentcircles/env.py) needs most of the word's trigrams in one place. On 50 misspelt
-    first or last names it found the intended name 39 times against 34, p95 22 ms against 694.
+    Each word on its own, so a word nobody has ("turing nasa") finds nobody, where similar whole
+    names found Alan Turing. A swap ("jonh", "torvlads") is an exact lexeme lookup; a word of
+    MIN_TYPO_LENGTH letters or more may also be trigram-similar to a word of the name (`<%`, at
+    least WORD_SIMILARITY_THRESHOLD, a session setting: talentcircles/env.py). Against a whole
+    name a single word's few trigrams score low, and its commonest ones ("  j", "es ") made the
+    index offer tens of thousands of names to reject ("jmaes": 600 ms to 1.2 s at a million).
+
+    Returned as disjoint querysets, their union the answer. A single word gives two, the swaps
+    and then the similar names: as one OR the planner guessed thousands of matches for "jamse"
+    and, under a LIMIT, scanned the table computing word similarity row by row (129 ms against
+    13 at 100,000 candidates). Several words give one: their AND keeps the guess small.
     """
-    if len(words) == 1:
-        sql = RawSQL("%s <%% search_name", [words[0]], output_field=BooleanField())
-    else:
-        sql = RawSQL("search_name %% %s", [" ".join(words)], output_field=BooleanField())
-    return queryset.alias(fuzzy_name=sql).filter(fuzzy_name=True)
+    last = len(words) - 1
+    if len(words) == 1 and len(words[0]) >= typos.MIN_TYPO_LENGTH:
+        swaps = _alternatives(words[0], prefix=True, typos_too=True)
+        similar = queryset.filter(_matching(swaps, negate=True)).filter(_matching("", or_like_a_name=words[0]))
+        return [queryset.filter(_matching(swaps)), similar]
+    for i, word in enumerate(words):
+        found = _alternatives(word, prefix=i == last, typos_too=True)
+        like = word if len(word) >= typos.MIN_TYPO_LENGTH else ""
+        queryset = queryset.filter(_matching(found, or_like_a_name=like))
+    return [queryset]
 
 
 # Misspelt names come from the trigram index, which costs 20 to 70 ms at a million rows
@@ -129,7 +204,7 @@ def _fuzzy_name(queryset: QuerySet, words: list[str]) -> QuerySet:
 
 def matches(queryset: QuerySet, query: str) -> QuerySet:
     """`queryset` narrowed to candidates matching `query` (all of them when the query is empty)."""
-    words = terms(query)
+    words = folded_terms(query)
     if not words:
         return queryset
     if connection.vendor != "postgresql":
@@ -138,7 +213,9 @@ def matches(queryset: QuerySet, query: str) -> QuerySet:
     few = exact.order_by().values("pk")[:FUZZY_FALLBACK_BELOW].count() < FUZZY_FALLBACK_BELOW
     if not (few and _looks_like_a_name(words)):
         return exact
-    return exact | _fuzzy_name(queryset, words)
+    for misspelt in _misspelt(queryset, words):
+        exact |= misspelt
+    return exact
 
 
 def window_ids(queryset: QuerySet, query: str, size: int) -> list[int]:
@@ -148,9 +225,9 @@ def window_ids(queryset: QuerySet, query: str, size: int) -> list[int]:
     completions of a prefix, and when they fill the window the index reads one posting
     list per word instead of one per lexeme the prefix starts. Completions fill the rest,
     and only when those are fewer than FUZZY_FALLBACK_BELOW does a name-like query also
-    take trigram-similar names (a typo is then the likely reason).
+    take misspellings (a typo is then the likely reason).
     """
-    words = terms(query)
+    words = folded_terms(query)
     if connection.vendor != "postgresql" or not words:
         return list(matches(queryset, query).order_by().values_list("pk", flat=True)[:size])
     sql, params = _window_sql(queryset, words, size)
@@ -163,7 +240,7 @@ def _window_sql(queryset: QuerySet, words: list[str], size: int) -> tuple[str, l
     """One statement for the window, so a search costs one round trip whichever branch answers.
 
     PostgreSQL runs a UNION ALL branch only when the LIMIT above it still wants rows, and a
-    one-time filter on the CTE's size skips the trigram scan unless the exact matches are few.
+    one-time filter on the CTE's size skips the typo branch unless the exact matches are few.
     """
     whole = _vector_filter(queryset, _tsquery(words, prefix_last=False))
     completions = _vector_filter(
@@ -176,18 +253,18 @@ def _window_sql(queryset: QuerySet, words: list[str], size: int) -> tuple[str, l
     params = [*whole_params, *completions_params, size]
     if _looks_like_a_name(words):
         # Every exact match is a prefix match, so leaving those out lists nobody twice.
-        fuzzy = _fuzzy_name(_vector_filter(queryset, _tsquery(words), negate=True), words)
-        fuzzy_sql, fuzzy_params = _ids_sql(fuzzy, size)
-        sql += f" UNION ALL SELECT alike.id FROM ({fuzzy_sql}) AS alike(id) WHERE (SELECT count(*) FROM exact) < %s"  # noqa: S608
-        params += [*fuzzy_params, FUZZY_FALLBACK_BELOW]
+        for misspelt in _misspelt(_vector_filter(queryset, _tsquery(words), negate=True), words):
+            misspelt_sql, misspelt_params = _ids_sql(misspelt, size)
+            sql += (
+                f" UNION ALL SELECT alike.id FROM ({misspelt_sql}) AS alike(id) WHERE (SELECT count(*) FROM exact) < %s"  # noqa: S608
+            )
+            params += [*misspelt_params, FUZZY_FALLBACK_BELOW]
     return f"{sql} LIMIT %s", [*params, size]
 
 
 def _vector_filter(queryset: QuerySet, tsquery: str, *, negate: bool = False) -> QuerySet:
     """`queryset` narrowed to the vectors matching `tsquery`, or with `negate` to the others."""
-    if negate:
-        return queryset.filter(RawSQL("NOT (search_vector @@ to_tsquery('simple', %s))", [tsquery], BooleanField()))
-    return queryset.filter(RawSQL("search_vector @@ to_tsquery('simple', %s)", [tsquery], BooleanField()))
+    return queryset.filter(_matching(tsquery, negate=negate))
 
 
 def _ids_sql(queryset: QuerySet, size: int) -> tuple[str, tuple]:
@@ -207,13 +284,13 @@ def in_window(queryset: QuerySet, ids: list[int]) -> QuerySet:
 
 def rank(query: str):
     """How well a candidate matches `query`, higher is better: an expression to annotate."""
-    words = terms(query)
+    words = folded_terms(query)
     if not words:
         return Value(0.0, output_field=FloatField())
     phrase = " ".join(words)
     if connection.vendor == "postgresql":
         return RawSQL(
-            "ts_rank_cd(search_vector, to_tsquery('simple', %s)) + similarity(search_name, %s)",
+            "ts_rank_cd(search_vector, to_tsquery('simple', tc_fold(%s))) + similarity(search_name, %s)",
             [_tsquery(words), phrase],
             output_field=FloatField(),
         )
@@ -225,25 +302,25 @@ def apply(queryset: QuerySet, query: str) -> QuerySet:
     return matches(queryset, query).annotate(rank=rank(query))
 
 
-_PORTABLE_FIELDS = ("search_name", "email", "current_title", "current_company", "headline", "skills__name")
-
-
 def _portable(queryset: QuerySet, words: list[str]) -> QuerySet:
-    """SQLite: every word appears in some searchable field, or the name is trigram-similar.
+    """SQLite: every word occurs in the folded `search_text`, or (in a name-like query) is a
+    misspelling of a word of the name: two neighbouring letters swapped, or trigram-similar.
 
-    `similarity()` is registered on SQLite connections by candidates.sqlite_functions,
-    so misspellings are found here too; it is a full scan, fine at embedded sizes.
+    `resembles_a_word()` is registered on SQLite connections by candidates.sqlite_functions;
+    it is a full scan, fine at embedded sizes.
     """
-    from candidates.models import Candidate
-
-    phrase = " ".join(words)
-    every_word = Candidate.objects.all()
+    name_like = _looks_like_a_name(words)
     for word in words:
-        any_field = Q()
-        for field in _PORTABLE_FIELDS:
-            any_field |= Q(**{f"{field}__icontains": word})
-        every_word = every_word.filter(any_field)
-    similar = RawSQL("similarity(search_name, %s)", [phrase], output_field=FloatField())
-    return queryset.alias(name_similarity=similar).filter(
-        Q(pk__in=every_word.values("pk")) | Q(name_similarity__gte=TRIGRAM_THRESHOLD)
-    )
+        found = Q()
+        for form in _forms(word):
+            found |= Q(search_text__contains=form)
+        if name_like and len(word) >= typos.MIN_TYPO_LENGTH:
+            found |= Q(
+                RawSQL(
+                    "resembles_a_word(%s, search_name, %s)",
+                    [word, WORD_SIMILARITY_THRESHOLD],
+                    output_field=BooleanField(),
+                )
+            )
+        queryset = queryset.filter(found)
+    return queryset

@@ -99,7 +99,7 @@ def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidat
 RANK_WINDOW = 500
 
 # A page shows these and never the stored search columns (a tsvector is the widest field).
-_UNLISTED = ("search_name", "search_vector")
+_UNLISTED = ("search_name", "search_vector", "search_text")
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,31 @@
-"""pg_trgm's `similarity()` for SQLite, so misspelt names are found on the embedded default too."""
+"""SQL functions PostgreSQL has (or migration 0013 defines) that SQLite lacks, so search works embedded too.
+
+`similarity` is pg_trgm's; `tc_fold` and `tc_fold_with_collapsed` fold accents as the
+PostgreSQL functions of the same names do (candidates.folding); `resembles_a_word` is the typo
+test the SQLite search applies to each word (candidates.typos).
+"""
 
 from __future__ import annotations
 
-import functools
-import re
+from candidates import folding, typos
 
 
-@functools.lru_cache(maxsize=4096)
-def trigrams(text: str) -> frozenset[str]:
-    # As pg_trgm: lower-case words, each padded with two spaces before and one after.
-    grams: set[str] = set()
-    for word in re.findall(r"\w+", (text or "").lower()):
-        padded = f"  {word} "
-        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
-    return frozenset(grams)
+def _fold(text: str | None) -> str | None:
+    return None if text is None else folding.fold(text)
 
 
-def similarity(a: str | None, b: str | None) -> float:
-    left, right = trigrams(a or ""), trigrams(b or "")
-    if not left or not right:
-        return 0.0
-    return len(left & right) / len(left | right)
+def _fold_with_collapsed(text: str | None) -> str | None:
+    return None if text is None else folding.with_collapsed(text)
+
+
+def _resembles_a_word(word: str | None, text: str | None, threshold: float) -> bool:
+    return bool(word and text) and typos.resembles_a_word(word or "", text or "", threshold)
 
 
 def register(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
-        connection.connection.create_function("similarity", 2, similarity, deterministic=True)
+        raw = connection.connection
+        raw.create_function("similarity", 2, typos.similarity, deterministic=True)
+        raw.create_function("tc_fold", 1, _fold, deterministic=True)
+        raw.create_function("tc_fold_with_collapsed", 1, _fold_with_collapsed, deterministic=True)
+        raw.create_function("resembles_a_word", 3, _resembles_a_word, deterministic=True)

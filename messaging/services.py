@@ -48,8 +48,8 @@ class NotContactable(MessagingError):
 # --- Who may be messaged ---------------------------------------------------------------------
 
 
-# Read with a message's candidate but never needed to write or send it: the stored search document.
-CANDIDATE_HEAVY_FIELDS = ("candidate__search_vector",)
+# Read with a message's candidate but never needed to write or send it: the stored search documents.
+CANDIDATE_HEAVY_FIELDS = ("candidate__search_vector", "candidate__search_text")
 
 
 def skip_reason(candidate: Candidate) -> str | None:

@@ -145,7 +145,7 @@ def _existing(org: Organization, prepared: list[tuple[Record, dict]]) -> tuple[d
     by_url: dict[str, Candidate] = {}
     if emails or urls:
         # The search columns are large and never read here.
-        found = Candidate.objects.for_org(org).defer("search_vector", "search_name")
+        found = Candidate.objects.for_org(org).defer("search_vector", "search_name", "search_text")
         for candidate in found.filter(_identity_filter(emails, urls)):
             if candidate.email:
                 by_email[candidate.email] = candidate

@@ -30,7 +30,8 @@ from candidates.models import Candidate
 from talentcircles.bulk import column_of, concrete_field, copy_rows
 
 _TABLE = Candidate._meta.db_table
-_SEARCH_COLUMNS = ("search_name", "search_vector")
+# `search_text` is SQLite's search column (left empty here) and is not read with matched candidates.
+_SEARCH_COLUMNS = ("search_name", "search_vector", "search_text")
 _FIELDS = [field for field in Candidate._meta.concrete_fields if field.column not in _SEARCH_COLUMNS]
 _COLUMNS = [column_of(field) for field in _FIELDS]
 _JSON_COLUMNS = frozenset(column_of(field) for field in _FIELDS if isinstance(field, JSONField))
@@ -115,9 +116,9 @@ def _insert_sql() -> str:
         return f"s.{name}"
 
     return (
-        f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}, search_name, search_vector) "  # noqa: S608
+        f"INSERT INTO {_TABLE} ({', '.join(_COLUMNS)}, search_name, search_vector, search_text) "  # noqa: S608
         f"SELECT {', '.join(staged(c) for c in _COLUMNS)}, {search.name_sql(staged)}, "
-        f"{search.vector_sql(staged, skills='s.skill_names')} "
+        f"{search.vector_sql(staged, skills='s.skill_names')}, '' "
         f"FROM {STAGING} AS s WHERE NOT s.existing"
     )
 

@@ -249,9 +249,9 @@ def test_imported_candidates_are_searchable_and_owned(acme):
 
 def _search_columns(org) -> list[tuple]:
     """Each candidate's search name and, on PostgreSQL, its lexemes with their weights (positions
-    follow the order skills are listed in, which a refresh does not fix)."""
+    follow the order skills are listed in, which a refresh does not fix), on SQLite its folded text."""
     if connection.vendor != "postgresql":
-        return list(Candidate.objects.for_org(org).order_by("pk").values_list("pk", "search_name"))
+        return list(Candidate.objects.for_org(org).order_by("pk").values_list("pk", "search_name", "search_text"))
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.id, c.search_name, (SELECT array_agg(t.lexeme || ':' || array_to_string(t.weights, '') "

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from candidates import search, services
 from candidates.models import Candidate
 from candidates.selectors import CandidateFilters, candidate_list
-from candidates.sqlite_functions import similarity
+from candidates.typos import similarity
 from talentcircles.pagination import SEARCH_COUNT_CAP, CappedPaginator
 
 pytestmark = pytest.mark.django_db
@@ -141,8 +141,11 @@ def test_the_window_is_one_statement_with_similar_names_only_when_exact_matches_
         return sorted(everyone.get(pk=pk).full_name for pk in ids)
 
     assert names("james") == ["James Smith", "Jameson Green"]  # whole word, then its completion
-    assert names("jmaes smith") == ["James Smith", "John Smith"]  # no exact match: "smith" names are similar
-    assert names("james smith") == ["James Smith", "John Smith"]  # one exact match: few, so similar names too
+    # No exact match: each word as typed or misspelt. "jmaes" is "james" with two letters swapped;
+    # John Smith shares "smith" only, and a whole-name likeness no longer counts.
+    assert names("jmaes smith") == ["James Smith"]
+    _add(acme.org, "Jaems", "Smith")  # misspelt when typed in
+    assert names("james smith") == ["Jaems Smith", "James Smith"]  # one exact match: few, so misspellings too
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "FUZZY_FALLBACK_BELOW", 1)  # one is enough: the similar names are not consulted
+        patch.setattr(search, "FUZZY_FALLBACK_BELOW", 1)  # one is enough: misspellings are not looked for
         assert names("james smith") == ["James Smith"]
