@@ -1,0 +1,187 @@
+"""Accessibility: axe-core (WCAG 2.0 and 2.1, A and AA) finds nothing on any recruiter, portal or account page.
+
+The pages are listed here, over the demo data plus a sequence and a candidate signed in to the portal;
+each group is one test (seeding the demo once), and a failure lists every page's violations at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from allauth.account.models import EmailAddress
+
+from candidates.models import Candidate
+from engagement.circles.models import Circle
+from engagement.sequences.builder import sequence_create
+from messaging.models import Thread
+from talentcircles.models import Organization, User
+from tests.browser.axe import Violation, axe_violations, format_violations
+from tests.factories import MessageTemplateFactory
+
+PORTAL_EMAIL = "katherine.johnson@example.com"  # a demo candidate, with a conversation and a circle
+PORTAL_PASSWORD = "a-candidate-password-42"
+# The analytics charts' markup belongs to the chart library being replaced; the rest of the page is checked.
+ANALYTICS_CHARTS = (".tc-chart",)
+
+
+@dataclass(frozen=True)
+class CheckedPage:
+    name: str
+    path: str
+    exclude: tuple[str, ...] = ()
+
+
+def recruiter_pages(org: Organization) -> list[CheckedPage]:
+    """Every recruiter page of the demo organisation, and the signed-in user's account pages."""
+    grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
+    circle = Circle.objects.get(organization=org, slug="backend-engineers")
+    thread = Thread.objects.filter(organization=org).order_by("pk").first()
+    recruiter = User.objects.get(email="recruiter@demo.talentcircles.test")
+    template = MessageTemplateFactory(organization=org, owner=recruiter, name="Accessibility check")
+    steps = [
+        {"order": 1, "kind": "email", "template": template.pk},
+        {"order": 2, "kind": "task", "task_text": "Call", "delay_business_days": 1},
+    ]
+    sequence = sequence_create(org=org, owner=recruiter, name="Accessibility sequence", steps=steps)
+    o = f"/o/{org.slug}"
+    pages = [
+        ("home", f"{o}/"),
+        ("candidate list", f"{o}/candidates/"),
+        ("candidate profile", f"{o}/candidates/{grace.pk}/"),
+        ("candidate new", f"{o}/candidates/new/"),
+        ("candidate edit", f"{o}/candidates/{grace.pk}/edit/"),
+        ("imports", f"{o}/candidates/imports/"),
+        ("import new", f"{o}/candidates/imports/new/"),
+        ("duplicates", f"{o}/candidates/duplicates/"),
+        ("circle list", f"{o}/circles/"),
+        ("circle detail", f"{o}/circles/{circle.pk}/"),
+        ("circle new", f"{o}/circles/new/"),
+        ("threads", f"{o}/messages/"),
+        ("thread", f"{o}/messages/{thread.pk}/"),
+        ("compose", f"{o}/messages/new/?candidate={grace.pk}"),
+        ("templates", f"{o}/messages/templates/"),
+        ("template new", f"{o}/messages/templates/new/"),
+        ("unmatched inbox", f"{o}/messages/unmatched/"),
+        ("sequence list", f"{o}/sequences/"),
+        ("sequence detail", f"{o}/sequences/{sequence.pk}/"),
+        ("sequence new", f"{o}/sequences/new/"),
+        ("pipeline", f"{o}/pipeline/"),
+        ("my day", f"{o}/today/"),
+        ("settings", f"{o}/settings/"),
+        ("api tokens", f"{o}/settings/tokens/"),
+        ("new organisation", "/orgs/new/"),
+        ("account profile", "/account/profile/"),
+        ("two-factor", "/accounts/2fa/"),
+        ("password change", "/accounts/password/change/"),
+        ("e-mail addresses", "/accounts/email/"),
+    ]
+    return [CheckedPage(name, path) for name, path in pages] + [
+        CheckedPage("analytics", f"{o}/analytics/", exclude=ANALYTICS_CHARTS)
+    ]
+
+
+def portal_pages(org: Organization, candidate: Candidate) -> list[CheckedPage]:
+    """The pages of a candidate signed in to the organisation's community."""
+    c = f"/c/{org.slug}"
+    thread = Thread.objects.filter(candidate=candidate).order_by("pk").first()
+    pages = [
+        ("landing (signed in)", f"{c}/"),
+        ("my circles", f"{c}/circles/"),
+        ("feed", f"{c}/feed/"),
+        ("events", f"{c}/events/"),
+        ("inbox", f"{c}/inbox/"),
+        ("profile", f"{c}/me/"),
+        ("preferences", f"{c}/preferences/"),
+        ("my data", f"{c}/my-data/"),
+        ("erase", f"{c}/my-data/erase/"),
+    ]
+    if thread is not None:
+        pages.append(("inbox thread", f"{c}/inbox/{thread.pk}/"))
+    return [CheckedPage(name, path) for name, path in pages]
+
+
+def signed_out_pages(org: Organization) -> list[CheckedPage]:
+    pages = [
+        ("community landing", f"/c/{org.slug}/"),
+        ("community join", f"/c/{org.slug}/join/"),
+        ("login", "/accounts/login/"),
+        ("signup", "/accounts/signup/"),
+        ("password reset", "/accounts/password/reset/"),
+    ]
+    return [CheckedPage(name, path) for name, path in pages]
+
+
+def audit(page, base_url: str, pages: list[CheckedPage]) -> dict[str, list[Violation]]:
+    """Each page's axe violations (pages without any left out); a page that does not open fails the test."""
+    found = {}
+    for checked in pages:
+        response = page.goto(base_url + checked.path, wait_until="networkidle")
+        status = response.status if response else None
+        assert response is not None and response.ok, f"{checked.name}: {checked.path} answered {status}"
+        assert page.url.split("?")[0] == (base_url + checked.path).split("?")[0], f"{checked.name} went to {page.url}"
+        violations = axe_violations(page, exclude=checked.exclude)
+        if violations:
+            found[f"{checked.name} ({checked.path})"] = violations
+    return found
+
+
+def report(found: dict[str, list[Violation]]) -> str:
+    """Per page: the count per rule, then the details."""
+    lines = []
+    for name, violations in found.items():
+        counts = ", ".join(f"{v.rule}: {len(v.targets)}" for v in violations)
+        lines += [f"{name}: {counts}", format_violations(violations), ""]
+    return "\n".join(lines)
+
+
+def assert_accessible(found: dict[str, list[Violation]]) -> None:
+    elements = sum(len(v.targets) for violations in found.values() for v in violations)
+    assert not found, f"axe found {elements} violating element(s) on {len(found)} page(s):\n\n{report(found)}"
+
+
+def portal_candidate(org: Organization) -> Candidate:
+    """The demo's Katherine Johnson with a portal login (verified address)."""
+    candidate = Candidate.objects.for_org(org).get(email=PORTAL_EMAIL)
+    user = User.objects.create_user(email=PORTAL_EMAIL, password=PORTAL_PASSWORD, first_name="Katherine")
+    EmailAddress.objects.create(user=user, email=PORTAL_EMAIL, verified=True, primary=True)
+    Candidate.objects.filter(pk=candidate.pk).update(user=user)
+    return candidate
+
+
+def sign_in_candidate(page, base_url: str) -> None:
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=login]", PORTAL_EMAIL)
+    page.fill("input[name=password]", PORTAL_PASSWORD)
+    page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_recruiter_and_account_pages_have_no_violations(live_server, page, sign_in):
+    org = Organization.objects.get(slug="demo")
+    sign_in()
+    page.wait_for_url(f"{live_server.url}/o/demo/")
+    assert_accessible(audit(page, live_server.url, recruiter_pages(org)))
+
+
+def test_portal_pages_have_no_violations(live_server, page, demo):
+    org = Organization.objects.get(slug="demo")
+    candidate = portal_candidate(org)
+    sign_in_candidate(page, live_server.url)
+    assert_accessible(audit(page, live_server.url, portal_pages(org, candidate)))
+
+
+def test_signed_out_pages_have_no_violations(live_server, page, demo):
+    org = Organization.objects.get(slug="demo")
+    assert_accessible(audit(page, live_server.url, signed_out_pages(org)))
+
+
+@pytest.mark.parametrize("brand_color", ["#ffd33d", "#e6f0ff"])
+def test_a_light_brand_colour_keeps_the_portal_readable(live_server, page, demo, brand_color):
+    org = Organization.objects.get(slug="demo")
+    Organization.objects.filter(pk=org.pk).update(brand_color=brand_color)
+    candidate = portal_candidate(org)
+    found = audit(page, live_server.url, signed_out_pages(org)[:2])
+    sign_in_candidate(page, live_server.url)
+    found |= audit(page, live_server.url, portal_pages(org, candidate)[:3])
+    assert_accessible(found)
