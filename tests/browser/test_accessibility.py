@@ -7,16 +7,21 @@ each group is one test (seeding the demo once), and a failure lists every page's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 
 from candidates.models import Candidate
-from engagement.circles.models import Circle
+from engagement.analytics.forms import today_utc
+from engagement.circles.models import Circle, Post
+from engagement.circles.unsubscribe import community_unsubscribe_token
 from engagement.sequences.builder import sequence_create
-from messaging.models import Thread
+from messaging.links import unsubscribe_token
+from messaging.models import MessageTemplate, Thread
 from talentcircles.models import Organization, User
 from tests.browser.axe import Violation, axe_violations, format_violations
+from tests.engagement.analytics_ui_support import outreach
 from tests.factories import MessageTemplateFactory
 
 PORTAL_EMAIL = "katherine.johnson@example.com"  # a demo candidate, with a conversation and a circle
@@ -34,38 +39,13 @@ class CheckedPage:
 
 def recruiter_pages(org: Organization) -> list[CheckedPage]:
     """Every recruiter page of the demo organisation, and the signed-in user's account pages."""
-    grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
-    circle = Circle.objects.get(organization=org, slug="backend-engineers")
-    thread = Thread.objects.filter(organization=org).order_by("pk").first()
-    recruiter = User.objects.get(email="recruiter@demo.talentcircles.test")
-    template = MessageTemplateFactory(organization=org, owner=recruiter, name="Accessibility check")
-    steps = [
-        {"order": 1, "kind": "email", "template": template.pk},
-        {"order": 2, "kind": "task", "task_text": "Call", "delay_business_days": 1},
-    ]
-    sequence = sequence_create(org=org, owner=recruiter, name="Accessibility sequence", steps=steps)
     o = f"/o/{org.slug}"
     pages = [
         ("home", f"{o}/"),
-        ("candidate list", f"{o}/candidates/"),
-        ("candidate profile", f"{o}/candidates/{grace.pk}/"),
-        ("candidate new", f"{o}/candidates/new/"),
-        ("candidate edit", f"{o}/candidates/{grace.pk}/edit/"),
-        ("imports", f"{o}/candidates/imports/"),
-        ("import new", f"{o}/candidates/imports/new/"),
-        ("duplicates", f"{o}/candidates/duplicates/"),
-        ("circle list", f"{o}/circles/"),
-        ("circle detail", f"{o}/circles/{circle.pk}/"),
-        ("circle new", f"{o}/circles/new/"),
-        ("threads", f"{o}/messages/"),
-        ("thread", f"{o}/messages/{thread.pk}/"),
-        ("compose", f"{o}/messages/new/?candidate={grace.pk}"),
-        ("templates", f"{o}/messages/templates/"),
-        ("template new", f"{o}/messages/templates/new/"),
-        ("unmatched inbox", f"{o}/messages/unmatched/"),
-        ("sequence list", f"{o}/sequences/"),
-        ("sequence detail", f"{o}/sequences/{sequence.pk}/"),
-        ("sequence new", f"{o}/sequences/new/"),
+        *candidate_pages(org),
+        *circle_pages(org),
+        *messaging_pages(org),
+        *sequence_pages(org),
         ("pipeline", f"{o}/pipeline/"),
         ("my day", f"{o}/today/"),
         ("settings", f"{o}/settings/"),
@@ -73,11 +53,80 @@ def recruiter_pages(org: Organization) -> list[CheckedPage]:
         ("new organisation", "/orgs/new/"),
         ("account profile", "/account/profile/"),
         ("two-factor", "/accounts/2fa/"),
+        ("reauthenticate", "/accounts/reauthenticate/"),
         ("password change", "/accounts/password/change/"),
         ("e-mail addresses", "/accounts/email/"),
     ]
     return [CheckedPage(name, path) for name, path in pages] + [
         CheckedPage("analytics", f"{o}/analytics/", exclude=ANALYTICS_CHARTS)
+    ]
+
+
+def candidate_pages(org: Organization) -> list[tuple[str, str]]:
+    grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
+    c = f"/o/{org.slug}/candidates"
+    return [
+        ("candidate list", f"{c}/"),
+        ("candidate search", f"{c}/?q=grace"),
+        ("candidate profile", f"{c}/{grace.pk}/"),
+        ("candidate new", f"{c}/new/"),
+        ("candidate edit", f"{c}/{grace.pk}/edit/"),
+        ("candidate delete", f"{c}/{grace.pk}/delete/"),
+        ("candidate erase", f"{c}/{grace.pk}/erase/"),
+        ("imports", f"{c}/imports/"),
+        ("import new", f"{c}/imports/new/"),
+        ("duplicates", f"{c}/duplicates/"),
+    ]
+
+
+def circle_pages(org: Organization) -> list[tuple[str, str]]:
+    circle = Circle.objects.get(organization=org, slug="backend-engineers")
+    post = Post.objects.filter(circle=circle, kind="event").first()
+    c = f"/o/{org.slug}/circles"
+    return [
+        ("circle list", f"{c}/"),
+        ("circle detail", f"{c}/{circle.pk}/"),
+        ("circle new", f"{c}/new/"),
+        ("circle edit", f"{c}/{circle.pk}/edit/"),
+        ("circle delete", f"{c}/{circle.pk}/delete/"),
+        ("post new", f"{c}/{circle.pk}/posts/new/"),
+        ("post detail", f"{c}/{circle.pk}/posts/{post.pk}/"),
+        ("post edit", f"{c}/{circle.pk}/posts/{post.pk}/edit/"),
+    ]
+
+
+def messaging_pages(org: Organization) -> list[tuple[str, str]]:
+    grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
+    thread = Thread.objects.filter(organization=org).order_by("pk").first()
+    template = MessageTemplate.objects.filter(organization=org).order_by("pk").first()
+    m = f"/o/{org.slug}/messages"
+    return [
+        ("threads", f"{m}/"),
+        ("thread", f"{m}/{thread.pk}/"),
+        ("compose", f"{m}/new/?candidate={grace.pk}"),
+        ("templates", f"{m}/templates/"),
+        ("template new", f"{m}/templates/new/"),
+        ("template edit", f"{m}/templates/{template.pk}/edit/"),
+        ("template preview", f"{m}/templates/{template.pk}/preview/"),
+        ("unmatched inbox", f"{m}/unmatched/"),
+    ]
+
+
+def sequence_pages(org: Organization) -> list[tuple[str, str]]:
+    recruiter = User.objects.get(email="recruiter@demo.talentcircles.test")
+    template = MessageTemplateFactory(organization=org, owner=recruiter, name="Accessibility check")
+    steps = [
+        {"order": 1, "kind": "email", "template": template.pk},
+        {"order": 2, "kind": "task", "task_text": "Call", "delay_business_days": 1},
+    ]
+    sequence = sequence_create(org=org, owner=recruiter, name="Accessibility sequence", steps=steps)
+    s = f"/o/{org.slug}/sequences"
+    return [
+        ("sequence list", f"{s}/"),
+        ("sequence detail", f"{s}/{sequence.pk}/"),
+        ("sequence new", f"{s}/new/"),
+        ("sequence edit", f"{s}/{sequence.pk}/edit/"),
+        ("sequence preview", f"{s}/{sequence.pk}/preview/"),
     ]
 
 
@@ -102,12 +151,16 @@ def portal_pages(org: Organization, candidate: Candidate) -> list[CheckedPage]:
 
 
 def signed_out_pages(org: Organization) -> list[CheckedPage]:
+    """The community's public pages, the links in e-mails, and allauth's pages before signing in."""
+    katherine = Candidate.objects.for_org(org).get(email=PORTAL_EMAIL)
     pages = [
         ("community landing", f"/c/{org.slug}/"),
         ("community join", f"/c/{org.slug}/join/"),
         ("login", "/accounts/login/"),
         ("signup", "/accounts/signup/"),
         ("password reset", "/accounts/password/reset/"),
+        ("unsubscribe link", f"/u/{unsubscribe_token(katherine)}"),
+        ("community unsubscribe link", f"/c/{org.slug}/unsubscribe/{community_unsubscribe_token(katherine)}/"),
     ]
     return [CheckedPage(name, path) for name, path in pages]
 
@@ -157,8 +210,18 @@ def sign_in_candidate(page, base_url: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def below_the_line(org: Organization) -> None:
+    """Enough outreach, mostly unanswered, that the home card, the figures and the guard show their warnings."""
+    recruiter = User.objects.get(email="recruiter@demo.talentcircles.test")
+    today = today_utc()
+    outreach(org, day=today - timedelta(days=60), recruiter=recruiter, count=20, answered_after_hours=6)
+    outreach(org, day=today - timedelta(days=3), recruiter=recruiter, count=5, answered_after_hours=1)
+    outreach(org, day=today - timedelta(days=3), recruiter=recruiter, count=120)
+
+
 def test_recruiter_and_account_pages_have_no_violations(live_server, page, sign_in):
     org = Organization.objects.get(slug="demo")
+    below_the_line(org)
     sign_in()
     page.wait_for_url(f"{live_server.url}/o/demo/")
     assert_accessible(audit(page, live_server.url, recruiter_pages(org)))
