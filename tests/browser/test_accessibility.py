@@ -6,8 +6,10 @@ each group is one test (seeding the demo once), and a failure lists every page's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -22,9 +24,10 @@ from messaging.models import MessageTemplate, Thread
 from talentcircles.models import Organization, User
 from tests.browser.axe import Violation, axe_violations, format_violations
 from tests.engagement.analytics_ui_support import outreach
-from tests.factories import MessageTemplateFactory
+from tests.factories import CandidateFactory, MessageTemplateFactory
 
 PORTAL_EMAIL = "katherine.johnson@example.com"  # a demo candidate, with a conversation and a circle
+IMPORT_FILE = Path(__file__).resolve().parents[1] / "candidates" / "files" / "linkedin_connections.csv"
 PORTAL_PASSWORD = "a-candidate-password-42"
 # The analytics charts' markup belongs to the chart library being replaced; the rest of the page is checked.
 ANALYTICS_CHARTS = (".tc-chart",)
@@ -179,6 +182,13 @@ def audit(page, base_url: str, pages: list[CheckedPage]) -> dict[str, list[Viola
     return found
 
 
+def audit_here(page, name: str, *, exclude: tuple[str, ...] = ()) -> dict[str, list[Violation]]:
+    """The violations of the page as it is now (after a click, an upload, an open menu)."""
+    page.wait_for_load_state("networkidle")
+    violations = axe_violations(page, exclude=exclude)
+    return {f"{name} ({page.url})": violations} if violations else {}
+
+
 def report(found: dict[str, list[Violation]]) -> str:
     """Per page: the count per rule, then the details."""
     lines = []
@@ -248,3 +258,38 @@ def test_a_light_brand_colour_keeps_the_portal_readable(live_server, page, demo,
     sign_in_candidate(page, live_server.url)
     found |= audit(page, live_server.url, portal_pages(org, candidate)[:3])
     assert_accessible(found)
+
+
+def test_pages_reached_by_a_form_or_a_click_have_no_violations(live_server, page, sign_in):
+    """The navigation's open menus (and on a phone), a merge, and the import's mapping and report after an upload."""
+    org = Organization.objects.get(slug="demo")
+    first, second = likely_twins(org)
+    sign_in()
+    page.wait_for_url(f"{live_server.url}/o/demo/")
+    page.click("#account-menu")
+    found = audit_here(page, "account menu open")
+    page.click("#org-switcher")
+    found |= audit_here(page, "organisation menu open")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.click(".navbar-toggler")
+    page.wait_for_selector("#tc-nav.show")
+    found |= audit_here(page, "phone navigation open")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/o/demo/candidates/duplicates/merge/{first.pk}/{second.pk}/")
+    found |= audit_here(page, "merge")
+    page.goto(f"{live_server.url}/o/demo/candidates/imports/new/")
+    page.set_input_files("input[type=file]", str(IMPORT_FILE))
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_url("**/mapping/")
+    found |= audit_here(page, "import mapping")
+    page.get_by_role("button", name="Start import").click()
+    page.wait_for_url(re.compile(r"/imports/\d+/$"))
+    found |= audit_here(page, "import report")
+    assert_accessible(found)
+
+
+def likely_twins(org: Organization) -> tuple[Candidate, Candidate]:
+    """Two records of one person (a similar name at the same company): a likely duplicate pair."""
+    first = CandidateFactory(organization=org, first_name="Dorothy", last_name="Vaughan", current_company="NACA")
+    second = CandidateFactory(organization=org, first_name="Dorothy", last_name="Vaughn", current_company="naca")
+    return first, second
