@@ -2,6 +2,8 @@
 
 The pages are listed here, over the demo data plus a sequence and a candidate signed in to the portal;
 each group is one test (seeding the demo once), and a failure lists every page's violations at once.
+The lists (`recruiter_pages`, `portal_pages`, `signed_out_pages`) are plain `CheckedPage(name, path,
+exclude)` values, so a shared catalogue of pages can replace them without touching `audit`.
 """
 
 from __future__ import annotations
@@ -254,9 +256,9 @@ def test_a_light_brand_colour_keeps_the_portal_readable(live_server, page, demo,
     org = Organization.objects.get(slug="demo")
     Organization.objects.filter(pk=org.pk).update(brand_color=brand_color)
     candidate = portal_candidate(org)
-    found = audit(page, live_server.url, signed_out_pages(org)[:2])
+    found = audit(page, live_server.url, signed_out_pages(org)[:2])  # the landing and join pages
     sign_in_candidate(page, live_server.url)
-    found |= audit(page, live_server.url, portal_pages(org, candidate)[:3])
+    found |= audit(page, live_server.url, portal_pages(org, candidate)[:3])  # landing, circles, feed
     assert_accessible(found)
 
 
