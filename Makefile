@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # What mypy checks, with django-stubs and djangorestframework-stubs (its settings: pyproject.toml).
 TYPED_APPS := talentcircles candidates messaging engagement
 
-.PHONY: run test venv lint typecheck format bench clean
+.PHONY: run test venv node lint typecheck format bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,6 +15,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Node packages the tests use, never served: axe-core for the accessibility test (package-lock.json pins it).
+NODE_STAMP := node_modules/.installed
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+node: $(NODE_STAMP)
 
 # `make run PORT=8001` serves on another port.
 PORT ?= 8000
@@ -33,7 +42,7 @@ run: venv
 # (.ci/run does, once per pass, then combines them); plain `make test` runs without it.
 COVERAGE ?=
 
-test: venv
+test: venv node
 	$(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from talentcircles.colours import readable_shade
 from talentcircles.tenancy import OrgScopedQuerySet
 
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones() if "/" in tz or tz == "UTC")
@@ -64,6 +65,7 @@ class User(AbstractUser):
         return self.get_full_name() or self.email
 
 
+DEFAULT_BRAND_COLOR = "#1f6feb"
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a hex colour such as #1f6feb.")
 
 
@@ -74,7 +76,7 @@ class Organization(models.Model):
     slug = models.SlugField(max_length=60, unique=True)
     tagline = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
-    brand_color = models.CharField(max_length=7, default="#1f6feb", validators=[hex_colour])
+    brand_color = models.CharField(max_length=7, default=DEFAULT_BRAND_COLOR, validators=[hex_colour])
     sender_name = models.CharField(max_length=120, blank=True)
     sender_email = models.EmailField(blank=True)
     time_zone = models.CharField(max_length=64, choices=TIME_ZONE_CHOICES, default="UTC")
@@ -158,6 +160,14 @@ class Organization(models.Model):
 
     def reply_to_addresses(self) -> list[str]:
         return [self.sender_email] if self.sender_email else []
+
+    @property
+    def brand_text_color(self) -> str:
+        """The brand colour, darkened if need be, for text and for what carries white text (WCAG AA 4.5:1)."""
+        try:
+            return readable_shade(self.brand_color)
+        except ValueError:  # a value that bypassed the validator: the default brand, rather than a broken page
+            return readable_shade(DEFAULT_BRAND_COLOR)
 
     def clean(self) -> None:
         if self.send_window_start >= self.send_window_end:

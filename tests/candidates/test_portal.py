@@ -15,6 +15,7 @@ from candidates.consent import consent_state
 from candidates.models import Candidate, ConsentRecord, Resume, Suppression
 from candidates.privacy import is_suppressed
 from talentcircles import events
+from talentcircles.colours import readable_shade
 from talentcircles.models import User
 from tests.factories import PASSWORD, CandidateFactory, UserFactory, docx_bytes
 
@@ -319,3 +320,11 @@ def test_consents_and_suppressions_are_read_only_in_the_admin(acme, ada, admin_c
     admin_client.post(change_url, {"granted": "on"})
     consent.refresh_from_db()
     assert consent.granted is False
+
+
+def test_a_light_brand_colour_gets_a_readable_shade_for_the_bar_and_buttons(acme, ada):
+    acme.org.brand_color = "#ffd33d"  # yellow: white text on it would be 1.4:1
+    acme.org.save()
+    body = ada.client.get(_url("portal_profile", acme.org)).content.decode()
+    assert "--tc-brand: #ffd33d" in body  # borders keep the brand itself
+    assert f"--tc-brand-text: {readable_shade('#ffd33d')}" in body
