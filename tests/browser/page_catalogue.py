@@ -103,6 +103,7 @@ EXCLUDED: dict[str, str] = {
     "portal_event_rsvp": "POST only",
     "org_switch": "POST only",
     "account_logout": "a confirmation button only; signing out would end the shared session",
+    "home": "redirects only: to the sign-in, the organisation or the portal",
     # Partials and steps that only exist in the middle of a flow.
     "import_progress": "an htmx partial polled by the import page",
     "timeline_activity": "an htmx partial (one timeline entry)",
@@ -132,14 +133,13 @@ class Catalogue:
     pages: list[CataloguePage]
     # who → the value of the session cookie of a signed-in client (none for "anonymous").
     sessions: dict[str, str] = field(default_factory=dict)
+    base: str = "http://localhost"  # the live server's URL
 
     def sign_in(self, context, who: Who) -> None:
         """Make a Playwright browser context `who`: a signed-in session cookie, or none."""
         context.clear_cookies()
         if who != "anonymous":
             context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": self.sessions[who], "url": self.base}])
-
-    base: str = "http://localhost"
 
 
 @dataclass

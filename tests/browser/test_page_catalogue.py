@@ -12,9 +12,9 @@ from tests.browser.page_catalogue import EXCLUDED, seed_catalogue
 
 pytestmark = pytest.mark.django_db
 
-# The URL names outside the catalogue's reach: the admin, the API and its docs, machine endpoints.
+# Outside the catalogue's reach: the admin, the API and its docs, and endpoints for machines.
 NOT_PAGES_PREFIXES = ("admin/", "api/")
-NOT_PAGES = {"home", "healthz", "favicon", "inbound_email"}
+NOT_PAGES = {"healthz", "favicon", "inbound_email"}
 
 
 def url_names(patterns=None, prefix: str = "") -> dict[str, str]:
