@@ -103,7 +103,14 @@ class ImportMappingView(_JobView, View):
         return self._render(job, preview, form, status=400)
 
     def _render(self, job: ImportJob, preview: jobs.Preview, form: ColumnMappingForm, status: int = 200):
-        context = {"org": self.org, "membership": self.membership, "job": job, "preview": preview, "form": form}
+        # One row per column of the file (its field, then its first values): a file's columns side by side
+        # ran off a laptop's screen, and far off a phone's.
+        columns = [(header, field, [row[n] for row in preview.rows if n < len(row)])
+                   for n, (header, field) in enumerate(form.columns())]  # fmt: skip
+        context = {
+            "org": self.org, "membership": self.membership, "job": job, "preview": preview, "form": form,
+            "columns": columns,
+        }  # fmt: skip
         return render(self.request, self.template_name, context, status=status)
 
     def _unreadable(self, job: ImportJob, exc: Exception):

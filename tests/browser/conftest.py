@@ -137,3 +137,28 @@ def sign_in(live_server, page, demo):
         page.locator("form").filter(has=page.locator("input[name=password]")).locator("button[type=submit]").click()
 
     return sign_in_as
+
+
+@pytest.fixture
+def catalogue(live_server, transactional_db):
+    """Every recruiter, portal and account page over seeded data, with a signed-in session per visitor
+    (tests/browser/page_catalogue.py): `catalogue.pages`, and `catalogue.sign_in(context, who)`."""
+    from tests.browser.page_catalogue import seed_catalogue
+
+    return seed_catalogue(live_server.url)
+
+
+def new_context(browser, viewport: dict[str, int], csp_violations: list[str]):
+    """A browser context at `viewport` that records CSP violations into `csp_violations`, as `page` does."""
+    context = browser.new_context(viewport=viewport)
+    context.set_default_timeout(10_000)
+    context.add_init_script(CSP_LISTENER)
+
+    def on_page(page):
+        page.on(
+            "console",
+            lambda message: CSP_CONSOLE.search(message.text) and csp_violations.append(f"{page.url}: {message.text}"),
+        )
+
+    context.on("page", on_page)
+    return context
