@@ -19,7 +19,7 @@ class MessagingConfig(AppConfig):
         register_may_contact(may_contact_many)
 
     def seed_demo(self, *, org, recruiter) -> None:
-        """Two templates and one answered conversation, through the services; once."""
+        """Three templates and one answered conversation, through the services; once."""
         from candidates.models import Candidate
         from messaging.delivery import message_deliver
         from messaging.models import Message, MessageTemplate
@@ -72,6 +72,15 @@ DEMO_TEMPLATES = [
         '{{ candidate.skills|default:"your current project" }}; I\'d love to hear more over coffee.\n\n'
         "{{ recruiter.first_name }}",
         False,
+    ),
+    (
+        "Checking back in",
+        "Following up, {{ candidate.first_name }}",
+        "Hi {{ candidate.first_name }},\n\n"
+        "I wrote a few days ago about the team at {{ organization.name }}. If the timing is not right, no problem "
+        "at all; if it is, I'd be glad to tell you more about the work over a short call.\n\n"
+        "{{ recruiter.first_name }}",
+        True,
     ),
 ]
 DEMO_MESSAGE = (
