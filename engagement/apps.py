@@ -13,11 +13,17 @@ class EngagementConfig(AppConfig):
         from engagement.sequences.receivers import SEQUENCE_HANDLERS, on_merged
         from engagement.timeline.receivers import on_candidate_events, register_handlers
         from talentcircles import events
+        from talentcircles.checklist import ChecklistItem, register_checklist_item
         from talentcircles.figures import Figure, register_figure
 
         register_figure(
             Figure(key="circles", label="Talent circles", order=20,
                    count=lambda org: Circle.objects.for_org(org).count())
+        )  # fmt: skip
+        register_checklist_item(
+            ChecklistItem(key="circle", label="Create a talent circle", order=20, url_name="circle_create",
+                          hint="A group of candidates you keep warm with posts, events and jobs.",
+                          done=lambda org: Circle.objects.for_org(org))
         )  # fmt: skip
         # Engagement's subscriber to candidate events (see talentcircles/events.py): the timeline's
         # receiver, with the higher parts' handlers added here so the timeline imports none of them.

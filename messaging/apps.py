@@ -6,10 +6,12 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.privacy import register_data_section
+        from messaging.models import MessageTemplate
         from messaging.policy import may_contact_many
         from messaging.privacy import conversations_data
         from messaging.receivers import on_candidate_event
         from talentcircles import events
+        from talentcircles.checklist import ChecklistItem, register_checklist_item
         from talentcircles.contact import register_may_contact
 
         register_data_section("conversations", conversations_data)
@@ -17,6 +19,11 @@ class MessagingConfig(AppConfig):
         events.subscribe(on_candidate_event)
         # The candidate API's `may_contact` (see talentcircles/contact.py).
         register_may_contact(may_contact_many)
+        register_checklist_item(
+            ChecklistItem(key="template", label="Write a message template", order=30, url_name="template_create",
+                          hint="Personal outreach, with tokens filled in for each candidate.",
+                          done=lambda org: MessageTemplate.objects.for_org(org))
+        )  # fmt: skip
 
     def seed_demo(self, *, org, recruiter) -> None:
         """Three templates and one answered conversation, through the services; once."""

@@ -7,6 +7,7 @@ Each app adds its demo data from an `AppConfig.seed_demo(org=, recruiter=)` meth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -57,6 +58,8 @@ def demo_seed() -> Demo:
     recruiter = _user(RECRUITER_EMAIL, "Riley", "Recruiter", "Senior Technical Recruiter")
     orgs = [_org(spec) for spec in ORGANIZATIONS]
     demo = orgs[0]
+    if demo.send_window_set_at is None:  # the demo's admin has set it up (Northwind is left to try the checklist)
+        services.organization_update(org=demo, send_window_start=time(8, 30), send_window_end=time(18, 0))
     for org in orgs:
         Membership.objects.update_or_create(user=admin, organization=org, defaults={"role": "admin"})
         Membership.objects.get_or_create(user=recruiter, organization=org, defaults={"role": "recruiter"})
