@@ -83,13 +83,16 @@ class Fixtures:
 def outreach_plan(*, people: list[Candidate], fixtures: Fixtures, now: datetime, seed: int) -> list[Conversation]:
     """The demo's conversations, oldest first: settled history, then this week's running enrolments."""
     rng = Random(seed)  # noqa: S311 (sample data)
-    chosen = rng.sample(people, CONVERSATIONS + RUNNING)
     # Bulk sends go out as campaigns: many people at the same moment.
     campaigns = sorted(
         (now - timedelta(days=rng.uniform(1, DAYS))).replace(hour=10, minute=0) for _ in range(BULK_SENDS)
     )
-    history = [_conversation(rng, person, fixtures, now, campaigns) for person in chosen[:CONVERSATIONS]]
-    running = [_running(rng, person, fixtures, now, index) for index, person in enumerate(chosen[CONVERSATIONS:])]
+    history = [
+        _conversation(rng, person, first, fixtures, now, campaigns) for person, first in _who_and_when(rng, people, now)
+    ]
+    written_to = {c.candidate.pk for c in history}
+    rest = rng.sample([p for p in people if p.pk not in written_to], RUNNING)
+    running = [_running(rng, person, fixtures, now, index) for index, person in enumerate(rest)]
     _mark_special_answers(history, now)
     return sorted(history + running, key=lambda c: c.sends[0].at)
 
@@ -99,24 +102,31 @@ def _pick_recruiter(rng: Random, team: list[User]) -> User:
     return rng.choices(team, weights=weights)[0]
 
 
-def _first_send(rng: Random, person: Candidate, now: datetime) -> datetime:
-    start = max(now - timedelta(days=DAYS), person.created_at + timedelta(hours=6))
-    span = (now - timedelta(hours=8) - start).total_seconds()
-    moment = start + timedelta(seconds=span * rng.random() ** 0.8)
-    # Recruiters write in office hours (UTC here, near enough for a demo).
-    return moment.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59))
+def _who_and_when(rng: Random, people: list[Candidate], now: datetime) -> list[tuple[Candidate, datetime]]:
+    """Sends spread evenly over the 120 days, each to someone who had joined by then (once each)."""
+    moments = sorted(now - timedelta(days=DAYS * rng.random(), hours=2) for _ in range(CONVERSATIONS))
+    free = sorted(people, key=lambda p: p.created_at)
+    chosen = []
+    for moment in moments:
+        # Recruiters write in office hours (UTC here, near enough for a demo).
+        moment = moment.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59))
+        joined = [p for p in free if p.created_at + timedelta(hours=6) < moment]
+        if joined and moment < now - timedelta(hours=1):
+            person = rng.choice(joined)
+            free.remove(person)
+            chosen.append((person, moment))
+    return chosen
 
 
 def _conversation(
-    rng: Random, person: Candidate, fixtures: Fixtures, now: datetime, campaigns: list[datetime]
+    rng: Random, person: Candidate, first: datetime, fixtures: Fixtures, now: datetime, campaigns: list[datetime]
 ) -> Conversation:
     recruiter = _pick_recruiter(rng, fixtures.team)
-    first = min(_first_send(rng, person, now), now - timedelta(hours=2))
     roll = rng.random()
     origin = Thread.Origin.SEQUENCE if roll < 0.3 else Thread.Origin.BULK if roll < 0.6 else Thread.Origin.ONE_TO_ONE
     open_campaigns = [at for at in campaigns if person.created_at + timedelta(hours=6) < at < now - timedelta(hours=2)]
     if origin == Thread.Origin.BULK and open_campaigns:
-        first = rng.choice(open_campaigns)
+        first = min(open_campaigns, key=lambda at: abs(at - first))  # the campaign nearest the planned moment
     sequence, steps = rng.choice(fixtures.sequences) if origin == Thread.Origin.SEQUENCE else (None, [])
     conversation = Conversation(
         candidate=person, recruiter=recruiter, origin=origin, sends=[], sequence=sequence, steps=steps
