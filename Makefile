@@ -25,18 +25,17 @@ $(NODE_STAMP): package.json package-lock.json
 
 node: $(NODE_STAMP)
 
-# `make run PORT=8001` serves on another port.
+# `make run PORT=8001` serves on another port. The demo is seeded (once) and its logins are printed
+# last, when the server answers; e-mail is saved under var/mail/ unless EMAIL_URL says otherwise.
 PORT ?= 8000
 
 run: venv
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
 	# Static files served compressed with hashed names, as in production (settings: SERVE_COLLECTED_STATIC).
 	SERVE_COLLECTED_STATIC=true $(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Open http://127.0.0.1:$(PORT)/ and sign in with a login above."
-	SERVE_COLLECTED_STATIC=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} \
-		$(PY) manage.py devserver --addr 127.0.0.1:$(PORT)
+	SERVE_COLLECTED_STATIC=true SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} EMAIL_URL=$${EMAIL_URL:-file://} \
+		$(PY) manage.py devserver --demo --addr 127.0.0.1:$(PORT)
 
 # `make test COVERAGE=<pass>` also measures line coverage into var/coverage/.coverage.<pass>
 # (.ci/run does, once per pass, then combines them); plain `make test` runs without it.

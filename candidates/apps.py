@@ -9,12 +9,18 @@ class CandidatesConfig(AppConfig):
 
         from candidates.models import Candidate
         from candidates.sqlite_functions import register as register_sqlite_functions
+        from talentcircles.checklist import ChecklistItem, register_checklist_item
         from talentcircles.figures import Figure, register_figure
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="candidates.sqlite_functions")
         register_figure(
             Figure(key="candidates", label="Candidates", order=10, url_name="candidate_list",
                    count=lambda org: Candidate.objects.for_org(org).count())
+        )  # fmt: skip
+        register_checklist_item(
+            ChecklistItem(key="candidates", label="Import your candidates", order=10, url_name="import_create",
+                          hint="From a CSV or JSON Resume file, or add people one by one.",
+                          done=lambda org: Candidate.objects.for_org(org))
         )  # fmt: skip
 
     def seed_demo(self, *, org, recruiter) -> None:

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -15,11 +13,17 @@ class EngagementConfig(AppConfig):
         from engagement.sequences.receivers import SEQUENCE_HANDLERS, on_merged
         from engagement.timeline.receivers import on_candidate_events, register_handlers
         from talentcircles import events
+        from talentcircles.checklist import ChecklistItem, register_checklist_item
         from talentcircles.figures import Figure, register_figure
 
         register_figure(
             Figure(key="circles", label="Talent circles", order=20,
                    count=lambda org: Circle.objects.for_org(org).count())
+        )  # fmt: skip
+        register_checklist_item(
+            ChecklistItem(key="circle", label="Create a talent circle", order=20, url_name="circle_create",
+                          hint="A group of candidates you keep warm with posts, events and jobs.",
+                          done=lambda org: Circle.objects.for_org(org))
         )  # fmt: skip
         # Engagement's subscriber to candidate events (see talentcircles/events.py): the timeline's
         # receiver, with the higher parts' handlers added here so the timeline imports none of them.
@@ -48,76 +52,7 @@ class EngagementConfig(AppConfig):
         register_audience_source(AUDIENCE)
 
     def seed_demo(self, *, org, recruiter) -> None:
-        from engagement.circles.models import Circle
+        """The demo community (engagement/demo/): people, circles, sequences, outreach, replies and roll-ups."""
+        from engagement.demo import demo_community_seed
 
-        for name, slug, visibility in [
-            ("Backend Engineers", "backend-engineers", "public"),
-            ("Silver Medallists", "silver-medallists", "private"),
-        ]:
-            Circle.objects.get_or_create(organization=org, slug=slug, defaults={"name": name, "visibility": visibility})
-        self._seed_community(org=org, recruiter=recruiter)
-        self._seed_timeline(org=org, recruiter=recruiter)
-
-    def _seed_community(self, *, org, recruiter) -> None:
-        """Members and published posts in the public circle, so the portal has something to show; once."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from candidates.models import Candidate
-        from engagement.circles.models import Circle, Post
-        from engagement.circles.services import circle_add_members, post_create, post_publish
-
-        circle = Circle.objects.get(organization=org, slug="backend-engineers")
-        circle_add_members(org=org, circle=circle, candidates=Candidate.objects.for_org(org))
-        if Post.objects.filter(circle=circle).exists():
-            return
-        starts = (timezone.now() + timedelta(days=14)).replace(hour=18, minute=0, second=0, microsecond=0)
-        posts: list[dict[str, Any]] = [
-            {"kind": "announcement", "title": "Welcome to the Backend Engineers circle",
-             "body": "We share what our platform team works on, **before** the jobs are posted."},
-            {"kind": "job", "title": "Senior Backend Engineer (Python, PostgreSQL)",
-             "body": "Own our data platform's ingestion path.", "job_url": "https://example.com/jobs/backend"},
-            {"kind": "event", "title": "Meetup: scaling PostgreSQL to a billion rows",
-             "body": "Talks, pizza and questions.", "starts_at": starts, "ends_at": starts + timedelta(hours=2),
-             "location": "Acme HQ, London", "capacity": 40},
-        ]  # fmt: skip
-        for data in posts:
-            post_publish(post=post_create(org=org, circle=circle, author=recruiter, data=data))
-
-    def _seed_timeline(self, *, org, recruiter) -> None:
-        """A few logged activities and a reminder for the demo recruiter, through the services; once."""
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from candidates.models import Candidate
-        from engagement.timeline.models import Activity, Reminder
-        from engagement.timeline.relationships import relationships_refresh
-        from engagement.timeline.services import activity_log, reminder_create
-
-        people = {c.email: c for c in Candidate.objects.for_org(org).filter(email__in=DEMO_TIMELINE_EMAILS)}
-        now = timezone.now()
-        if not Activity.objects.for_org(org).filter(kind__in=Activity.LOGGED_KINDS).exists():
-            for email, kind, days_ago, fields in DEMO_ACTIVITIES:
-                if email in people:
-                    activity_log(
-                        candidate=people[email], actor=recruiter, kind=kind,
-                        occurred_at=now - timedelta(days=days_ago), **fields,
-                    )  # fmt: skip
-            relationships_refresh(candidate_ids=[c.pk for c in people.values()], now=now)
-        grace = people.get("grace.hopper@example.com")
-        note = "Follow up with Grace about the compiler team"
-        if grace and not Reminder.objects.for_org(org).filter(candidate=grace, note=note).exists():
-            reminder_create(org=org, candidate_id=grace.pk, recruiter=recruiter, due_at=now, note=note)
-
-
-DEMO_ACTIVITIES: list[tuple[str, str, int, dict[str, Any]]] = [
-    ("grace.hopper@example.com", "note", 10, {"body": "Met at the compilers meetup; mentors junior engineers."}),
-    ("grace.hopper@example.com", "call", 3,
-     {"outcome": "connected", "duration_minutes": 25, "body": "Curious about the compiler team; prefers remote."}),
-    ("margaret.hamilton@example.com", "meeting", 5,
-     {"attendees": ["Margaret Hamilton", "Riley Recruiter"], "body": "Coffee chat about the reliability team."}),
-    ("alan.turing@example.com", "note", 1, {"body": "Asked a colleague for an introduction."}),
-]  # fmt: skip
-DEMO_TIMELINE_EMAILS = sorted({email for email, *_ in DEMO_ACTIVITIES})
+        demo_community_seed(org=org, recruiter=recruiter)

@@ -6,10 +6,12 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from candidates.privacy import register_data_section
+        from messaging.models import MessageTemplate
         from messaging.policy import may_contact_many
         from messaging.privacy import conversations_data
         from messaging.receivers import on_candidate_event
         from talentcircles import events
+        from talentcircles.checklist import ChecklistItem, register_checklist_item
         from talentcircles.contact import register_may_contact
 
         register_data_section("conversations", conversations_data)
@@ -17,9 +19,14 @@ class MessagingConfig(AppConfig):
         events.subscribe(on_candidate_event)
         # The candidate API's `may_contact` (see talentcircles/contact.py).
         register_may_contact(may_contact_many)
+        register_checklist_item(
+            ChecklistItem(key="template", label="Write a message template", order=30, url_name="template_create",
+                          hint="Personal outreach, with tokens filled in for each candidate.",
+                          done=lambda org: MessageTemplate.objects.for_org(org))
+        )  # fmt: skip
 
     def seed_demo(self, *, org, recruiter) -> None:
-        """Two templates and one answered conversation, through the services; once."""
+        """Three templates and one answered conversation, through the services; once."""
         from candidates.models import Candidate
         from messaging.delivery import message_deliver
         from messaging.models import Message, MessageTemplate
@@ -72,6 +79,15 @@ DEMO_TEMPLATES = [
         '{{ candidate.skills|default:"your current project" }}; I\'d love to hear more over coffee.\n\n'
         "{{ recruiter.first_name }}",
         False,
+    ),
+    (
+        "Checking back in",
+        "Following up, {{ candidate.first_name }}",
+        "Hi {{ candidate.first_name }},\n\n"
+        "I wrote a few days ago about the team at {{ organization.name }}. If the timing is not right, no problem "
+        "at all; if it is, I'd be glad to tell you more about the work over a short call.\n\n"
+        "{{ recruiter.first_name }}",
+        True,
     ),
 ]
 DEMO_MESSAGE = (

@@ -7,9 +7,11 @@ Each app adds its demo data from an `AppConfig.seed_demo(org=, recruiter=)` meth
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import time
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from talentcircles import services
@@ -19,6 +21,12 @@ DEMO_PASSWORD = "talentcircles-demo"  # noqa: S105 (printed on purpose: demo onl
 ADMIN_EMAIL = "admin@demo.talentcircles.test"
 RECRUITER_EMAIL = "recruiter@demo.talentcircles.test"
 DEMO_TOKEN_NAME = "demo"  # noqa: S105 (a label, not a secret)
+# Colleagues in the demo organisation (same password), so outreach, owners and analytics have a team.
+TEAM = [
+    ("sam.sourcer@demo.talentcircles.test", "Sam", "Sourcer", "Sourcer"),
+    ("priya.partner@demo.talentcircles.test", "Priya", "Partner", "Talent Partner"),
+    ("jonas.lead@demo.talentcircles.test", "Jonas", "Lead", "Lead Recruiter"),
+]
 
 ORGANIZATIONS = [
     {
@@ -50,9 +58,15 @@ def demo_seed() -> Demo:
     recruiter = _user(RECRUITER_EMAIL, "Riley", "Recruiter", "Senior Technical Recruiter")
     orgs = [_org(spec) for spec in ORGANIZATIONS]
     demo = orgs[0]
+    if demo.send_window_set_at is None:  # the demo's admin has set it up (Northwind is left to try the checklist)
+        services.organization_update(org=demo, send_window_start=time(8, 30), send_window_end=time(18, 0))
     for org in orgs:
         Membership.objects.update_or_create(user=admin, organization=org, defaults={"role": "admin"})
         Membership.objects.get_or_create(user=recruiter, organization=org, defaults={"role": "recruiter"})
+    team = [_user(*person) for person in TEAM]
+    for colleague in team:
+        Membership.objects.get_or_create(user=colleague, organization=demo, defaults={"role": "recruiter"})
+    _set_passwords([admin, recruiter, *team])
     for config in apps.get_app_configs():
         seeder = getattr(config, "seed_demo", None)
         if seeder:
@@ -64,14 +78,17 @@ def demo_seed() -> Demo:
 
 
 def _user(email: str, first: str, last: str, title: str) -> User:
-    user, created = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last, "title": title}
-    )
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
+    user, _ = User.objects.get_or_create(email=email, defaults={"first_name": first, "last_name": last, "title": title})
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user
+
+
+def _set_passwords(users: list[User]) -> None:
+    """Every demo login gets DEMO_PASSWORD, hashed once: a hash costs about a second by design."""
+    users = list(User.objects.filter(pk__in=[u.pk for u in users]))
+    if len({u.password for u in users}) == 1 and users[0].check_password(DEMO_PASSWORD):
+        return
+    User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(DEMO_PASSWORD))
 
 
 def _org(spec: dict) -> Organization:

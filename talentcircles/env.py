@@ -84,16 +84,19 @@ _EMAIL_BACKENDS = {
     "dummy": "django.core.mail.backends.dummy.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "smtps": "django.core.mail.backends.smtp.EmailBackend",
+    "file": "talentcircles.mail_backends.SummaryFileBackend",
 }
 
 
 def email_from_url(name: str, url: str) -> dict:
-    """Turn `smtp://user:pass@host:587?tls=1` or `console://` into EMAIL_* settings."""
+    """Turn `smtp://user:pass@host:587?tls=1`, `console://` or `file://[dir]` into EMAIL_* settings."""
     parts = urlsplit(url)
     if parts.scheme not in _EMAIL_BACKENDS:
         allowed = ", ".join(f"{s}://" for s in _EMAIL_BACKENDS)
         raise ImproperlyConfigured(f"{name} must start with one of {allowed}, not {url!r}.")
     config: dict = {"EMAIL_BACKEND": _EMAIL_BACKENDS[parts.scheme]}
+    if parts.scheme == "file" and (parts.netloc or parts.path):
+        config["EMAIL_FILE_PATH"] = unquote(parts.netloc + parts.path)  # file:///abs/dir or file://relative/dir
     if parts.scheme.startswith("smtp"):
         if not parts.hostname:
             raise ImproperlyConfigured(f"{name} needs a host, e.g. smtp://user:pass@host:587?tls=1.")

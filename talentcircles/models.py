@@ -146,6 +146,10 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="Across all sequences; later steps wait for the next day.",
     )
+    # The getting-started checklist on the home page (talentcircles/checklist.py): a send window
+    # looked at and saved counts as set; a dismissed checklist stays hidden.
+    send_window_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    setup_checklist_dismissed_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -73,8 +73,19 @@ def organization_update(*, org: Organization, **fields: Any) -> Organization:
     except ValidationError:
         org.refresh_from_db(fields=list(fields))
         raise
-    org.save(update_fields=list(fields))
+    changed = list(fields)
+    if {"send_window_start", "send_window_end"} & set(fields) and org.send_window_set_at is None:
+        org.send_window_set_at = timezone.now()  # the checklist's "Set your send window" is done
+        changed.append("send_window_set_at")
+    org.save(update_fields=changed)
     return org
+
+
+def organization_dismiss_checklist(*, org: Organization) -> None:
+    """Hide the getting-started checklist on the organisation's home page (for every member)."""
+    Organization.objects.filter(pk=org.pk, setup_checklist_dismissed_at=None).update(
+        setup_checklist_dismissed_at=timezone.now()
+    )
 
 
 def membership_remove(*, org: Organization, membership_id: int, by: Membership) -> None:

@@ -128,7 +128,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = VAR_DIR / "celery" / "broker"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost/"  # the host is ignored; naming it spares kombu a warning
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
@@ -223,6 +223,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 
 # --- E-mail ----------------------------------------------------------------
 EMAIL_URL = env_url("EMAIL_URL", "console://")
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")  # for `file://` without a directory (the embedded run's)
 globals().update(email_from_url("EMAIL_URL", EMAIL_URL))
 # Seconds before an unresponsive SMTP server counts as a temporary failure (the send is retried).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", "30")

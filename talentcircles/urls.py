@@ -17,6 +17,7 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 recruiter_patterns: list[URLPattern | URLResolver] = [
     path("", views.OrgHomeView.as_view(), name="org_home"),
     path("settings/", views.OrgSettingsView.as_view(), name="org_settings"),
+    path("checklist/dismiss/", views.ChecklistDismissView.as_view(), name="setup_checklist_dismiss"),
     path("settings/invitations/", views.InvitationCreateView.as_view(), name="invitation_create"),
     path("settings/invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),
     path("settings/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import FormView, TemplateView, UpdateView
 
 from talentcircles import services
+from talentcircles.checklist import setup_checklist
 from talentcircles.figures import organization_figures, registered_figures
 from talentcircles.forms import (
     ApiTokenForm,
@@ -70,7 +71,16 @@ class OrgHomeView(OrgMemberRequiredMixin, TemplateView):
             for f in registered_figures()
         ]
         cards = home_cards(self.request, self.org, self.membership)  # personal cards the other apps register
-        return super().get_context_data(figures=figures, home_cards=cards, **kwargs)
+        checklist = setup_checklist(self.org)  # a new organisation's first steps (talentcircles/checklist.py)
+        return super().get_context_data(figures=figures, home_cards=cards, checklist=checklist, **kwargs)
+
+
+class ChecklistDismissView(OrgMemberRequiredMixin, View):
+    """Hide the getting-started checklist for the whole organisation."""
+
+    def post(self, request, org_slug):
+        services.organization_dismiss_checklist(org=self.org)
+        return redirect("org_home", org_slug=self.org.slug)
 
 
 class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.core.management.base import BaseCommand
 
 from talentcircles.demo import ADMIN_EMAIL, DEMO_PASSWORD, RECRUITER_EMAIL, demo_seed
@@ -11,7 +13,9 @@ class Command(BaseCommand):
     help = "Create the demo organisation with an admin and a recruiter, and print their logins."
 
     def handle(self, *args, **options) -> None:
+        started = time.perf_counter()
         demo = demo_seed()
+        self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f} s.")
         self.stdout.write(f"Demo organisation: {demo.org.name} (/o/{demo.org.slug}/)")
         self.stdout.write(f"Admin login: {ADMIN_EMAIL} / {DEMO_PASSWORD}")
         self.stdout.write(f"Recruiter login: {RECRUITER_EMAIL} / {DEMO_PASSWORD}")
