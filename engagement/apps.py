@@ -19,7 +19,7 @@ class EngagementConfig(AppConfig):
 
         register_figure(
             Figure(key="circles", label="Talent circles", order=20,
-                   count=lambda org: Circle.objects.for_org(org).count())
+                   count=lambda org: Circle.objects.for_org(org))
         )  # fmt: skip
         # Engagement's subscriber to candidate events (see talentcircles/events.py): the timeline's
         # receiver, with the higher parts' handlers added here so the timeline imports none of them.
