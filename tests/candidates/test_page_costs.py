@@ -29,13 +29,15 @@ def _session_writes(queries: CaptureQueriesContext) -> list[str]:
 
 
 @pytest.mark.parametrize("candidates", [3, 20])
-@pytest.mark.parametrize(("query", "expected"), [("", LIST_QUERIES), ("q=python", SEARCH_QUERIES)])
+@pytest.mark.parametrize(("query", "expected"), [("", LIST_QUERIES), ("q=lovelace", SEARCH_QUERIES)])
 def test_the_list_query_count_is_pinned(acme, django_assert_num_queries, candidates, query, expected):
-    make_candidates(acme.org, acme.user, candidates)
+    for i in range(candidates):  # through the service, so the search columns are filled
+        add_candidate(acme.org, f"Ada{i}", "Lovelace", skills=["Python"], tags=["Shortlist"], owner=acme.user)
     url = page_url("candidate_list", acme.org, query=query)
     acme.client.get(url)
     with django_assert_num_queries(expected):
-        assert acme.client.get(url).status_code == 200
+        response = acme.client.get(url)
+    assert len(response.context["page"].object_list) == candidates
 
 
 @pytest.mark.parametrize("others", [0, 20])
