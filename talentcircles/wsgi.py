@@ -1,8 +1,8 @@
 import os
 
-from talentcircles.env import mark_web_process
-
 from django.core.wsgi import get_wsgi_application
+
+from talentcircles.env import mark_web_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentcircles.settings")
 mark_web_process()  # before the settings load: web requests get the statement timeout (docs/scale.md)

@@ -185,3 +185,17 @@ def test_a_streamed_download_runs_without_the_timeout_then_puts_it_back():
     during = list(statement_timeout_lifted(shown() for _ in range(2)))
     assert during == ["0", "0"]
     assert shown() == "1234ms"
+
+
+def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
+    import runpy
+
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    monkeypatch.setenv("GUNICORN_THREADS", "6")
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["workers"], config["threads"], config["worker_class"]) == (3, 6, "gthread")
+    assert config["accesslog"] is None
+    # The image and compose start gunicorn without options that would override the file.
+    for name in ("Dockerfile", "docker-compose.yml"):
+        assert "--workers" not in (ROOT / name).read_text(), name
