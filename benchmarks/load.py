@@ -178,6 +178,7 @@ def start_gunicorn(port: int, args: argparse.Namespace) -> subprocess.Popen:
         "CSRF_COOKIE_SECURE": "False",
         "STATIC_ROOT": str(static_root()),
         "GUNICORN_ACCESS_LOG": "",
+        "GUNICORN_MAX_REQUESTS": "0",  # no worker recycling: its CPU time would leave the count
         "GUNICORN_WORKERS": str(args.workers),
         "GUNICORN_THREADS": str(args.threads),
         "WEB_CONCURRENCY_LIMIT": str(args.limit),
