@@ -257,24 +257,30 @@ def run(base: str, target: Target, mix: dict[str, int], clients: int, seconds: f
     return asyncio.run(run_phase(base, target, mix, clients, seconds, pid))
 
 
-def pages_alone(base: str, target: Target, requests: int, pid: int) -> dict[str, Phase]:
-    """Each page at one client, by request count rather than time, so every page gets the same sample."""
-    measured = {}
-    for page in [*MIX, "healthz"]:
-        phase = Phase(label=page, seconds=0)
-        rng = random.Random(page)
-        cpu_before, started = process_tree_cpu(pid), time.perf_counter()
-        with httpx.Client(base_url=base, timeout=60) as client:
+def pages_alone(base: str, targets: dict[int, Target], requests: int, pid: int) -> dict[int, dict[str, Phase]]:
+    """Each page at one client, the sizes taking turns request by request, so that whatever else loads the
+    machine weighs on every size alike (their ratio is the growth); by count, so each gets the same sample."""
+    measured: dict[int, dict[str, Phase]] = {size: {} for size in targets}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for page in [*MIX, "healthz"]:
+            rngs = {size: random.Random(page) for size in targets}
+            for size in targets:
+                measured[size][page] = Phase(label=page, seconds=0)
             for _ in range(requests):
-                path, headers = target.url(page, rng)
-                begun = time.perf_counter()
-                status = client.get(path, headers=headers).status_code
-                phase.latencies.append((time.perf_counter() - begun) * 1000)
-                phase.statuses[status] = phase.statuses.get(status, 0) + 1
-        phase.seconds = time.perf_counter() - started
-        phase.cpu_seconds = process_tree_cpu(pid) - cpu_before
-        measured[page] = phase
+                for size, target in targets.items():
+                    one_request(client, target.url(page, rngs[size]), measured[size][page], pid)
     return measured
+
+
+def one_request(client: httpx.Client, request: tuple[str, dict[str, str]], phase: Phase, pid: int) -> None:
+    path, headers = request
+    cpu_before, started = process_tree_cpu(pid), time.perf_counter()
+    status = client.get(path, headers=headers).status_code
+    elapsed = time.perf_counter() - started
+    phase.seconds += elapsed
+    phase.cpu_seconds += process_tree_cpu(pid) - cpu_before
+    phase.latencies.append(elapsed * 1000)
+    phase.statuses[status] = phase.statuses.get(status, 0) + 1
 
 
 # --- Reporting ----------------------------------------------------------------------------------
@@ -293,10 +299,8 @@ def show(label: str, phase: Phase, floor: Phase | None) -> None:
     )
 
 
-def measure_size(size: int, base: str, args: argparse.Namespace, pid: int, user: User) -> dict[str, Phase]:
-    org = organisation_of(size, user)
-    target = target_for(org, user)
-    print(f"\n== {org.slug}: {Candidate.objects.for_org(org).count():,} candidates ==")
+def measure_size(size: int, target: Target, base: str, args: argparse.Namespace, pid: int) -> None:
+    print(f"\n== {target.slug}: {size:,} candidates ==")
     run(base, target, MIX, 4, args.warmup, pid)  # caches, connection pools, the planner's statistics
     floors = {}
     for clients in args.clients:
@@ -304,11 +308,13 @@ def measure_size(size: int, base: str, args: argparse.Namespace, pid: int, user:
         show(f"healthz  x{clients}", floors[clients], None)
     for clients in args.clients:
         show(f"mixed    x{clients}", run(base, target, MIX, clients, args.duration, pid), floors[clients])
-    print("  each page alone, one client:")
-    pages = pages_alone(base, target, args.page_requests, pid)
-    for page, phase in pages.items():
-        show(page, phase, pages["healthz"])
-    return pages
+
+
+def show_pages(by_size: dict[int, dict[str, Phase]]) -> None:
+    for size, pages in by_size.items():
+        print(f"\n== each page alone, one client, the sizes taking turns: {size_label(size)} ==")
+        for page, phase in pages.items():
+            show(page, phase, pages["healthz"])
 
 
 def show_growth(by_size: dict[int, dict[str, Phase]]) -> None:
@@ -352,7 +358,11 @@ def main() -> None:
         f"WEB_QUEUE_WAIT_MS={args.queue_wait_ms}; {os.cpu_count()} cores; the client runs on the same machine"
     )
     try:
-        by_size = {size: measure_size(size, base, args, server.pid, user) for size in args.sizes}
+        targets = {size: target_for(organisation_of(size, user), user) for size in args.sizes}
+        for size, target in targets.items():
+            measure_size(size, target, base, args, server.pid)
+        by_size = pages_alone(base, targets, args.page_requests, server.pid)
+        show_pages(by_size)
         show_growth(by_size)
     finally:
         server.send_signal(signal.SIGTERM)
