@@ -29,4 +29,5 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "talentcircles.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads, backlog and timeouts: gunicorn.conf.py (from GUNICORN_* variables; docs/scale.md).
+CMD ["gunicorn", "talentcircles.wsgi:application"]

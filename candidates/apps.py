@@ -15,7 +15,7 @@ class CandidatesConfig(AppConfig):
         connection_created.connect(register_sqlite_functions, dispatch_uid="candidates.sqlite_functions")
         register_figure(
             Figure(key="candidates", label="Candidates", order=10, url_name="candidate_list",
-                   count=lambda org: Candidate.objects.for_org(org).count())
+                   count=lambda org: Candidate.objects.for_org(org))
         )  # fmt: skip
         register_checklist_item(
             ChecklistItem(key="candidates", label="Import your candidates", order=10, url_name="import_create",

@@ -20,7 +20,7 @@ from candidates.selectors import CandidateFilters
 from candidates.services import PROFILE_FIELDS
 from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Organization, User
-from talentcircles.widgets import QuickSelect
+from talentcircles.widgets import QuickChoiceField, QuickDateInput, QuickSelect, QuickTextInput
 
 UNOWNED = "none"
 SORT_CHOICES = [
@@ -57,26 +57,24 @@ def split_labels(text: str) -> list[str]:
 class CandidateFilterForm(forms.Form):
     """The list page's query string (`?q=…&skill=…`), read into `CandidateFilters`."""
 
-    q = forms.CharField(required=False, max_length=200, label="Search")
-    skill = forms.CharField(required=False, max_length=80)
-    tag = forms.CharField(required=False, max_length=80)
-    industry = forms.ChoiceField(
-        required=False, choices=[("", "Any")] + [(name, name) for name in INDUSTRIES], widget=QuickSelect
-    )
+    q = forms.CharField(required=False, max_length=200, label="Search", widget=QuickTextInput)
+    skill = forms.CharField(required=False, max_length=80, widget=QuickTextInput)
+    tag = forms.CharField(required=False, max_length=80, widget=QuickTextInput)
+    industry = QuickChoiceField(required=False, choices=[("", "Any")] + [(name, name) for name in INDUSTRIES])
     location = forms.CharField(
-        required=False, max_length=100, widget=forms.TextInput(attrs={"placeholder": "City, region or country"})
+        required=False, max_length=100, widget=QuickTextInput(attrs={"placeholder": "City, region or country"})
     )
-    stage = forms.ChoiceField(required=False, choices=[("", "Any (not archived)"), *Candidate.Stage.choices])
-    owner = forms.ChoiceField(required=False)
-    source = forms.ChoiceField(required=False, choices=[("", "Any"), *Candidate.Source.choices])
-    contactable = forms.ChoiceField(required=False, choices=CONTACTABLE_CHOICES)
+    stage = QuickChoiceField(required=False, choices=[("", "Any (not archived)"), *Candidate.Stage.choices])
+    owner = QuickChoiceField(required=False)
+    source = QuickChoiceField(required=False, choices=[("", "Any"), *Candidate.Source.choices])
+    contactable = QuickChoiceField(required=False, choices=CONTACTABLE_CHOICES)
     contacted_after = forms.DateField(
-        required=False, label="Last contacted on or after", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="Last contacted on or after", widget=QuickDateInput(attrs={"type": "date"})
     )
     contacted_before = forms.DateField(
-        required=False, label="Last contacted before", widget=forms.DateInput(attrs={"type": "date"})
+        required=False, label="Last contacted before", widget=QuickDateInput(attrs={"type": "date"})
     )
-    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    sort = QuickChoiceField(required=False, choices=SORT_CHOICES)
     # Set by links from a talent circle's page (?circle=<id>); shown as a removable chip, not a field.
     circle = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

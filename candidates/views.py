@@ -38,6 +38,7 @@ from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
 from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
+from talentcircles.overload import statement_timeout_lifted
 from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
 from talentcircles.tenancy import signed_in_user
 
@@ -186,7 +187,9 @@ class CandidateBulkView(OrgMemberRequiredMixin, View):
 
 
 def _csv_response(org_slug: str, candidates: QuerySet[Candidate]) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(exports.csv_stream(candidates), content_type="text/csv; charset=utf-8")
+    # Every matching row, for longer than a page may take: no web statement timeout (docs/scale.md).
+    stream = statement_timeout_lifted(exports.csv_stream(candidates))
+    response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
     filename = f"{org_slug}-candidates-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -18,7 +18,7 @@ class EngagementConfig(AppConfig):
 
         register_figure(
             Figure(key="circles", label="Talent circles", order=20,
-                   count=lambda org: Circle.objects.for_org(org).count())
+                   count=lambda org: Circle.objects.for_org(org))
         )  # fmt: skip
         register_checklist_item(
             ChecklistItem(key="circle", label="Create a talent circle", order=20, url_name="circle_create",

@@ -6,7 +6,8 @@ TemplateError, AnalyticsError…) becomes a 400 whose body has DRF's usual shape
 messages about no one field under `non_field_errors`, and messages about a field of one item of
 a list (`steps[1].delay_hours`) nested as DRF nests a list serializer's errors:
 `{"steps": {"1": {"delay_hours": [...]}}}`. The database being unreachable (`OperationalError`,
-`InterfaceError`) is a 503 with `Retry-After`; a multipart body over Django's limits a 413 or a
+`InterfaceError`) is a 503 with `Retry-After`, and so is a query cancelled by the web statement
+timeout (`talentcircles.overload`), with a message that says so; a multipart body over Django's limits a 413 or a
 400. Everything else is DRF's default handler's.
 
 Errors that never reach DRF (an unknown `/api/` path, an exception outside a view, a body refused
@@ -35,6 +36,8 @@ from rest_framework.views import set_rollback
 
 from talentcircles.api_parsers import PayloadTooLarge
 from talentcircles.errors import field_messages
+from talentcircles.overload import RETRY_AFTER_SECONDS as TIMEOUT_RETRY_AFTER_SECONDS
+from talentcircles.overload import TIMEOUT_MESSAGE, is_statement_timeout
 from talentcircles.services import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -71,6 +74,14 @@ def is_database_outage(exc: BaseException | None) -> bool:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_statement_timeout(exc):
+        logger.warning("Statement timeout: %s", exc)
+        set_rollback()
+        return Response(
+            {"detail": TIMEOUT_MESSAGE},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(TIMEOUT_RETRY_AFTER_SECONDS)},
+        )
     if is_database_outage(exc):
         logger.error("Database unavailable: %s", exc)
         set_rollback()

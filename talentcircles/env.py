@@ -78,6 +78,26 @@ def database_from_url(name: str, url: str) -> DBConfig:
     return config
 
 
+# Set by talentcircles/wsgi.py and asgi.py before the settings load: this process serves web requests.
+WEB_PROCESS_VARIABLE = "TALENTCIRCLES_WEB_PROCESS"
+
+
+def mark_web_process() -> None:
+    """Called by the WSGI and ASGI entry points: the settings then give queries the web statement timeout."""
+    os.environ.setdefault(WEB_PROCESS_VARIABLE, "1")
+
+
+def with_statement_timeout(database: DBConfig, milliseconds: int) -> None:
+    """PostgreSQL cancels any of this connection's statements running longer than `milliseconds` (0: none).
+
+    Set as a connection start-up option, so it costs no round trip; SQLite has no such thing.
+    """
+    if database["ENGINE"] != "django.db.backends.postgresql" or milliseconds <= 0:
+        return
+    options = database.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={milliseconds}".strip()
+
+
 _EMAIL_BACKENDS = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "locmem": "django.core.mail.backends.locmem.EmailBackend",

@@ -10,6 +10,7 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from talentcircles.env import (
+    WEB_PROCESS_VARIABLE,
     database_from_url,
     email_from_url,
     env_bool,
@@ -17,6 +18,7 @@ from talentcircles.env import (
     env_list,
     env_str,
     env_url,
+    with_statement_timeout,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +66,8 @@ MIDDLEWARE = [
     # /api/: an announced body over the limit is a JSON 413 before anything reads it.
     "talentcircles.api_fallbacks.ApiBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything touches the database: over WEB_CONCURRENCY_LIMIT a request waits briefly, then 503.
+    "talentcircles.overload.ConcurrencyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,6 +78,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     # allauth's pages reached from /c/<org>/ stay in that community's branding (portal_context.py).
     "talentcircles.portal_context.PortalContextMiddleware",
+    # Last, so its process_exception sees a view's error first: a statement timeout is a 503.
+    "talentcircles.overload.StatementTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "talentcircles.urls"
@@ -100,6 +106,17 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 DATABASE_URL = env_url("DATABASE_URL", f"sqlite:///{VAR_DIR / 'talentcircles.sqlite3'}")
 DATABASES = {"default": database_from_url("DATABASE_URL", DATABASE_URL)}
+# --- Back-pressure (docs/scale.md) -------------------------------------------
+# A web request's query is cancelled after this many milliseconds (PostgreSQL; 0: never), and the
+# request answers 503. Only web processes (talentcircles/wsgi.py and asgi.py mark themselves) get it:
+# Celery workers, beat and management commands (migrations, exports, analytics rebuilds) run without.
+DB_STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", "5000")
+if env_bool(WEB_PROCESS_VARIABLE, "False"):
+    with_statement_timeout(DATABASES["default"], DB_STATEMENT_TIMEOUT_MS)
+# Requests one web process works on at once (0: no limit); one more waits up to WEB_QUEUE_WAIT_MS for a
+# slot, then answers 503 with Retry-After. Size it with the cores (docs/scale.md).
+WEB_CONCURRENCY_LIMIT = env_int("WEB_CONCURRENCY_LIMIT", "0")
+WEB_QUEUE_WAIT_MS = env_int("WEB_QUEUE_WAIT_MS", "500")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the worker write while the web process reads.
     DATABASES["default"]["OPTIONS"] = {

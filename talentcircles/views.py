@@ -15,7 +15,7 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from talentcircles import services
 from talentcircles.checklist import setup_checklist
-from talentcircles.figures import organization_figures, registered_figures
+from talentcircles.figures import home_figures
 from talentcircles.forms import (
     ApiTokenForm,
     InvitationForm,
@@ -61,15 +61,14 @@ class OrgHomeView(OrgMemberRequiredMixin, TemplateView):
     template_name = "talentcircles/home.html"
 
     def get(self, request, *args, **kwargs):
-        request.session[LAST_ORG_SESSION_KEY] = self.org.slug
+        # Assigning marks the session modified, and a modified session is written back (an UPDATE of
+        # its row) on every view: assign only when the organisation changes.
+        if request.session.get(LAST_ORG_SESSION_KEY) != self.org.slug:
+            request.session[LAST_ORG_SESSION_KEY] = self.org.slug
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        counts = organization_figures(self.org)
-        figures = [
-            {"key": f.key, "label": f.label, "value": counts[f.key], "url_name": f.url_name}
-            for f in registered_figures()
-        ]
+        figures = home_figures(self.org)  # each counted up to a cap: "10,000+", whatever the size
         cards = home_cards(self.request, self.org, self.membership)  # personal cards the other apps register
         checklist = setup_checklist(self.org)  # a new organisation's first steps (talentcircles/checklist.py)
         return super().get_context_data(figures=figures, home_cards=cards, checklist=checklist, **kwargs)
