@@ -25,6 +25,9 @@ SQLite (where there is no trigram index: the slower, correct path reads the orga
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.models import BooleanField, FloatField, Q
 from django.db.models.expressions import RawSQL
@@ -41,15 +44,29 @@ MAX_TWINS = 100
 MATCHING_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "current_company", "city"})
 
 
-def raise_similarity_threshold() -> None:
-    """Let `%` (and so the trigram index) keep only names ≥ SIMILAR_NAME until the transaction ends.
+@contextmanager
+def similar_names_only() -> Iterator[None]:
+    """Inside it, `%` (and so the trigram index) keeps only names ≥ SIMILAR_NAME; no-op on SQLite.
 
-    Call inside `transaction.atomic`: SET LOCAL lasts for the transaction (outside one it warns and
-    does nothing). No-op on SQLite.
+    Use inside `transaction.atomic`: the setting is transaction-local (SET LOCAL), and the value
+    before is put back on the way out, so a search later in the same transaction (a test's, or
+    a caller's) still uses its own threshold.
     """
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold', true)")
+        before = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(SIMILAR_NAME)])
+    try:
+        yield
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL pg_trgm.similarity_threshold = %s", [SIMILAR_NAME])
+            if before is None:  # pg_trgm not loaded in this session before: back to its default
+                cursor.execute("SET LOCAL pg_trgm.similarity_threshold TO DEFAULT")
+            else:
+                cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [before])
 
 
 def _similar_name(name: str) -> RawSQL:
@@ -110,7 +127,7 @@ def twins_of(candidate: Candidate) -> dict[int, list[str]]:
     """The other candidates of its organisation likely the same person: id → reasons (REASONS order).
 
     `candidate` must carry `search_name` as stored (load it from the database); two queries.
-    On PostgreSQL call `raise_similarity_threshold()` first, in the same transaction.
+    On PostgreSQL call it inside `similar_names_only()`, else the index reads far more rows.
     """
     if candidate.erased_at is not None:
         return {}

@@ -88,12 +88,12 @@ def duplicates_refresh(*, org_id: int, candidate_ids: list[int]) -> int:
     Candidates gone from the organisation are skipped (their pairs went with them); erased ones lose theirs.
     Dismissed pairs are not stored again.
     """
-    matching.raise_similarity_threshold()
     candidates = list(Candidate.objects.for_org(org_id).filter(pk__in=candidate_ids).only(*_LOADED_FIELDS))
     found: Pairs = {}
-    for candidate in candidates:
-        for other_id, reasons in matching.twins_of(candidate).items():
-            found[(min(candidate.pk, other_id), max(candidate.pk, other_id))] = reasons
+    with matching.similar_names_only():
+        for candidate in candidates:
+            for other_id, reasons in matching.twins_of(candidate).items():
+                found[(min(candidate.pk, other_id), max(candidate.pk, other_id))] = reasons
     ids = [candidate.pk for candidate in candidates]
     for pair in _dismissed(org_id, _touching(ids)):
         found.pop(pair, None)

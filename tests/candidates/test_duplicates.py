@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 
 from candidates import services
@@ -205,3 +206,13 @@ def test_another_organisation_cannot_see_the_duplicates_page(acme, globex):
     assert globex.client.get(f"/o/{acme.org.slug}/candidates/duplicates/").status_code == 404
     response = globex.client.get(f"/o/{globex.org.slug}/candidates/duplicates/")
     assert response.status_code == 200 and "Lovelace" not in response.content.decode()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pg_trgm's setting (PostgreSQL only)")
+def test_a_refresh_puts_the_trigram_threshold_back_for_the_rest_of_the_transaction(acme):
+    ada = _add(acme.org, "Ada", "Lovelace", current_company="Analytical Engines")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.25")
+        duplicates_refresh(org_id=acme.org.pk, candidate_ids=[ada.pk])
+        cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
+        assert cursor.fetchone()[0] == "0.25"
