@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from candidates.duplicates import matching
+from candidates.duplicates import matching, rebuild
 from candidates.duplicates.models import DuplicateDismissal, DuplicatePair
 from candidates.models import Candidate
 from talentcircles.models import Organization, User
@@ -104,6 +104,8 @@ def duplicates_refresh(*, org_id: int, candidate_ids: list[int]) -> int:
 @transaction.atomic
 def duplicates_rebuild(*, org: Organization) -> int:
     """Recompute every pair of the organisation (existing data, the nightly catch-up); returns the count."""
+    if connection.vendor == "postgresql":
+        return rebuild.rebuild_postgresql(org)
     found = matching.organisation_pairs(org)
     for pair in _dismissed(org.pk, Q()):
         found.pop(pair, None)

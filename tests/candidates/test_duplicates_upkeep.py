@@ -202,3 +202,14 @@ def test_the_rebuild_command_fills_the_pairs_of_existing_candidates(acme, globex
     assert f"{globex.org.slug}: 0 likely duplicate pair(s)" in out.getvalue()
     with pytest.raises(CommandError, match="No organisation"):
         call_command("rebuild_duplicates", "--org", "nowhere", stdout=out)
+
+
+def test_a_rebuild_deletes_pairs_no_longer_found_and_corrects_changed_ones(acme, add):
+    ada = add(acme.org, "Ada", "Lovelace", phone="+442079460958")
+    twin = add(acme.org, "Augusta", "King", phone="+442079460958")
+    stranger = add(acme.org, "Alan", "Turing")
+    DuplicatePair.objects.filter(candidate_a=ada).update(reasons=["stale"], score=3)
+    DuplicatePair.objects.create(organization=acme.org, candidate_a=twin, candidate_b=stranger, score=1, reasons=["x"])
+    assert duplicates_rebuild(org=acme.org) == 1
+    assert _pairs(acme.org) == {(ada.pk, twin.pk): ["phone"]}
+    assert DuplicatePair.objects.get().score == 1
