@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
 from django.views.generic import TemplateView, View
@@ -26,6 +28,26 @@ from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.tenancy import signed_in_user
 
 PAIRS_PER_PAGE = 25
+# Counting every pair costs a second at 16 million (a million seeded candidates): the page counts up to
+# this many and says "10,000+"; the pages beyond are not offered (merge or dismiss the first ones).
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows (one more to know there are more)."""
+
+    @cached_property
+    def _counted(self) -> int:
+        assert isinstance(self.object_list, QuerySet)
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, COUNT_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > COUNT_CAP
 
 
 class DuplicateListView(OrgMemberRequiredMixin, TemplateView):
@@ -35,8 +57,10 @@ class DuplicateListView(OrgMemberRequiredMixin, TemplateView):
         raw = self.request.GET.get("page", "")
         number = int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
         # A page past the end shows the last one.
-        page = Paginator(duplicate_pair_list(org=self.org), PAIRS_PER_PAGE).get_page(number)
-        return super().get_context_data(page=page, pairs=page.object_list, total=page.paginator.count, **kwargs)
+        paginator = CappedPaginator(duplicate_pair_list(org=self.org), PAIRS_PER_PAGE)
+        page = paginator.get_page(number)
+        context = {"page": page, "pairs": page.object_list, "total": paginator.count, "capped": paginator.capped}
+        return super().get_context_data(**context, **kwargs)
 
 
 class DuplicateDismissView(OrgMemberRequiredMixin, View):

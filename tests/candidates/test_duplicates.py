@@ -216,3 +216,15 @@ def test_a_refresh_puts_the_trigram_threshold_back_for_the_rest_of_the_transacti
         duplicates_refresh(org_id=acme.org.pk, candidate_ids=[ada.pk])
         cursor.execute("SELECT current_setting('pg_trgm.similarity_threshold')")
         assert cursor.fetchone()[0] == "0.25"
+
+
+def test_the_duplicates_page_counts_up_to_a_cap_and_says_there_are_more(acme, monkeypatch):
+    from candidates.duplicates import views
+
+    _twin_pairs(acme.org, 6)
+    monkeypatch.setattr(views, "COUNT_CAP", 5)
+    response = acme.client.get(f"/o/{acme.org.slug}/candidates/duplicates/", {"page": 9})
+    assert "5+ pairs" in response.content.decode()
+    assert response.context["page"].number == 1 and len(response.context["pairs"]) == 5
+    monkeypatch.setattr(views, "COUNT_CAP", 6)
+    assert "6 pairs" in acme.client.get(f"/o/{acme.org.slug}/candidates/duplicates/").content.decode()
