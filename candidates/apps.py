@@ -24,12 +24,14 @@ class CandidatesConfig(AppConfig):
         )  # fmt: skip
 
     def seed_demo(self, *, org, recruiter) -> None:
+        from candidates.duplicates.services import duplicates_rebuild
         from candidates.models import Candidate
         from candidates.services import candidate_create
 
         for data, skills in DEMO_CANDIDATES:
             if not Candidate.objects.for_org(org).filter(email=data["email"]).exists():
                 candidate_create(org=org, actor=None, data={**data, "owner": recruiter}, skills=skills)
+        duplicates_rebuild(org=org)  # at once, not waiting for a worker
 
 
 DEMO_CANDIDATES = [

@@ -6,6 +6,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 
 from candidates import search, services
+from candidates.duplicates import services as duplicates
 from candidates.models import Candidate, MergeRecord, Resume
 from talentcircles import events
 from talentcircles.models import Organization, User
@@ -136,6 +137,7 @@ def candidate_merge(
         chosen_fields=dict(choices),
         merged_by=actor,
     )
-    other.delete()
+    other.delete()  # its pairs and dismissals go with it
     search.refresh([keep.pk])
+    duplicates.queue_refresh(org.pk, [keep.pk])
     return keep

@@ -490,3 +490,7 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email_hash[:12]}… ({self.reason})"
+
+
+# Registered with the app from their own package (the duplicates part of the product).
+from candidates.duplicates.models import DuplicateDismissal, DuplicatePair  # noqa: E402, F401

@@ -25,6 +25,8 @@ from django.utils import timezone
 
 from candidates import search, services
 from candidates.consent import consent_set, consent_state
+from candidates.duplicates import matching as duplicate_matching
+from candidates.duplicates import services as duplicates
 from candidates.importing.report import erase_from_import_reports
 from candidates.models import (
     Candidate,
@@ -212,6 +214,8 @@ def candidate_update_by_self(*, candidate: Candidate, data: dict) -> Candidate:
     candidate.updated_at = timezone.now()
     candidate.save(update_fields=sorted({*changed, "time_zone", "country_unmapped", "updated_at"}))
     search.refresh([candidate.pk])
+    if duplicate_matching.MATCHING_FIELDS.intersection(changed):
+        duplicates.queue_refresh(candidate.organization_id, [candidate.pk])
     events.emit(
         events.CandidateEvent(
             organization_id=candidate.organization_id,
@@ -397,6 +401,7 @@ def candidate_erase(*, candidate: Candidate, source: str, actor: User | None = N
     locked.skills.clear()
     locked.tags.clear()
     search.refresh([locked.pk])
+    duplicates.duplicates_forget(candidate=locked)
 
     ConsentRecord.objects.filter(candidate=locked).update(ip_address=None)
     MergeRecord.objects.filter(kept=locked).update(merged_snapshot={})

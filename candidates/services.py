@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from candidates import normalise, search
+from candidates.duplicates import matching as duplicate_matching
+from candidates.duplicates.services import queue_refresh as queue_duplicates_refresh
 from candidates.models import Candidate, DigestFrequency, Label, Skill, Tag
 from talentcircles import events
 from talentcircles.models import Membership, Organization, User
@@ -168,6 +170,7 @@ def candidate_create(
     candidate.save()
     _set_labels(candidate, skills, tags)
     search.refresh([candidate.pk])
+    queue_duplicates_refresh(org.pk, [candidate.pk])
     _emit(candidate, events.CREATED, actor, source=candidate.source)
     return candidate
 
@@ -194,6 +197,8 @@ def candidate_update(
     candidate.save()
     _set_labels(candidate, skills, tags)
     search.refresh([candidate.pk])
+    if duplicate_matching.MATCHING_FIELDS.intersection(changed):
+        queue_duplicates_refresh(candidate.organization_id, [candidate.pk])
     if changed or skills is not None or tags is not None:
         _emit(candidate, events.UPDATED, actor, fields=changed)
     if stage != candidate.stage:
@@ -240,8 +245,9 @@ def candidate_upsert(
         _validate(candidate)
         candidate.save()
         _set_labels(candidate, skills, None)
-        if refresh_search:
+        if refresh_search:  # else the caller refreshes search and duplicates for its batch
             search.refresh([candidate.pk])
+            queue_duplicates_refresh(org.pk, [candidate.pk])
         _emit(candidate, events.IMPORTED, actor, outcome="created")
         return UpsertResult(candidate, "created")
 
@@ -263,6 +269,8 @@ def candidate_upsert(
     existing.skills.add(*added)
     if refresh_search:
         search.refresh([existing.pk])
+        if duplicate_matching.MATCHING_FIELDS.intersection(filled):
+            queue_duplicates_refresh(org.pk, [existing.pk])
     _emit(existing, events.IMPORTED, actor, outcome="updated", fields=filled)
     return UpsertResult(existing, "updated")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from candidates import resume_text
+from candidates.duplicates import services as duplicates
 from candidates.importing import runner
+from talentcircles.models import Organization
 
 
 # Imports can outlast the default 5-minute limit (a million rows); the job's row
@@ -29,3 +31,25 @@ def resume_text_extract_task(resume_id: int) -> str | None:
 def resume_extraction_sweep_task() -> dict[str, int]:
     """Queue again the résumés whose extraction was lost (broker down at upload, worker killed)."""
     return resume_text.resume_extraction_sweep()
+
+
+@shared_task
+def duplicates_refresh_task(org_id: int, candidate_ids: list[int]) -> int:
+    """Recompute these candidates' duplicate pairs (queued by the writes that change a matching field)."""
+    return duplicates.duplicates_refresh(org_id=org_id, candidate_ids=candidate_ids)
+
+
+# An organisation's pairs at once: about a minute at a million candidates (the pair query's self-joins).
+@shared_task(time_limit=1800, soft_time_limit=1740)
+def duplicates_rebuild_task(org_id: int) -> int:
+    """Recompute every duplicate pair of one organisation; returns how many there are."""
+    return duplicates.duplicates_rebuild(org=Organization.objects.get(pk=org_id))
+
+
+@shared_task
+def duplicates_rebuild_all_task() -> int:
+    """Nightly: one rebuild per organisation, catching up refreshes a broker outage lost."""
+    org_ids = list(Organization.objects.values_list("pk", flat=True))
+    for org_id in org_ids:
+        duplicates_rebuild_task.delay(org_id)
+    return len(org_ids)

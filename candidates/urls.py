@@ -3,6 +3,7 @@
 Each feature module owns its `urlpatterns`; this module only gathers them.
 """
 
-from candidates import duplicate_views, import_views, views
+from candidates import import_views, views
+from candidates.duplicates import views as duplicate_views
 
 urlpatterns = [*views.urlpatterns, *import_views.urlpatterns, *duplicate_views.urlpatterns]

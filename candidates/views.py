@@ -24,7 +24,7 @@ from django.views.generic import FormView, TemplateView
 
 from candidates import exports, privacy, search, services
 from candidates.countries import flag_unmapped
-from candidates.duplicates import likely_duplicates_of
+from candidates.duplicates.selectors import duplicates_of
 from candidates.forms import (
     BulkActionForm,
     CandidateFilterForm,
@@ -214,7 +214,7 @@ class CandidateDetailView(CandidateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("upload_form", ResumeUploadForm())
         candidate = self.candidate_for_page()
-        return super().get_context_data(candidate=candidate, duplicates=likely_duplicates_of(candidate), **kwargs)
+        return super().get_context_data(candidate=candidate, duplicates=duplicates_of(candidate), **kwargs)
 
 
 class ResumeUploadView(CandidateMixin, View):

@@ -216,6 +216,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "engagement-community-digests": {"task": "engagement.circles.tasks.send_community_digests", "schedule": 300.0},
     # Résumés whose text extraction was lost (broker down at upload, worker killed) are queued again.
     "candidates-sweep-resume-extraction": {"task": "candidates.tasks.resume_extraction_sweep_task", "schedule": 60.0},
+    # Every organisation's duplicate pairs recomputed: catches up refreshes a broker outage lost.
+    "candidates-rebuild-duplicates-nightly": {
+        "task": "candidates.tasks.duplicates_rebuild_all_task",
+        "schedule": crontab(hour=2, minute=0),
+    },
     # Messages whose delivery task was lost (Redis flushed, worker killed) are queued again.
     "messaging-sweep-stuck": {"task": "messaging.tasks.sweep_stuck_messages", "schedule": 60.0},
     # Messages whose delivery task never reached the broker (it was down when they were written).

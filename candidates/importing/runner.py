@@ -22,6 +22,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from candidates import search, services
+from candidates.duplicates import services as duplicates
 from candidates.importing import jsonresume, readers
 from candidates.importing import mapping as column_mapping
 from candidates.importing.batch import RowOutcome, failure_reason, upsert_batch
@@ -171,6 +172,14 @@ def _upsert_readable(job: ImportJob, record: Record, data: dict) -> RowOutcome:
 
 
 def _upsert(job: ImportJob, records: list[Record], *, row_by_row: bool) -> list[RowOutcome]:
+    outcomes = _upsert_batch_or_rows(job, records, row_by_row=row_by_row)
+    # Once the batch commits, its new and filled-in candidates' duplicates are found in the background.
+    stored = [o.candidate_id for o in outcomes if o.outcome in ("created", "updated") and o.candidate_id is not None]
+    duplicates.queue_refresh(job.organization_id, stored)
+    return outcomes
+
+
+def _upsert_batch_or_rows(job: ImportJob, records: list[Record], *, row_by_row: bool) -> list[RowOutcome]:
     if not row_by_row:
         try:
             with transaction.atomic():

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from candidates import search
+from candidates.duplicates.services import duplicates_rebuild
 from candidates.models import Candidate, Skill
 from candidates.seeding.people import COLUMNS, People, skill_vocabulary
 from candidates.services import labels_for
@@ -68,6 +69,9 @@ def candidates_seed(
     if postgresql:
         with _timed(spent, "vacuum analyze"):
             _tidy_up()
+    with _timed(spent, "duplicates"):  # the rows were written around the services, so their pairs are found here
+        pairs = duplicates_rebuild(org=org)
+    say(f"  {pairs:,} likely duplicate pairs")
     elapsed = time.perf_counter() - started
     say(
         f"created {candidates:,} candidates in {elapsed:.1f} s ({candidates / elapsed:,.0f} rows/s); "

@@ -1,4 +1,4 @@
-"""Recruiter pages for duplicates: the list of likely pairs and the side-by-side merge.
+"""Recruiter pages for duplicates: the list of likely pairs, "not a duplicate" and the side-by-side merge.
 
 Mounted under /o/<org_slug>/candidates/ by candidates.urls.
 """
@@ -9,20 +9,45 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import capfirst
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
-from candidates.duplicates import likely_duplicate_pairs
+from candidates.duplicates.selectors import duplicate_pair_list
+from candidates.duplicates.services import duplicate_dismiss
 from candidates.merge import KEEP, OTHER, candidate_merge, default_choices, differing_fields
 from candidates.models import Candidate
 from candidates.selectors import candidate_detail
 from talentcircles.errors import field_messages
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.tenancy import signed_in_user
 
 PAIRS_PER_PAGE = 25
+# Counting every pair costs a second at 16 million (a million seeded candidates): the page counts up to
+# this many and says "10,000+"; the pages beyond are not offered (merge or dismiss the first ones).
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP rows (one more to know there are more)."""
+
+    @cached_property
+    def _counted(self) -> int:
+        assert isinstance(self.object_list, QuerySet)
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._counted, COUNT_CAP)
+
+    @property
+    def capped(self) -> bool:
+        return self._counted > COUNT_CAP
 
 
 class DuplicateListView(OrgMemberRequiredMixin, TemplateView):
@@ -31,13 +56,28 @@ class DuplicateListView(OrgMemberRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         raw = self.request.GET.get("page", "")
         number = int(raw) if raw.isdigit() and 0 < len(raw) < 7 and int(raw) > 0 else 1
-        found = likely_duplicate_pairs(org=self.org, offset=(number - 1) * PAIRS_PER_PAGE, limit=PAIRS_PER_PAGE)
-        if not found.pairs and found.total:  # past the end: show the last page
-            number = (found.total - 1) // PAIRS_PER_PAGE + 1
-            found = likely_duplicate_pairs(org=self.org, offset=(number - 1) * PAIRS_PER_PAGE, limit=PAIRS_PER_PAGE)
-        # The pairs are fetched already; the paginator only does the page arithmetic for the template.
-        page = Paginator(range(found.total), PAIRS_PER_PAGE).get_page(number)
-        return super().get_context_data(page=page, pairs=found.pairs, total=found.total, **kwargs)
+        # A page past the end shows the last one.
+        paginator = CappedPaginator(duplicate_pair_list(org=self.org), PAIRS_PER_PAGE)
+        page = paginator.get_page(number)
+        context = {"page": page, "pairs": page.object_list, "total": paginator.count, "capped": paginator.capped}
+        return super().get_context_data(**context, **kwargs)
+
+
+class DuplicateDismissView(OrgMemberRequiredMixin, View):
+    """POST: the two candidates are not the same person; back to `next` (this site only) or the list."""
+
+    def post(self, request, org_slug, pk_a, pk_b):
+        try:
+            dismissal = duplicate_dismiss(org=self.org, first_id=pk_a, second_id=pk_b, actor=signed_in_user(request))
+        except Candidate.DoesNotExist:
+            raise Http404 from None
+        messages.success(
+            request, f"Marked #{dismissal.candidate_a_id} and #{dismissal.candidate_b_id} as not the same person."
+        )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False):
+            target = reverse("duplicate_list", args=[self.org.slug])
+        return HttpResponseRedirect(target)
 
 
 def _display(candidate: Candidate, name: str) -> str:
@@ -125,5 +165,6 @@ class DuplicateMergeView(OrgMemberRequiredMixin, TemplateView):
 
 urlpatterns = [
     path("duplicates/", DuplicateListView.as_view(), name="duplicate_list"),
+    path("duplicates/dismiss/<int:pk_a>/<int:pk_b>/", DuplicateDismissView.as_view(), name="duplicate_dismiss"),
     path("duplicates/merge/<int:pk_a>/<int:pk_b>/", DuplicateMergeView.as_view(), name="duplicate_merge"),
 ]
