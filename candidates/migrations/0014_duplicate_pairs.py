@@ -14,7 +14,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('candidates', '0012_countries_from_the_list'),
+        ('candidates', '0013_accent_blind_search'),
         ('talentcircles', '0006_contact_policy_settings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
