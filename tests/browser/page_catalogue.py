@@ -62,6 +62,8 @@ EXCLUDED: dict[str, str] = {
     "mfa_download_recovery_codes": "a text download",
     # Actions: POST only (a GET answers 405 or redirects back).
     "candidate_archive": "POST only",
+    "duplicate_dismiss": "POST only",
+    "setup_checklist_dismiss": "POST only",
     "candidate_bulk": "POST only",
     "candidate_resume_upload": "POST only (the form is on the candidate page)",
     "portal_resume_upload": "POST only (the form is on the profile page)",

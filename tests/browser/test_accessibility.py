@@ -1,9 +1,9 @@
 """Accessibility: axe-core (WCAG 2.0 and 2.1, A and AA) finds nothing on any recruiter, portal or account page.
 
-The pages are listed here, over the demo data plus a sequence and a candidate signed in to the portal;
-each group is one test (seeding the demo once), and a failure lists every page's violations at once.
-The lists (`recruiter_pages`, `portal_pages`, `signed_out_pages`) are plain `CheckedPage(name, path,
-exclude)` values, so a shared catalogue of pages can replace them without touching `audit`.
+Every page of the shared page catalogue (tests/browser/page_catalogue.py) is checked as its visitor sees it;
+the other tests check what the catalogue's data does not show: the warnings under the 13% line, the portal
+and the community's account pages in light brand colours, and states reached by a click (open menus, a
+merge, an import's mapping). A failure lists every page's violations at once.
 """
 
 from __future__ import annotations
@@ -18,16 +18,14 @@ from allauth.account.models import EmailAddress
 
 from candidates.models import Candidate
 from engagement.analytics.forms import today_utc
-from engagement.circles.models import Circle, Post
 from engagement.circles.unsubscribe import community_unsubscribe_token
-from engagement.sequences.builder import sequence_create
 from messaging.links import unsubscribe_token
-from messaging.models import MessageTemplate, Thread
+from messaging.models import Thread
 from talentcircles.models import Organization, User
 from tests.browser.axe import Violation, axe_violations, format_violations
 from tests.browser.conftest import new_context
 from tests.engagement.analytics_ui_support import outreach
-from tests.factories import CandidateFactory, MessageTemplateFactory
+from tests.factories import CandidateFactory
 
 PORTAL_EMAIL = "katherine.johnson@example.com"  # a demo candidate, with a conversation and a circle
 IMPORT_FILE = Path(__file__).resolve().parents[1] / "candidates" / "files" / "linkedin_connections.csv"
@@ -39,98 +37,6 @@ class CheckedPage:
     name: str
     path: str
     exclude: tuple[str, ...] = ()
-
-
-def recruiter_pages(org: Organization) -> list[CheckedPage]:
-    """Every recruiter page of the demo organisation, and the signed-in user's account pages."""
-    o = f"/o/{org.slug}"
-    pages = [
-        ("home", f"{o}/"),
-        *candidate_pages(org),
-        *circle_pages(org),
-        *messaging_pages(org),
-        *sequence_pages(org),
-        ("pipeline", f"{o}/pipeline/"),
-        ("my day", f"{o}/today/"),
-        ("settings", f"{o}/settings/"),
-        ("api tokens", f"{o}/settings/tokens/"),
-        ("new organisation", "/orgs/new/"),
-        ("account profile", "/account/profile/"),
-        ("two-factor", "/accounts/2fa/"),
-        ("reauthenticate", "/accounts/reauthenticate/"),
-        ("password change", "/accounts/password/change/"),
-        ("e-mail addresses", "/accounts/email/"),
-        ("analytics", f"{o}/analytics/"),
-    ]
-    return [CheckedPage(name, path) for name, path in pages]
-
-
-def candidate_pages(org: Organization) -> list[tuple[str, str]]:
-    grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
-    c = f"/o/{org.slug}/candidates"
-    return [
-        ("candidate list", f"{c}/"),
-        ("candidate search", f"{c}/?q=grace"),
-        ("candidate profile", f"{c}/{grace.pk}/"),
-        ("candidate new", f"{c}/new/"),
-        ("candidate edit", f"{c}/{grace.pk}/edit/"),
-        ("candidate delete", f"{c}/{grace.pk}/delete/"),
-        ("candidate erase", f"{c}/{grace.pk}/erase/"),
-        ("imports", f"{c}/imports/"),
-        ("import new", f"{c}/imports/new/"),
-        ("duplicates", f"{c}/duplicates/"),
-    ]
-
-
-def circle_pages(org: Organization) -> list[tuple[str, str]]:
-    circle = Circle.objects.get(organization=org, slug="backend-engineers")
-    post = Post.objects.filter(circle=circle, kind="event").first()
-    c = f"/o/{org.slug}/circles"
-    return [
-        ("circle list", f"{c}/"),
-        ("circle detail", f"{c}/{circle.pk}/"),
-        ("circle new", f"{c}/new/"),
-        ("circle edit", f"{c}/{circle.pk}/edit/"),
-        ("circle delete", f"{c}/{circle.pk}/delete/"),
-        ("post new", f"{c}/{circle.pk}/posts/new/"),
-        ("post detail", f"{c}/{circle.pk}/posts/{post.pk}/"),
-        ("post edit", f"{c}/{circle.pk}/posts/{post.pk}/edit/"),
-    ]
-
-
-def messaging_pages(org: Organization) -> list[tuple[str, str]]:
-    grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
-    thread = Thread.objects.filter(organization=org).order_by("pk").first()
-    template = MessageTemplate.objects.filter(organization=org).order_by("pk").first()
-    m = f"/o/{org.slug}/messages"
-    return [
-        ("threads", f"{m}/"),
-        ("thread", f"{m}/{thread.pk}/"),
-        ("compose", f"{m}/new/?candidate={grace.pk}"),
-        ("templates", f"{m}/templates/"),
-        ("template new", f"{m}/templates/new/"),
-        ("template edit", f"{m}/templates/{template.pk}/edit/"),
-        ("template preview", f"{m}/templates/{template.pk}/preview/"),
-        ("unmatched inbox", f"{m}/unmatched/"),
-    ]
-
-
-def sequence_pages(org: Organization) -> list[tuple[str, str]]:
-    recruiter = User.objects.get(email="recruiter@demo.talentcircles.test")
-    template = MessageTemplateFactory(organization=org, owner=recruiter, name="Accessibility check")
-    steps = [
-        {"order": 1, "kind": "email", "template": template.pk},
-        {"order": 2, "kind": "task", "task_text": "Call", "delay_business_days": 1},
-    ]
-    sequence = sequence_create(org=org, owner=recruiter, name="Accessibility sequence", steps=steps)
-    s = f"/o/{org.slug}/sequences"
-    return [
-        ("sequence list", f"{s}/"),
-        ("sequence detail", f"{s}/{sequence.pk}/"),
-        ("sequence new", f"{s}/new/"),
-        ("sequence edit", f"{s}/{sequence.pk}/edit/"),
-        ("sequence preview", f"{s}/{sequence.pk}/preview/"),
-    ]
 
 
 def portal_pages(org: Organization, candidate: Candidate) -> list[CheckedPage]:
@@ -231,19 +137,14 @@ def below_the_line(org: Organization) -> None:
     outreach(org, day=today - timedelta(days=3), recruiter=recruiter, count=120)
 
 
-def test_recruiter_and_account_pages_have_no_violations(live_server, page, sign_in):
+def test_the_rate_warnings_under_the_13_percent_line_have_no_violations(live_server, page, sign_in):
+    """The catalogue's data stays above the line; here the home card, the figures and the guard warn."""
     org = Organization.objects.get(slug="demo")
     below_the_line(org)
     sign_in()
     page.wait_for_url(f"{live_server.url}/o/demo/")
-    assert_accessible(audit(page, live_server.url, recruiter_pages(org)))
-
-
-def test_portal_pages_have_no_violations(live_server, page, demo):
-    org = Organization.objects.get(slug="demo")
-    candidate = portal_candidate(org)
-    sign_in_candidate(page, live_server.url)
-    assert_accessible(audit(page, live_server.url, portal_pages(org, candidate)))
+    warned = [CheckedPage("home", f"/o/{org.slug}/"), CheckedPage("analytics", f"/o/{org.slug}/analytics/")]
+    assert_accessible(audit(page, live_server.url, warned))
 
 
 # htmx fragments the catalogue also opens on their own (each is checked inside the page it is swapped into).
