@@ -53,7 +53,7 @@ TARGET_MS = 100.0
 TARGET_SHARE = 0.92
 MEGABYTE = 1_000_000
 
-# What the origins keep and we cut on purpose (see the README, "Replies in"): a client's signature.
+# What the origins keep and we cut on purpose (see docs/messaging.md, "Replies in"): a client's signature.
 _CLIENT_SIGNATURE = re.compile(r"^(?:--\s*|(?:sent\s+(?:from|with|via)|get\s+outlook\s+for)\s+[^,]+)$", re.IGNORECASE)
 # What two origins hide and we keep on purpose: a sign-off name on its own line ("-Abhishek Kona", "Bob").
 _SIGN_OFF_NAME = re.compile(r"^(?:[-\u2013\u2014]\s?)?[A-Z][\w.'-]*(?:\s[A-Z][\w.'-]*){0,2}$")

@@ -74,7 +74,7 @@ class CandidateRefSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="Stable identifier, e.g. `generic` or `placeholder` (all in the README).")
+    code = serializers.CharField(help_text="Stable identifier, e.g. `generic` or `placeholder` (docs/messaging.md).")
     message = serializers.CharField(help_text="The reason, in words a recruiter understands.")
     severity = serializers.CharField()
     penalty = serializers.IntegerField(help_text="Points this finding takes off the score.")

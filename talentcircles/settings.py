@@ -165,7 +165,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", "300")
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", "240")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# --- Celery and a broker that may be down (README, "Outbox guarantees") ---
+# --- Celery and a broker that may be down (docs/messaging.md, "Outbox guarantees") ---
 # A request never waits on the broker: connecting gives up after a second (a refused connection at
 # once), and a publish is retried at most twice without pause (the delivery tasks not at all:
 # `messaging.outbox.enqueue_deliveries` publishes with retry=False, logs a failure and leaves the row to
@@ -404,7 +404,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Content-Security-Policy on every response (django-csp; README "Content-Security-Policy").
+# Content-Security-Policy on every response (django-csp; docs/development.md, "Content-Security-Policy").
 # Scripts and styles come from our own origin; an inline <script> or <style> that cannot move
 # to static/ carries nonce="{{ request.csp_nonce }}". No 'unsafe-inline', no 'unsafe-eval'.
 # data: images are Bootstrap's SVG icons in its CSS and the TOTP QR code of the 2FA setup.

@@ -1,6 +1,6 @@
 """The architecture, checked by reading the code: import direction, write paths and sizes.
 
-The rules are the README's ("Architecture"): an app imports only from apps to its left
+The rules are docs/architecture.md's: an app imports only from apps to its left
 (talentcircles ← candidates ← messaging ← engagement), each part of `engagement` only from parts
 to its left (timeline ← circles ← sequences ← analytics), with no import cycle inside `engagement`;
 views, API modules, tasks and management commands write through services; modules and functions

@@ -1,7 +1,7 @@
 """The response-rate metric: every figure the dashboard, the API, the home card and the guard show.
 
 Pure reads of the roll-ups (`ResponseStat`, see engagement/analytics_models.py); the definition is
-in the README ("Response rates"). Days are UTC dates of an outreach's first send. An outreach sent
+in docs/analytics.md. Days are UTC dates of an outreach's first send. An outreach sent
 on day D settles when its window has passed for the whole day: from D + window_days + 1 (00:00 UTC).
 """
 

@@ -70,7 +70,7 @@ def browser():
 
 
 # Every page a browser test opens reports Content-Security-Policy violations to the console;
-# the `page` fixture fails the test on any (see README "Content-Security-Policy").
+# the `page` fixture fails the test on any (see docs/development.md, "Content-Security-Policy").
 CSP_LISTENER = """
 document.addEventListener("securitypolicyviolation", function (event) {
   console.error("CSP violation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline")

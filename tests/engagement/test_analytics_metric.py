@@ -1,4 +1,4 @@
-"""The response-rate metric, hand-computed (see the README, "Response rates").
+"""The response-rate metric, hand-computed (see docs/analytics.md).
 
 Scenario ("every rule"), now = 31 March 2026 12:00 UTC, outreach first sent 1 February 10:00 unless said:
   T1  answered by e-mail after 24 h                              answered (24 h)

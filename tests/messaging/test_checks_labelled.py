@@ -3,7 +3,7 @@
 The set (tests/messaging/data/labelled_drafts.json) holds personal drafts that name technologies,
 products, places, schools and past employers, generic blasts, drafts with the wrong company or
 industry and drafts with leftover placeholders, in English, German, French and Spanish. The
-thresholds sit a little under what the check achieves (README, "The personalisation check"):
+thresholds sit a little under what the check achieves (docs/messaging.md, "The personalisation check"):
 a change that makes the check noisier or blinder fails here with the drafts it now gets wrong.
 `python benchmarks/draft_findings.py` prints the same figures per language.
 """
@@ -22,7 +22,7 @@ from talentcircles.models import User
 from tests.messaging import labelled_drafts
 from tests.messaging.labelled_drafts import LANGUAGES, SCORED, Outcome, confusion, mistakes
 
-# Measured (README): generic 0.97 / 0.97, the others 1.00 / 1.00, on a set mostly written before the
+# Measured (docs/messaging.md): generic 0.97 / 0.97, the others 1.00 / 1.00, on a set mostly written before the
 # fixes. Each threshold lets one more draft go wrong, not two.
 MIN_PRECISION = {"generic": 0.93, "placeholder": 0.95, "wrong_company": 0.95, "wrong_industry": 0.95}
 MIN_RECALL = {"generic": 0.93, "placeholder": 0.95, "wrong_company": 0.95, "wrong_industry": 0.95}

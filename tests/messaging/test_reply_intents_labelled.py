@@ -3,7 +3,7 @@
 The set (tests/messaging/data/labelled_replies.json) holds 289 replies in nine languages (en, de,
 fr, es, nl, it, pt, pl, sv): interested, not interested, opt-out, later, questions and neutral
 answers, with signatures, quoted history, negations, short answers and emojis. 235 were written
-while the phrase tables were; 54 were held out and measured blind first (README, "Written answers
+while the phrase tables were; 54 were held out and measured blind first (docs/messaging.md, "Written answers
 understood"). The thresholds sit under what the classifier achieves on the whole set now: a change
 that makes it noisier or blinder fails here with the replies it now reads wrongly.
 `python benchmarks/reply_intents.py` prints the confusion matrix and the figures per language.
@@ -19,7 +19,7 @@ from messaging.replies import INTENTS
 from tests.messaging import labelled_replies
 from tests.messaging.labelled_replies import LANGUAGES, figures, mistakes
 
-# Measured (README): 1.00 / 1.00 for every intent on the whole set after the held-out replies were
+# Measured (docs/messaging.md): 1.00 / 1.00 for every intent on the whole set after the held-out replies were
 # looked at; blind on the held-out 54 it was lower (0.78 of them right). Each threshold lets about two
 # replies of the intent go wrong, not three.
 MIN_PRECISION = {

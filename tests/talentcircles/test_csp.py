@@ -1,4 +1,4 @@
-"""The Content-Security-Policy (README "Content-Security-Policy"): the header on every page, and no page
+"""The Content-Security-Policy (docs/development.md, "Content-Security-Policy"): the header on every page, and no page
 that relies on what it refuses. The pages are found by following links from the recruiter app, the
 portal, the account pages and the admin over the demo data, one page per URL pattern."""
 

@@ -1,4 +1,4 @@
-"""The deployment files (Dockerfile, docker-compose.yml, .env.example, README) agree with settings.py.
+"""The deployment files (Dockerfile, docker-compose.yml, .env.example, docs/configuration.md) agree with settings.py.
 
 No database here: these read files and start Django in subprocesses with a clean environment.
 """
@@ -117,7 +117,7 @@ def test_it_builds_an_image_with_runtime_dependencies_only():
 # --- documentation of the variables -------------------------------------------------
 
 
-@pytest.mark.parametrize("document", [".env.example", "README.md"])
+@pytest.mark.parametrize("document", [".env.example", "docs/configuration.md"])
 def test_it_documents_every_variable_settings_reads(document):
     path = ROOT / document
     assert path.exists(), f"{document} is missing"

@@ -1,7 +1,7 @@
 """What a mail client adds under the answer: a "-- " signature and "Sent from my iPhone" footers.
 
 Sign-offs the candidate typed ("Thanks, Alex", "Best regards,\\nJane Doe\\n+44 …") are not here on
-purpose: they are kept (see the README, "Replies in").
+purpose: they are kept (see docs/messaging.md, "Replies in").
 """
 
 # ruff: noqa: RUF001 -- the patterns are written in the languages they read
