@@ -13,6 +13,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from candidates.models import Candidate
@@ -25,7 +27,7 @@ from engagement.demo.outreach import Fixtures, outreach_plan
 from engagement.demo.people import SEED, demo_people_exist, people_create
 from engagement.demo.replies import replies_arrive
 from engagement.demo.sequences import demo_sequences
-from messaging.models import MessageTemplate
+from messaging.models import MessageTemplate, Thread
 from talentcircles.models import Membership, Organization, User
 
 
@@ -66,4 +68,13 @@ def _seed(*, org: Organization, recruiter: User, say: Callable[[str], None] | No
     step(f"replies and bounces ({arrived})")
     famous_timeline(org=org, recruiter=recruiter, now=now)
     recruiters_work(org=org, plan=plan, now=now)
+    _stage_moves_dated_by_their_conversations(org=org, since=now)
     step("notes, reminders, stage moves")
+
+
+def _stage_moves_dated_by_their_conversations(*, org: Organization, since) -> None:
+    """The stage moves the seed made happened "now"; date each at its person's latest message instead, so
+    the pipeline's "time in stage" reads days and weeks, as in a community with a history."""
+    latest = Thread.objects.filter(candidate=OuterRef("pk")).order_by("-last_message_at").values("last_message_at")
+    moved = Candidate.objects.for_org(org).filter(stage_changed_at__gte=since)
+    moved.update(stage_changed_at=Coalesce(Subquery(latest[:1]), F("stage_changed_at")))

@@ -49,6 +49,10 @@ def assert_people_and_community(org: Organization) -> None:
     assert people.values("industry").distinct().count() >= 5
     assert people.exclude(owner=None).values("owner").distinct().count() >= 4
     assert set(people.values_list("stage", flat=True)) >= {"new", "contacted", "interested", "applied", "hired"}
+    # The pipeline's "time in stage" reads like a history: moves are dated by their conversations.
+    moved = people.exclude(stage="new")
+    long_ago = moved.filter(stage_changed_at__lt=timezone.now() - timedelta(days=1)).count()
+    assert long_ago >= 0.8 * moved.count()
     assert Circle.objects.for_org(org).count() == 6
     assert Post.objects.filter(organization=org, kind="event").count() == 1
     assert Rsvp.objects.filter(post__organization=org, response="yes").count() >= 5
