@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -153,7 +154,9 @@ print(json.dumps({"options": settings.DATABASES["default"]["OPTIONS"].get("optio
 def test_only_web_processes_get_the_statement_timeout(process):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "talentcircles.settings", "DB_STATEMENT_TIMEOUT_MS": "4321"}
     env.pop("TALENTCIRCLES_WEB_PROCESS", None)
-    env["DATABASE_URL"] = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:1/unused"
+    # The server's maintenance database: there whatever DATABASE_URL names (the suite runs in test_<name>).
+    url = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:1/unused"
+    env["DATABASE_URL"] = urlsplit(url)._replace(path="/postgres").geturl() if url.startswith("postgres") else url
     postgresql = env["DATABASE_URL"].startswith("postgres") and "DATABASE_URL" in os.environ
     child = CHILD if postgresql else CHILD.replace('connection.vendor == "postgresql"', "False")
     done = subprocess.run(
