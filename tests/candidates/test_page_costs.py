@@ -16,8 +16,8 @@ LIST_QUERIES = 10
 # The same with a search: the ranked window of ids (which gives the count too), then the page from it.
 SEARCH_QUERIES = 10
 # Session, user, membership; the candidate with its owner and portal user, skills, tags, résumés; the
-# navigation's memberships; the likely-duplicates check (two queries, candidates.duplicates's own).
-PROFILE_QUERIES = 10
+# navigation's memberships; the likely duplicates (one query of the stored pairs, candidates.duplicates).
+PROFILE_QUERIES = 9
 
 
 def _session_writes(queries: CaptureQueriesContext) -> list[str]:
