@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from django.db import connection, transaction
 
 from candidates import search
+from candidates.duplicates.models import DuplicatePair
 from candidates.duplicates.services import duplicates_rebuild
 from candidates.models import Candidate, Skill
 from candidates.seeding.people import COLUMNS, People, skill_vocabulary
@@ -71,6 +72,9 @@ def candidates_seed(
             _tidy_up()
     with _timed(spent, "duplicates"):  # the rows were written around the services, so their pairs are found here
         pairs = duplicates_rebuild(org=org)
+        if postgresql:  # the profile's read of the pairs plans badly on a freshly filled table without statistics
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {DuplicatePair._meta.db_table}")
     say(f"  {pairs:,} likely duplicate pairs")
     elapsed = time.perf_counter() - started
     say(
