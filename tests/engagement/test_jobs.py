@@ -111,3 +111,24 @@ def test_open_filter_is_scoped_and_keeps_only_open_jobs(acme, globex):
     make_job(acme, title="Draft")
     make_job(globex, open_it=True)
     assert list(Job.objects.for_org(acme.org).open()) == [opened]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [({"description": ""}, "description"), ({"locations": [], "remote_policy": "hybrid"}, "locations")],
+)
+def test_a_job_opens_only_when_it_says_what_and_where(acme, data, field):
+    job = make_job(acme, **data)
+    with pytest.raises(ValidationError) as raised:
+        jobs.job_open(job=job)
+    assert field in raised.value.message_dict
+    job.refresh_from_db()
+    assert job.status == Job.Status.DRAFT
+
+
+def test_a_remote_job_opens_without_a_location_and_keeps_its_facts_while_open(acme):
+    job = jobs.job_open(job=make_job(acme, locations=[], remote_policy="remote"))
+    with pytest.raises(ValidationError):
+        jobs.job_update(job=job, data={"remote_policy": "onsite"})
+    job.refresh_from_db()
+    assert job.remote_policy == "remote"

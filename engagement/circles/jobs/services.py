@@ -114,6 +114,17 @@ def _check(org: Organization, fields: Mapping[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def _check_publishable(fields: Mapping[str, Any]) -> None:
+    """What an open job needs so its public page (and its JobPosting data) says what and where."""
+    errors: dict[str, list[str]] = {}
+    if not fields["description"]:
+        errors["description"] = ["Describe the job before opening it: candidates and search engines read this."]
+    if fields["remote_policy"] != Job.RemotePolicy.REMOTE and not fields["locations"]:
+        errors["locations"] = ["An on-site or hybrid job needs at least one location before it opens."]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
     for name in ("title", "team", "description", "ats_url"):
         fields[name] = (fields[name] or "").strip()
@@ -153,6 +164,8 @@ def job_update(*, job: Job, data: Mapping[str, Any]) -> Job:
     current = {name: getattr(job, name) for name in EDITABLE}
     fields = _normalised({**current, **{k: v for k, v in data.items() if k in EDITABLE}})
     _check(job.organization, fields)
+    if job.status == Status.OPEN:
+        _check_publishable(fields)
     for name, value in fields.items():
         setattr(job, name, value)
     job.description_html = render_markdown(job.description)
@@ -171,6 +184,8 @@ def job_set_status(*, job: Job, status: str) -> Job:
     if status not in TRANSITIONS[locked.status]:
         current, wanted = Status(locked.status).label, Status(status).label
         raise ValidationError({"status": [f"A job that is {current.lower()} cannot become {wanted.lower()}."]})
+    if status == Status.OPEN:
+        _check_publishable({name: getattr(locked, name) for name in EDITABLE})
     now = timezone.now()
     job.status, job.updated_at = status, now
     if status == Status.OPEN:
