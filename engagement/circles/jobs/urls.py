@@ -2,8 +2,9 @@
 API (/api/v1/jobs/…). Included by engagement.circles.urls."""
 
 from django.urls import include, path
+from rest_framework.routers import SimpleRouter
 
-from engagement.circles.jobs import portal, views
+from engagement.circles.jobs import api, portal, views
 
 recruiter_patterns = [
     path("", views.JobListView.as_view(), name="job_list"),
@@ -20,7 +21,11 @@ portal_patterns = [
     path("<slug:slug>/", portal.PortalJobDetailView.as_view(), name="portal_job_detail"),
 ]
 
+router = SimpleRouter()
+router.register("jobs", api.JobViewSet, basename="api-job")
+
 urlpatterns = [
     path("o/<slug:org_slug>/jobs/", include(recruiter_patterns)),
     path("c/<slug:org_slug>/jobs/", include(portal_patterns)),
+    path("api/v1/", include(router.urls)),
 ]
