@@ -7,6 +7,8 @@ manager who is not a member of it is a 400 on that field. Writes go through the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -32,8 +34,8 @@ def _labels(help_text: str) -> serializers.ListField:
 class _MemberIdField(serializers.IntegerField):
     """A member's user id: read as an id (the serializer turns it into the User), shown as the id."""
 
-    def to_representation(self, value: User) -> int:
-        return value.pk
+    def to_representation(self, value: Any) -> int:
+        return value.pk  # the User the model field holds
 
 
 def _member_id(help_text: str) -> serializers.IntegerField:
