@@ -5,7 +5,7 @@ a model from its part (`engagement.timeline.models`), not from here.
 """
 
 from engagement.analytics.models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek
-from engagement.circles.jobs.models import Job
+from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.models import (
     Circle,
     CircleMembership,
@@ -28,6 +28,7 @@ __all__ = [
     "Enrollment",
     "EnrollmentJob",
     "Job",
+    "JobInterest",
     "Post",
     "RecruiterDigestLog",
     "RecruiterGuard",

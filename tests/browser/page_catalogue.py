@@ -103,6 +103,7 @@ EXCLUDED: dict[str, str] = {
     "portal_circle_email": "POST only",
     "portal_event_rsvp": "POST only",
     "job_status": "POST only",
+    "portal_job_interest": "POST only",
     "portal_jobs_json_feed": "a JSON feed, not a page",
     "portal_jobs_rss_feed": "an RSS feed, not a page",
     "org_switch": "POST only",

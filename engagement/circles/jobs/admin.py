@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from engagement.circles.jobs.models import Job
+from engagement.circles.jobs.models import Job, JobInterest
 
 
 @admin.register(Job)
@@ -14,3 +14,11 @@ class JobAdmin(admin.ModelAdmin):
     raw_id_fields = ["owner", "hiring_manager"]
     readonly_fields = ["description_html", "opened_at", "closed_at", "created_at", "updated_at"]
     list_select_related = ["organization"]
+
+
+@admin.register(JobInterest)
+class JobInterestAdmin(admin.ModelAdmin):
+    list_display = ["job", "candidate", "status", "source", "created_at"]
+    list_filter = ["status", "source"]
+    raw_id_fields = ["job", "candidate", "organization"]
+    list_select_related = ["job", "candidate"]

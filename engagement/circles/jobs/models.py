@@ -1,4 +1,5 @@
-"""Openings a community recruits for: `Job`, with its status from draft to filled or closed."""
+"""Openings a community recruits for: `Job`, with its status from draft to filled or closed, and
+`JobInterest`, a person's raised hand for one."""
 
 from __future__ import annotations
 
@@ -96,3 +97,38 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class JobInterest(models.Model):
+    """A candidate interested in a job: a relationship a recruiter follows up, not an application form."""
+
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Raised a hand in the portal"
+        RECRUITER = "recruiter", "Added by a recruiter"
+        REPLY = "reply", "Said so in a reply"
+
+    class Status(models.TextChoices):
+        INTERESTED = "interested", "Interested"
+        SHORTLISTED = "shortlisted", "Shortlisted"
+        HANDED_TO_ATS = "handed_to_ats", "Handed to the ATS"
+        NOT_A_FIT = "not_a_fit", "Not a fit"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # db_index=False: reads start from the job (job_interest_board) or the candidate (the unique key's twin).
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="interests", db_index=False)
+    candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="job_interests")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    status = models.CharField(max_length=14, choices=Status.choices, default=Status.INTERESTED)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrgScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["job", "candidate"], name="job_interest_once")]
+        indexes = [models.Index(fields=["job", "status", "-created_at"], name="job_interest_board")]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} interested in {self.job_id}"

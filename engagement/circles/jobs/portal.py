@@ -6,18 +6,21 @@ A draft, held, filled or closed job, or another organisation's, answers 404.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.views import View
 from django.views.generic import TemplateView
 
-from candidates.portal_access import portal_candidate, portal_org
+from candidates.portal_access import PortalCandidateMixin, portal_candidate, portal_org
 from engagement.circles.jobs import selectors
+from engagement.circles.jobs.interest import job_interest_raise
 from engagement.circles.jobs.models import Job
 from engagement.circles.jobs.posting import job_posting, script_json
 
@@ -61,13 +64,29 @@ class PortalJobDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         url = self.request.build_absolute_uri()
         landing = self.request.build_absolute_uri(reverse("community_landing", args=[self.org.slug]))
+        member = _member(self.request, self.org.slug)
         return super().get_context_data(
             org=self.org,
             job=self.job,
-            candidate=_member(self.request, self.org.slug),
+            candidate=member,
+            raised_hand=member is not None and selectors.has_raised_hand(candidate=member, job=self.job),
             json_ld=script_json(job_posting(self.job, url=url, organisation_url=landing)),
             **kwargs,
         )
+
+
+class PortalJobInterestView(PortalCandidateMixin, View):
+    """A member's one-click "I'm interested" on an open job's page."""
+
+    def post(self, request, org_slug, slug):
+        job = get_object_or_404(selectors.open_jobs(org=self.org), slug=slug)
+        try:
+            job_interest_raise(candidate=self.candidate, job=job)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Thank you: {self.org.name} knows you are interested in “{job.title}”.")
+        return redirect("portal_job_detail", org_slug, slug)
 
 
 def _job_url(request, job: Job) -> str:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
-from engagement.circles.jobs.models import Job
+from candidates.models import Candidate
+from engagement.circles.jobs.models import Job, JobInterest
 from talentcircles.models import Organization
 
 
@@ -23,3 +24,14 @@ def job_status_counts(*, org: Organization) -> dict[str, int]:
 def open_jobs(*, org: Organization) -> QuerySet[Job]:
     """What the portal lists: open jobs, most recently opened first."""
     return Job.objects.for_org(org).open().select_related("organization").order_by("-opened_at", "-id")
+
+
+def job_interests(*, job: Job) -> QuerySet[JobInterest]:
+    """The job's interested people, newest first, with their candidate records joined."""
+    return JobInterest.objects.filter(job=job).select_related("candidate").order_by("-created_at", "-id")
+
+
+def has_raised_hand(*, candidate: Candidate, job: Job) -> bool:
+    """Whether the candidate has said they are interested in the job (and not withdrawn)."""
+    interests = JobInterest.objects.filter(job=job, candidate=candidate)
+    return interests.exclude(status=JobInterest.Status.WITHDRAWN).exists()

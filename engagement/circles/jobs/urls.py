@@ -19,6 +19,7 @@ portal_patterns = [
     path("feed.json", portal.PortalJobJsonFeedView.as_view(), name="portal_jobs_json_feed"),
     path("feed.rss", portal.PortalJobRssFeed(), name="portal_jobs_rss_feed"),
     path("<slug:slug>/", portal.PortalJobDetailView.as_view(), name="portal_job_detail"),
+    path("<slug:slug>/interest/", portal.PortalJobInterestView.as_view(), name="portal_job_interest"),
 ]
 
 router = SimpleRouter()

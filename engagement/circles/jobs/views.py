@@ -21,6 +21,7 @@ from engagement.circles.views import OrgTimeZoneMixin
 from talentcircles.mixins import OrgMemberRequiredMixin
 
 JOBS_PER_PAGE = 25
+INTERESTS_PER_PAGE = 25
 # The buttons the job page offers in each status: (target status, label).
 MOVES = {
     Job.Status.DRAFT: [(Job.Status.OPEN, "Open the job")],
@@ -110,7 +111,13 @@ class JobDetailView(JobPageMixin, TemplateView):
     template_name = "engagement/jobs/detail.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(job=self.job, moves=MOVES[Job.Status(self.job.status)], **kwargs)
+        interests = Paginator(selectors.job_interests(job=self.job), INTERESTS_PER_PAGE)
+        return super().get_context_data(
+            job=self.job,
+            moves=MOVES[Job.Status(self.job.status)],
+            interests=interests.get_page(self.request.GET.get("page")),
+            **kwargs,
+        )
 
 
 class JobStatusView(JobPageMixin, View):
