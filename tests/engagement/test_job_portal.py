@@ -69,7 +69,8 @@ def test_the_job_page_carries_a_valid_job_posting(acme):
         salary_currency="EUR",
         open_it=True,
     )
-    response = Client().get(reverse("portal_job_detail", args=[acme.org.slug, job.slug]))
+    page = reverse("portal_job_detail", args=[acme.org.slug, job.slug])
+    response = Client().get(page, {"utm_source": "newsletter"})
     assert response.status_code == 200
     assert b"<script>alert(1)" not in response.content
     data = _json_ld(response.content)
@@ -81,6 +82,7 @@ def test_the_job_page_carries_a_valid_job_posting(acme):
     assert data["hiringOrganization"]["@type"] == "Organization"
     assert data["hiringOrganization"]["name"] == acme.org.name
     assert data["employmentType"] == "CONTRACTOR"
+    assert data["url"] == f"http://testserver{page}"  # canonical, without the query string
     assert data["jobLocation"][0]["address"]["addressLocality"] == "Berlin"
     assert "jobLocationType" not in data
     assert data["baseSalary"]["value"] == {"@type": "QuantitativeValue", "unitText": "YEAR", "minValue": 60_000,

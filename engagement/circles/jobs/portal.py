@@ -62,7 +62,7 @@ class PortalJobDetailView(TemplateView):
             return super().get(request, org_slug).render()
 
     def get_context_data(self, **kwargs):
-        url = self.request.build_absolute_uri()
+        url = _job_url(self.request, self.job)  # canonical: without the query string
         landing = self.request.build_absolute_uri(reverse("community_landing", args=[self.org.slug]))
         member = _member(self.request, self.org.slug)
         return super().get_context_data(
