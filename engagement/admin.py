@@ -2,4 +2,5 @@
 
 import engagement.analytics.admin
 import engagement.circles.admin
+import engagement.circles.jobs.admin
 import engagement.sequences.admin  # noqa: F401

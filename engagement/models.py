@@ -5,6 +5,7 @@ a model from its part (`engagement.timeline.models`), not from here.
 """
 
 from engagement.analytics.models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek
+from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.models import (
     Circle,
     CircleMembership,
@@ -26,6 +27,8 @@ __all__ = [
     "DigestDelivery",
     "Enrollment",
     "EnrollmentJob",
+    "Job",
+    "JobInterest",
     "Post",
     "RecruiterDigestLog",
     "RecruiterGuard",

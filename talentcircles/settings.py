@@ -356,6 +356,7 @@ SPECTACULAR_SETTINGS = {
         "MessageStatusEnum": "messaging.models.Message.Status",
         "MessageDirectionEnum": "messaging.models.Message.Direction",
         "ThreadOriginEnum": "messaging.models.Thread.Origin",
+        "JobStatusEnum": "engagement.circles.jobs.models.Job.Status",
     },
 }
 

@@ -73,4 +73,5 @@ urlpatterns = [
     path("o/<slug:org_slug>/circles/", include(recruiter_patterns)),
     path("c/<slug:org_slug>/", include(portal_patterns)),
     path("api/v1/", include(api_patterns)),
+    path("", include("engagement.circles.jobs.urls")),
 ]

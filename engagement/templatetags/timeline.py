@@ -33,6 +33,7 @@ KIND_ICONS = {
     "community_opt_out": "⊖",
     "merge": "⋈",
     "reclassified": "✎",
+    "job_interest": "★",
 }
 
 

@@ -40,6 +40,7 @@ class Activity(models.Model):
         COMMUNITY_OPT_OUT = "community_opt_out", "Stopped community e-mails"
         MERGE = "merge", "Merged"
         RECLASSIFIED = "reclassified", "Reply reclassified"
+        JOB_INTEREST = "job_interest", "Interested in a job"
 
     # Logged by recruiters and editable by their author; every other kind is immutable.
     LOGGED_KINDS = (Kind.NOTE, Kind.CALL, Kind.MEETING)

@@ -29,6 +29,7 @@ from django.urls import reverse
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.resumes import resume_attach
 from engagement.circles.invitations import invitation_token as community_invitation_token
+from engagement.circles.jobs.services import job_create, job_open
 from engagement.circles.models import Circle, CommunityInvitation, Post
 from engagement.circles.unsubscribe import circle_unsubscribe_token, community_unsubscribe_token
 from engagement.sequences.builder import sequence_create
@@ -103,6 +104,10 @@ EXCLUDED: dict[str, str] = {
     "portal_circle_leave": "POST only",
     "portal_circle_email": "POST only",
     "portal_event_rsvp": "POST only",
+    "job_status": "POST only",
+    "portal_job_interest": "POST only",
+    "portal_jobs_json_feed": "a JSON feed, not a page",
+    "portal_jobs_rss_feed": "an RSS feed, not a page",
     "org_switch": "POST only",
     "account_logout": "a confirmation button only; signing out would end the shared session",
     "home": "redirects only: to the sign-in, the organisation or the portal",
@@ -220,6 +225,10 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("circle_post_create", "recruiter", circle),
         page("circle_post_detail", "recruiter", circle, post),
         page("circle_post_edit", "recruiter", circle, post),
+        page("job_list", "recruiter"),
+        page("job_create", "recruiter"),
+        page("job_detail", "recruiter", ids["job"]),
+        page("job_edit", "recruiter", ids["job"]),
         page("sequence_list", "recruiter"),
         page("sequence_create", "recruiter"),
         page("sequence_detail", "recruiter", seq),
@@ -243,6 +252,8 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("portal_preferences", "candidate"),
         page("portal_my_data", "candidate"),
         page("portal_erase", "candidate"),
+        page("portal_jobs", "anonymous"),
+        page("portal_job_detail", "anonymous", tokens["job_slug"]),
         page("portal_circles", "candidate"),
         page("portal_feed", "candidate"),
         page("portal_events", "candidate"),
@@ -363,6 +374,23 @@ def _seed_engagement(org: Organization, admin: User, ids: dict[str, int], tokens
     enrollments_create(org=org, sequence=sequence, enrolled_by=admin, candidate_ids=people[:2])
     ids["enrol_job"] = enrollment_job_create(org=org, sequence=sequence, enrolled_by=admin, ids=people[2:4]).pk
     assert Activity.objects.filter(organization=org).exists()
+    _seed_jobs(org, admin, ids, tokens)
+
+
+def _seed_jobs(org: Organization, admin: User, ids: dict[str, int], tokens: dict[str, str]) -> None:
+    """An open job with every field filled (its public page carries the JobPosting data)."""
+    job = job_create(
+        org=org, actor=admin,
+        data={
+            "title": "Senior Backend Engineer", "team": "Platform", "locations": ["Berlin", "Lisbon"],
+            "description": "We build the **APIs** behind our product.\n\n- Python and Django\n- PostgreSQL",
+            "remote_policy": "hybrid", "seniority": "senior", "skills": ["Python", "Django", "PostgreSQL"],
+            "salary_min": 70_000, "salary_max": 90_000, "salary_currency": "EUR", "hiring_manager": admin,
+            "ats_url": "https://jobs.example.com/backend",
+        },
+    )  # fmt: skip
+    job_open(job=job)
+    ids["job"], tokens["job_slug"] = job.pk, job.slug
 
 
 def _seed_member(org: Organization, admin: User, ids: dict[str, int], tokens: dict[str, str]) -> Client:
