@@ -1,15 +1,45 @@
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 
 from talentcircles import events
 from talentcircles.celery import app as celery_app
 from talentcircles.models import Membership, Organization, User
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server, serving one request at a time (connections stay threaded, so keep-alive works).
+
+    On SQLite the test database lives in memory and the live server's threads share the test's one
+    connection (Django's connections_override); two requests at once (a page and its htmx panel) then
+    deadlock inside sqlite3, both threads waiting for good."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 @pytest.fixture(autouse=True)
