@@ -23,7 +23,7 @@ class CandidatesConfig(AppConfig):
                           done=lambda org: Candidate.objects.for_org(org))
         )  # fmt: skip
 
-    def seed_demo(self, *, org, recruiter) -> None:
+    def seed_demo(self, *, org, recruiter, small: bool = False) -> None:
         from candidates.duplicates.services import duplicates_rebuild
         from candidates.models import Candidate
         from candidates.services import candidate_create

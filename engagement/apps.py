@@ -51,8 +51,8 @@ class EngagementConfig(AppConfig):
 
         register_audience_source(AUDIENCE)
 
-    def seed_demo(self, *, org, recruiter) -> None:
+    def seed_demo(self, *, org, recruiter, small: bool = False) -> None:
         """The demo community (engagement/demo/): people, circles, sequences, outreach, replies and roll-ups."""
         from engagement.demo import demo_community_seed
 
-        demo_community_seed(org=org, recruiter=recruiter)
+        demo_community_seed(org=org, recruiter=recruiter, small=small)

@@ -25,7 +25,7 @@ class MessagingConfig(AppConfig):
                           done=lambda org: MessageTemplate.objects.for_org(org))
         )  # fmt: skip
 
-    def seed_demo(self, *, org, recruiter) -> None:
+    def seed_demo(self, *, org, recruiter, small: bool = False) -> None:
         """Three templates and one answered conversation, through the services; once."""
         from candidates.models import Candidate
         from messaging.delivery import message_deliver

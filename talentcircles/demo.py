@@ -1,7 +1,8 @@
 """The demo community: two organisations, an admin and a recruiter, and each app's own demo data.
 
 `demo_seed` is safe to run again: it refreshes the logins and issues a new API token each time.
-Each app adds its demo data from an `AppConfig.seed_demo(org=, recruiter=)` method.
+Each app adds its demo data from an `AppConfig.seed_demo(org=, recruiter=, small=)` method; `small` leaves out
+what takes long to write (engagement's generated community) and is what the browser tests seed.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class Demo:
 
 
 @transaction.atomic
-def demo_seed() -> Demo:
+def demo_seed(*, small: bool = False) -> Demo:
     admin = _user(ADMIN_EMAIL, "Ada", "Admin", "Head of Talent")
     # The printed admin login is also the way into /admin/ (a demo only: a real admin is made by createsuperuser).
     User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
@@ -70,7 +71,7 @@ def demo_seed() -> Demo:
     for config in apps.get_app_configs():
         seeder = getattr(config, "seed_demo", None)
         if seeder:
-            seeder(org=demo, recruiter=recruiter)
+            seeder(org=demo, recruiter=recruiter, small=small)
     membership = Membership.objects.get(user=recruiter, organization=demo)
     ApiToken.objects.filter(membership=membership, name=DEMO_TOKEN_NAME).delete()
     issued = services.api_token_create(membership=membership, name=DEMO_TOKEN_NAME)

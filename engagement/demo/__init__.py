@@ -31,12 +31,20 @@ from messaging.models import MessageTemplate, Thread
 from talentcircles.models import Membership, Organization, User
 
 
-def demo_community_seed(*, org: Organization, recruiter: User, say: Callable[[str], None] | None = None) -> bool:
-    """Seed `org` with the demo community once; False (and nothing written) when it is there already."""
+def demo_community_seed(
+    *, org: Organization, recruiter: User, say: Callable[[str], None] | None = None, small: bool = False
+) -> bool:
+    """Seed `org` with the demo community once; False (and nothing written) when it is there already.
+
+    `small` seeds the circles, sequences and the famous five's timeline without the generated people
+    and their outreach: what the browser tests were written against, in a fraction of the time."""
     if demo_people_exist(org):
         return False
     with rollups_deferred():  # one rebuild at the end instead of the live increments event by event
-        _seed(org=org, recruiter=recruiter, say=say)
+        if small:
+            _seed_small(org=org, recruiter=recruiter)
+        else:
+            _seed(org=org, recruiter=recruiter, say=say)
     rollups_rebuild(org=org)
     if say:
         say("  analytics roll-ups rebuilt")
@@ -70,6 +78,14 @@ def _seed(*, org: Organization, recruiter: User, say: Callable[[str], None] | No
     recruiters_work(org=org, plan=plan, now=now)
     _stage_moves_dated_by_their_conversations(org=org, since=now)
     step("notes, reminders, stage moves")
+
+
+def _seed_small(*, org: Organization, recruiter: User) -> None:
+    now = timezone.now()
+    team = [m.user for m in Membership.objects.for_org(org).select_related("user").order_by("pk")]
+    circles_create(org=org, recruiter=recruiter, people=[], now=now)
+    demo_sequences(org=org, team=team, templates={t.name: t for t in MessageTemplate.objects.for_org(org)})
+    famous_timeline(org=org, recruiter=recruiter, now=now)
 
 
 def _stage_moves_dated_by_their_conversations(*, org: Organization, since) -> None:

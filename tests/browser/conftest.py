@@ -120,26 +120,23 @@ def artifact():
 
 @pytest.fixture
 def demo(transactional_db):
-    """The demo data (`manage.py seed_demo`); returns what the command printed."""
+    """The small demo data (`manage.py seed_demo --small`); returns what the command printed."""
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--small", stdout=out)
     _keep_the_famous_five()
     return out.getvalue()
 
 
 def _keep_the_famous_five() -> None:
     """The browser tests were written against the small demo (five famous candidates, two circles, two
-    members): the generated community (engagement/demo/, checked by tests/engagement/test_demo_seed.py)
-    is removed so their boards, lists and figures stay that small, and the roll-ups are rebuilt to match."""
-    from candidates.models import Candidate
+    members): the generated community's other circles and the team are removed (`--small` does not
+    write its people), and the roll-ups are rebuilt to match."""
     from engagement.analytics.rollups.rebuild import rollups_rebuild
     from engagement.circles.models import Circle
-    from engagement.demo.people import DEMO_EMAIL_MARK
     from talentcircles.demo import TEAM
     from talentcircles.models import Membership, Organization
 
     org = Organization.objects.get(slug="demo")
-    Candidate.objects.filter(organization=org, email__contains=DEMO_EMAIL_MARK).delete()
     Circle.objects.filter(organization=org).exclude(name__in=["Backend Engineers", "Silver Medallists"]).delete()
     Membership.objects.filter(organization=org, user__email__in=[email for email, *_ in TEAM]).delete()
     rollups_rebuild(org=org)

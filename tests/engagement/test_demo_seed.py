@@ -118,3 +118,16 @@ def test_seed_demo_builds_the_community_once():
     assert snapshot(org) == before
     # The second organisation stays a bare one, to try the switcher (and the first-hour checklist) on.
     assert not Candidate.objects.filter(organization__slug="northwind").exists()
+
+
+def test_the_small_demo_has_the_famous_five_their_circle_and_the_sequences_but_no_generated_people():
+    out = io.StringIO()
+    call_command("seed_demo", "--small", stdout=out)
+    org = Organization.objects.get(slug="demo")
+    assert Candidate.objects.for_org(org).count() == 5
+    backend = Circle.objects.for_org(org).get(name="Backend Engineers")
+    assert backend.memberships.count() == 5
+    assert Post.objects.filter(circle=backend, kind="event").exists()
+    assert Sequence.objects.for_org(org).count() == 2
+    assert Activity.objects.filter(candidate__organization=org, kind__in=Activity.LOGGED_KINDS).exists()
+    assert "Recruiter login:" in out.getvalue()

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_printed_admin_login_opens_django_admin(client):
     out = io.StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", "--small", stdout=out)
     assert f"Admin login: {ADMIN_EMAIL} / {DEMO_PASSWORD}" in out.getvalue()
     response = client.post("/accounts/login/", {"login": ADMIN_EMAIL, "password": DEMO_PASSWORD})
     assert response.status_code == 302
