@@ -40,6 +40,8 @@ run: venv
 # `make test COVERAGE=<pass>` also measures line coverage into var/coverage/.coverage.<pass>
 # (.ci/run does, once per pass, then combines them); plain `make test` runs without it.
 COVERAGE ?=
+# The suite runs in this many processes (pytest-xdist), one test module per process at a time.
+TEST_PROCESSES ?= 2
 
 test: venv node
 	$(PY) manage.py makemigrations --check --dry-run
@@ -48,9 +50,9 @@ test: venv node
 	$(VENV)/bin/mypy $(TYPED_APPS)
 ifdef COVERAGE
 	mkdir -p var/coverage
-	COVERAGE_FILE=var/coverage/.coverage.$(COVERAGE) $(PY) -m pytest --cov --cov-report=
+	COVERAGE_FILE=var/coverage/.coverage.$(COVERAGE) $(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --cov --cov-report=
 else
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile
 endif
 
 lint: venv

@@ -152,7 +152,25 @@ class FailOpenRedisCache(RedisCache):
         self._guarded("delete_many", lambda: RedisCache.delete_many(self, keys, version), None)
 
     def clear(self) -> None:
-        self._guarded("clear", lambda: RedisCache.clear(self), None)
+        """Delete this cache's own keys. Django's `clear()` is FLUSHDB, and Celery keeps its queues and
+        results in the same Redis database: a cache clear would drop every task waiting there."""
+        self._guarded("clear", self._delete_own_keys, None)
+
+    def _delete_own_keys(self) -> None:
+        client = self._cache.get_client(write=True)
+        own = _glob_escaped(self.key_prefix) + ":*"
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=own, count=1000):
+            batch.append(key)
+            if len(batch) == 500:
+                client.delete(*batch)
+                batch.clear()
+        if batch:
+            client.delete(*batch)
+
+
+def _glob_escaped(text: str) -> str:
+    return "".join(f"\\{char}" if char in "*?[]\\" else char for char in text)
 
 
 def _round_trip(backend: Any) -> None:

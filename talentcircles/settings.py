@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 from celery.schedules import crontab
@@ -135,7 +136,8 @@ if REDIS_URL:
             # Fails open: with Redis down, throttles and rate limits are off (logged), nothing 500s.
             "BACKEND": "talentcircles.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc"),
+            # pytest-xdist's test processes share one Redis database; each keeps to its own keys.
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc") + os.environ.get("PYTEST_XDIST_WORKER", ""),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "OUTAGE_RETRY_SECONDS": 5},
         }
     }
