@@ -244,6 +244,8 @@ CELERY_BEAT_SCHEDULE["webhooks-deliver"] = {
 }
 # Seconds to connect to a receiver, and again to read its answer.
 WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", "10")
+# Requests one worker process has in flight at once (threads; PostgreSQL only, one on SQLite).
+WEBHOOKS_CONCURRENCY = env_int("WEBHOOKS_CONCURRENCY", "4")
 # http:// endpoints on 127.0.0.1/localhost (development and tests); everything else must be https://.
 WEBHOOKS_ALLOW_HTTP_LOCALHOST = env_bool("WEBHOOKS_ALLOW_HTTP_LOCALHOST", str(DEBUG))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "False")
@@ -444,4 +446,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # httpx (the webhook worker's client) logs every request at INFO; the delivery log already records each.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

@@ -21,12 +21,14 @@ import json
 import logging
 import random
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -37,13 +39,14 @@ from talentcircles.webhooks_out.services import endpoint_pause
 
 logger = logging.getLogger(__name__)
 
-CLAIM_BATCH = 50
+LANE_LENGTH = 4  # deliveries a lane posts one after the other in a claim: the claim takes concurrency times this
 BACKOFF_BASE = timedelta(seconds=10)
 BACKOFF_CAP = timedelta(hours=1)
 JITTER = 0.2  # up to 20% more, so endpoints that failed together are not retried in lockstep
 # A day of failures in a row (no delivery in between) pauses an endpoint.
 PAUSE_AFTER = timedelta(hours=24)
 RESPONSE_EXCERPT = 300
+STAMP_EVERY = timedelta(minutes=1)  # how fresh an endpoint's "last delivered" stays
 
 Status = WebhookDelivery.Status
 
@@ -55,8 +58,14 @@ def backoff(attempts: int, rng: random.Random | None = None) -> timedelta:
 
 
 def lease() -> timedelta:
-    # Longer than one request can take (connect + read timeouts), with room for the outcome's write.
-    return timedelta(seconds=2 * settings.WEBHOOKS_TIMEOUT + 30)
+    # Longer than a lane's requests can take (each: connect + read timeouts), with room for the writes.
+    return timedelta(seconds=LANE_LENGTH * 2 * settings.WEBHOOKS_TIMEOUT + 30)
+
+
+def concurrency() -> int:
+    """Requests one worker process has in flight at once (lanes): WEBHOOKS_CONCURRENCY on PostgreSQL;
+    one on SQLite, whose single writer would only make the lanes wait on each other."""
+    return max(1, settings.WEBHOOKS_CONCURRENCY) if connection.vendor == "postgresql" else 1
 
 
 def _due(now: datetime):
@@ -72,9 +81,10 @@ def _due(now: datetime):
     ).filter(~Exists(earlier_open))
 
 
-def deliveries_claim(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -> list[WebhookDelivery]:
+def deliveries_claim(*, now: datetime | None = None, limit: int | None = None) -> list[WebhookDelivery]:
     """Take up to `limit` due deliveries for this worker (at most one per endpoint and candidate)."""
     now = now or timezone.now()
+    limit = limit or concurrency() * LANE_LENGTH
     token = uuid.uuid4()
     with transaction.atomic():
         ids = list(
@@ -89,11 +99,16 @@ def deliveries_claim(*, now: datetime | None = None, limit: int = CLAIM_BATCH) -
         WebhookDelivery.objects.filter(pk__in=ids).filter(
             Q(status=Status.PENDING) | Q(status=Status.DELIVERING, locked_until__lt=now)
         ).update(status=Status.DELIVERING, claim_token=token, locked_until=now + lease(), last_attempt_at=now)
-    return list(
+    claimed = list(
         WebhookDelivery.objects.filter(claim_token=token, status=Status.DELIVERING)
         .select_related("endpoint")
         .order_by("id")
     )
+    # One object per endpoint, so what one outcome learns of it (failing, stamped) the next one knows.
+    endpoints: dict[int, WebhookEndpoint] = {}
+    for delivery in claimed:
+        delivery.endpoint = endpoints.setdefault(delivery.endpoint_id, delivery.endpoint)
+    return claimed
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,19 @@ def _endpoint_after(
     endpoint: WebhookEndpoint, outcome: Outcome, now: datetime, *, given_up: bool, window_began: datetime
 ) -> None:
     if outcome.delivered:
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None, last_delivered_at=now)
+        # Written when it changes something (failing, or a stamp older than a minute), as far as this pass
+        # knows: not a write per delivery on the endpoint every worker delivers to.
+        if (
+            endpoint.failing_since is None
+            and endpoint.last_delivered_at
+            and now - endpoint.last_delivered_at < STAMP_EVERY
+        ):
+            return
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).filter(
+            Q(failing_since__isnull=False)
+            | Q(last_delivered_at__isnull=True)
+            | Q(last_delivered_at__lt=now - STAMP_EVERY)
+        ).update(failing_since=None, last_delivered_at=now)
         endpoint.failing_since, endpoint.last_delivered_at = None, now
         return
     WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
@@ -186,28 +213,44 @@ def _endpoint_after(
         endpoint_pause(endpoint=endpoint, reason="Every delivery has failed for 24 hours.")
 
 
-def deliver_claimed(
-    deliveries: list[WebhookDelivery], client: httpx.Client, now: datetime | None = None
-) -> dict[str, int]:
-    counts: dict[str, int] = {}
+def deliver_lane(deliveries: list[WebhookDelivery], client: httpx.Client, now: datetime | None) -> Counter[str]:
+    """POST one delivery after the other, each outcome written in its own transaction."""
+    counts: Counter[str] = Counter()
     for delivery in deliveries:
-        outcome = post(client, delivery)
-        status = delivery_record_outcome(delivery=delivery, outcome=outcome, now=now)
-        counts[status] = counts.get(status, 0) + 1
+        counts[delivery_record_outcome(delivery=delivery, outcome=post(client, delivery), now=now)] += 1
     return counts
 
 
-def deliveries_run(*, now: datetime | None = None, max_passes: int = 100, limit: int = CLAIM_BATCH) -> dict[str, int]:
+def deliver_claimed(
+    deliveries: list[WebhookDelivery], client: httpx.Client, now: datetime | None = None
+) -> Counter[str]:
+    """Deliver a claim in `concurrency()` lanes at once (threads: the waits are the receiver's and the
+    database's). A claim holds at most one delivery per endpoint and candidate, so lanes keep the order."""
+    lanes = [deliveries[start :: concurrency()] for start in range(concurrency())]
+    lanes = [lane for lane in lanes if lane]
+    if len(lanes) <= 1:
+        return deliver_lane(deliveries, client, now)
+
+    def in_thread(lane: list[WebhookDelivery]) -> Counter[str]:
+        try:
+            return deliver_lane(lane, client, now)
+        finally:
+            connections.close_all()  # this thread's connection goes back to the pool
+
+    with ThreadPoolExecutor(max_workers=len(lanes), thread_name_prefix="webhooks") as pool:
+        return sum(pool.map(in_thread, lanes), Counter())
+
+
+def deliveries_run(*, now: datetime | None = None, max_passes: int = 100) -> dict[str, int]:
     """Claim and deliver until nothing is due (or `max_passes` claims); returns counts by outcome.
 
     `now` (tests) fixes the clock for the claims and the outcomes; by default each uses the time it runs.
     """
-    totals: dict[str, int] = {}
+    totals: Counter[str] = Counter()
     client = http_client()
     for _ in range(max_passes):
-        claimed = deliveries_claim(now=now, limit=limit)
+        claimed = deliveries_claim(now=now)
         if not claimed:
             break
-        for status, count in deliver_claimed(claimed, client, now).items():
-            totals[status] = totals.get(status, 0) + count
-    return totals
+        totals += deliver_claimed(claimed, client, now)
+    return dict(totals)
