@@ -113,6 +113,7 @@ def deliveries_per_second(url: str, shape: str) -> tuple[float, int]:
 
 def main() -> None:
     settings.DEBUG = False
+    settings.WEBHOOKS_ALLOW_HTTP_LOCALHOST = True  # the receiver is on 127.0.0.1
     ports: multiprocessing.Queue = multiprocessing.Queue()
     receiver = multiprocessing.Process(target=serve, args=(ports,), daemon=True)
     receiver.start()

@@ -32,7 +32,7 @@ from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from talentcircles.webhooks_out import signing
+from talentcircles.webhooks_out import hosts, signing
 from talentcircles.webhooks_out.models import WebhookDelivery, WebhookEndpoint
 from talentcircles.webhooks_out.outbox import DELIVERY_WINDOW
 from talentcircles.webhooks_out.services import endpoint_pause
@@ -131,6 +131,9 @@ def body_of(delivery: WebhookDelivery) -> bytes:
 
 def post(client: httpx.Client, delivery: WebhookDelivery) -> Outcome:
     """One signed POST; never raises for what the network or the receiver does."""
+    refused = hosts.refusal(delivery.endpoint.url)
+    if refused:
+        return Outcome(None, refused[:RESPONSE_EXCERPT])
     body = body_of(delivery)
     headers = signing.signed_headers(
         delivery.endpoint.secret, body, event_type=delivery.event_type, event_id=str(delivery.event_id)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from talentcircles.models import Membership, Organization, User
-from talentcircles.webhooks_out import payloads
+from talentcircles.webhooks_out import hosts, payloads
 from talentcircles.webhooks_out.models import EVENT_TYPES, PING, WebhookDelivery, WebhookEndpoint, new_secret
 from talentcircles.webhooks_out.outbox import DELIVERY_WINDOW, kick
 
@@ -36,6 +36,8 @@ def clean_url(url: str) -> str:
     parts = urlsplit(url)
     if parts.username or parts.password:
         raise ValidationError({"url": ["Leave user names and passwords out of the URL: deliveries are signed."]})
+    if not hosts.literal_allowed(parts.hostname or ""):
+        raise ValidationError({"url": ["Use a public address: private, loopback and link-local ones are refused."]})
     if parts.scheme == "http":
         local = (parts.hostname or "") in LOCAL_HOSTS
         if not (local and settings.WEBHOOKS_ALLOW_HTTP_LOCALHOST):

@@ -302,3 +302,11 @@ def test_a_refused_connection_is_retried(acme, endpoint, receiver):
     assert run(timezone.now()) == {"pending": 1}
     delivery = WebhookDelivery.objects.get()
     assert delivery.last_status_code is None and "ConnectError" in delivery.last_error
+
+
+def test_a_host_that_resolves_to_a_private_address_is_not_posted_to(acme, endpoint, receiver, settings):
+    add_candidate(acme)
+    settings.WEBHOOKS_ALLOW_HTTP_LOCALHOST = False  # 127.0.0.1 is now as forbidden as any private address
+    assert run(timezone.now()) == {"pending": 1}
+    assert receiver.requests == []
+    assert "not a public address" in WebhookDelivery.objects.get().last_error

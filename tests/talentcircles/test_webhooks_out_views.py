@@ -40,6 +40,9 @@ def test_an_admin_adds_an_endpoint(acme):
         ("http://hooks.example.com/in", "Use an https:// URL"),
         ("not a url", "Enter a full URL"),
         ("https://user:pw@hooks.example.com/in", "Leave user names and passwords out"),
+        ("https://10.1.2.3/in", "Use a public address"),
+        ("https://169.254.169.254/latest", "Use a public address"),
+        ("https://[fd00::1]/in", "Use a public address"),
     ],
 )
 def test_a_bad_url_is_refused_with_a_clear_error(acme, url, message):
