@@ -19,6 +19,12 @@ from tests.waiting import wait_until
 pytestmark = real_worker_marks
 
 
+def start(workers: Workers, count: int = 1) -> None:  # noqa: F811
+    workers.env["WEBHOOKS_ALLOW_HTTP_LOCALHOST"] = "True"  # the receiver is on 127.0.0.1, whatever DEBUG says
+    for _ in range(count):
+        workers.start()
+
+
 def delivered() -> int:
     return WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DELIVERED).count()
 
@@ -26,7 +32,7 @@ def delivered() -> int:
 @pytest.mark.usefixtures("transactional_db")
 def test_a_change_is_delivered_by_a_worker_after_its_commit(acme, receiver, workers: Workers):  # noqa: F811
     endpoint = endpoint_create(org=acme.org, actor=acme.user, url=receiver.url, events=list(EVENT_TYPES))
-    workers.start()
+    start(workers)
     candidate = add_candidate(acme)  # commits: the kick is published on commit
     wait_until(lambda: delivered() == 1, message=lambda: str(list(WebhookDelivery.objects.values())))
     [request] = receiver.requests
@@ -41,8 +47,7 @@ def test_two_workers_deliver_each_event_once_and_each_candidates_in_order(acme, 
     for person in people:
         candidate_update(candidate=person, actor=acme.user, data={"current_title": "Engineer"})
         candidate_set_stage(candidate=person, actor=acme.user, stage="contacted")
-    workers.start()
-    workers.start()
+    start(workers, 2)
     for _ in range(4):
         webhooks_deliver_task.apply_async()
     wait_until(lambda: delivered() == 45, timeout=120)
