@@ -265,3 +265,7 @@ class ApiToken(models.Model):
     @staticmethod
     def digest(key: str) -> str:
         return _token_digest(key)
+
+
+# Models of talentcircles' own parts, so Django registers them with this app.
+from talentcircles.webhooks_out.models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -239,6 +239,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=6, minute=0),
     },
 }
+# Webhooks out (docs/webhooks.md): deliveries due are claimed every few seconds (and right after each write).
+CELERY_BEAT_SCHEDULE["webhooks-deliver"] = {
+    "task": "talentcircles.webhooks_out.tasks.webhooks_deliver_task",
+    "schedule": float(env_int("WEBHOOKS_POLL_SECONDS", "5")),
+}
+# Seconds to connect to a receiver, and again to read its answer.
+WEBHOOKS_TIMEOUT = env_int("WEBHOOKS_TIMEOUT", "10")
+# Requests one worker process has in flight at once (threads; PostgreSQL only, one on SQLite).
+WEBHOOKS_CONCURRENCY = env_int("WEBHOOKS_CONCURRENCY", "4")
+# http:// endpoints on 127.0.0.1/localhost (development and tests); everything else must be https://.
+WEBHOOKS_ALLOW_HTTP_LOCALHOST = env_bool("WEBHOOKS_ALLOW_HTTP_LOCALHOST", str(DEBUG))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", "False")
 # Uploads (résumés, import files) one user may make in UPLOAD_RATE_WINDOW seconds (0: no limit).
 UPLOAD_RATE_LIMIT = env_int("UPLOAD_RATE_LIMIT", "20")
@@ -437,4 +448,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # httpx (the webhook worker's client) logs every request at INFO; the delivery log already records each.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

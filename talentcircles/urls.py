@@ -23,6 +23,7 @@ recruiter_patterns: list[URLPattern | URLResolver] = [
     path("settings/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
     path("settings/tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+    path("settings/webhooks/", include("talentcircles.webhooks_out.urls")),
     path("candidates/", include("candidates.urls")),
     path("messages/", include("messaging.urls")),
 ]

@@ -42,6 +42,7 @@ from messaging.outbox import thread_start
 from talentcircles import services
 from talentcircles.demo import ADMIN_EMAIL, DEMO_PASSWORD
 from talentcircles.models import Invitation, Organization, User
+from talentcircles.webhooks_out.services import endpoint_create, webhook_test_send
 from tests.factories import CandidateFactory, UserFactory, docx_bytes
 
 Who = Literal["recruiter", "candidate", "anonymous"]
@@ -79,6 +80,8 @@ EXCLUDED: dict[str, str] = {
     "invitation_revoke": "POST only",
     "member_remove": "POST only",
     "api_token_revoke": "POST only",
+    "webhook_action": "POST only (rotate, test, pause, resume, delete)",
+    "webhook_redeliver": "POST only",
     "pipeline_move": "POST only",
     "reminder_done": "POST only",
     "reminder_snooze": "POST only",
@@ -187,6 +190,8 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("org_home", "recruiter"),
         page("org_settings", "recruiter"),
         page("api_tokens", "recruiter"),
+        page("webhooks", "recruiter"),
+        page("webhook_detail", "recruiter", ids["webhook"]),
         page("organization_create", "recruiter"),
         page("profile", "recruiter"),
         page("candidate_list", "recruiter"),
@@ -375,6 +380,11 @@ def _seed_engagement(org: Organization, admin: User, ids: dict[str, int], tokens
     ids["enrol_job"] = enrollment_job_create(org=org, sequence=sequence, enrolled_by=admin, ids=people[2:4]).pk
     assert Activity.objects.filter(organization=org).exists()
     _seed_jobs(org, admin, ids, tokens)
+    webhook = endpoint_create(
+        org=org, actor=admin, url="https://hooks.example.com/talentcircles", events=["candidate.created"]
+    )
+    webhook_test_send(endpoint=webhook)  # a row in its delivery log (not sent: no worker runs here)
+    ids["webhook"] = webhook.pk
 
 
 def _seed_jobs(org: Organization, admin: User, ids: dict[str, int], tokens: dict[str, str]) -> None:

@@ -15,6 +15,7 @@ from candidates.models import Candidate
 from engagement.circles.jobs.models import Job, JobInterest
 from engagement.timeline.models import Activity
 from engagement.timeline.services import activity_record
+from talentcircles.webhooks_out.outbox import webhook_event_record
 
 Status = JobInterest.Status
 
@@ -43,4 +44,6 @@ def job_interest_raise(
         actor_id=candidate.user_id if actor_id is None else actor_id,
         details={"job_id": job.pk, "source": interest.source},
     )
+    webhook_event_record(organization_id=job.organization_id, event_type="job.interest_created",
+                         candidate_id=candidate.pk, data={"job_id": job.pk, "interest_id": interest.pk})  # fmt: skip
     return interest
