@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from talentcircles.audit import admin as _audit_admin  # noqa: F401  (registers the audit trail's admin)
 from talentcircles.models import ApiToken, Invitation, Membership, Organization, User
 
 

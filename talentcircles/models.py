@@ -265,3 +265,8 @@ class ApiToken(models.Model):
     @staticmethod
     def digest(key: str) -> str:
         return _token_digest(key)
+
+
+# The audit trail's model lives with the rest of the audit code (talentcircles/audit/); imported here
+# so Django registers it with this app.
+from talentcircles.audit.models import AuditEntry  # noqa: E402, F401
