@@ -6,7 +6,16 @@ are about is erased and purged after AUDIT_RETENTION_DAYS (`maintenance`). docs/
 """
 
 from talentcircles.audit.models import AuditEntry, AuditImmutable
-from talentcircles.audit.recording import Action, ActorKind, TargetType, build, diff, record, record_many
+from talentcircles.audit.recording import (
+    Action,
+    ActorKind,
+    TargetType,
+    build,
+    diff,
+    form_changes,
+    record,
+    record_many,
+)
 
 __all__ = [
     "Action",
@@ -16,6 +25,7 @@ __all__ = [
     "TargetType",
     "build",
     "diff",
+    "form_changes",
     "record",
     "record_many",
 ]

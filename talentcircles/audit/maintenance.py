@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from talentcircles.audit.models import AuditEntry
+from talentcircles.audit.recording import record
 
 REDACTED = "[erased]"
 PURGE_BATCH = 5000
@@ -53,6 +55,23 @@ def redact_candidate(*, organization_id: int, candidate_id: int) -> int:
                 changed += AuditEntry.objects.filter(pk=entry.pk).maintenance_update(changes=redacted)
         entries.filter(actor_kind=AuditEntry.ActorKind.CANDIDATE).maintenance_update(ip_address=None, user_agent="")
     return changed
+
+
+def record_erasure(*, candidate: Any, actor: Any, source: str) -> AuditEntry:
+    """The erasure of `candidate`'s personal data: their entries redacted, the erasure itself recorded.
+
+    The person erasing their own data in the portal is recorded as the candidate, not as a member.
+    """
+    redact_candidate(organization_id=candidate.organization_id, candidate_id=candidate.pk)
+    by_self = actor is not None and actor.pk == candidate.user_id
+    return record(
+        actor,
+        candidate.organization_id,
+        AuditEntry.Action.ERASED,
+        target=candidate,
+        details={"source": source},
+        actor_kind=AuditEntry.ActorKind.CANDIDATE if by_self else None,
+    )
 
 
 def purge_expired(*, now: datetime | None = None, batch: int = PURGE_BATCH) -> int:

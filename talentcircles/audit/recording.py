@@ -175,3 +175,14 @@ def record_many(entries: Iterable[AuditEntry]) -> int:
     batch = list(entries)
     AuditEntry.objects.bulk_create(batch, batch_size=BATCH_SIZE)
     return len(batch)
+
+
+def form_changes(form: Any) -> dict[str, list[Any]]:
+    """{field: [old, new]} for what a bound, valid Django form changed (the admin's edits)."""
+    changes = {}
+    for name in form.changed_data:
+        old, new = form.initial.get(name), form.cleaned_data.get(name)
+        if isinstance(new, models.QuerySet):  # many-to-many: the ids before and after
+            old, new = sorted(_jsonable(list(old or []))), sorted(new.values_list("pk", flat=True))
+        changes[name] = [_jsonable(old), _jsonable(new)]
+    return changes
