@@ -40,6 +40,21 @@ class OrganizationAdmin(admin.ModelAdmin):
         if change and (changes := audit.form_changes(form)):
             audit.record(request, obj, audit.Action.SETTING_CHANGED, target=obj, changes=changes)
 
+    def save_formset(self, request, form, formset, change) -> None:
+        # The members inline: additions, role changes and removals are audited like on their own page.
+        org = form.instance
+        for removed in formset.deleted_forms:
+            if removed.instance.pk:
+                audit.record(request, org, audit.Action.MEMBER_REMOVED, target=removed.instance)
+        roles = {f.instance.pk: f.initial.get("role") for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        for added in formset.new_objects:
+            audit.record(request, org, audit.Action.MEMBER_ADDED, target=added, details={"role": added.role})
+        for membership, fields in formset.changed_objects:
+            if "role" in fields:
+                changes = {"role": [roles.get(membership.pk), membership.role]}
+                audit.record(request, org, audit.Action.ROLE_CHANGED, target=membership, changes=changes)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):

@@ -283,3 +283,38 @@ def test_outside_a_request_the_actor_is_the_system(acme):
     services.candidate_update(candidate=ada, actor=None, data={"city": "Leeds"})
     entry = _only(acme.org, Action.FIELD_CHANGED)
     assert (entry.actor, entry.actor_kind, entry.ip_address, entry.user_agent) == (None, "system", None, "")
+
+
+def _form_data(form) -> dict:
+    data = {}
+    for field in form:
+        value = field.value()
+        if value is None or value is False:
+            continue
+        widget = field.field.widget
+        if hasattr(widget, "widgets"):  # a split date and time
+            for index, part in enumerate(widget.decompress(value)):
+                data[f"{field.html_name}_{index}"] = part
+        else:
+            data[field.html_name] = value
+    return data
+
+
+def test_role_changes_in_the_organisations_members_inline_are_recorded(acme, client):
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    colleague = MembershipFactory(organization=acme.org, role=Membership.Role.RECRUITER)
+    url = reverse("admin:talentcircles_organization_change", args=[acme.org.pk])
+    page = client.get(url)
+    data = _form_data(page.context["adminform"].form)
+    for inline in page.context["inline_admin_formsets"]:
+        formset = inline.formset
+        data |= _form_data(formset.management_form)
+        for form in formset.forms:
+            data |= _form_data(form)
+            if form.instance.pk == colleague.pk:
+                data[f"{form.prefix}-role"] = "admin"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    entry = _only(acme.org, Action.ROLE_CHANGED)
+    assert (entry.target_id, entry.changes, entry.actor) == (colleague.pk, {"role": ["recruiter", "admin"]}, superuser)
