@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from candidates import search
 from candidates.models import Candidate, ConsentRecord, ImportJob, MergeRecord, Resume, Skill, Suppression, Tag
 from candidates.privacy import candidate_erase
+from talentcircles import audit
 
 
 class ResumeInline(admin.TabularInline):
@@ -30,6 +31,9 @@ class CandidateAdmin(admin.ModelAdmin):
         # After the skills are saved: the search columns read them.
         super().save_related(request, form, formsets, change)
         search.refresh([form.instance.pk])
+        if change and (changes := audit.form_changes(form)):
+            target = form.instance
+            audit.record(request, target.organization_id, audit.Action.FIELD_CHANGED, target=target, changes=changes)
 
     @admin.action(description="Erase personal data", permissions=["change"])
     def erase_personal_data(self, request, queryset):

@@ -27,6 +27,7 @@ from candidates.serializers import (
 )
 from candidates.services import candidate_delete
 from candidates.upload_rate import RATE_LIMITED, upload_rate_check_or_throttle
+from talentcircles import audit
 from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 
@@ -197,6 +198,12 @@ class CandidateViewSet(OrgScopedModelViewSet):
             raise NotFound("No such candidate.") from None
         self.check_object_permissions(self.request, candidate)
         return candidate
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        target = (audit.TargetType.CANDIDATE, int(kwargs["pk"]))
+        audit.record(request._request, request.org, audit.Action.PROFILE_VIEWED, target=target)
+        return response
 
     def perform_destroy(self, instance: Candidate) -> None:
         candidate_delete(candidate=instance, actor=self.request.user)

@@ -19,6 +19,7 @@ from candidates.importing.forms import ColumnMappingForm, ImportUploadForm
 from candidates.importing.report import failures_csv, failures_filename, warnings_csv, warnings_filename
 from candidates.models import ImportJob
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
+from talentcircles import audit
 from talentcircles.mixins import OrgMemberRequiredMixin
 
 
@@ -134,7 +135,10 @@ class ImportProgressView(_JobView, View):
         return render(request, "candidates/imports/_progress.html", context)
 
 
-def _csv_download(text: str, filename: str) -> HttpResponse:
+def _csv_download(request, job, report: str, text: str, filename: str) -> HttpResponse:
+    details = {"format": "csv", "import_report": report, "import_job_id": job.pk}
+    target = (audit.TargetType.CANDIDATE_LIST, None)
+    audit.record(request, job.organization_id, audit.Action.DATA_EXPORTED, target=target, details=details)
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -143,13 +147,13 @@ def _csv_download(text: str, filename: str) -> HttpResponse:
 class ImportFailuresView(_JobView, View):
     def get(self, request, org_slug, pk):
         job = self.get_job()
-        return _csv_download(failures_csv(job), failures_filename(job))
+        return _csv_download(request, job, "failures", failures_csv(job), failures_filename(job))
 
 
 class ImportWarningsView(_JobView, View):
     def get(self, request, org_slug, pk):
         job = self.get_job()
-        return _csv_download(warnings_csv(job), warnings_filename(job))
+        return _csv_download(request, job, "warnings", warnings_csv(job), warnings_filename(job))
 
 
 urlpatterns = [

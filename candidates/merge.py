@@ -8,7 +8,8 @@ from django.db import transaction
 from candidates import search, services
 from candidates.duplicates import services as duplicates
 from candidates.models import Candidate, MergeRecord, Resume
-from talentcircles import events
+from talentcircles import audit, events
+from talentcircles.audit import maintenance as audit_maintenance
 from talentcircles.models import Organization, User
 
 # Profile fields whose value the recruiter picks from one side. The rest is combined:
@@ -137,6 +138,12 @@ def candidate_merge(
         chosen_fields=dict(choices),
         merged_by=actor,
     )
+    audit.record(
+        actor, org, audit.Action.MERGED, target=keep,
+        details={"merged_candidate_id": other.pk, "chosen_fields": dict(choices)},
+    )  # fmt: skip
+    # The merged record's own entries lose their values with it (what the kept one took is in its entries).
+    audit_maintenance.redact_candidate(organization_id=org.pk, candidate_id=other.pk)
     other.delete()  # its pairs and dismissals go with it
     search.refresh([keep.pk])
     duplicates.queue_refresh(org.pk, [keep.pk])

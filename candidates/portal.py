@@ -30,6 +30,7 @@ from candidates.forms import ResumeUploadForm
 from candidates.models import Candidate, ConsentRecord, DigestFrequency
 from candidates.portal_access import PortalCandidateMixin, portal_org
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
+from talentcircles import audit
 from talentcircles.forms import ServiceErrorsMixin
 
 if TYPE_CHECKING:
@@ -250,6 +251,8 @@ class MyDataDownloadView(PortalCandidateMixin, View):
 
     def get(self, request, org_slug):
         data = privacy.export_my_data(self.candidate)
+        audit.record(request, self.org, audit.Action.DATA_EXPORTED, target=self.candidate,
+                     details={"format": "my_data"}, actor_kind=audit.ActorKind.CANDIDATE)  # fmt: skip
         response = HttpResponse(_as_json(data), content_type="application/json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{self.org.slug}-my-data.json"'
         add_never_cache_headers(response)  # personal data: never kept by a shared cache

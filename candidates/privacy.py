@@ -37,7 +37,8 @@ from candidates.models import (
     Suppression,
 )
 from candidates.resumes import resume_attach
-from talentcircles import events
+from talentcircles import audit, events
+from talentcircles.audit import maintenance as audit_maintenance
 from talentcircles.models import Membership, Organization, User
 
 ERASED_NAME = "Erased"
@@ -204,6 +205,7 @@ def candidate_update_by_self(*, candidate: Candidate, data: dict) -> Candidate:
     changed = [name for name, value in cleaned.items() if getattr(candidate, name) != value]
     if not changed:
         return candidate
+    changes = {name: [getattr(candidate, name), cleaned[name]] for name in changed}
     for name in changed:
         setattr(candidate, name, cleaned[name])
     try:
@@ -225,6 +227,8 @@ def candidate_update_by_self(*, candidate: Candidate, data: dict) -> Candidate:
             details={"fields": changed},
         )
     )
+    audit.record(candidate.user, candidate.organization_id, audit.Action.FIELD_CHANGED, target=candidate,
+                 changes=changes, actor_kind=audit.ActorKind.CANDIDATE)  # fmt: skip
     return candidate
 
 
@@ -412,6 +416,7 @@ def candidate_erase(*, candidate: Candidate, source: str, actor: User | None = N
         Q(content_type=content_types[Candidate], object_id=str(locked.pk))
         | Q(content_type=content_types[Resume], object_id__in=resume_ids)
     ).update(object_repr=ERASED_NAME)
+    audit_maintenance.record_erasure(candidate=locked, actor=actor, source=source)  # values redacted, fact kept
     _release_portal_user(locked)
 
     if candidate is not locked:

@@ -19,7 +19,8 @@ from candidates import normalise, search
 from candidates.duplicates import matching as duplicate_matching
 from candidates.duplicates.services import queue_refresh as queue_duplicates_refresh
 from candidates.models import Candidate, DigestFrequency, Label, Skill, Tag
-from talentcircles import events
+from talentcircles import audit, events
+from talentcircles.audit import maintenance as audit_maintenance
 from talentcircles.models import Membership, Organization, User
 
 # Fields a recruiter, an import or the API may write directly.
@@ -137,11 +138,22 @@ def labels_for(model: type[Label], org: Organization, names: Iterable[str]) -> l
     return [existing[key] for key in wanted]
 
 
-def _set_labels(candidate: Candidate, skills: Iterable[str] | None, tags: Iterable[str] | None) -> None:
-    if skills is not None:
-        candidate.skills.set(labels_for(Skill, candidate.organization, skills))
-    if tags is not None:
-        candidate.tags.set(labels_for(Tag, candidate.organization, tags))
+def _set_labels(
+    candidate: Candidate, skills: Iterable[str] | None, tags: Iterable[str] | None, *, audited: bool = False
+) -> dict[str, list]:
+    """Set the skills and tags given (None: leave them); `audited`: {"skills": [old names, new names], …}."""
+    changes: dict[str, list] = {}
+    for relation, model, names in (("skills", Skill, skills), ("tags", Tag, tags)):
+        if names is None:
+            continue
+        labels = labels_for(model, candidate.organization, names)
+        manager = getattr(candidate, relation)
+        before = sorted(manager.values_list("name", flat=True)) if audited else []
+        manager.set(labels)
+        after = sorted(label.name for label in labels)
+        if audited and before != after:
+            changes[relation] = [before, after]
+    return changes
 
 
 def _emit(candidate: Candidate, kind: str, actor: User | None, **details) -> None:
@@ -190,12 +202,15 @@ def candidate_update(
     stage = cleaned.pop("stage", candidate.stage)
     _check_stage(stage)
     changed = [name for name, value in cleaned.items() if getattr(candidate, name) != value]
+    changes = {name: [getattr(candidate, name), cleaned[name]] for name in changed}
     for name in changed:
         setattr(candidate, name, cleaned[name])
     _validate(candidate, changed)
     candidate.updated_at = timezone.now()
     candidate.save()
-    _set_labels(candidate, skills, tags)
+    changes |= _set_labels(candidate, skills, tags, audited=True)
+    if changes:
+        audit.record(actor, candidate.organization, audit.Action.FIELD_CHANGED, target=candidate, changes=changes)
     search.refresh([candidate.pk])
     if duplicate_matching.MATCHING_FIELDS.intersection(changed):
         queue_duplicates_refresh(candidate.organization_id, [candidate.pk])
@@ -256,6 +271,7 @@ def candidate_upsert(
         for name, value in cleaned.items()
         if value not in ("", None, [], False) and getattr(existing, name) in ("", None, [])
     ]
+    changes = {name: [getattr(existing, name), cleaned[name]] for name in filled}
     for name in filled:
         setattr(existing, name, cleaned[name])
     new_skills = labels_for(Skill, org, skills)
@@ -267,6 +283,9 @@ def candidate_upsert(
     existing.updated_at = timezone.now()
     existing.save()
     existing.skills.add(*added)
+    if added:
+        changes["skills"] = [[], sorted(skill.name for skill in added)]  # added to the ones it had
+    audit.record(actor, org, audit.Action.FIELD_CHANGED, target=existing, changes=changes, details={"import": True})
     if refresh_search:
         search.refresh([existing.pk])
         if duplicate_matching.MATCHING_FIELDS.intersection(filled):
@@ -321,6 +340,13 @@ def _move_stage(
         )  # fmt: skip
     # One announcement for the batch: subscribers handle it with a few statements, not a few per candidate.
     events.emit_many(moved)
+    audit.record_many(
+        audit.build(
+            actor, org, audit.Action.FIELD_CHANGED, target=(audit.TargetType.CANDIDATE, event.candidate_id),
+            changes={"stage": [event.details["previous"], stage]}, details={"reason": reason} if reason else None,
+        )
+        for event in moved
+    )  # fmt: skip
     # Every row gets the same values: one UPDATE, not bulk_update's CASE per row.
     ids = [candidate.pk for candidate in candidates]
     for start in range(0, len(ids), 5000):  # SQLite caps the number of query parameters
@@ -357,6 +383,8 @@ def candidate_delete(*, candidate: Candidate, actor: User | None) -> None:
     for resume in candidate.resumes.all():
         resume.file.delete(save=False)
     _emit(candidate, events.DELETED, actor)
+    audit.record(actor, candidate.organization, audit.Action.DELETED, target=candidate)
+    audit_maintenance.redact_candidate(organization_id=candidate.organization_id, candidate_id=candidate.pk)
     candidate.delete()
 
 
@@ -399,7 +427,15 @@ def candidates_untag(*, org: Organization, candidates: QuerySet, names: Iterable
 def candidates_assign_owner(*, org: Organization, candidates: QuerySet, owner: User | None) -> BulkResult:
     if owner is not None and not Membership.objects.for_org(org).filter(user=owner).exists():
         raise ValidationError({"owner": ["The owner must be a member of this organisation."]})
-    affected = candidates.filter(organization=org).update(owner=owner, updated_at=timezone.now())
+    targets = candidates.filter(organization=org)
+    owner_id = owner.pk if owner else None
+    previous = list(targets.exclude(owner_id=owner_id).values_list("pk", "owner_id"))
+    affected = targets.update(owner=owner, updated_at=timezone.now())
+    audit.record_many(
+        audit.build(None, org, audit.Action.FIELD_CHANGED, target=(audit.TargetType.CANDIDATE, pk),
+                    changes={"owner": [old, owner_id]})
+        for pk, old in previous
+    )  # fmt: skip
     return BulkResult(affected)
 
 

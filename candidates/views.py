@@ -37,6 +37,7 @@ from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
+from talentcircles import audit
 from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
 from talentcircles.overload import statement_timeout_lifted
 from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
@@ -156,7 +157,8 @@ class CandidateBulkView(OrgMemberRequiredMixin, View):
         if action == "export":
             if data["all_matching"]:  # in the list's order
                 targets = candidate_list(org=self.org, filters=filters.to_filters(), ordering=filters.ordering())
-            return _csv_response(self.org.slug, targets)
+            scope = {"query": _filter_query(query)} if data["all_matching"] else {"ids": sorted(data["selected"])}
+            return _csv_response(request, self.org, targets, scope)
         try:
             if action == "tag":
                 names = split_labels(data["tags"])
@@ -186,11 +188,13 @@ class CandidateBulkView(OrgMemberRequiredMixin, View):
         return HttpResponseRedirect(back)
 
 
-def _csv_response(org_slug: str, candidates: QuerySet[Candidate]) -> StreamingHttpResponse:
+def _csv_response(request, org, candidates: QuerySet[Candidate], scope: dict) -> StreamingHttpResponse:
+    audit.record(request, org, audit.Action.DATA_EXPORTED, target=(audit.TargetType.CANDIDATE_LIST, None),
+                 details={"format": "csv", **scope})  # fmt: skip
     # Every matching row, for longer than a page may take: no web statement timeout (docs/scale.md).
     stream = statement_timeout_lifted(exports.csv_stream(candidates))
     response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
-    filename = f"{org_slug}-candidates-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"{org.slug}-candidates-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -202,7 +206,7 @@ class CandidateExportCsvView(OrgMemberRequiredMixin, View):
         form = CandidateFilterForm(request.GET, org=self.org, members=org_members(self.org))
         form.is_valid()  # like the list: what you see is what you export
         candidates = candidate_list(org=self.org, filters=form.to_filters(), ordering=form.ordering())
-        return _csv_response(org_slug, candidates)
+        return _csv_response(request, self.org, candidates, {"query": _filter_query(request.GET)})
 
 
 # --- One candidate ------------------------------------------------------------------------
@@ -214,6 +218,8 @@ class CandidateDetailView(CandidateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("upload_form", ResumeUploadForm())
         candidate = self.candidate_for_page()
+        # Every view of a profile is in the audit trail: one INSERT (docs/audit.md).
+        audit.record(self.request, self.org, audit.Action.PROFILE_VIEWED, target=candidate)
         return super().get_context_data(candidate=candidate, duplicates=duplicates_of(candidate), **kwargs)
 
 
@@ -265,7 +271,11 @@ class ResumeStatusView(ResumeFileMixin, View):
 
 class ResumeDownloadView(ResumeFileMixin, View):
     def get(self, request, org_slug, pk, resume_pk):
-        return self.file_response(self.resume(), as_attachment=True)
+        resume = self.resume()
+        details = {"format": "resume", "resume_id": resume.pk}
+        target = (audit.TargetType.CANDIDATE, resume.candidate_id)
+        audit.record(request, self.org, audit.Action.DATA_EXPORTED, target=target, details=details)
+        return self.file_response(resume, as_attachment=True)
 
 
 @method_decorator(xframe_options_sameorigin, name="dispatch")  # shown in an <iframe> on the detail page
@@ -286,6 +296,8 @@ class ResumePreviewView(ResumeFileMixin, View):
 class CandidateJsonResumeView(CandidateMixin, View):
     def get(self, request, org_slug, pk):
         candidate = self.candidate_for_page()
+        details = {"format": "json_resume"}
+        audit.record(request, self.org, audit.Action.DATA_EXPORTED, target=candidate, details=details)
         response = JsonResponse(exports.json_resume(candidate), json_dumps_params={"indent": 2, "ensure_ascii": False})
         filename = f"{slugify(candidate.full_name) or 'candidate'}-{candidate.pk}.resume.json"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

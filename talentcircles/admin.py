@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from talentcircles import audit
+from talentcircles.audit import admin as _audit_admin  # noqa: F401  (registers the audit trail's admin)
 from talentcircles.models import ApiToken, Invitation, Membership, Organization, User
 
 
@@ -33,6 +35,26 @@ class OrganizationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and (changes := audit.form_changes(form)):
+            audit.record(request, obj, audit.Action.SETTING_CHANGED, target=obj, changes=changes)
+
+    def save_formset(self, request, form, formset, change) -> None:
+        # The members inline: additions, role changes and removals are audited like on their own page.
+        org = form.instance
+        for removed in formset.deleted_forms:
+            if removed.instance.pk:
+                audit.record(request, org, audit.Action.MEMBER_REMOVED, target=removed.instance)
+        roles = {f.instance.pk: f.initial.get("role") for f in formset.initial_forms}
+        super().save_formset(request, form, formset, change)
+        for added in formset.new_objects:
+            audit.record(request, org, audit.Action.MEMBER_ADDED, target=added, details={"role": added.role})
+        for membership, fields in formset.changed_objects:
+            if "role" in fields:
+                changes = {"role": [roles.get(membership.pk), membership.role]}
+                audit.record(request, org, audit.Action.ROLE_CHANGED, target=membership, changes=changes)
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -41,6 +63,19 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "organization__name"]
     autocomplete_fields = ["user", "organization"]
     list_select_related = ["user", "organization"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        # Role changes are audited here: the admin is where a role changes (besides invitations).
+        super().save_model(request, obj, form, change)
+        if not change:
+            audit.record(request, obj.organization, audit.Action.MEMBER_ADDED, target=obj, details={"role": obj.role})
+        elif "role" in form.changed_data:
+            changes = {"role": [form.initial.get("role"), obj.role]}
+            audit.record(request, obj.organization, audit.Action.ROLE_CHANGED, target=obj, changes=changes)
+
+    def delete_model(self, request, obj) -> None:
+        audit.record(request, obj.organization, audit.Action.MEMBER_REMOVED, target=obj, details={"role": obj.role})
+        super().delete_model(request, obj)
 
 
 @admin.register(Invitation)

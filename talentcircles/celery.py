@@ -11,10 +11,19 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentcircles.settings")
 
 app = Celery("talentcircles")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-# Each app's tasks.py, and each part's of the engagement app (engagement/<part>/tasks.py).
+# Each app's tasks.py, talentcircles' parts' (audit/, webhooks_out/) and each part's of the engagement
+# app (engagement/<part>/tasks.py).
 app.autodiscover_tasks()
-app.autodiscover_tasks(["talentcircles.webhooks_out"])
-app.autodiscover_tasks(["engagement.timeline", "engagement.circles", "engagement.sequences", "engagement.analytics"])
+app.autodiscover_tasks(
+    [
+        "talentcircles.audit",
+        "talentcircles.webhooks_out",
+        "engagement.timeline",
+        "engagement.circles",
+        "engagement.sequences",
+        "engagement.analytics",
+    ]
+)
 
 
 @worker_process_init.connect

@@ -267,5 +267,6 @@ class ApiToken(models.Model):
         return _token_digest(key)
 
 
-# Models of talentcircles' own parts, so Django registers them with this app.
+# Models of talentcircles' own parts (the audit trail, webhooks out), so Django registers them with this app.
+from talentcircles.audit.models import AuditEntry  # noqa: E402, F401
 from talentcircles.webhooks_out.models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

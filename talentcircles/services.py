@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from talentcircles import audit
 from talentcircles.models import ApiToken, Invitation, Membership, Organization, User
 
 INVITATION_SALT = "talentcircles.invitation"
@@ -45,7 +46,8 @@ def organization_create(*, name: str, owner: User, slug: str = "", **fields) -> 
     org.sender_name = org.sender_name or name
     org.full_clean()
     org.save()
-    Membership.objects.create(user=owner, organization=org, role=Membership.Role.ADMIN)
+    membership = Membership.objects.create(user=owner, organization=org, role=Membership.Role.ADMIN)
+    audit.record(owner, org, audit.Action.MEMBER_ADDED, target=membership, details={"role": membership.role})
     return org
 
 
@@ -66,6 +68,7 @@ def organization_update(*, org: Organization, **fields: Any) -> Organization:
     unknown = set(fields) - _EDITABLE_ORGANIZATION_FIELDS
     if unknown:
         raise TypeError(f"Not an organisation setting: {', '.join(sorted(unknown))}")
+    before = {name: getattr(org, name) for name in fields}
     for name, value in fields.items():
         setattr(org, name, value)
     try:
@@ -78,6 +81,8 @@ def organization_update(*, org: Organization, **fields: Any) -> Organization:
         org.send_window_set_at = timezone.now()  # the checklist's "Set your send window" is done
         changed.append("send_window_set_at")
     org.save(update_fields=changed)
+    if changes := audit.diff(before, fields):
+        audit.record(None, org, audit.Action.SETTING_CHANGED, target=org, changes=changes)
     return org
 
 
@@ -93,6 +98,7 @@ def membership_remove(*, org: Organization, membership_id: int, by: Membership) 
     other_admins = Membership.objects.for_org(org).filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk)
     if membership.is_admin and not other_admins.exists():
         raise ServiceError("An organisation needs at least one admin; make someone else admin first.")
+    audit.record(by.user, org, audit.Action.MEMBER_REMOVED, target=membership, details={"role": membership.role})
     membership.delete()
 
 
@@ -182,9 +188,12 @@ def invitation_accept(*, token: str, user: User) -> Membership:
     )
     if not updated:  # accepted in a parallel request
         raise ServiceError("This invitation has already been used.")
-    membership, _ = Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user, organization=invitation.organization, defaults={"role": invitation.role}
     )
+    if created:
+        details = {"role": membership.role, "invited_by_id": invitation.invited_by_id}
+        audit.record(user, membership.organization, audit.Action.MEMBER_ADDED, target=membership, details=details)
     return membership
 
 
@@ -208,17 +217,20 @@ def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
                 token = ApiToken.objects.create(
                     membership=membership, name=name[:80], key_digest=ApiToken.digest(key), key_hint=key[:8]
                 )
+                audit.record(membership.user, membership.organization_id, audit.Action.TOKEN_CREATED, target=token)
             return IssuedToken(token=token, key=key)
         except IntegrityError:  # astronomically unlikely digest clash: draw again
             continue
     raise ServiceError("Could not create a token; please try again.")
 
 
+@transaction.atomic
 def api_token_revoke(*, membership: Membership, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(membership=membership).get(pk=token_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        audit.record(membership.user, membership.organization_id, audit.Action.TOKEN_REVOKED, target=token)
     return token
 
 

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The audit trail reads the client's address, browser and API token of the request being served.
+    "talentcircles.audit.recording.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -233,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "engagement-rebuild-response-stats": {
         "task": "engagement.analytics.tasks.rebuild_response_stats",
         "schedule": crontab(hour=3, minute=15),
+    },
+    # The audit trail's retention (AUDIT_RETENTION_DAYS): older entries deleted in batches.
+    "talentcircles-audit-purge-nightly": {
+        "task": "talentcircles.audit.tasks.audit_purge_task",
+        "schedule": crontab(hour=4, minute=10),
     },
     "engagement-evaluate-response-guard": {
         "task": "engagement.analytics.tasks.evaluate_response_guard",
@@ -442,6 +449,8 @@ USE_I18N = True
 USE_TZ = True
 
 INVITATION_MAX_AGE_DAYS = env_int("INVITATION_MAX_AGE_DAYS", "7")
+# Audit entries older than this are purged nightly (docs/audit.md); 0 keeps them for ever.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", "730")
 
 LOGGING = {
     "version": 1,

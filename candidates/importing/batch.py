@@ -33,7 +33,7 @@ from candidates.importing.cleaning import NO_NAME, check_fields, readable
 from candidates.importing.records import Record
 from candidates.models import Candidate, Skill, Tag
 from candidates.services import labels_for
-from talentcircles import events
+from talentcircles import audit, events
 from talentcircles.models import Organization, User
 
 _UNIQUE_LABELS = {"email": "e-mail", "linkedin_url": "LinkedIn URL"}
@@ -244,6 +244,7 @@ class _Upsert:
         self.new: list[Candidate] = []
         self.dirty: dict[int, Candidate] = {}
         self.dirty_fields: set[str] = set()
+        self.changes: dict[int, dict[str, list]] = {}  # id(record) → {field: [old, new]} of a known candidate
 
     def create(self, record: Record, cleaned: dict) -> Outcome:
         if not cleaned.get("first_name"):
@@ -295,6 +296,7 @@ class _Upsert:
         self.skills.add(target, new_skills)
         self.tags.add(target, new_tags)
         if target.pk:
+            self.changes[id(record)] = {name: [before[name], cleaned[name]] for name in filled}
             target.updated_at = self.now
             self.dirty[target.pk] = target
             self.dirty_fields.update(filled)
@@ -318,7 +320,7 @@ class _Upsert:
 
     def announce(self, actor: User | None) -> list[RowOutcome]:
         """Each row's outcome, in order; one announcement for the batch (the timeline writes its rows at once)."""
-        results, announced = [], []
+        results, announced, audited = [], [], []
         for position, record in enumerate(self.records):
             outcome, reason, stored, filled = self.outcomes[position]
             if stored is not None and outcome in ("created", "updated"):  # both always carry the candidate
@@ -332,7 +334,12 @@ class _Upsert:
                         details=details,
                     )
                 )
+            if stored is not None and self.changes.get(id(record)):
+                changes = self.changes[id(record)]
+                target = (audit.TargetType.CANDIDATE, stored.pk)
+                audited.append(audit.build(actor, self.org, audit.Action.FIELD_CHANGED, target=target, changes=changes))
             warnings = tuple(self.warnings.get(position, ()))
             results.append(RowOutcome(record.row, outcome, reason, stored.pk if stored else None, warnings))
         events.emit_many(announced)
+        audit.record_many(audited)
         return results

@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('talentcircles', '0010_setup_checklist'),
+        ('talentcircles', '0015_audit_trail_append_only'),
     ]
 
     operations = [

@@ -59,6 +59,7 @@ EXCLUDED: dict[str, str] = {
     "candidate_resume_preview": "the résumé file shown inline (PDF/text), not one of our pages",
     "import_failures": "a CSV download",
     "import_warnings": "a CSV download",
+    "audit_trail_export": "a CSV download",
     "portal_my_data_download": "a JSON download",
     "portal_event_ics": "an iCalendar download",
     "mfa_download_recovery_codes": "a text download",
@@ -192,6 +193,7 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("api_tokens", "recruiter"),
         page("webhooks", "recruiter"),
         page("webhook_detail", "recruiter", ids["webhook"]),
+        page("audit_trail", "recruiter"),  # the demo admin: the page is for admins
         page("organization_create", "recruiter"),
         page("profile", "recruiter"),
         page("candidate_list", "recruiter"),
