@@ -93,9 +93,10 @@ def _filtered(org: Organization, filters: CandidateFilters) -> QuerySet[Candidat
 
 # Ranking reads every matching row from the table; a broad query ("james" matches 31,000
 # of 1,000,000) would take half a second. Relevance therefore ranks the first RANK_WINDOW
-# matches the indexes yield; a narrower query is ranked exactly. The window's ids are
-# fetched once, and one more than it holds, so the page and its count ("500+" when that
-# one exists) come from it without running the search again.
+# matches the indexes yield; a narrower query is ranked exactly. The window is found and
+# ranked in one statement, with one more match than it holds, so the page (its rows read
+# by id in that order) and its count ("500+" when that one exists) come from it without
+# running the search or the ranking again.
 RANK_WINDOW = 500
 
 # A page shows these and never the stored search columns (a tsvector is the widest field).
@@ -122,14 +123,14 @@ def candidate_results(*, org: Organization, filters: CandidateFilters, ordering:
         ordering = "relevance" if searching else DEFAULT_ORDERING
     counted = count_cap = None
     if ordering == "relevance":
-        found_ids = search.window_ids(_filtered(org, filters), filters.search, RANK_WINDOW + 1)
-        counted, count_cap = len(found_ids), RANK_WINDOW
-        window = found_ids[:RANK_WINDOW]
-        # An alias, not an annotation: the page sorts by it, and the paginator's count
-        # (a subquery Django keeps annotations in) does not compute it for the whole window.
-        found = search.in_window(Candidate.objects.for_org(org), window).alias(rank=search.rank(filters.search))
+        ranked, counted = search.ranked_window(_filtered(org, filters), filters.search, RANK_WINDOW)
+        count_cap = RANK_WINDOW
+        # In the window's order ("-rank", "last_name", "id"), which the statement above computed.
+        found = search.in_ranked_order(Candidate.objects.for_org(org), ranked)
     else:
-        found = candidate_filter(org=org, filters=filters)
+        found = candidate_filter(org=org, filters=filters).order_by(
+            *ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING])
+        )
     # Skill and tag filters match one key each, so their joins never duplicate a row.
     candidates = (
         found.defer(*_UNLISTED)
@@ -138,7 +139,6 @@ def candidate_results(*, org: Organization, filters: CandidateFilters, ordering:
             Prefetch("skills", queryset=Skill.objects.order_by("name"), to_attr="listed_skills"),
             Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="listed_tags"),
         )
-        .order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
     )
     return CandidateResults(candidates, counted=counted, count_cap=count_cap)
 
