@@ -33,6 +33,7 @@ from candidates.forms import (
     org_members,
     split_labels,
 )
+from candidates.list_rows import candidate_rows
 from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
@@ -120,6 +121,7 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
                 (form[name].label if name in form.fields else "Filters", errors) for name, errors in form.errors.items()
             ],
             page=page,
+            rows=candidate_rows(page.object_list, self.org.slug),
             page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             total=paginator.count,
             total_is_capped=paginator.count_is_capped,
