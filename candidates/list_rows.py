@@ -54,14 +54,11 @@ def _owner(c: Candidate) -> str:
 
 
 def _labels(c: Candidate) -> str:
-    skills = c.listed_skills  # type: ignore[attr-defined]
+    skills = c.listed_skills
     shown = "".join(f'<span class="badge text-bg-light border">{e(s.name)}</span> ' for s in skills[:SKILLS_SHOWN])
     more = len(skills) - SKILLS_SHOWN
     more_html = f'<span class="small text-body-secondary">+{more}</span>' if more > 0 else ""
-    tags = "".join(
-        f'<span class="badge text-bg-info-subtle border tc-tag">#{e(t.name)}</span> '
-        for t in c.listed_tags  # type: ignore[attr-defined]
-    )
+    tags = "".join(f'<span class="badge text-bg-info-subtle border tc-tag">#{e(t.name)}</span> ' for t in c.listed_tags)
     return shown + more_html + tags
 
 

@@ -111,7 +111,7 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
         filters = form.to_filters()
         results = candidate_results(org=self.org, filters=filters, ordering=form.ordering())
         cap = results.count_cap or (SEARCH_COUNT_CAP if search.terms(filters.search) else LIST_COUNT_CAP)
-        paginator = CappedPaginator(results.candidates, PAGE_SIZE, count_cap=cap, counted=results.counted)
+        paginator = CappedPaginator(results.pages, PAGE_SIZE, count_cap=cap, counted=results.counted)
         page = paginator.get_page(self.request.GET.get("page"))
         # Only an empty result needs to know whether the organisation has anyone at all.
         has_any = bool(page.object_list) or Candidate.objects.for_org(self.org).exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -121,7 +123,7 @@ def test_the_window_is_ranked_once_and_the_page_neither_ranks_nor_counts(people)
     ranking = "ts_rank_cd" if connection.vendor == "postgresql" else "similarity("
     with CaptureQueriesContext(connection) as captured:
         results = candidate_results(org=people, filters=CandidateFilters(search="smith"))
-        paginator = CappedPaginator(results.candidates, 25, count_cap=SEARCH_COUNT_CAP, counted=results.counted)
+        paginator = CappedPaginator(results.pages, 25, count_cap=SEARCH_COUNT_CAP, counted=results.counted)
         names = [c.full_name for c in paginator.get_page(1)]
     window, page = (q["sql"] for q in captured.captured_queries[:2])
     assert ranking in window
@@ -143,6 +145,23 @@ def test_the_ranked_window_orders_as_ranking_its_rows_would(people, query):
         .values_list("pk", flat=True)
     )
     assert ranked == list(expected) and counted == len(ranked) > 0
+
+
+def test_a_ranked_page_reads_only_its_own_rows_in_the_windows_order(people):
+    results = candidate_results(org=people, filters=CandidateFilters(search="smith"))
+    everyone = list(results.candidates)  # the queryset (exports, bulk actions): the window's order too
+    paginator = CappedPaginator(results.pages, 2, count_cap=SEARCH_COUNT_CAP, counted=results.counted)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(paginator.get_page(1)) == everyone[:2]
+        assert list(paginator.get_page(2)) == everyone[2:]
+    pages = [q["sql"] for q in captured.captured_queries if 'FROM "candidates_candidate" ' in q["sql"]]
+    read = re.compile(r"ANY\('\{([\d,]+)\}'|\"id\" IN \(([\d, ]+)\)")
+    assert [re.search(read, sql).group(1) or re.search(read, sql).group(2) for sql in pages] == [
+        f"{everyone[0].pk},{everyone[1].pk}"
+        if connection.vendor == "postgresql"
+        else f"{everyone[0].pk}, {everyone[1].pk}",
+        str(everyone[2].pk),
+    ]
 
 
 def test_the_ranked_window_counts_one_more_than_it_ranks(people):
