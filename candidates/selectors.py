@@ -124,6 +124,8 @@ class RankedPages:
 
     def __getitem__(self, index: slice) -> list[Candidate]:
         ids = self.ids[index]
+        if not ids:
+            return []
         by_id = {candidate.pk: candidate for candidate in search.in_window(self.queryset, ids)}
         return [by_id[pk] for pk in ids if pk in by_id]
 
