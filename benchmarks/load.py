@@ -25,6 +25,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,6 +44,7 @@ import httpx  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from benchmarks.candidates import search_queries  # noqa: E402 (the query kinds of issue #18's search target)
 from candidates.models import Candidate  # noqa: E402
 from candidates.seeding.write import candidates_seed  # noqa: E402
 from talentcircles import services  # noqa: E402
@@ -53,6 +55,7 @@ SEARCHES = ["python", "maria", "engineer", "garcia", "data", "london", "sales", 
 # The recruiter workload: page name → weight. Each request picks one at random.
 MIX = {"list": 20, "search": 20, "filtered": 10, "profile": 20, "home": 10, "analytics": 5, "api": 15}
 TICKS = os.sysconf("SC_CLK_TCK")
+SEARCH_P95_TARGET_MS = 50  # issue #18: every query kind's search page, end to end
 
 
 @dataclass
@@ -76,7 +79,10 @@ class Target:
         }
         if page == "api":
             return paths[page], {"Authorization": f"Token {self.api_key}"}
-        return paths[page], {"Cookie": f"sessionid={self.session_cookie}"}
+        return paths[page], self.cookie()
+
+    def cookie(self) -> dict[str, str]:
+        return {"Cookie": f"sessionid={self.session_cookie}"}
 
 
 @dataclass
@@ -317,6 +323,62 @@ def show_pages(by_size: dict[int, dict[str, Phase]]) -> None:
             show(page, phase, pages["healthz"])
 
 
+def search_kinds(base: str, targets: dict[int, Target], requests: int, pid: int) -> dict[int, dict[str, Phase]]:
+    """The search page (`/o/<org>/candidates/?q=`, HTML, end to end) for each query kind of
+    benchmarks/candidates.py, drawn from each organisation's own data; the kinds and sizes taking turns."""
+    kinds = {size: dict(search_queries(Organization.objects.get(slug=t.slug))) for size, t in targets.items()}
+    every = [*kinds[next(iter(targets))], "healthz"]
+    measured = {size: {kind: Phase(label=kind, seconds=0) for kind in every} for size in targets}
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for size, target in targets.items():  # each query once first: the planner's and the pages' caches
+            for query in kinds[size].values():
+                client.get(f"/o/{target.slug}/candidates/", params={"q": query}, headers=target.cookie())
+        # Round after round of every kind (the floor too), so that each meets the machine's load alike.
+        for _ in range(requests):
+            for kind in every:
+                for size, target in targets.items():
+                    path = (
+                        "/healthz"
+                        if kind == "healthz"
+                        else f"/o/{target.slug}/candidates/?{urlencode({'q': kinds[size][kind]})}"
+                    )
+                    one_request(client, (path, target.cookie()), measured[size][kind], pid)
+    for size in targets:
+        for kind, query in kinds[size].items():
+            measured[size][kind].label = query
+    return measured
+
+
+def show_search_kinds(by_size: dict[int, dict[str, Phase]]) -> None:
+    sizes = sorted(by_size)
+    print(f"\n== search page end to end, one client, per query kind (target p95 ≤ {SEARCH_P95_TARGET_MS} ms) ==")
+    print(
+        f"  {'kind':20} "
+        + "  ".join(f"{size_label(s) + ': query':>30} {'p50':>6} {'p95':>6} {'÷healthz':>8} {'CPU':>5}" for s in sizes)
+    )
+    missed = []
+    for kind in by_size[sizes[0]]:
+        cells, over = [], []
+        for size in sizes:
+            phase, floor = by_size[size][kind], by_size[size]["healthz"]
+            p50, p95 = phase.percentile(50), phase.percentile(95)
+            cells.append(
+                f"{phase.label[:30]!s:>30} {p50:6.1f} {p95:6.1f} {p50 / floor.percentile(50):8.1f} "
+                f"{phase.cpu_ms_per_request:5.1f}"
+            )
+            if kind != "healthz" and p95 > SEARCH_P95_TARGET_MS:
+                over.append(f"{size_label(size)} {p95:.0f}")
+            if set(phase.statuses) != {200}:
+                over.append(f"{size_label(size)} answered {sorted(phase.statuses)}")
+        print(f"  {kind:20} " + "  ".join(cells))
+        if over:
+            missed.append(f"{kind} ({', '.join(over)})")
+    print(
+        f"  (ms; CPU: the server's per request) p95 over {SEARCH_P95_TARGET_MS} ms or not 200: "
+        + ("; ".join(missed) if missed else "none")
+    )
+
+
 def show_growth(by_size: dict[int, dict[str, Phase]]) -> None:
     sizes = sorted(by_size)
     if len(sizes) < 2:
@@ -335,6 +397,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=15, help="seconds per phase (default 15)")
     parser.add_argument("--warmup", type=float, default=5, help="seconds of warm-up per size (default 5)")
     parser.add_argument("--page-requests", type=int, default=40, help="requests per page alone (default 40)")
+    parser.add_argument(
+        "--search-requests", type=int, default=20, help="requests per search query kind (default 20; 0: none)"
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (default: cores)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
     parser.add_argument("--limit", type=int, default=2, help="WEB_CONCURRENCY_LIMIT per worker (default 2; 0 off)")
@@ -364,6 +429,8 @@ def main() -> None:
         by_size = pages_alone(base, targets, args.page_requests, server.pid)
         show_pages(by_size)
         show_growth(by_size)
+        if args.search_requests:
+            show_search_kinds(search_kinds(base, targets, args.search_requests, server.pid))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)

@@ -189,7 +189,7 @@ class CandidateViewSet(OrgScopedModelViewSet):
         results = candidate_results(org=org, filters=query.filters(), ordering=query.chosen_ordering())
         # A ranked search has counted its matches already; CountedPagination reads this.
         self.known_count = (results.counted, results.count_cap) if results.counted is not None else None
-        return results.candidates.prefetch_related(_LISTED_RESUMES)
+        return results.pages.prefetch_related(_LISTED_RESUMES)  # type: ignore[return-value]  # paginated as a list
 
     def get_object(self) -> Candidate:
         try:

@@ -33,6 +33,7 @@ from candidates.forms import (
     org_members,
     split_labels,
 )
+from candidates.list_rows import candidate_rows
 from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
@@ -111,7 +112,7 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
         filters = form.to_filters()
         results = candidate_results(org=self.org, filters=filters, ordering=form.ordering())
         cap = results.count_cap or (SEARCH_COUNT_CAP if search.terms(filters.search) else LIST_COUNT_CAP)
-        paginator = CappedPaginator(results.candidates, PAGE_SIZE, count_cap=cap, counted=results.counted)
+        paginator = CappedPaginator(results.pages, PAGE_SIZE, count_cap=cap, counted=results.counted)
         page = paginator.get_page(self.request.GET.get("page"))
         # Only an empty result needs to know whether the organisation has anyone at all.
         has_any = bool(page.object_list) or Candidate.objects.for_org(self.org).exists()
@@ -121,6 +122,7 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
                 (form[name].label if name in form.fields else "Filters", errors) for name, errors in form.errors.items()
             ],
             page=page,
+            rows=candidate_rows(page.object_list, self.org.slug),
             page_range=paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
             total=paginator.count,
             total_is_capped=paginator.count_is_capped,

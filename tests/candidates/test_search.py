@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from candidates import search, services
 from candidates.models import Candidate
-from candidates.selectors import CandidateFilters, candidate_list
+from candidates.selectors import CandidateFilters, candidate_list, candidate_results
 from candidates.typos import similarity
 from talentcircles.pagination import SEARCH_COUNT_CAP, CappedPaginator
 
@@ -117,14 +119,54 @@ def test_the_ranked_window_takes_whole_words_before_completions(acme):
     ]  # fmt: skip
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL ranking expression")
-def test_the_page_count_does_not_rank_the_whole_window(people):
-    found = candidate_list(org=people, filters=CandidateFilters(search="smith"))
+def test_the_window_is_ranked_once_and_the_page_neither_ranks_nor_counts(people):
+    ranking = "ts_rank_cd" if connection.vendor == "postgresql" else "similarity("
     with CaptureQueriesContext(connection) as captured:
-        list(CappedPaginator(found, 25, count_cap=SEARCH_COUNT_CAP).get_page(1))
-    count, page = (q["sql"] for q in captured.captured_queries[:2])
-    assert count.startswith("SELECT COUNT(*)") and "ts_rank_cd" not in count
-    assert "ts_rank_cd" in page  # the page itself is still ordered by relevance
+        results = candidate_results(org=people, filters=CandidateFilters(search="smith"))
+        paginator = CappedPaginator(results.pages, 25, count_cap=SEARCH_COUNT_CAP, counted=results.counted)
+        names = [c.full_name for c in paginator.get_page(1)]
+    window, page = (q["sql"] for q in captured.captured_queries[:2])
+    assert ranking in window
+    assert ranking not in page and "COUNT(" not in page
+    assert names[0] == "John Smith" and results.counted == len(names) == 3
+
+
+@pytest.mark.parametrize("query", ["smith", "smit", "jonh smith", "engineer", "   "])
+def test_the_ranked_window_orders_as_ranking_its_rows_would(people, query):
+    # Ties on rank (the same name twice) fall back to the last name, then the id, as before.
+    _add(people, "John", "Smith", email="other.john@example.com")
+    _add(people, "Joan", "Smithers", email="other.joan@example.com")
+    everyone = Candidate.objects.for_org(people)
+    ranked, counted = search.ranked_window(everyone, query, 500)
+    expected = (
+        everyone.filter(pk__in=search.window_ids(everyone, query, 501))
+        .annotate(rank=search.rank(query))
+        .order_by("-rank", "last_name", "id")
+        .values_list("pk", flat=True)
+    )
+    assert ranked == list(expected) and counted == len(ranked) > 0
+
+
+def test_a_ranked_page_reads_only_its_own_rows_in_the_windows_order(people):
+    results = candidate_results(org=people, filters=CandidateFilters(search="smith"))
+    everyone = list(results.candidates)  # the queryset (exports, bulk actions): the window's order too
+    paginator = CappedPaginator(results.pages, 2, count_cap=SEARCH_COUNT_CAP, counted=results.counted)
+    with CaptureQueriesContext(connection) as captured:
+        assert list(paginator.get_page(1)) == everyone[:2]
+        assert list(paginator.get_page(2)) == everyone[2:]
+    pages = [q["sql"] for q in captured.captured_queries if 'FROM "candidates_candidate" ' in q["sql"]]
+    read = re.compile(r"ANY\('\{([\d,]+)\}'|\"id\" IN \(([\d, ]+)\)")
+    assert [re.search(read, sql).group(1) or re.search(read, sql).group(2) for sql in pages] == [
+        f"{everyone[0].pk},{everyone[1].pk}"
+        if connection.vendor == "postgresql"
+        else f"{everyone[0].pk}, {everyone[1].pk}",
+        str(everyone[2].pk),
+    ]
+
+
+def test_the_ranked_window_counts_one_more_than_it_ranks(people):
+    ranked, counted = search.ranked_window(Candidate.objects.for_org(people), "smith", 2)
+    assert len(ranked) == 2 and counted == 3
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
