@@ -13,7 +13,15 @@ app = Celery("talentcircles")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Each app's tasks.py, and each part's of the engagement app (engagement/<part>/tasks.py).
 app.autodiscover_tasks()
-app.autodiscover_tasks(["engagement.timeline", "engagement.circles", "engagement.sequences", "engagement.analytics"])
+app.autodiscover_tasks(
+    [
+        "engagement.timeline",
+        "engagement.circles",
+        "engagement.sequences",
+        "engagement.analytics",
+        "engagement.circles.jobs.alerts",
+    ]
+)
 
 
 @worker_process_init.connect

@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate, DigestFrequency
 from candidates.services import candidate_set_digest_frequency
+from engagement.circles.jobs.alerts.unsubscribe import job_alerts_stop
 from engagement.circles.models import Circle, CircleMembership
 from engagement.timeline.models import Activity
 from engagement.timeline.services import activity_record
@@ -96,6 +97,8 @@ def circle_emails_posts(candidate: Candidate, circle: Circle) -> bool:
 def community_email_stop(*, candidate: Candidate) -> bool:
     """Stop all community e-mail (digest frequency "never"); True when this changed it, recorded on the timeline."""
     changed = candidate_set_digest_frequency(candidate=candidate, digest_frequency=DigestFrequency.NEVER)
+    # "All community e-mail" includes job alerts (recorded on the timeline as their own stop when they were on).
+    job_alerts_stop(candidate=candidate, summary="Stopped job alerts (with all community e-mails)")
     if changed:
         activity_record(
             organization_id=candidate.organization_id,
