@@ -9,8 +9,9 @@ work for as long as the e-mail sits in a mailbox):
   that circle's posts leave the candidate's e-mails (`CircleMembership.email_posts` off); they
   stay a member and still read the circle in the portal.
 - **all community e-mail** (`/c/<org>/unsubscribe/<token>/`, organisation and candidate): the
-  digest frequency becomes "never", so no circle's posts are e-mailed. This is the link in the
-  digest's `List-Unsubscribe` header (RFC 8058 one-click).
+  digest frequency becomes "never", so no circle's posts are e-mailed, and job alerts are turned
+  off (engagement/circles/jobs/alerts/unsubscribe.py). This is the link in the digest's
+  `List-Unsubscribe` header (RFC 8058 one-click).
 
 Recruiting messages are not affected: they carry messaging's own link (`/u/<token>`), which stops
 every e-mail. A link works only under the organisation it names. Each stop is recorded once on the
