@@ -279,3 +279,26 @@ def test_my_data_lists_the_alert_preference_and_the_jobs_e_mailed(acme):
     data = export_my_data(ada)["job_alerts"]
     assert data["preference"]["skills"] == ["Python"] and data["preference"]["locations"] == ["Leeds"]
     assert [row["job"] for row in data["emailed_jobs"]] == ["Data Engineer"]
+
+
+def test_the_claim_asks_the_contact_policy_last_under_its_lock(acme):
+    ada = alert_member(acme, "Ada")
+    make_job(acme, open_it=True)
+    pending_scans_run(now=T0)
+    candidate_unsubscribe(candidate=ada, source="portal")
+    assert job_alert_email_claim(candidate_id=ada.pk, now=T0) is None
+    assert JobAlert.objects.get(candidate=ada).drop_reason == "not_contactable"
+
+
+@pytest.mark.parametrize("jobs_due", [1, 4])
+def test_one_member_s_e_mail_costs_the_same_queries_however_many_jobs(acme, jobs_due, django_assert_num_queries):
+    ada = alert_member(acme, "Ada")
+    for n in range(jobs_due):
+        make_job(acme, title=f"Role {n}", open_it=True)
+    pending_scans_run(now=T0)
+    # preference (locked), due alerts with their jobs, last e-mail, contact policy, the e-mail written, the
+    # alerts claimed, savepoints of the claim's transaction; then the e-mail marked sent.
+    with django_assert_num_queries(9):
+        claim = job_alert_email_claim(candidate_id=ada.pk, now=T0)
+        assert claim is not None and job_alert_email_deliver(claim)
+    assert len(mail.outbox) == 1

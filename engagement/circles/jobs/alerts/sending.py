@@ -26,12 +26,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from candidates.consent import consent_state
+from candidates.consent import with_message_consent
 from candidates.models import Candidate
 from engagement.circles.jobs.alerts.models import AlertFrequency, JobAlert, JobAlertEmail, JobAlertPreference
 from engagement.circles.jobs.alerts.unsubscribe import job_alerts_unsubscribe_url
 from engagement.circles.jobs.models import Job
-from messaging.policy import blocked_codes
+from messaging.policy import community_recipients
 from messaging.services import new_message_id_header
 from talentcircles.portal_context import site_url, with_portal
 
@@ -103,7 +103,11 @@ def job_alerts_send(*, now: datetime | None = None) -> SendResult:
             .annotate(last_email_at=_last_email_at())
         )
         known = {p.candidate_id: p for p in preferences}
+        held_back = set(ids) - reachable(ids)
+        _drop_unreachable(held_back, now)
         for candidate_id in ids:
+            if candidate_id in held_back:
+                continue
             preference = known.get(candidate_id)
             if preference is not None:
                 frequency = effective_frequency(preference.frequency, preference.candidate)
@@ -118,6 +122,15 @@ def job_alerts_send(*, now: datetime | None = None) -> SendResult:
             result.emails += 1
 
 
+def _drop_unreachable(candidate_ids: set[int], now: datetime) -> None:
+    """Drop at once the due alerts of members the contact policy holds back (a conditional update: alerts a
+    concurrent run has just e-mailed stay as they are)."""
+    if candidate_ids:
+        JobAlert.objects.filter(candidate_id__in=candidate_ids, status=Status.PENDING).update(
+            status=Status.DROPPED, drop_reason=JobAlert.DropReason.NOT_CONTACTABLE, settled_at=now
+        )
+
+
 def _drop(alerts: list[JobAlert], reason: str, now: datetime) -> None:
     if alerts:
         JobAlert.objects.filter(pk__in=[a.pk for a in alerts], status=Status.PENDING).update(
@@ -125,13 +138,13 @@ def _drop(alerts: list[JobAlert], reason: str, now: datetime) -> None:
         )
 
 
-def _contact_block(candidate: Candidate) -> str | None:
-    """The contact policy for community mail (its hard blocks), and on top of it, like the digest: only to
-    those whose latest answer to the messages consent is "yes"."""
-    block = blocked_codes(org=candidate.organization, candidates=[candidate.pk]).get(candidate.pk)
-    if block is None and consent_state(candidate, "messages") is not True:
-        return "no_consent"
-    return block
+def reachable(candidate_ids: list[int]) -> set[int]:
+    """Of these candidates, those job alerts may go to now (one query): the contact policy for community
+    mail (its hard blocks: erased, unsubscribed, do-not-contact, undeliverable, suppressed, consent
+    withdrawn), and on top of it, like the digest, only those whose latest answer to the messages consent
+    is "yes"."""
+    candidates = community_recipients(Candidate.objects.filter(pk__in=candidate_ids))
+    return set(with_message_consent(candidates).filter(consents_to_messages=True).values_list("pk", flat=True))
 
 
 def job_alert_email_claim(*, candidate_id: int, now: datetime) -> Claim | None:
@@ -167,7 +180,7 @@ def _claim(candidate_id: int, now: datetime) -> Claim | None:
     last = JobAlertEmail.objects.filter(candidate_id=candidate_id, status__in=JobAlertEmail.COUNTED)
     if not _due(frequency, last.order_by("-created_at").values_list("created_at", flat=True).first(), now):
         return None
-    if _contact_block(candidate):
+    if candidate.pk not in reachable([candidate.pk]):  # the last check, under the lock
         _drop(pending, JobAlert.DropReason.NOT_CONTACTABLE, now)
         return None
     closed = [a for a in pending if a.job.status in (Job.Status.FILLED, Job.Status.CLOSED)]
