@@ -2,7 +2,7 @@
 
 Prints figures; it is not a timed test. Uses DATABASE_URL (PostgreSQL for meaningful figures) and
 Django's in-memory e-mail backend. Creates its own organisation with BENCH_ALERT_MEMBERS (default
-10,000) members with job alerts (a third match the job's skill, a third list another skill, a third
+3,000) members with job alerts (a third match the job's skill, a third list another skill, a third
 list none; every second one lists a place), opens one job and times the scan, then times one sending
 pass (every matching member is due "immediately") and counts its SQL statements per e-mail. The
 organisation is removed when done.
@@ -34,7 +34,7 @@ from engagement.circles.jobs.alerts.sending import job_alerts_send  # noqa: E402
 from engagement.circles.jobs.services import job_create, job_open  # noqa: E402
 from talentcircles.models import Organization  # noqa: E402
 
-MEMBERS = int(os.environ.get("BENCH_ALERT_MEMBERS", "10000"))
+MEMBERS = int(os.environ.get("BENCH_ALERT_MEMBERS", "3000"))
 SKILLS = (["Python"], ["Haskell"], [])
 
 
