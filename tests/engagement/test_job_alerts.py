@@ -302,3 +302,12 @@ def test_one_member_s_e_mail_costs_the_same_queries_however_many_jobs(acme, jobs
         claim = job_alert_email_claim(candidate_id=ada.pk, now=T0)
         assert claim is not None and job_alert_email_deliver(claim)
     assert len(mail.outbox) == 1
+
+
+def test_a_pass_stops_after_its_time_and_the_next_goes_on(acme):
+    for name in ("Ada", "Bo", "Cy"):
+        alert_member(acme, name)
+    make_job(acme, open_it=True)
+    pending_scans_run(now=T0)
+    assert [job_alerts_send(now=T0, pass_seconds=0).emails for _ in range(4)] == [1, 1, 1, 0]
+    assert sorted(inbox()) == ["ada@example.com", "bo@example.com", "cy@example.com"]

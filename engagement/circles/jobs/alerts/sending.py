@@ -15,6 +15,7 @@ puts its alerts back to pending for the next pass, and ends the pass.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -46,6 +47,9 @@ MAX_JOBS = 25  # per e-mail; the rest wait for the next one
 CHUNK = 500
 # An e-mail still `sending` after this was interrupted (a send takes at most EMAIL_TIMEOUT): in doubt.
 IN_DOUBT_AFTER = timedelta(minutes=15)
+# A pass stops taking members after this long (before beat's next minute, well inside the task's time
+# limits); the next pass goes on where it stopped. Passes may overlap: members are claimed one at a time.
+PASS_SECONDS = 50.0
 Status = JobAlert.Status
 
 
@@ -82,10 +86,12 @@ def _due(frequency: str, last_email_at: datetime | None, now: datetime) -> bool:
     return last_email_at is None or last_email_at <= now - PERIODS[frequency]
 
 
-def job_alerts_send(*, now: datetime | None = None) -> SendResult:
-    """Send every due member their job alerts, one e-mail each; safe to run concurrently."""
+def job_alerts_send(*, now: datetime | None = None, pass_seconds: float = PASS_SECONDS) -> SendResult:
+    """Send due members their job alerts, one e-mail each, for at most `pass_seconds` (then at least one);
+    safe to run concurrently."""
     now = now or timezone.now()
     result = SendResult(in_doubt=job_alert_emails_sweep(now=now))
+    started = time.monotonic()
     after = 0
     while True:
         ids = list(
@@ -108,6 +114,8 @@ def job_alerts_send(*, now: datetime | None = None) -> SendResult:
         for candidate_id in ids:
             if candidate_id in held_back:
                 continue
+            if result.emails and time.monotonic() - started > pass_seconds:
+                return result  # the next pass goes on from here
             preference = known.get(candidate_id)
             if preference is not None:
                 frequency = effective_frequency(preference.frequency, preference.candidate)
