@@ -8,6 +8,7 @@ class EngagementConfig(AppConfig):
         from candidates.privacy import register_data_section
         from engagement.analytics.rollups.live import STATS_BATCH_HANDLERS, STATS_HANDLERS
         from engagement.circles import privacy as circles_privacy
+        from engagement.circles.jobs.alerts import privacy as job_alerts_privacy
         from engagement.circles.models import Circle
         from engagement.circles.privacy import circles_data, community_emails_data, rsvps_data
         from engagement.sequences.receivers import SEQUENCE_HANDLERS, on_merged
@@ -29,6 +30,7 @@ class EngagementConfig(AppConfig):
         # receiver, with the higher parts' handlers added here so the timeline imports none of them.
         register_handlers(before=SEQUENCE_HANDLERS)
         register_handlers(after={events.MERGED: on_merged, events.ERASED: circles_privacy.on_erased})
+        register_handlers(after={events.ERASED: job_alerts_privacy.on_erased})
         per_event = {kind: handler for kind, handler in STATS_HANDLERS.items() if kind not in STATS_BATCH_HANDLERS}
         register_handlers(after=per_event, after_batch=STATS_BATCH_HANDLERS)
         events.subscribe_batch(on_candidate_events)
@@ -36,6 +38,7 @@ class EngagementConfig(AppConfig):
         register_data_section("circles", circles_data)
         register_data_section("rsvps", rsvps_data)
         register_data_section("community_emails", community_emails_data)
+        register_data_section("job_alerts", job_alerts_privacy.job_alerts_data)
         # Each recruiter's own response rate against the 13% line, on the home page.
         from engagement.analytics.views import register_home_cards
 

@@ -5,6 +5,7 @@ a model from its part (`engagement.timeline.models`), not from here.
 """
 
 from engagement.analytics.models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek
+from engagement.circles.jobs.alerts.models import JobAlert, JobAlertEmail, JobAlertPreference, JobAlertScan
 from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.models import (
     Circle,
@@ -28,6 +29,10 @@ __all__ = [
     "Enrollment",
     "EnrollmentJob",
     "Job",
+    "JobAlert",
+    "JobAlertEmail",
+    "JobAlertPreference",
+    "JobAlertScan",
     "JobInterest",
     "Post",
     "RecruiterDigestLog",

@@ -22,6 +22,7 @@ app.autodiscover_tasks(
         "engagement.circles",
         "engagement.sequences",
         "engagement.analytics",
+        "engagement.circles.jobs.alerts",
     ]
 )
 

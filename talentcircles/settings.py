@@ -218,6 +218,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Community digests: "immediately" members are served within minutes; weekly and
     # monthly ones when their period is due. A post is never e-mailed to someone twice.
     "engagement-community-digests": {"task": "engagement.circles.tasks.send_community_digests", "schedule": 300.0},
+    # Job alerts: openings matched to members' alerts (those whose task was lost), then the due e-mails;
+    # "immediately" members hear within a minute or two. A job is never e-mailed to someone twice.
+    "engagement-job-alerts": {"task": "engagement.circles.jobs.alerts.tasks.job_alerts_run_task", "schedule": 60.0},
     # Résumés whose text extraction was lost (broker down at upload, worker killed) are queued again.
     "candidates-sweep-resume-extraction": {"task": "candidates.tasks.resume_extraction_sweep_task", "schedule": 60.0},
     # Every organisation's duplicate pairs recomputed: catches up refreshes a broker outage lost.

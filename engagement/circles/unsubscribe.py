@@ -9,8 +9,9 @@ work for as long as the e-mail sits in a mailbox):
   that circle's posts leave the candidate's e-mails (`CircleMembership.email_posts` off); they
   stay a member and still read the circle in the portal.
 - **all community e-mail** (`/c/<org>/unsubscribe/<token>/`, organisation and candidate): the
-  digest frequency becomes "never", so no circle's posts are e-mailed. This is the link in the
-  digest's `List-Unsubscribe` header (RFC 8058 one-click).
+  digest frequency becomes "never", so no circle's posts are e-mailed, and job alerts are turned
+  off (engagement/circles/jobs/alerts/unsubscribe.py). This is the link in the digest's
+  `List-Unsubscribe` header (RFC 8058 one-click).
 
 Recruiting messages are not affected: they carry messaging's own link (`/u/<token>`), which stops
 every e-mail. A link works only under the organisation it names. Each stop is recorded once on the
@@ -28,6 +29,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate, DigestFrequency
 from candidates.services import candidate_set_digest_frequency
+from engagement.circles.jobs.alerts.unsubscribe import job_alerts_stop
 from engagement.circles.models import Circle, CircleMembership
 from engagement.timeline.models import Activity
 from engagement.timeline.services import activity_record
@@ -96,6 +98,8 @@ def circle_emails_posts(candidate: Candidate, circle: Circle) -> bool:
 def community_email_stop(*, candidate: Candidate) -> bool:
     """Stop all community e-mail (digest frequency "never"); True when this changed it, recorded on the timeline."""
     changed = candidate_set_digest_frequency(candidate=candidate, digest_frequency=DigestFrequency.NEVER)
+    # "All community e-mail" includes job alerts (recorded on the timeline as their own stop when they were on).
+    job_alerts_stop(candidate=candidate, summary="Stopped job alerts (with all community e-mails)")
     if changed:
         activity_record(
             organization_id=candidate.organization_id,

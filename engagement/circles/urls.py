@@ -74,4 +74,5 @@ urlpatterns = [
     path("c/<slug:org_slug>/", include(portal_patterns)),
     path("api/v1/", include(api_patterns)),
     path("", include("engagement.circles.jobs.urls")),
+    path("", include("engagement.circles.jobs.alerts.urls")),
 ]

@@ -29,6 +29,7 @@ from django.urls import reverse
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.resumes import resume_attach
 from engagement.circles.invitations import invitation_token as community_invitation_token
+from engagement.circles.jobs.alerts.unsubscribe import job_alerts_unsubscribe_token
 from engagement.circles.jobs.services import job_create, job_open
 from engagement.circles.models import Circle, CommunityInvitation, Post
 from engagement.circles.unsubscribe import circle_unsubscribe_token, community_unsubscribe_token
@@ -251,12 +252,14 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("community_invitation", "anonymous", tokens["community_invitation"]),
         page("community_unsubscribe", "anonymous", tokens["community_unsubscribe"]),
         page("community_circle_unsubscribe", "anonymous", tokens["circle_unsubscribe"]),
+        page("job_alerts_unsubscribe", "anonymous", tokens["job_alerts_unsubscribe"]),
         page("unsubscribe", "anonymous", tokens["unsubscribe"]),
         page("message_response", "anonymous", tokens["message_response"]),
         page("invitation_accept", "anonymous", tokens["invitation"]),
         page("portal_profile", "candidate"),
         page("portal_resume_status", "candidate", ids["member_resume"]),
         page("portal_preferences", "candidate"),
+        page("portal_job_alerts", "candidate"),
         page("portal_my_data", "candidate"),
         page("portal_erase", "candidate"),
         page("portal_jobs", "anonymous"),
@@ -367,6 +370,7 @@ def _seed_engagement(org: Organization, admin: User, ids: dict[str, int], tokens
     tokens["community_invitation"] = community_invitation_token(invitation)
     tokens["community_unsubscribe"] = community_unsubscribe_token(grace)
     tokens["circle_unsubscribe"] = circle_unsubscribe_token(grace, circle.pk)
+    tokens["job_alerts_unsubscribe"] = job_alerts_unsubscribe_token(grace)
     template_ids = list(MessageTemplate.objects.for_org(org).order_by("pk").values_list("pk", flat=True))
     sequence = sequence_create(
         org=org, owner=admin, name="Backend engineers, spring outreach",

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from engagement.circles.jobs.alerts.opening import job_alerts_on_open
 from engagement.circles.jobs.models import Job
 from engagement.circles.services import render_markdown
 from talentcircles.models import Organization, User
@@ -193,6 +194,8 @@ def job_set_status(*, job: Job, status: str) -> Job:
     elif status in (Status.FILLED, Status.CLOSED):
         job.closed_at = now
     job.save(update_fields=["status", "opened_at", "closed_at", "updated_at"])
+    if status == Status.OPEN:
+        job_alerts_on_open(job=job)  # members whose job alerts it matches hear of it (durably, after commit)
     return job
 
 
