@@ -36,6 +36,9 @@ class EngagementConfig(AppConfig):
         register_data_section("circles", circles_data)
         register_data_section("rsvps", rsvps_data)
         register_data_section("community_emails", community_emails_data)
+        from engagement.circles.jobs.privacy import job_interests_data
+
+        register_data_section("job_interests", job_interests_data)
         # Each recruiter's own response rate against the 13% line, on the home page.
         from engagement.analytics.views import register_home_cards
 
