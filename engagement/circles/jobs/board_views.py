@@ -85,6 +85,7 @@ class JobInterestAddView(JobPageMixin, View):
     """From the job page: add the interest of the candidate with this e-mail address."""
 
     def post(self, request, org_slug, pk):
+        job = self.job  # 404 before anything else for another organisation's job
         form = InterestAddForm(request.POST)
         if not form.is_valid():
             for errors in form.errors.values():
@@ -95,7 +96,7 @@ class JobInterestAddView(JobPageMixin, View):
         if candidate is None:
             messages.error(request, f"No candidate of yours has the e-mail address {email}. Add them first.")
             return redirect("job_detail", org_slug, pk)
-        _add(request, job=self.job, candidate=candidate, source=form.cleaned_data["source"])
+        _add(request, job=job, candidate=candidate, source=form.cleaned_data["source"])
         return redirect("job_detail", org_slug, pk)
 
 
@@ -133,9 +134,10 @@ class CandidateJobsPanelView(CandidateJobsMixin, TemplateView):
         )
 
     def post(self, request, org_slug, candidate_pk):
+        candidate = self.candidate  # 404 before anything else for another organisation's candidate
         form = CandidateInterestAddForm(request.POST, jobs=selectors.jobs_taking_interest(org=self.org))
         if form.is_valid():
-            _add(request, job=form.cleaned_data["job"], candidate=self.candidate, source=form.cleaned_data["source"])
+            _add(request, job=form.cleaned_data["job"], candidate=candidate, source=form.cleaned_data["source"])
         else:
             for errors in form.errors.values():
                 messages.error(request, " ".join(errors))
