@@ -43,20 +43,23 @@ class JobInterestSerializer(serializers.ModelSerializer):
 
 class JobInterestAddSerializer(serializers.Serializer):
     candidate = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The candidate's id.")
+    # The model's choices (one enum in the schema); "portal" is the candidate's own and a 400 here.
     source = serializers.ChoiceField(  # type: ignore[assignment]  # a field, popped by the metaclass
-        choices=[JobInterest.Source.RECRUITER, JobInterest.Source.REPLY], default=JobInterest.Source.RECRUITER
+        choices=JobInterest.Source.choices,
+        default=JobInterest.Source.RECRUITER,
+        help_text="recruiter (they told you) or reply (they said so in a reply).",
     )
 
 
 class JobInterestMoveSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=[s for s in JobInterest.Status.values if s != JobInterest.Status.WITHDRAWN],
+        choices=JobInterest.Status.choices,
         help_text="interested → shortlisted, handed_to_ats or not_a_fit; shortlisted → interested, handed_to_ats "
         "or not_a_fit; handed_to_ats → shortlisted or not_a_fit; not_a_fit → interested or shortlisted. "
-        "Only the candidate withdraws.",
+        "Only the candidate withdraws (a 400 here).",
     )
     reason = serializers.ChoiceField(
-        choices=[r for r in JobInterest.Reason.values if r], required=False, default="",
+        choices=JobInterest.Reason.choices, required=False, allow_blank=True, default="",
         help_text="Needed with not_a_fit.",
     )  # fmt: skip
     reason_note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
