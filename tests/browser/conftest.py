@@ -130,9 +130,11 @@ def demo(transactional_db):
 def _keep_the_famous_five() -> None:
     """The browser tests were written against the small demo (five famous candidates, two circles, two
     members): the generated community (engagement/demo/, checked by tests/engagement/test_demo_seed.py)
-    is removed so their boards, lists and figures stay that small, and the roll-ups are rebuilt to match."""
+    and the demo's jobs are removed so their boards, lists and figures stay that small, and the roll-ups
+    are rebuilt to match."""
     from candidates.models import Candidate
     from engagement.analytics.rollups.rebuild import rollups_rebuild
+    from engagement.circles.jobs.models import Job
     from engagement.circles.models import Circle
     from engagement.demo.people import DEMO_EMAIL_MARK
     from talentcircles.demo import TEAM
@@ -141,6 +143,7 @@ def _keep_the_famous_five() -> None:
     org = Organization.objects.get(slug="demo")
     Candidate.objects.filter(organization=org, email__contains=DEMO_EMAIL_MARK).delete()
     Circle.objects.filter(organization=org).exclude(name__in=["Backend Engineers", "Silver Medallists"]).delete()
+    Job.objects.filter(organization=org).delete()  # the small demo had no jobs either
     Membership.objects.filter(organization=org, user__email__in=[email for email, *_ in TEAM]).delete()
     rollups_rebuild(org=org)
 
