@@ -104,8 +104,9 @@ def test_the_candidate_profile_lists_their_interests_and_adds_one(acme):
     make_job(acme, title="A draft")
     panel = reverse("candidate_job_interests", args=[acme.org.slug, candidate.pk])
     assert panel in acme.client.get(reverse("candidate_detail", args=[acme.org.slug, candidate.pk])).content.decode()
-    html = acme.client.get(panel).content.decode()
+    html = acme.client.get(panel, headers={"HX-Request": "true"}).content.decode()
     assert "Not interested in any job yet" in html and "Data Engineer" in html and "A draft" not in html
+    assert "<title>" not in html and "<title>" in acme.client.get(panel).content.decode()  # a page without htmx
     response = acme.client.post(panel, {"job": job.pk, "source": "recruiter"})
     assert response.status_code == 302 and response["Location"].endswith("#jobs")
     assert JobInterest.objects.get().source == "recruiter"

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.views import View
 from django.views.generic import TemplateView
@@ -119,9 +120,18 @@ class CandidateJobsMixin(OrgMemberRequiredMixin, OrgTimeZoneMixin):
 
 
 class CandidateJobsPanelView(CandidateJobsMixin, TemplateView):
-    """The candidate profile's "Jobs" panel (loaded by htmx): their interests, and adding one."""
+    """The candidate profile's "Jobs" panel (loaded by htmx; a page of its own without JavaScript):
+    their interests, and adding one."""
 
-    template_name = "engagement/jobs/_candidate_jobs.html"
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False):
+            return ["engagement/jobs/_candidate_jobs.html"]
+        return ["engagement/jobs/candidate_jobs.html"]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ["HX-Request"])  # the panel and the page share a URL
+        return response
 
     def get_context_data(self, **kwargs):
         found = list(selectors.candidate_interests(candidate=self.candidate)[: CANDIDATE_PANEL_LIMIT + 1])
