@@ -29,6 +29,9 @@ class EngagementConfig(AppConfig):
         # receiver, with the higher parts' handlers added here so the timeline imports none of them.
         register_handlers(before=SEQUENCE_HANDLERS)
         register_handlers(after={events.MERGED: on_merged, events.ERASED: circles_privacy.on_erased})
+        from engagement.circles.jobs.receivers import on_merged as job_interests_follow_merge
+
+        register_handlers(after={events.MERGED: job_interests_follow_merge})
         per_event = {kind: handler for kind, handler in STATS_HANDLERS.items() if kind not in STATS_BATCH_HANDLERS}
         register_handlers(after=per_event, after_batch=STATS_BATCH_HANDLERS)
         events.subscribe_batch(on_candidate_events)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from candidates.merge import candidate_merge
 from candidates.models import ConsentRecord
 from candidates.privacy import candidate_erase
 from engagement.circles.jobs import services as jobs
@@ -198,3 +199,19 @@ def test_my_data_lists_interests_and_erasure_drops_the_words_and_resume(acme):
     interest.refresh_from_db()
     assert (interest.note, interest.reason_note, interest.resume) == ("", "", None)
     assert (interest.status, interest.job) == ("not_a_fit", job)  # the anonymous count stays
+
+
+def test_a_merge_moves_interests_to_the_kept_record_without_doubling_one(acme):
+    kept = CandidateFactory(organization=acme.org)
+    other = CandidateFactory(organization=acme.org)
+    both, only_other = make_job(acme, title="Both", open_it=True), make_job(acme, title="Only other", open_it=True)
+    job_interest_raise(candidate=kept, job=both)
+    job_interest_raise(candidate=other, job=both, note="duplicate")
+    moved = job_interest_raise(candidate=other, job=only_other, note="Mine")
+    candidate_merge(org=acme.org, keep=kept, other=other, choices={}, actor=acme.user)
+    assert sorted(JobInterest.objects.values_list("job__title", "candidate_id")) == [
+        ("Both", kept.pk),
+        ("Only other", kept.pk),
+    ]
+    moved.refresh_from_db()
+    assert moved.note == "Mine"
