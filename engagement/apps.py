@@ -31,6 +31,9 @@ class EngagementConfig(AppConfig):
         register_handlers(before=SEQUENCE_HANDLERS)
         register_handlers(after={events.MERGED: on_merged, events.ERASED: circles_privacy.on_erased})
         register_handlers(after={events.ERASED: job_alerts_privacy.on_erased})
+        from engagement.circles.jobs.receivers import on_merged as job_interests_follow_merge
+
+        register_handlers(after={events.MERGED: job_interests_follow_merge})
         per_event = {kind: handler for kind, handler in STATS_HANDLERS.items() if kind not in STATS_BATCH_HANDLERS}
         register_handlers(after=per_event, after_batch=STATS_BATCH_HANDLERS)
         events.subscribe_batch(on_candidate_events)
@@ -39,6 +42,9 @@ class EngagementConfig(AppConfig):
         register_data_section("rsvps", rsvps_data)
         register_data_section("community_emails", community_emails_data)
         register_data_section("job_alerts", job_alerts_privacy.job_alerts_data)
+        from engagement.circles.jobs.privacy import job_interests_data
+
+        register_data_section("job_interests", job_interests_data)
         # Each recruiter's own response rate against the 13% line, on the home page.
         from engagement.analytics.views import register_home_cards
 

@@ -380,6 +380,11 @@ SPECTACULAR_SETTINGS = {
         "MessageDirectionEnum": "messaging.models.Message.Direction",
         "ThreadOriginEnum": "messaging.models.Thread.Origin",
         "JobStatusEnum": "engagement.circles.jobs.models.Job.Status",
+        "JobInterestStatusEnum": "engagement.circles.jobs.models.JobInterest.Status",
+        "JobInterestSourceEnum": "engagement.circles.jobs.models.JobInterest.Source",
+        # Named too, or the two "source" enums get a hash suffix (a schema warning).
+        "CandidateSourceEnum": "candidates.models.Candidate.Source",
+        "JobInterestReasonEnum": "engagement.circles.jobs.models.JobInterest.Reason",
     },
 }
 

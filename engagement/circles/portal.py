@@ -39,6 +39,7 @@ from engagement.circles import unsubscribe
 from engagement.circles.community import community_join, own_candidate
 from engagement.circles.forms import JoinForm
 from engagement.circles.invitations import invitation_from_token
+from engagement.circles.jobs import selectors as job_selectors
 from engagement.circles.models import Circle, Post
 from engagement.circles.views import OrgTimeZoneMixin
 from talentcircles.models import User
@@ -46,6 +47,7 @@ from talentcircles.models import User
 FEED_PER_PAGE = 10
 EVENTS_PER_PAGE = 10
 LANDING_EVENTS = 5
+CIRCLE_JOBS_PER_PAGE = 20
 
 
 def _verified(user) -> bool:
@@ -99,14 +101,26 @@ class JoinView(View):
                 return redirect("account_email_verification_sent")
             if own_candidate(self.org, user) is not None:
                 messages.info(request, f"You are already a member of the {self.org.name} community.")
-                return redirect("portal_circles", self.org.slug)
+                return HttpResponseRedirect(self.welcome_url())
         return super().dispatch(request, org_slug, *args, **kwargs)
+
+    # Hooks for flows that join and do one more thing (a job's "join and say I'm interested"):
+    form_class = JoinForm
+
+    def welcome_url(self) -> str:
+        """Where a new member lands (after confirming their address, for a new account)."""
+        return reverse("portal_circles", args=[self.org.slug])
+
+    def joined(self, candidate: Candidate, form: JoinForm) -> None:
+        """Called inside the join's transaction once the person is a member; raising ValidationError undoes it."""
+
+    def join_context(self) -> dict[str, Any]:
+        return {}
 
     def form(self, data=None) -> JoinForm:
         anonymous = not self.request.user.is_authenticated
         fixed = self.invitation.candidate.email if self.invitation else ""
-        form = JoinForm(data, org=self.org, with_account=anonymous, fixed_email=fixed, initial=self.initial())
-        return form
+        return self.form_class(data, org=self.org, with_account=anonymous, fixed_email=fixed, initial=self.initial())
 
     def initial(self) -> dict:
         if self.invitation is not None:
@@ -126,6 +140,7 @@ class JoinView(View):
             "form": form,
             "invitation": self.invitation,
             "login_url": f"{reverse('account_login')}?{urlencode({'next': self.request.get_full_path()})}",
+            **self.join_context(),
         }
         return render(self.request, self.template_name, context, status=status)
 
@@ -145,7 +160,7 @@ class JoinView(View):
         try:
             with transaction.atomic():
                 user = self.create_user(form) if anonymous else request.user
-                community_join(
+                candidate = community_join(
                     org=self.org,
                     user=user,
                     profile=form.profile(),
@@ -154,13 +169,14 @@ class JoinView(View):
                     ip_address=request.META.get("REMOTE_ADDR") or None,
                     invitation=self.invitation,
                 )
+                self.joined(candidate, form)
         except ValidationError as exc:
             form.add_service_errors(exc)
             return self.render_form(form, status=400)
         except IntegrityError:  # the same address signed up a moment ago in another request
             form.add_error(None, "There is already an account with this e-mail address. Sign in to join.")
             return self.render_form(form, status=400)
-        welcome = reverse("portal_circles", args=[self.org.slug])
+        welcome = self.welcome_url()
         if anonymous:
             # allauth sends the verification e-mail and shows "check your inbox"; confirming the
             # address signs the person in and brings them to their circles.
@@ -201,6 +217,32 @@ class InvitationView(JoinView):
                 }
                 return render(request, "portal/community/invitation_invalid.html", context, status=400)
         return super().dispatch(request, org_slug, *args, **kwargs)
+
+
+class PortalCircleView(TemplateView):
+    """A public circle's page, readable by anyone: what it is about and the open jobs shared to it.
+    A private circle, or another organisation's, answers 404."""
+
+    template_name = "portal/community/circle.html"
+
+    def get(self, request, org_slug, pk):
+        self.org = portal_org(org_slug)
+        public = Circle.objects.for_org(self.org).filter(visibility=Circle.Visibility.PUBLIC)
+        self.circle = get_object_or_404(public, pk=pk)
+        with timezone.override(self.org.time_zone or "UTC"):
+            return super().get(request, org_slug).render()
+
+    def get_context_data(self, **kwargs):
+        member = portal_candidate(self.request, self.org.slug) if self.request.user.is_authenticated else None
+        jobs = Paginator(job_selectors.circle_open_jobs(circle=self.circle), CIRCLE_JOBS_PER_PAGE)
+        return super().get_context_data(
+            org=self.org,
+            circle=self.circle,
+            candidate=member,
+            is_member=member is not None and circle_selectors.is_circle_member(candidate=member, circle=self.circle),
+            jobs=jobs.get_page(self.request.GET.get("page")),
+            **kwargs,
+        )
 
 
 # --- The signed-in candidate's pages ----------------------------------------------------------

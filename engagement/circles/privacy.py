@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from candidates.models import Candidate
+from engagement.circles.jobs.privacy import erase_job_interest_data
 from engagement.circles.models import CircleMembership, CommunityInvitation, DigestDelivery, Post, Rsvp
 from talentcircles import events
 
@@ -69,9 +70,10 @@ def erase_community_data(candidate_id: int) -> None:
     """Remove the community rows that describe the person's contact with us.
 
     Circle memberships, RSVPs (a seat taken at an event is freed), invitations and the record
-    of digested posts go. What stays is anonymous: `Post.erased_attendees` for events already
-    under way when they said "going" (attendance counts), and the timeline's rows of kind
-    "joined a circle" or "RSVP" without their words (the timeline's receiver drops those).
+    of digested posts go; interest in jobs loses its notes and résumé (jobs/privacy.py). What
+    stays is anonymous: `Post.erased_attendees` for events already under way when they said
+    "going" (attendance counts), and the timeline's rows of kind "joined a circle" or "RSVP"
+    without their words (the timeline's receiver drops those).
     """
     CircleMembership.objects.filter(candidate_id=candidate_id).delete()
     rsvps = Rsvp.objects.filter(candidate_id=candidate_id)
@@ -81,6 +83,7 @@ def erase_community_data(candidate_id: int) -> None:
     rsvps.delete()
     CommunityInvitation.objects.filter(candidate_id=candidate_id).delete()
     DigestDelivery.objects.filter(candidate_id=candidate_id).delete()
+    erase_job_interest_data(candidate_id)
 
 
 def on_erased(event: events.CandidateEvent) -> None:

@@ -156,3 +156,7 @@ def portal_event(*, candidate: Candidate, pk: int) -> Post:
     mine = CircleMembership.objects.filter(candidate=candidate).values("circle_id")
     events = visible_posts(org=candidate.organization).filter(kind=Post.Kind.EVENT, circle_id__in=mine)
     return _with_rsvps(events.select_related("circle", "organization"), candidate).get(pk=pk)
+
+
+def is_circle_member(*, candidate: Candidate, circle: Circle) -> bool:
+    return CircleMembership.objects.filter(circle=circle, candidate=candidate).exists()

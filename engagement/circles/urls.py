@@ -36,6 +36,7 @@ portal_patterns = [
         "unsubscribe/circle/<str:token>/", portal.CircleUnsubscribeView.as_view(), name="community_circle_unsubscribe"
     ),
     path("circles/", portal.PortalCirclesView.as_view(), name="portal_circles"),
+    path("circles/<int:pk>/", portal.PortalCircleView.as_view(), name="portal_circle"),
     path("circles/<int:pk>/join/", portal.CircleJoinView.as_view(), name="portal_circle_join"),
     path("circles/<int:pk>/leave/", portal.CircleLeaveView.as_view(), name="portal_circle_leave"),
     path("circles/<int:pk>/email/", portal.CircleEmailView.as_view(), name="portal_circle_email"),

@@ -1,4 +1,5 @@
-"""The demo community: ~300 people, six circles, two running sequences and 120 days of the team's outreach.
+"""The demo community: ~300 people, six circles, two running sequences, 120 days of the team's outreach,
+and five jobs with people interested in them.
 
 `demo_community_seed` is what engagement's `AppConfig.seed_demo` runs (engagement sits at the top of
 the import order, so it may use every app's services). Writes go through the services and the
@@ -23,6 +24,7 @@ from engagement.analytics.rollups.rebuild import rollups_rebuild
 from engagement.demo.community import circles_create
 from engagement.demo.desk import famous_timeline, recruiters_work
 from engagement.demo.history import history_write
+from engagement.demo.jobs import jobs_create
 from engagement.demo.outreach import Fixtures, outreach_plan
 from engagement.demo.people import SEED, demo_people_exist, people_create
 from engagement.demo.replies import replies_arrive
@@ -78,6 +80,8 @@ def _seed(*, org: Organization, recruiter: User, say: Callable[[str], None] | No
     recruiters_work(org=org, plan=plan, now=now)
     _stage_moves_dated_by_their_conversations(org=org, since=now)
     step("notes, reminders, stage moves")
+    jobs_create(org=org, recruiter=recruiter)
+    step("jobs and interest in them")
 
 
 def _seed_small(*, org: Organization, recruiter: User) -> None:

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('candidates', '0015_list_count_index'),
-        ('engagement', '0017_job_interest'),
+        ('engagement', '0018_job_sharing_and_interest_details'),
         ('talentcircles', '0010_setup_checklist'),
     ]
 

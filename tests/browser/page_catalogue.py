@@ -30,7 +30,9 @@ from candidates.models import Candidate, ImportJob, Resume
 from candidates.resumes import resume_attach
 from engagement.circles.invitations import invitation_token as community_invitation_token
 from engagement.circles.jobs.alerts.unsubscribe import job_alerts_unsubscribe_token
-from engagement.circles.jobs.services import job_create, job_open
+from engagement.circles.jobs.interest import job_interest_add, job_interest_raise
+from engagement.circles.jobs.models import Job, JobInterest
+from engagement.circles.jobs.services import job_create, job_open, job_share
 from engagement.circles.models import Circle, CommunityInvitation, Post
 from engagement.circles.unsubscribe import circle_unsubscribe_token, community_unsubscribe_token
 from engagement.sequences.builder import sequence_create
@@ -111,6 +113,11 @@ EXCLUDED: dict[str, str] = {
     "portal_event_rsvp": "POST only",
     "job_status": "POST only",
     "portal_job_interest": "POST only",
+    "portal_interest_withdraw": "POST only",
+    "job_share": "POST only",
+    "job_delete": "POST only",
+    "job_interest_add": "POST only",
+    "job_interest_move": "POST only (the board's cards)",
     "portal_jobs_json_feed": "a JSON feed, not a page",
     "portal_jobs_rss_feed": "an RSS feed, not a page",
     "org_switch": "POST only",
@@ -237,6 +244,8 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("job_create", "recruiter"),
         page("job_detail", "recruiter", ids["job"]),
         page("job_edit", "recruiter", ids["job"]),
+        page("job_board", "recruiter", ids["job"]),
+        page("candidate_job_interests", "recruiter", cand),
         page("sequence_list", "recruiter"),
         page("sequence_create", "recruiter"),
         page("sequence_detail", "recruiter", seq),
@@ -264,6 +273,9 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("portal_erase", "candidate"),
         page("portal_jobs", "anonymous"),
         page("portal_job_detail", "anonymous", tokens["job_slug"]),
+        page("portal_job_join", "anonymous", tokens["job_slug"]),
+        page("portal_circle", "anonymous", circle),
+        page("portal_my_interests", "candidate"),
         page("portal_circles", "candidate"),
         page("portal_feed", "candidate"),
         page("portal_events", "candidate"),
@@ -394,7 +406,8 @@ def _seed_engagement(org: Organization, admin: User, ids: dict[str, int], tokens
 
 
 def _seed_jobs(org: Organization, admin: User, ids: dict[str, int], tokens: dict[str, str]) -> None:
-    """An open job with every field filled (its public page carries the JobPosting data)."""
+    """An open job with every field filled (its public page carries the JobPosting data), shared to the
+    circle, with Grace interested (the member raises a hand too, in `_seed_member`)."""
     job = job_create(
         org=org, actor=admin,
         data={
@@ -406,6 +419,9 @@ def _seed_jobs(org: Organization, admin: User, ids: dict[str, int], tokens: dict
         },
     )  # fmt: skip
     job_open(job=job)
+    job_share(job=job, circles=[Circle.objects.get(pk=ids["circle"])])
+    grace = Candidate.objects.get(pk=ids["candidate"])
+    job_interest_add(job=job, candidate=grace, actor=admin, source=JobInterest.Source.REPLY)
     ids["job"], tokens["job_slug"] = job.pk, job.slug
 
 
@@ -423,8 +439,10 @@ def _seed_member(org: Organization, admin: User, ids: dict[str, int], tokens: di
     message_deliver(message.pk)  # the portal shows what was sent
     ids["member_thread"] = message.thread_id
     upload = SimpleUploadedFile("ada.docx", docx_bytes("Ada Member. Platform engineering."))
-    ids["member_resume"] = resume_attach(candidate=candidate, upload=upload, actor=user).pk
+    resume = resume_attach(candidate=candidate, upload=upload, actor=user)
+    ids["member_resume"] = resume.pk
     assert Resume.objects.filter(pk=ids["member_resume"]).exists()
+    job_interest_raise(candidate=candidate, job=Job.objects.get(pk=ids["job"]), note="Free from March.", resume=resume)
     member = Client()
     member.force_login(user)
     return member

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from candidates.models import Candidate
 from engagement.analytics.models import Dimension, ResponseOutreach, ResponseStat, ResponseStatWeek
+from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.models import Circle, Post, Rsvp
 from engagement.sequences.models import Enrollment, Sequence
 from engagement.timeline.models import Activity, Reminder
@@ -38,7 +39,17 @@ def snapshot(org: Organization) -> dict[str, int]:
         "stats": ResponseStat.objects.filter(organization=org).count(),
         "circles": Circle.objects.for_org(org).count(),
         "templates": MessageTemplate.objects.for_org(org).count(),
+        "jobs": Job.objects.for_org(org).count(),
+        "job_interests": JobInterest.objects.for_org(org).count(),
     }
+
+
+def assert_jobs(org: Organization) -> None:
+    """Jobs in every status but one, shared to circles, with interest at every status of the board."""
+    assert set(Job.objects.for_org(org).values_list("status", flat=True)) == {"draft", "open", "on_hold", "filled"}
+    assert not Job.objects.for_org(org).filter(circles=None).exists()
+    assert set(JobInterest.objects.for_org(org).values_list("status", flat=True)) == set(JobInterest.Status.values)
+    assert JobInterest.objects.for_org(org).exclude(note="").exists()
 
 
 def assert_people_and_community(org: Organization) -> None:
@@ -109,6 +120,7 @@ def test_seed_demo_builds_the_community_once():
     assert_people_and_community(org)
     assert_outreach_and_replies(org)
     assert_sequences_reminders_and_rollups(org)
+    assert_jobs(org)
     grace = Candidate.objects.for_org(org).get(email="grace.hopper@example.com")
     assert Reminder.objects.filter(candidate=grace).count() == 1
     assert "Demo data ready in" in out.getvalue()

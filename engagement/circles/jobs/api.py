@@ -1,5 +1,5 @@
-"""Jobs API: `/api/v1/jobs/` (list by status, create, read, update) and `…/{id}/status/` (open, hold,
-fill, close, reopen).
+"""Jobs API: `/api/v1/jobs/` (list by status, create, read, update, delete a draft) and `…/{id}/status/`
+(open, hold, fill, close, reopen). The interest in a job is in `api_interests.py`.
 
 Scoped to the caller's organisation: another organisation's job is 404, and an owner or hiring
 manager who is not a member of it is a 400 on that field. Writes go through the jobs' services.
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -18,6 +20,7 @@ from rest_framework.response import Response
 from engagement.circles.jobs import selectors
 from engagement.circles.jobs import services as jobs
 from engagement.circles.jobs.models import Job
+from engagement.circles.models import Circle
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import User
@@ -42,6 +45,13 @@ def _member_id(help_text: str) -> serializers.IntegerField:
     return _MemberIdField(min_value=1, max_value=MAX_ID, allow_null=True, required=False, help_text=help_text)
 
 
+class _CircleIdsField(serializers.ListField):
+    """The circles a job is shared to, as ids: read from the job's circles, written as a list of ids."""
+
+    def to_representation(self, data: Any) -> list[int]:
+        return [circle.pk for circle in data.all()]
+
+
 class JobSerializer(serializers.ModelSerializer):
     locations = _labels("Cities or regions; for a remote job, where people may live.")
     skills = _labels("Skills wanted.")
@@ -53,13 +63,20 @@ class JobSerializer(serializers.ModelSerializer):
     )
     owner = _member_id("The recruiter who owns it: a member's user id. Defaults to the caller.")
     hiring_manager = _member_id("A member's user id.")
+    circles = _CircleIdsField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        max_length=100,
+        required=False,
+        help_text="Ids of your organisation's circles to share the job to (the whole list: [] stops sharing). "
+        "Public ones list it in the community while it is open.",
+    )
 
     class Meta:
         model = Job
         fields = [
             "id", "title", "slug", "team", "description", "description_html", "locations", "remote_policy",
             "employment_type", "seniority", "skills", "salary_min", "salary_max", "salary_currency", "owner",
-            "hiring_manager", "ats_url", "status", "opened_at", "closed_at", "created_at", "updated_at",
+            "hiring_manager", "ats_url", "circles", "status", "opened_at", "closed_at", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["id", "slug", "description_html", "status", "opened_at", "closed_at", "created_at",
                             "updated_at"]  # fmt: skip
@@ -78,6 +95,13 @@ class JobSerializer(serializers.ModelSerializer):
 
     def validate_hiring_manager(self, value: int | None) -> User | None:
         return self._member(value)
+
+    def validate_circles(self, value: list[int]) -> list[Circle]:
+        found = {c.pk: c for c in Circle.objects.for_org(self.context["request"].org).filter(pk__in=value)}
+        unknown = [pk for pk in value if pk not in found]
+        if unknown:
+            raise serializers.ValidationError(f"No circle of your organisation has the id {unknown[0]}.")
+        return list({pk: found[pk] for pk in value}.values())
 
 
 class JobStatusSerializer(serializers.Serializer):
@@ -119,9 +143,19 @@ _EXAMPLE = OpenApiExample(
     partial_update=extend_schema(
         summary="Update some fields of a job", parameters=_ID, responses={200: JobSerializer, **VALIDATION, **NOT_FOUND}
     ),
+    destroy=extend_schema(
+        summary="Delete a draft job (a job that was opened is closed instead: 400)",
+        parameters=_ID,
+        responses={204: None, **VALIDATION, **NOT_FOUND},
+    ),
 )
 class JobViewSet(
-    mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, OrgScopedViewSet
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    OrgScopedViewSet,
 ):
     queryset = Job.objects.all()
     serializer_class = JobSerializer
@@ -131,15 +165,26 @@ class JobViewSet(
         wanted = self.request.query_params.get("status", "") if self.action == "list" else ""
         if wanted and wanted not in Job.Status.values:
             raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Job.Status.values)}."]})
-        return selectors.job_list(org=org, status=wanted or None)
+        shared = Prefetch("circles", queryset=Circle.objects.only("pk").order_by("pk"))
+        return selectors.job_list(org=org, status=wanted or None).prefetch_related(shared)
 
+    @transaction.atomic
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.setdefault("owner", self.request.user)
-        serializer.instance = jobs.job_create(org=self.request.org, actor=self.request.user, data=data)
+        job = jobs.job_create(org=self.request.org, actor=self.request.user, data=data)
+        if "circles" in data:
+            jobs.job_share(job=job, circles=data["circles"])
+        serializer.instance = job
 
+    @transaction.atomic
     def perform_update(self, serializer):
-        jobs.job_update(job=serializer.instance, data=serializer.validated_data)
+        job = jobs.job_update(job=serializer.instance, data=serializer.validated_data)
+        if "circles" in serializer.validated_data:
+            jobs.job_share(job=job, circles=serializer.validated_data["circles"])  # drops the prefetched ones
+
+    def perform_destroy(self, instance: Job) -> None:
+        jobs.job_delete(job=instance)
 
     @extend_schema(
         summary="Move a job to another status (open, hold, fill, close, reopen)",

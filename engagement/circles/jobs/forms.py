@@ -1,13 +1,20 @@
-"""The recruiter's job form: shapes the input; `engagement.circles.jobs.services` enforces the rules."""
+"""The jobs' forms: the recruiter's job form, sharing, adding interest, and the portal's raised hand.
+
+They shape the input; `engagement.circles.jobs.services` and `.interest` enforce the rules."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
-from engagement.circles.jobs.models import Job
+from candidates.models import Candidate, Resume
+from engagement.circles.forms import JoinForm
+from engagement.circles.jobs.interest import MAX_NOTE_LENGTH
+from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.jobs.services import EDITABLE
+from engagement.circles.models import Circle
 from talentcircles.forms import ServiceErrorsMixin
 from talentcircles.models import Organization, User
 
@@ -64,3 +71,72 @@ class JobForm(ServiceErrorsMixin, forms.Form):
 
     def service_data(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
+
+
+class JobShareForm(forms.Form):
+    """The circles a job is shared to: the organisation's own (another's id is a form error)."""
+
+    circles = forms.ModelMultipleChoiceField(
+        queryset=Circle.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Share to circles",
+        help_text="Public circles list the job on their page in the community while it is open.",
+    )
+
+    def __init__(self, *args: Any, org: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["circles"].queryset = Circle.objects.for_org(org).order_by("name")  # type: ignore[attr-defined]
+
+
+class InterestAddForm(forms.Form):
+    """A recruiter adds someone's interest from the job page, by the candidate's e-mail address."""
+
+    email = forms.EmailField(label="Candidate's e-mail", max_length=254)
+    source = forms.ChoiceField(
+        choices=[(JobInterest.Source.RECRUITER, "They told me"), (JobInterest.Source.REPLY, "They said so in a reply")],
+        initial=JobInterest.Source.RECRUITER,
+        label="How you know",
+    )
+
+
+class CandidateInterestAddForm(forms.Form):
+    """A recruiter adds the candidate's interest from their profile: one of the jobs still being filled."""
+
+    job = forms.ModelChoiceField(queryset=Job.objects.none(), label="Job", empty_label="Choose a job")
+    source = InterestAddForm.base_fields["source"]
+
+    def __init__(self, *args: Any, jobs: QuerySet[Job], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["job"].queryset = jobs  # type: ignore[attr-defined]
+
+
+class RaiseHandForm(forms.Form):
+    """ "I'm interested" in the portal: an optional note and one of the person's own résumés."""
+
+    note = forms.CharField(
+        required=False,
+        max_length=MAX_NOTE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="A note for the recruiters (optional)",
+        help_text="Why this role, when you could start, anything they should know.",
+    )
+    resume = forms.ModelChoiceField(
+        queryset=Resume.objects.none(),
+        required=False,
+        label="Résumé to share (optional)",
+        empty_label="None",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args: Any, candidate: Candidate, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mine = Resume.objects.filter(candidate=candidate, organization_id=candidate.organization_id)
+        self.fields["resume"].queryset = mine.only("pk", "original_name", "created_at").order_by("-created_at")  # type: ignore[attr-defined]
+        self.fields["resume"].label_from_instance = lambda r: f"{r.original_name} ({r.created_at:%d %b %Y})"  # type: ignore[attr-defined]
+
+
+class JobJoinForm(JoinForm):
+    """Joining the community from a job's page: the join form as it is, with the interest's note."""
+
+    note = RaiseHandForm.base_fields["note"]

@@ -72,6 +72,10 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     ats_url = models.URLField(blank=True, max_length=500, help_text="The posting in your applicant tracking system.")
+    # Circles of the same organisation the job is shared to (services.job_share checks); the public
+    # ones list it on their portal page while it is open. The through table's (job, circle) key and
+    # its circle index serve both directions.
+    circles = models.ManyToManyField("engagement.Circle", blank=True, related_name="jobs")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     opened_at = models.DateTimeField(null=True, blank=True, help_text="When it was last opened.")
     closed_at = models.DateTimeField(null=True, blank=True, help_text="When it was filled or closed.")
@@ -114,12 +118,29 @@ class JobInterest(models.Model):
         NOT_A_FIT = "not_a_fit", "Not a fit"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    class Reason(models.TextChoices):
+        """Why a person is not a fit: a short list, with free text beside it."""
+
+        NONE = "", "—"
+        SKILLS = "skills", "Skills do not match the role"
+        SENIORITY = "seniority", "Experience level"
+        LOCATION = "location", "Location or way of working"
+        SALARY = "salary", "Salary expectations"
+        TIMING = "timing", "Timing"
+        ROLE_FILLED = "role_filled", "The role went to someone else"
+        OTHER = "other", "Other"
+
     # db_index=False: reads start from the job (job_interest_board) or the candidate (the unique key's twin).
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", db_index=False)
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="interests", db_index=False)
     candidate = models.ForeignKey("candidates.Candidate", on_delete=models.CASCADE, related_name="job_interests")
     source = models.CharField(max_length=10, choices=Source.choices)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.INTERESTED)
+    note = models.TextField(blank=True, help_text="What the person wrote when raising a hand.")
+    # One of the person's own résumés, chosen with the interest (never uploaded here).
+    resume = models.ForeignKey("candidates.Resume", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=12, choices=Reason.choices, blank=True, help_text="Why not a fit.")
+    reason_note = models.CharField(max_length=300, blank=True, help_text="Not a fit: the recruiter's words.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

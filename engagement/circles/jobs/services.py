@@ -1,4 +1,5 @@
-"""Writes of jobs: create, update, and the status moves (open, hold, fill, close, reopen).
+"""Writes of jobs: create, update, the status moves (open, hold, fill, close, reopen), sharing to
+circles and deleting drafts.
 
 Every write takes the organisation or a job that carries it, runs in `transaction.atomic` and raises
 `ValidationError` with field messages a recruiter can act on; nothing is written when it raises.
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 
 from engagement.circles.jobs.alerts.opening import job_alerts_on_open
 from engagement.circles.jobs.models import Job
+from engagement.circles.models import Circle
 from engagement.circles.services import render_markdown
 from talentcircles.models import Organization, User
 
@@ -205,3 +207,30 @@ def job_open(*, job: Job) -> Job:
 
 def job_close(*, job: Job) -> Job:
     return job_set_status(job=job, status=Status.CLOSED)
+
+
+@transaction.atomic
+def job_share(*, job: Job, circles: Iterable[Circle]) -> Job:
+    """Share the job to exactly these circles of its organisation (an empty list stops sharing it).
+
+    A circle of another organisation is a ValidationError on `circles` and nothing changes."""
+    chosen = list(circles)
+    if any(circle.organization_id != job.organization_id for circle in chosen):
+        raise ValidationError({"circles": ["Choose circles of your organisation."]})
+    job.circles.set(chosen)
+    return job
+
+
+@transaction.atomic
+def job_delete(*, job: Job) -> None:
+    """Delete a draft. A job that was ever opened is history (interest, links, feeds): close it instead."""
+    locked = Job.objects.select_for_update().get(pk=job.pk)
+    if locked.status != Status.DRAFT:
+        raise ValidationError(
+            {
+                "status": [
+                    f"Only a draft can be deleted; this job is {locked.get_status_display().lower()}. Close it instead."
+                ]
+            }
+        )
+    locked.delete()

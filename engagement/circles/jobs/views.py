@@ -15,8 +15,8 @@ from django.views.generic import FormView, TemplateView
 
 from engagement.circles.jobs import selectors
 from engagement.circles.jobs import services as jobs
-from engagement.circles.jobs.forms import JobForm
-from engagement.circles.jobs.models import Job
+from engagement.circles.jobs.forms import InterestAddForm, JobForm, JobShareForm
+from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.views import OrgTimeZoneMixin
 from talentcircles.mixins import OrgMemberRequiredMixin
 
@@ -111,13 +111,51 @@ class JobDetailView(JobPageMixin, TemplateView):
     template_name = "engagement/jobs/detail.html"
 
     def get_context_data(self, **kwargs):
-        interests = Paginator(selectors.job_interests(job=self.job), INTERESTS_PER_PAGE)
+        wanted = self.request.GET.get("interest_status", "")
+        wanted = wanted if wanted in JobInterest.Status.values else ""
+        interests = Paginator(selectors.job_interests(job=self.job, status=wanted or None), INTERESTS_PER_PAGE)
+        shared = [circle.pk for circle in self.job.circles.all()]
         return super().get_context_data(
             job=self.job,
             moves=MOVES[Job.Status(self.job.status)],
             interests=interests.get_page(self.request.GET.get("page")),
+            interest_status=wanted,
+            interest_statuses=JobInterest.Status.choices,
+            share_form=JobShareForm(org=self.org, initial={"circles": shared}),
+            add_form=InterestAddForm(),
+            takes_interest=self.job.status in (Job.Status.OPEN, Job.Status.ON_HOLD),
             **kwargs,
         )
+
+
+class JobShareView(JobPageMixin, View):
+    """Share the job to circles of the organisation (the checked ones; none stops sharing)."""
+
+    def post(self, request, org_slug, pk):
+        form = JobShareForm(request.POST, org=self.org)
+        if not form.is_valid():
+            # A circle that is not one of ours: the form refuses it, and nothing changes.
+            messages.error(request, " ".join(form.errors.get("circles", ["Choose circles of your organisation."])))
+            return redirect("job_detail", org_slug, pk)
+        circles = list(form.cleaned_data["circles"])
+        jobs.job_share(job=self.job, circles=circles)
+        names = ", ".join(f"“{circle.name}”" for circle in circles)
+        messages.success(request, f"Shared to {names}." if circles else "Not shared to any circle.")
+        return redirect("job_detail", org_slug, pk)
+
+
+class JobDeleteView(JobPageMixin, View):
+    """Delete a draft; any other job is closed instead (the service says so)."""
+
+    def post(self, request, org_slug, pk):
+        title = self.job.title
+        try:
+            jobs.job_delete(job=self.job)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("job_detail", org_slug, pk)
+        messages.success(request, f"Draft “{title}” deleted.")
+        return redirect("job_list", org_slug)
 
 
 class JobStatusView(JobPageMixin, View):
