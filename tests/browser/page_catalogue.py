@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.resumes import resume_attach
+from candidates.retention.renewal import renewal_token
 from engagement.circles.invitations import invitation_token as community_invitation_token
 from engagement.circles.jobs.services import job_create, job_open
 from engagement.circles.models import Circle, CommunityInvitation, Post
@@ -78,6 +79,7 @@ EXCLUDED: dict[str, str] = {
     "invitation_create": "POST only",
     "invitation_revoke": "POST only",
     "member_remove": "POST only",
+    "retention_exclusion_remove": "POST only",
     "api_token_revoke": "POST only",
     "pipeline_move": "POST only",
     "reminder_done": "POST only",
@@ -203,6 +205,10 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("import_mapping", "recruiter", ids["import"]),
         page("duplicate_list", "recruiter"),
         page("duplicate_merge", "recruiter", ids["duplicate_a"], ids["duplicate_b"]),
+        page("retention_settings", "recruiter"),
+        page("retention_due", "recruiter"),
+        page("retention_exclusions", "recruiter"),
+        page("retention_exclude", "recruiter", cand),
         page("thread_list", "recruiter"),
         page("thread_detail", "recruiter", ids["thread"]),
         page("message_compose", "recruiter"),
@@ -244,6 +250,7 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("community_invitation", "anonymous", tokens["community_invitation"]),
         page("community_unsubscribe", "anonymous", tokens["community_unsubscribe"]),
         page("community_circle_unsubscribe", "anonymous", tokens["circle_unsubscribe"]),
+        page("retention_renew", "anonymous", tokens["retention_renew"]),
         page("unsubscribe", "anonymous", tokens["unsubscribe"]),
         page("message_response", "anonymous", tokens["message_response"]),
         page("invitation_accept", "anonymous", tokens["invitation"]),
@@ -360,6 +367,7 @@ def _seed_engagement(org: Organization, admin: User, ids: dict[str, int], tokens
     tokens["community_invitation"] = community_invitation_token(invitation)
     tokens["community_unsubscribe"] = community_unsubscribe_token(grace)
     tokens["circle_unsubscribe"] = circle_unsubscribe_token(grace, circle.pk)
+    tokens["retention_renew"] = renewal_token(grace)
     template_ids = list(MessageTemplate.objects.for_org(org).order_by("pk").values_list("pk", flat=True))
     sequence = sequence_create(
         org=org, owner=admin, name="Backend engineers, spring outreach",
