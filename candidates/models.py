@@ -245,7 +245,7 @@ class Candidate(models.Model):
                 name="cand_org_replied",
             ),
             models.Index(fields=["organization", "current_company"], name="cand_org_company"),
-            models.Index("organization", "retention_anchor_at", condition=Q(erased_at=None), name="cand_retention"),
+            models.Index("organization", "retention_anchor_at", "id", condition=Q(erased_at=None), name="cand_retain"),
             models.Index(fields=["organization", "phone"], condition=~Q(phone=""), name="cand_org_phone"),
             # The foreign keys' own lookups (deleting a user, a portal sign-in) look for one user.
             models.Index(fields=["owner"], condition=Q(owner__isnull=False), name="cand_owner"),

@@ -17,6 +17,7 @@ from candidates.consent import consent_record
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_unsubscribe, candidate_update_by_self
 from candidates.retention import clock, notices, selectors, services
+from candidates.retention.backfill import clocks_start, upgraded_at
 from candidates.retention.models import RetentionExclusion, RetentionNotice, RetentionRun
 from candidates.retention.renewal import retention_renew
 from candidates.retention.run import _erase_if_still_due, retention_apply
@@ -348,3 +349,24 @@ def test_the_command_says_what_it_would_do_then_does_it(acme, capsys):
     assert list(RetentionRun.objects.order_by("pk").values_list("dry_run", "triggered_by")) == [
         (True, "command"), (False, "command"),
     ]  # fmt: skip
+
+
+# --- After the upgrade ------------------------------------------------------------------------------------
+
+
+def test_the_clocks_the_upgrade_started_are_set_from_history(acme, capsys):
+    upgrade = upgraded_at()
+    replied = person(acme.org, anchor=upgrade - timedelta(seconds=1), consent=None)
+    Candidate.objects.filter(pk=replied.pk).update(
+        created_at=at(date(2022, 1, 1)), last_replied_at=at(date(2023, 5, 1))
+    )
+    joined = person(acme.org, anchor=upgrade - timedelta(seconds=1), consent=None)
+    Candidate.objects.filter(pk=joined.pk).update(created_at=at(date(2022, 2, 2)))
+    moved = person(acme.org, anchor=upgrade + timedelta(seconds=1), consent=None)  # a reply since the upgrade
+    call_command("start_retention_clocks", "--batch", "1")
+    assert "2 retention clock(s) started" in capsys.readouterr().out
+    anchors = dict(Candidate.objects.values_list("pk", "retention_anchor_at"))
+    assert anchors[replied.pk] == at(date(2023, 5, 1))
+    assert anchors[joined.pk] == at(date(2022, 2, 2))
+    assert anchors[moved.pk] == upgrade + timedelta(seconds=1)
+    assert clocks_start() == 0  # done: nothing left at the upgrade's time
