@@ -1,8 +1,8 @@
 """What the admin's retention pages read: the forecast, the people due, the runs, the exclusions.
 
-The forecast groups the clocks that run out in the window by their start day, on the
-`cand_retention` index (organisation, clock start; rows not erased): a few milliseconds for an
-organisation of 100,000 people (docs/privacy.md has the figures).
+The forecast counts and groups the clocks that run out in the window by their start day, reading
+only the `cand_retain` index (organisation, clock start, id; rows not erased): 131 ms for an
+organisation of 100,000 people with 23,457 due within 90 days (docs/privacy.md has the figures).
 """
 
 from __future__ import annotations
