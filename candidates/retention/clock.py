@@ -105,7 +105,8 @@ def portal_touch(candidate: Candidate, *, now: datetime | None = None) -> None:
 
 
 def on_candidate_event(event: events.CandidateEvent) -> None:
-    """Subscribed from CandidatesConfig.ready(): replies, portal changes and self-given consent restart the clock."""
+    """Subscribed from CandidatesConfig.ready(): replies, portal changes and self-given consent restart the
+    clock; a merge keeps the later of both clocks (the event comes while the merged record still exists)."""
     consented = (
         event.kind == events.CONSENT_CHANGED
         and event.details.get("granted") is True
@@ -113,3 +114,14 @@ def on_candidate_event(event: events.CandidateEvent) -> None:
     )
     if event.kind in TWO_WAY_EVENTS or consented:
         anchor_touch(candidate_id=event.candidate_id, at=event.occurred_at)
+    elif event.kind == events.MERGED:
+        _merged(kept_id=event.candidate_id, merged_id=event.related["merged_candidate_id"])
+
+
+def _merged(*, kept_id: int, merged_id: int) -> None:
+    """The kept record holds both clocks' latest start, and the merged one's exclusion if it has none."""
+    merged_anchor = Candidate.objects.filter(pk=merged_id).values_list("retention_anchor_at", flat=True).first()
+    if merged_anchor is not None:
+        anchor_touch(candidate_id=kept_id, at=merged_anchor)
+    if not RetentionExclusion.objects.filter(candidate_id=kept_id).exists():
+        RetentionExclusion.objects.filter(candidate_id=merged_id).update(candidate_id=kept_id)

@@ -11,9 +11,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from candidates.consent import consent_record
+from candidates.merge import candidate_merge
 from candidates.models import Candidate, ConsentRecord
 from candidates.privacy import candidate_unsubscribe, candidate_update_by_self
 from candidates.retention import clock, notices, selectors, services
@@ -26,6 +28,7 @@ from engagement.timeline.models import Activity
 from messaging import outbox
 from messaging.models import Message
 from messaging.services import message_receive
+from tests.candidates.test_portal import Member
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +121,23 @@ def test_a_renewal_is_recorded_as_consent_and_on_the_timeline(acme):
     lines = Activity.objects.filter(candidate=candidate, kind=Activity.Kind.CONSENT_CHANGE)
     assert lines.count() == 3  # the recruiter's messages consent, then two renewals
     assert "renewal e-mail link" in lines.order_by("-pk").first().summary
+
+
+def test_a_merge_keeps_the_later_clock_and_the_exclusion(acme):
+    keep = person(acme.org, anchor=at(date(2024, 1, 1)), first_name="Ada")
+    other = person(acme.org, anchor=at(date(2026, 6, 1)), first_name="Ada")
+    services.retention_exclusion_set(org=acme.org, candidate_id=other.pk, reason="Legal hold", by=acme.user)
+    candidate_merge(org=acme.org, keep=keep, other=other, choices={}, actor=acme.user)
+    keep.refresh_from_db()
+    assert keep.retention_anchor_at == at(date(2026, 6, 1))
+    assert RetentionExclusion.objects.get().candidate == keep
+
+
+def test_a_signed_in_portal_visit_restarts_the_clock(acme):
+    member = Member(acme.org)
+    started(member.candidate, at(date(2024, 1, 1)))
+    assert member.client.get(reverse("portal_profile", args=[acme.org.slug])).status_code == 200
+    assert member.reload().retention_anchor_at > timezone.now() - timedelta(minutes=5)
 
 
 # --- When: run days and the forecast -----------------------------------------------------------------------
