@@ -8,11 +8,14 @@ class CandidatesConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from candidates.models import Candidate
+        from candidates.retention.clock import on_candidate_event as restart_retention_clock
         from candidates.sqlite_functions import register as register_sqlite_functions
+        from talentcircles import events
         from talentcircles.checklist import ChecklistItem, register_checklist_item
         from talentcircles.figures import Figure, register_figure
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="candidates.sqlite_functions")
+        events.subscribe(restart_retention_clock)  # replies, portal changes, self-given consent
         register_figure(
             Figure(key="candidates", label="Candidates", order=10, url_name="candidate_list",
                    count=lambda org: Candidate.objects.for_org(org))

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from candidates import countries
+from candidates.digest_frequency import DigestFrequency
 from candidates.normalise import INDUSTRIES
 from talentcircles.expressions import Sha256Hex
 from talentcircles.models import TIME_ZONE_CHOICES, Organization
@@ -45,13 +46,6 @@ class Skill(Label):
 class Tag(Label):
     class Meta(Label.Meta):
         constraints = [models.UniqueConstraint(fields=["organization", "key"], name="tag_org_key_unique")]
-
-
-class DigestFrequency(models.TextChoices):
-    IMMEDIATELY = "immediately", "As soon as something is posted"
-    WEEKLY = "weekly", "Weekly"
-    MONTHLY = "monthly", "Monthly"
-    NEVER = "never", "Never"
 
 
 # Why a candidate may not be messaged, in the order they are reported, with the label recruiters see.
@@ -196,6 +190,8 @@ class Candidate(models.Model):
     erased_at = models.DateTimeField(null=True, blank=True, help_text="Personal data removed on request.")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When the retention clock started: creation, a reply, portal activity or renewed consent (candidates/retention).
+    retention_anchor_at = models.DateTimeField(default=timezone.now, editable=False)
     # Kept current by candidates.search.refresh(), folded (candidates.folding); the tsvector is
     # filled on PostgreSQL only, the text (name, work, skills, résumés) on SQLite only.
     search_name = models.CharField(max_length=201, blank=True, editable=False)
@@ -249,6 +245,7 @@ class Candidate(models.Model):
                 name="cand_org_replied",
             ),
             models.Index(fields=["organization", "current_company"], name="cand_org_company"),
+            models.Index("organization", "retention_anchor_at", "id", condition=Q(erased_at=None), name="cand_retain"),
             models.Index(fields=["organization", "phone"], condition=~Q(phone=""), name="cand_org_phone"),
             # The foreign keys' own lookups (deleting a user, a portal sign-in) look for one user.
             models.Index(fields=["owner"], condition=Q(owner__isnull=False), name="cand_owner"),
@@ -449,6 +446,8 @@ class ConsentRecord(models.Model):
         ADMIN = "admin", "Admin"
         UNSUBSCRIBE_LINK = "unsubscribe_link", "Unsubscribe link"
         SPAM_COMPLAINT = "spam_complaint", "Spam complaint"
+        RENEWAL_LINK = "renewal_link", "Renewal e-mail link"
+        RETENTION = "retention", "Retention policy"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="consents")
@@ -495,5 +494,6 @@ class Suppression(models.Model):
         return f"{self.email_hash[:12]}… ({self.reason})"
 
 
-# Registered with the app from their own package (the duplicates part of the product).
+# Registered with the app from their own packages (the duplicates and retention parts of the product).
 from candidates.duplicates.models import DuplicateDismissal, DuplicatePair  # noqa: E402, F401
+from candidates.retention.models import RetentionExclusion, RetentionNotice, RetentionRun  # noqa: E402, F401

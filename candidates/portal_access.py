@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 
 from candidates.models import Candidate
+from candidates.retention.clock import portal_touch
 from talentcircles.models import Organization
 
 
@@ -39,13 +40,16 @@ def _verified(user) -> bool:
 
 
 def _own_candidate(org: Organization, user) -> Candidate | None:
-    return (
+    candidate = (
         Candidate.objects.for_org(org)
         .select_related("organization")
         .filter(user=user, erased_at=None)
         .order_by("pk")
         .first()
     )
+    if candidate is not None:
+        portal_touch(candidate)  # a signed-in visit is two-way contact: the retention clock restarts (daily)
+    return candidate
 
 
 class PortalCandidateMixin(LoginRequiredMixin):

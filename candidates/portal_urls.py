@@ -3,6 +3,7 @@
 from django.urls import path
 
 from candidates import portal
+from candidates.retention import portal as retention_portal
 
 urlpatterns = [
     path("me/", portal.ProfileView.as_view(), name="portal_profile"),
@@ -13,4 +14,5 @@ urlpatterns = [
     path("my-data/download/", portal.MyDataDownloadView.as_view(), name="portal_my_data_download"),
     path("my-data/erase/", portal.EraseView.as_view(), name="portal_erase"),
     path("my-data/erased/", portal.ErasedView.as_view(), name="portal_erased"),
+    path("stay/<str:token>/", retention_portal.renewal, name="retention_renew"),
 ]

@@ -193,7 +193,7 @@ def candidate_detail(*, org: Organization, pk: int) -> Candidate:
     return (
         Candidate.objects.for_org(org)
         .with_message_block()
-        .select_related("owner", "user")
+        .select_related("owner", "user", "retention_exclusion")
         .prefetch_related(
             Prefetch("skills", queryset=Skill.objects.order_by("name")),
             Prefetch("tags", queryset=Tag.objects.order_by("name")),

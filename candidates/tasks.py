@@ -7,6 +7,8 @@ from celery import shared_task
 from candidates import resume_text
 from candidates.duplicates import services as duplicates
 from candidates.importing import runner
+from candidates.retention import notices as retention_notices
+from candidates.retention import run as retention_run
 from talentcircles.models import Organization
 
 
@@ -53,3 +55,29 @@ def duplicates_rebuild_all_task() -> int:
     for org_id in org_ids:
         duplicates_rebuild_task.delay(org_id)
     return len(org_ids)
+
+
+# A big organisation's first run after switching the policy on can erase tens of thousands of people.
+@shared_task(time_limit=3600, soft_time_limit=3540)
+def retention_apply_task(org_id: int, dry_run: bool = False) -> int:
+    """Anonymise one organisation's people whose retention clock ran out; returns the run's id."""
+    org = Organization.objects.get(pk=org_id)
+    return retention_run.retention_apply(org=org, dry_run=dry_run).pk
+
+
+@shared_task
+def retention_apply_all_task() -> int:
+    """Daily, just after midnight UTC: one retention run per organisation whose policy is on."""
+    org_ids = list(Organization.objects.filter(retention_enabled=True).values_list("pk", flat=True))
+    for org_id in org_ids:
+        retention_apply_task.delay(org_id)
+    return len(org_ids)
+
+
+@shared_task
+def retention_notices_task() -> dict[str, int]:
+    """Hourly: plan the "keep me in your community" notices that fell due, and send the pending ones."""
+    planned = sum(
+        retention_notices.notices_plan(org=org) for org in Organization.objects.filter(retention_enabled=True)
+    )
+    return {"planned": planned, **retention_notices.notices_send(limit=1000)}

@@ -146,6 +146,21 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(20)],
         help_text="Across all sequences; later steps wait for the next day.",
     )
+    # Retention (candidates/retention/, docs/privacy.md): people with no two-way contact and no renewed
+    # consent for `retention_months` are anonymised. On for new organisations; existing ones start off.
+    retention_enabled = models.BooleanField(
+        "retention policy",
+        default=True,
+        help_text="Anonymise people with no two-way contact and no renewed consent for the period below.",
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        "retention period (months)",
+        default=24,
+        validators=[MinValueValidator(6), MaxValueValidator(120)],
+        help_text="Between 6 and 120 months. Each person is e-mailed 30 days before, with a link to stay.",
+    )
+    # Switching the policy on or shortening it gives everyone 30 days' notice from then (retention/clock.py).
+    retention_notice_from = models.DateTimeField(null=True, blank=True, editable=False)
     # The getting-started checklist on the home page (talentcircles/checklist.py): a send window
     # looked at and saved counts as set; a dismissed checklist stays hidden.
     send_window_set_at = models.DateTimeField(null=True, blank=True, editable=False)

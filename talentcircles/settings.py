@@ -244,6 +244,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "talentcircles.audit.tasks.audit_purge_task",
         "schedule": crontab(hour=4, minute=10),
     },
+    # Retention (candidates/retention/): the notices 30 days before, then the anonymisation just after
+    # midnight UTC (the forecast's days are UTC days).
+    "candidates-retention-notices-hourly": {
+        "task": "candidates.tasks.retention_notices_task",
+        "schedule": crontab(minute=20),
+    },
+    "candidates-retention-daily": {
+        "task": "candidates.tasks.retention_apply_all_task",
+        "schedule": crontab(hour=0, minute=0),
+    },
     "engagement-evaluate-response-guard": {
         "task": "engagement.analytics.tasks.evaluate_response_guard",
         "schedule": crontab(hour=6, minute=0),

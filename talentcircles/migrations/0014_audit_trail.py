@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('talentcircles', '0010_setup_checklist'),
+        ('talentcircles', '0011_retention_policy'),
     ]
 
     operations = [

@@ -28,6 +28,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate, ImportJob, Resume
 from candidates.resumes import resume_attach
+from candidates.retention.renewal import renewal_token
 from engagement.circles.invitations import invitation_token as community_invitation_token
 from engagement.circles.jobs.alerts.unsubscribe import job_alerts_unsubscribe_token
 from engagement.circles.jobs.interest import job_interest_add, job_interest_raise
@@ -83,6 +84,7 @@ EXCLUDED: dict[str, str] = {
     "invitation_create": "POST only",
     "invitation_revoke": "POST only",
     "member_remove": "POST only",
+    "retention_exclusion_remove": "POST only",
     "api_token_revoke": "POST only",
     "webhook_action": "POST only (rotate, test, pause, resume, delete)",
     "webhook_redeliver": "POST only",
@@ -218,6 +220,10 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("import_mapping", "recruiter", ids["import"]),
         page("duplicate_list", "recruiter"),
         page("duplicate_merge", "recruiter", ids["duplicate_a"], ids["duplicate_b"]),
+        page("retention_settings", "recruiter"),
+        page("retention_due", "recruiter"),
+        page("retention_exclusions", "recruiter"),
+        page("retention_exclude", "recruiter", cand),
         page("thread_list", "recruiter"),
         page("thread_detail", "recruiter", ids["thread"]),
         page("message_compose", "recruiter"),
@@ -262,6 +268,7 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("community_unsubscribe", "anonymous", tokens["community_unsubscribe"]),
         page("community_circle_unsubscribe", "anonymous", tokens["circle_unsubscribe"]),
         page("job_alerts_unsubscribe", "anonymous", tokens["job_alerts_unsubscribe"]),
+        page("retention_renew", "anonymous", tokens["retention_renew"]),
         page("unsubscribe", "anonymous", tokens["unsubscribe"]),
         page("message_response", "anonymous", tokens["message_response"]),
         page("invitation_accept", "anonymous", tokens["invitation"]),
@@ -383,6 +390,7 @@ def _seed_engagement(org: Organization, admin: User, ids: dict[str, int], tokens
     tokens["community_unsubscribe"] = community_unsubscribe_token(grace)
     tokens["circle_unsubscribe"] = circle_unsubscribe_token(grace, circle.pk)
     tokens["job_alerts_unsubscribe"] = job_alerts_unsubscribe_token(grace)
+    tokens["retention_renew"] = renewal_token(grace)
     template_ids = list(MessageTemplate.objects.for_org(org).order_by("pk").values_list("pk", flat=True))
     sequence = sequence_create(
         org=org, owner=admin, name="Backend engineers, spring outreach",

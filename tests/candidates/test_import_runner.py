@@ -378,7 +378,7 @@ def test_a_batch_built_candidate_is_what_the_constructor_gives(acme):
     assert built._state.adding and built.pk is None and built.organization == acme.org and built.owner == acme.user
     names = [f.attname for f in Candidate._meta.concrete_fields]
     assert {n: getattr(built, n) for n in names} == {n: getattr(constructed, n) for n in names} | {
-        n: getattr(prototype, n) for n in ("created_at", "updated_at", "stage_changed_at")
+        n: getattr(prototype, n) for n in ("created_at", "updated_at", "stage_changed_at", "retention_anchor_at")
     }
     other = batch.new_candidate(prototype, {"first_name": "Alan"})
     assert other.links == [] and other.links is not prototype.links and other.email == ""
