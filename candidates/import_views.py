@@ -20,6 +20,7 @@ from candidates.importing.report import failures_csv, failures_filename, warning
 from candidates.models import ImportJob
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 
 class ImportListView(OrgMemberRequiredMixin, ListView):
@@ -32,6 +33,7 @@ class ImportListView(OrgMemberRequiredMixin, ListView):
 
 
 class ImportCreateView(OrgMemberRequiredMixin, FormView):
+    capability = Capability.IMPORT
     template_name = "candidates/imports/new.html"
     form_class = ImportUploadForm
 
@@ -71,6 +73,7 @@ class _JobView(OrgMemberRequiredMixin):
 
 
 class ImportMappingView(_JobView, View):
+    capability = Capability.IMPORT
     template_name = "candidates/imports/mapping.html"
 
     def get(self, request, org_slug, pk):
@@ -141,12 +144,16 @@ def _csv_download(text: str, filename: str) -> HttpResponse:
 
 
 class ImportFailuresView(_JobView, View):
+    capability = Capability.IMPORT
+
     def get(self, request, org_slug, pk):
         job = self.get_job()
         return _csv_download(failures_csv(job), failures_filename(job))
 
 
 class ImportWarningsView(_JobView, View):
+    capability = Capability.IMPORT
+
     def get(self, request, org_slug, pk):
         job = self.get_job()
         return _csv_download(warnings_csv(job), warnings_filename(job))

@@ -21,6 +21,7 @@ from engagement.circles.jobs.models import Job
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import User
+from talentcircles.permissions import Capability
 
 _ID = path_id("job")
 
@@ -123,6 +124,7 @@ _EXAMPLE = OpenApiExample(
 class JobViewSet(
     mixins.ListModelMixin, mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, OrgScopedViewSet
 ):
+    capability = Capability.MANAGE_JOBS
     queryset = Job.objects.all()
     serializer_class = JobSerializer
     lookup_value_regex = r"\d+"
