@@ -234,7 +234,10 @@ class CandidateDetailView(CandidateMixin, TemplateView):
     def get_context_data(self, **kwargs):
         kwargs.setdefault("upload_form", ResumeUploadForm())
         candidate = self.candidate_for_page()
-        return super().get_context_data(candidate=candidate, duplicates=duplicates_of(candidate), **kwargs)
+        may_delete = permissions.may_delete_candidate(self.membership, candidate)
+        return super().get_context_data(
+            candidate=candidate, duplicates=duplicates_of(candidate), may_delete=may_delete, **kwargs
+        )
 
 
 class ResumeUploadView(CandidateMixin, View):
