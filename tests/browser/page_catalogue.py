@@ -78,6 +78,7 @@ EXCLUDED: dict[str, str] = {
     "invitation_create": "POST only",
     "invitation_revoke": "POST only",
     "member_remove": "POST only",
+    "member_role": "POST only",
     "api_token_revoke": "POST only",
     "pipeline_move": "POST only",
     "reminder_done": "POST only",

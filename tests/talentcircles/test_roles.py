@@ -105,7 +105,8 @@ def test_an_admins_read_only_token_reads_but_every_write_is_refused(acme):
         assert response.status_code == 403, method
         assert response.json()["detail"].startswith("This API token is read-only")
     assert Candidate.objects.filter(pk=ada.pk).exists()
-    assert client.get(reverse("api_organization")).json()["role"] == "admin"
+    body = client.get(reverse("api_organization")).json()
+    assert (body["role"], body["token_read_only"], body["capabilities"]) == ("admin", True, ["view"])
 
 
 def test_the_tokens_page_creates_a_read_only_token_and_shows_its_scope(acme):
