@@ -206,3 +206,12 @@ def test_a_read_only_member_sees_no_settings_link_and_no_bulk_or_delete_buttons(
     # The admin sees them all.
     admin_detail = acme.client.get(reverse("candidate_detail", args=[acme.org.slug, ada.pk])).content.decode()
     assert reverse("candidate_delete", args=[acme.org.slug, ada.pk]) in admin_detail
+
+
+def test_the_timeline_offers_notes_and_stages_only_to_roles_that_may_use_them(acme):
+    ada = CandidateFactory(organization=acme.org)
+    url = reverse("candidate_timeline", args=[acme.org.slug, ada.pk])
+    viewer = signed_in(member(acme, "read_only", "hm@example.com")).get(url).content.decode()
+    coordinator = signed_in(member(acme, "coordinator", "co@example.com")).get(url).content.decode()
+    assert 'id="note-form"' not in viewer and 'id="stage-form"' not in viewer
+    assert 'id="note-form"' in coordinator and 'id="stage-form"' in coordinator
