@@ -33,7 +33,9 @@ class OrgMemberRequiredMixin(LoginRequiredMixin):
 
     - `capability`: needed for every method (a form page and its POST, an action);
     - `read_capability`: if set, needed instead for GET/HEAD (a page that shows, with a form that writes);
-    - neither: GET needs VIEW, a write needs MANAGE_SETTINGS (admins): undeclared writes fail closed.
+    - neither: GET needs VIEW, a write needs MANAGE_SETTINGS (admins): undeclared writes fail closed;
+    - `admin_only = True` (the older spelling, kept for pages written against it): MANAGE_SETTINGS for
+      every method, so admins only (403 for other members, as every refusal; it was 404).
 
     See `talentcircles.permissions`; every route's declaration is checked by the role matrix test.
 
@@ -49,6 +51,7 @@ class OrgMemberRequiredMixin(LoginRequiredMixin):
     membership: Membership
     capability: Capability | None = None
     read_capability: Capability | None = None
+    admin_only = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:

@@ -144,6 +144,8 @@ def for_method(view: Any, method: str, action: str | None = None, *, api: bool =
         return view.read_capability
     if getattr(view, "capability", None) is not None and not (api and safe):
         return view.capability
+    if getattr(view, "admin_only", False):  # the older spelling of `capability = MANAGE_SETTINGS`
+        return C.MANAGE_SETTINGS
     return C.VIEW if safe else C.MANAGE_SETTINGS
 
 

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from talentcircles import services
+from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.models import ApiToken, Membership
+from talentcircles.permissions import Capability, for_method
 from tests.factories import CandidateFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +217,10 @@ def test_the_timeline_offers_notes_and_stages_only_to_roles_that_may_use_them(ac
     coordinator = signed_in(member(acme, "coordinator", "co@example.com")).get(url).content.decode()
     assert 'id="note-form"' not in viewer and 'id="stage-form"' not in viewer
     assert 'id="note-form"' in coordinator and 'id="stage-form"' in coordinator
+
+
+def test_a_page_still_marked_admin_only_needs_manage_settings():
+    class Retention(OrgMemberRequiredMixin):
+        admin_only = True
+
+    assert for_method(Retention, "GET") == for_method(Retention, "POST") == Capability.MANAGE_SETTINGS
