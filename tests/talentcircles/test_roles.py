@@ -205,7 +205,9 @@ def test_a_read_only_member_sees_no_settings_link_and_no_bulk_or_delete_buttons(
     detail = viewer.get(reverse("candidate_detail", args=[acme.org.slug, ada.pk])).content.decode()
     assert reverse("candidate_delete", args=[acme.org.slug, ada.pk]) not in detail
     assert reverse("candidate_edit", args=[acme.org.slug, ada.pk]) not in detail
+    assert "data-setup-checklist" not in viewer.get(reverse("org_home", args=[acme.org.slug])).content.decode()
     # The admin sees them all.
+    assert "data-setup-checklist" in acme.client.get(reverse("org_home", args=[acme.org.slug])).content.decode()
     admin_detail = acme.client.get(reverse("candidate_detail", args=[acme.org.slug, ada.pk])).content.decode()
     assert reverse("candidate_delete", args=[acme.org.slug, ada.pk]) in admin_detail
 
