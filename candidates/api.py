@@ -11,7 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -27,9 +27,11 @@ from candidates.serializers import (
 )
 from candidates.services import candidate_delete
 from candidates.upload_rate import RATE_LIMITED, upload_rate_check_or_throttle
-from talentcircles import audit
+from talentcircles import audit, permissions
 from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.models import ApiToken
+from talentcircles.permissions import Capability
 
 # The list shows each candidate's résumés: one more query per page, without their (large) text.
 _LISTED_RESUMES = Prefetch(
@@ -169,6 +171,8 @@ _ID = path_id("candidate")
     ),
 )
 class CandidateViewSet(OrgScopedModelViewSet):
+    capability = Capability.EDIT_CANDIDATES
+    capabilities = {"destroy": Capability.DELETE_OWN_CANDIDATES}  # and the candidate's owner
     queryset = Candidate.objects.all()
     lookup_value_regex = r"\d+"
 
@@ -206,6 +210,11 @@ class CandidateViewSet(OrgScopedModelViewSet):
         return response
 
     def perform_destroy(self, instance: Candidate) -> None:
+        # A recruiter deletes only the candidates they own (issue #21: a token deleted a colleague's).
+        token = self.request.auth if isinstance(self.request.auth, ApiToken) else None
+        refused = permissions.candidate_deletion_refusal(self.request.membership, instance, token)
+        if refused:
+            raise PermissionDenied(refused)
         candidate_delete(candidate=instance, actor=self.request.user)
 
     @extend_schema(

@@ -27,6 +27,7 @@ from candidates.upload_rate import RATE_LIMITED, upload_rate_check_or_throttle
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import User
+from talentcircles.permissions import Capability
 
 
 @extend_schema_field({"type": "string", "format": "binary"})
@@ -199,6 +200,7 @@ _ID = path_id("import job")
     ),
 )
 class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, OrgScopedViewSet):
+    capability = Capability.IMPORT
     queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
     parser_classes = [MultiPartParser, FormParser]

@@ -21,6 +21,7 @@ from candidates.models import ImportJob
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
 from talentcircles import audit
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 
 class ImportListView(OrgMemberRequiredMixin, ListView):
@@ -33,6 +34,7 @@ class ImportListView(OrgMemberRequiredMixin, ListView):
 
 
 class ImportCreateView(OrgMemberRequiredMixin, FormView):
+    capability = Capability.IMPORT
     template_name = "candidates/imports/new.html"
     form_class = ImportUploadForm
 
@@ -72,6 +74,7 @@ class _JobView(OrgMemberRequiredMixin):
 
 
 class ImportMappingView(_JobView, View):
+    capability = Capability.IMPORT
     template_name = "candidates/imports/mapping.html"
 
     def get(self, request, org_slug, pk):
@@ -145,12 +148,16 @@ def _csv_download(request, job, report: str, text: str, filename: str) -> HttpRe
 
 
 class ImportFailuresView(_JobView, View):
+    capability = Capability.IMPORT
+
     def get(self, request, org_slug, pk):
         job = self.get_job()
         return _csv_download(request, job, "failures", failures_csv(job), failures_filename(job))
 
 
 class ImportWarningsView(_JobView, View):
+    capability = Capability.IMPORT
+
     def get(self, request, org_slug, pk):
         job = self.get_job()
         return _csv_download(request, job, "warnings", warnings_csv(job), warnings_filename(job))

@@ -38,10 +38,11 @@ from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
 from candidates.upload_rate import UploadRateLimited, upload_rate_check
-from talentcircles import audit
+from talentcircles import audit, permissions
 from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
 from talentcircles.overload import statement_timeout_lifted
 from talentcircles.pagination import LIST_COUNT_CAP, SEARCH_COUNT_CAP, CappedPaginator
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 PAGE_SIZE = 25
@@ -82,6 +83,12 @@ class CandidateMixin(OrgMemberRequiredMixin):
 
     def candidate(self) -> Candidate:
         return get_object_or_404(Candidate.objects.for_org(self.org), pk=self.kwargs["pk"])
+
+    def deletable_candidate(self) -> Candidate:
+        """The candidate, if this member may delete or erase them (a recruiter: only their own), else 403."""
+        candidate = self.candidate()
+        permissions.require_candidate_deletion(self.membership, candidate)
+        return candidate
 
 
 # --- List, bulk actions, CSV export ---------------------------------------------------------
@@ -136,6 +143,15 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
 class CandidateBulkView(OrgMemberRequiredMixin, View):
     """Tag, untag, assign an owner, set a stage or export, on a selection or on all matching."""
 
+    capability = Capability.TAG  # the least any action needs; each action's own is checked too
+    action_capabilities = {
+        "export": Capability.EXPORT_CONTACT_DATA,
+        "tag": Capability.TAG,
+        "untag": Capability.TAG,
+        "owner": Capability.EDIT_CANDIDATES,
+        "stage": Capability.MOVE_STAGE,
+    }
+
     def post(self, request, org_slug):
         members = org_members(self.org)
         form = BulkActionForm(request.POST, members=members)
@@ -152,6 +168,7 @@ class CandidateBulkView(OrgMemberRequiredMixin, View):
             messages.error(request, "The filters are not valid any more, so nothing was changed. Try again.")
             return HttpResponseRedirect(back)
         data, action = form.cleaned_data, form.cleaned_data["action"]
+        permissions.require(self.membership, self.action_capabilities.get(action, Capability.MOVE_STAGE))
         if data["all_matching"]:
             targets = candidate_filter(org=self.org, filters=filters.to_filters())
         else:
@@ -204,6 +221,8 @@ def _csv_response(request, org, candidates: QuerySet[Candidate], scope: dict) ->
 class CandidateExportCsvView(OrgMemberRequiredMixin, View):
     """The current list (same filters and order as the page) as CSV."""
 
+    capability = Capability.EXPORT_CONTACT_DATA
+
     def get(self, request, org_slug):
         form = CandidateFilterForm(request.GET, org=self.org, members=org_members(self.org))
         form.is_valid()  # like the list: what you see is what you export
@@ -222,10 +241,15 @@ class CandidateDetailView(CandidateMixin, TemplateView):
         candidate = self.candidate_for_page()
         # Every view of a profile is in the audit trail: one INSERT (docs/audit.md).
         audit.record(self.request, self.org, audit.Action.PROFILE_VIEWED, target=candidate)
-        return super().get_context_data(candidate=candidate, duplicates=duplicates_of(candidate), **kwargs)
+        may_delete = permissions.may_delete_candidate(self.membership, candidate)
+        return super().get_context_data(
+            candidate=candidate, duplicates=duplicates_of(candidate), may_delete=may_delete, **kwargs
+        )
 
 
 class ResumeUploadView(CandidateMixin, View):
+    capability = Capability.EDIT_CANDIDATES
+
     def post(self, request, org_slug, pk):
         candidate = self.candidate()
         form = ResumeUploadForm(request.POST, request.FILES)
@@ -272,6 +296,8 @@ class ResumeStatusView(ResumeFileMixin, View):
 
 
 class ResumeDownloadView(ResumeFileMixin, View):
+    capability = Capability.EXPORT_CONTACT_DATA
+
     def get(self, request, org_slug, pk, resume_pk):
         resume = self.resume()
         details = {"format": "resume", "resume_id": resume.pk}
@@ -296,6 +322,8 @@ class ResumePreviewView(ResumeFileMixin, View):
 
 
 class CandidateJsonResumeView(CandidateMixin, View):
+    capability = Capability.EXPORT_CONTACT_DATA
+
     def get(self, request, org_slug, pk):
         candidate = self.candidate_for_page()
         details = {"format": "json_resume"}
@@ -332,6 +360,8 @@ class CandidateFormMixin(OrgMemberRequiredMixin):
 
 
 class CandidateCreateView(CandidateFormMixin, FormView):
+    capability = Capability.EDIT_CANDIDATES
+
     def save(self, form: CandidateForm) -> Candidate:
         candidate = services.candidate_create(
             org=self.org, actor=signed_in_user(self.request), **form.service_arguments()
@@ -341,6 +371,8 @@ class CandidateCreateView(CandidateFormMixin, FormView):
 
 
 class CandidateEditView(CandidateMixin, CandidateFormMixin, FormView):
+    capability = Capability.EDIT_CANDIDATES
+
     @cached_property
     def object(self) -> Candidate:
         return self.candidate_for_page()
@@ -371,6 +403,8 @@ class CandidateEditView(CandidateMixin, CandidateFormMixin, FormView):
 
 
 class CandidateArchiveView(CandidateMixin, View):
+    capability = Capability.EDIT_CANDIDATES
+
     def post(self, request, org_slug, pk):
         candidate = services.candidate_archive(candidate=self.candidate(), actor=request.user)
         messages.success(
@@ -380,13 +414,14 @@ class CandidateArchiveView(CandidateMixin, View):
 
 
 class CandidateDeleteView(CandidateMixin, TemplateView):
+    capability = Capability.DELETE_OWN_CANDIDATES  # and the candidate's owner
     template_name = "candidates/delete.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(candidate=self.candidate(), **kwargs)
+        return super().get_context_data(candidate=self.deletable_candidate(), **kwargs)
 
     def post(self, request, org_slug, pk):
-        candidate = self.candidate()
+        candidate = self.deletable_candidate()
         name = candidate.full_name
         services.candidate_delete(candidate=candidate, actor=request.user)
         messages.success(request, f"{name} deleted, with their résumés.")
@@ -396,13 +431,15 @@ class CandidateDeleteView(CandidateMixin, TemplateView):
 class CandidateEraseView(CandidateMixin, TemplateView):
     """Erase a person's data on their request (the same service as the portal's and the admin's)."""
 
+    capability = Capability.DELETE_OWN_CANDIDATES  # and the candidate's owner
+
     template_name = "candidates/erase.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(candidate=self.candidate(), **kwargs)
+        return super().get_context_data(candidate=self.deletable_candidate(), **kwargs)
 
     def post(self, request, org_slug, pk):
-        candidate = self.candidate()
+        candidate = self.deletable_candidate()
         name = candidate.full_name
         privacy.candidate_erase(candidate=candidate, source=ConsentRecord.Source.RECRUITER, actor=request.user)
         messages.success(request, f"{name}'s personal data is erased; an anonymous record stays for the counts.")

@@ -39,6 +39,7 @@ from messaging.serializers import (
 from talentcircles.api import OrgScopedModelViewSet, OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Organization, User
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 
@@ -130,6 +131,8 @@ _UNKNOWN_TOKEN_EXAMPLE = OpenApiExample(
 )
 class TemplateViewSet(OrgScopedModelViewSet):
     """Shared templates and the caller's personal ones; another member's personal template is 404."""
+
+    capability = Capability.MANAGE_TEMPLATES
 
     queryset = MessageTemplate.objects.all()
     serializer_class = TemplateSerializer
@@ -261,6 +264,7 @@ _THREAD_EXAMPLE = {
     ),
 )
 class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    capability = Capability.SEND_MESSAGES
     queryset = Thread.objects.all()
     lookup_value_regex = r"\d+"
 
@@ -392,6 +396,8 @@ class ThreadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
 
 class MessageCheckView(GenericAPIView):
     """Score a draft for a candidate; nothing is written or sent."""
+
+    capability = Capability.SEND_MESSAGES
 
     serializer_class = CheckRequestSerializer
 

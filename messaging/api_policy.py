@@ -17,6 +17,7 @@ from candidates.models import Candidate
 from messaging import bulk, policy, selectors
 from messaging.serializers import OrgLookupMixin
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 BULK_LIMIT = 5_000  # as the bulk composer: one send reaches at most this many people
@@ -145,6 +146,8 @@ class BulkQueuedSerializer(serializers.Serializer):
 
 class BulkSendView(GenericAPIView):
     """A template sent to many candidates at once, each asked of the contact policy."""
+
+    capability = Capability.BULK_SEND
 
     serializer_class = BulkSendSerializer
 

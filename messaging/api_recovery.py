@@ -16,11 +16,14 @@ from messaging.models import Message
 from messaging.recovery import message_resend
 from messaging.serializers import MessageSerializer
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 
 class MessageResendView(GenericAPIView):
     """Resend one outgoing message whose delivery is unknown."""
+
+    capability = Capability.SEND_MESSAGES
 
     serializer_class = MessageSerializer
 

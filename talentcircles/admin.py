@@ -89,7 +89,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "key_hint", "membership", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["name", "key_hint", "membership", "read_only", "created_at", "last_used_at", "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter), "membership__organization"]
     search_fields = ["name", "key_hint", "membership__user__email"]
     autocomplete_fields = ["membership"]

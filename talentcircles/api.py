@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from talentcircles.api_permissions import ORG_HEADER
-from talentcircles.models import Organization
+from talentcircles.models import ApiToken, Organization
+from talentcircles.permissions import capabilities
 from talentcircles.tenancy import OrgApiRequest
 
 if TYPE_CHECKING:
@@ -61,17 +62,34 @@ class OrgScopedModelViewSet(
 
 class OrganizationSerializer(serializers.ModelSerializer):
     role = serializers.SerializerMethodField()
+    token_read_only = serializers.SerializerMethodField()
+    capabilities = serializers.SerializerMethodField()
 
     class Meta:
         model = Organization
         fields = [
             "id", "name", "slug", "tagline", "description", "brand_color", "sender_name",
             "sender_email", "time_zone", "send_window_start", "send_window_end", "role",
+            "token_read_only", "capabilities",
         ]  # fmt: skip
         read_only_fields = fields
 
     def get_role(self, org) -> str:
         return self.context["request"].membership.role
+
+    def _token(self) -> ApiToken | None:
+        auth = self.context["request"].auth
+        return auth if isinstance(auth, ApiToken) else None
+
+    def get_token_read_only(self, org) -> bool:
+        """True when the call came with a read-only API token (it can only read)."""
+        token = self._token()
+        return bool(token and token.read_only)
+
+    def get_capabilities(self, org) -> list[str]:
+        """What the caller may do here: their role's capabilities, narrowed by a read-only token (docs/roles.md)."""
+        granted = capabilities(self.context["request"].membership, self._token())
+        return sorted(capability.value for capability in granted)
 
 
 class OrganizationView(APIView):

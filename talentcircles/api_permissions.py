@@ -10,6 +10,7 @@ from functools import partial
 
 from rest_framework import exceptions, pagination, permissions
 
+from talentcircles import permissions as roles
 from talentcircles.models import ApiToken, Membership
 from talentcircles.pagination import LIST_COUNT_CAP, CappedPaginator
 
@@ -38,13 +39,21 @@ def resolve_membership(request) -> Membership:
 
 
 class IsOrganizationMember(permissions.IsAuthenticated):
-    """Authenticated and a member of the request's organisation; sets `request.org`."""
+    """Authenticated, a member of the request's organisation, and allowed what the endpoint declares
+    for this request (`talentcircles.permissions.for_method`: `capabilities` per action or method,
+    `read_capability`, `capability`), with the role the member has now and the token's scope.
+    Sets `request.org` and `request.membership`.
+    """
 
     def has_permission(self, request, view) -> bool:
         if not super().has_permission(request, view):
             return False
         membership = resolve_membership(request)
         request.membership, request.org = membership, membership.organization
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        capability = roles.for_method(view, request.method, getattr(view, "action", None), api=True)
+        if not roles.can(membership, capability, token):
+            raise exceptions.PermissionDenied(roles.refusal(membership, capability, token))
         return True
 
 

@@ -67,6 +67,13 @@ class InvitationForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(max_length=80, help_text="What will use it, e.g. “ATS sync”.")
+    read_only = forms.BooleanField(
+        label="Read-only", required=False, help_text="It can read but never change anything, whatever your role."
+    )
+
+
+class MemberRoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices)
 
 
 class ProfileForm(forms.ModelForm):

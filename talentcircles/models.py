@@ -195,8 +195,11 @@ class Organization(models.Model):
 
 class Membership(models.Model):
     class Role(models.TextChoices):
+        # What each role may do: talentcircles/permissions.py (ROLE_CAPABILITIES), docs/roles.md.
         ADMIN = "admin", "Admin"
         RECRUITER = "recruiter", "Recruiter"
+        COORDINATOR = "coordinator", "Coordinator"
+        READ_ONLY = "read_only", "Read-only (hiring manager)"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -218,7 +221,7 @@ class Membership(models.Model):
 
 
 class Invitation(models.Model):
-    """An admin's invitation for someone to join as a recruiter; the link is signed and expires."""
+    """An admin's invitation for someone to join with a role; the link is signed and expires."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -264,6 +267,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The token acts with its member's role as it is now; read-only keeps only reading (permissions.py).
+    read_only = models.BooleanField(
+        default=False, help_text="Read-only tokens can read but never change anything, whatever their member's role."
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 

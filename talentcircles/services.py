@@ -93,6 +93,27 @@ def organization_dismiss_checklist(*, org: Organization) -> None:
     )
 
 
+@transaction.atomic
+def membership_set_role(*, org: Organization, membership_id: int, role: str) -> Membership:
+    """Give a member another role; the organisation keeps at least one admin.
+
+    The admins are locked while counted, so two admins demoting each other at once cannot both succeed.
+    Their API tokens follow at once (a token acts with its member's current role).
+    """
+    if role not in Membership.Role.values:
+        raise ServiceError(f"Not a role: {role}.", field="role")
+    admins = list(Membership.objects.for_org(org).filter(role=Membership.Role.ADMIN).select_for_update())
+    membership = Membership.objects.for_org(org).select_related("user").get(pk=membership_id)
+    if membership.is_admin and role != Membership.Role.ADMIN and [m.pk for m in admins] == [membership.pk]:
+        raise ServiceError(
+            f"{membership.user.email} is the only admin: make someone else admin first, so the organisation keeps one."
+        )
+    if membership.role != role:
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
 def membership_remove(*, org: Organization, membership_id: int, by: Membership) -> None:
     membership = Membership.objects.for_org(org).get(pk=membership_id)
     other_admins = Membership.objects.for_org(org).filter(role=Membership.Role.ADMIN).exclude(pk=membership.pk)
@@ -206,7 +227,9 @@ class IssuedToken:
     key: str  # shown once; only its digest is stored
 
 
-def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
+def api_token_create(*, membership: Membership, name: str, read_only: bool = False) -> IssuedToken:
+    """A new key for `membership`: it acts with the member's role as it is at each request, and
+    only reads if `read_only`."""
     name = name.strip()
     if not name:
         raise ServiceError("Give the token a name so you can recognise it later.", field="name")
@@ -215,7 +238,11 @@ def api_token_create(*, membership: Membership, name: str) -> IssuedToken:
         try:
             with transaction.atomic():
                 token = ApiToken.objects.create(
-                    membership=membership, name=name[:80], key_digest=ApiToken.digest(key), key_hint=key[:8]
+                    membership=membership,
+                    name=name[:80],
+                    key_digest=ApiToken.digest(key),
+                    key_hint=key[:8],
+                    read_only=read_only,
                 )
                 audit.record(membership.user, membership.organization_id, audit.Action.TOKEN_CREATED, target=token)
             return IssuedToken(token=token, key=key)

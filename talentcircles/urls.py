@@ -22,6 +22,7 @@ recruiter_patterns: list[URLPattern | URLResolver] = [
     path("settings/invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),
     path("settings/members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
     path("settings/audit/", include("talentcircles.audit.views")),
+    path("settings/members/<int:pk>/role/", views.MemberRoleView.as_view(), name="member_role"),
     path("settings/tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("settings/tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
     path("settings/webhooks/", include("talentcircles.webhooks_out.urls")),

@@ -19,6 +19,7 @@ from talentcircles.figures import home_figures
 from talentcircles.forms import (
     ApiTokenForm,
     InvitationForm,
+    MemberRoleForm,
     OrganizationCreateForm,
     OrganizationSettingsForm,
     ProfileForm,
@@ -26,6 +27,7 @@ from talentcircles.forms import (
 from talentcircles.home_cards import home_cards
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.models import ApiToken, Invitation, Membership, Organization
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 LAST_ORG_SESSION_KEY = "last_org_slug"
@@ -77,6 +79,8 @@ class OrgHomeView(OrgMemberRequiredMixin, TemplateView):
 class ChecklistDismissView(OrgMemberRequiredMixin, View):
     """Hide the getting-started checklist for the whole organisation."""
 
+    capability = Capability.MANAGE_SETTINGS
+
     def post(self, request, org_slug):
         services.organization_dismiss_checklist(org=self.org)
         return redirect("org_home", org_slug=self.org.slug)
@@ -85,15 +89,11 @@ class ChecklistDismissView(OrgMemberRequiredMixin, View):
 class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
     template_name = "talentcircles/settings.html"
     form_class = OrganizationSettingsForm
+    capability = Capability.MANAGE_SETTINGS
 
     def get_object(self, queryset=None):
         # The form fills in a copy: values it refuses must not show in the page as if saved.
         return Organization.objects.get(pk=self.org.pk)
-
-    def post(self, request, *args, **kwargs):
-        if not self.membership.is_admin:
-            raise Http404
-        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:
@@ -109,12 +109,13 @@ class OrgSettingsView(OrgMemberRequiredMixin, UpdateView):
             members=Membership.objects.for_org(self.org).select_related("user").order_by("user__email"),
             invitations=Invitation.objects.for_org(self.org).filter(accepted_at__isnull=True),
             invitation_form=kwargs.pop("invitation_form", None) or InvitationForm(),
+            role_choices=Membership.Role.choices,
             **kwargs,
         )
 
 
 class InvitationCreateView(OrgMemberRequiredMixin, View):
-    admin_only = True
+    capability = Capability.MANAGE_MEMBERS
 
     def post(self, request, org_slug):
         form = InvitationForm(request.POST)
@@ -133,7 +134,7 @@ class InvitationCreateView(OrgMemberRequiredMixin, View):
 
 
 class InvitationRevokeView(OrgMemberRequiredMixin, View):
-    admin_only = True
+    capability = Capability.MANAGE_MEMBERS
 
     def post(self, request, org_slug, pk):
         try:
@@ -148,7 +149,7 @@ class InvitationRevokeView(OrgMemberRequiredMixin, View):
 
 
 class MemberRemoveView(OrgMemberRequiredMixin, View):
-    admin_only = True
+    capability = Capability.MANAGE_MEMBERS
 
     def post(self, request, org_slug, pk):
         if not Membership.objects.for_org(self.org).filter(pk=pk).exists():
@@ -162,12 +163,37 @@ class MemberRemoveView(OrgMemberRequiredMixin, View):
         return redirect("org_settings", org_slug=org_slug)
 
 
+class MemberRoleView(OrgMemberRequiredMixin, View):
+    """An admin changes a member's role (never leaving the organisation without an admin)."""
+
+    capability = Capability.MANAGE_MEMBERS
+
+    def post(self, request, org_slug, pk):
+        if not Membership.objects.for_org(self.org).filter(pk=pk).exists():
+            raise Http404
+        form = MemberRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(form.errors.get("role", ["Choose a role."])))
+            return redirect("org_settings", org_slug=org_slug)
+        try:
+            changed = services.membership_set_role(org=self.org, membership_id=pk, role=form.cleaned_data["role"])
+        except services.ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            who = changed.user.get_full_name() or changed.user.email
+            messages.success(request, f"{who} is now {changed.get_role_display()}.")
+        return redirect("org_settings", org_slug=org_slug)
+
+
 class ApiTokenListView(OrgMemberRequiredMixin, FormView):
     template_name = "talentcircles/api_tokens.html"
     form_class = ApiTokenForm
+    capability = Capability.MANAGE_TOKENS
 
     def form_valid(self, form):
-        issued = services.api_token_create(membership=self.membership, name=form.cleaned_data["name"])
+        issued = services.api_token_create(
+            membership=self.membership, name=form.cleaned_data["name"], read_only=form.cleaned_data["read_only"]
+        )
         # Shown once on the next page; only the digest is stored.
         self.request.session["new_api_key"] = issued.key
         return redirect("api_tokens", org_slug=self.org.slug)
@@ -181,6 +207,8 @@ class ApiTokenListView(OrgMemberRequiredMixin, FormView):
 
 
 class ApiTokenRevokeView(OrgMemberRequiredMixin, View):
+    capability = Capability.MANAGE_TOKENS
+
     def post(self, request, org_slug, pk):
         try:
             token = services.api_token_revoke(membership=self.membership, token_id=pk)

@@ -25,6 +25,7 @@ from candidates.models import Candidate
 from candidates.selectors import candidate_detail
 from talentcircles.errors import field_messages
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 PAIRS_PER_PAGE = 25
@@ -66,6 +67,8 @@ class DuplicateListView(OrgMemberRequiredMixin, TemplateView):
 class DuplicateDismissView(OrgMemberRequiredMixin, View):
     """POST: the two candidates are not the same person; back to `next` (this site only) or the list."""
 
+    capability = Capability.MERGE_CANDIDATES
+
     def post(self, request, org_slug, pk_a, pk_b):
         try:
             dismissal = duplicate_dismiss(org=self.org, first_id=pk_a, second_id=pk_b, actor=signed_in_user(request))
@@ -94,6 +97,8 @@ def _display(candidate: Candidate, name: str) -> str:
 
 class DuplicateMergeView(OrgMemberRequiredMixin, TemplateView):
     """GET compares the two records; POST merges `pk_b` into `pk_a` with the chosen values."""
+
+    capability = Capability.MERGE_CANDIDATES
 
     template_name = "candidates/duplicates_merge.html"
 

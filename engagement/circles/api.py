@@ -21,6 +21,7 @@ from engagement.circles import services as circles
 from engagement.circles.models import Circle, CircleMembership, Post
 from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 _CIRCLE_ID = path_id("circle", "circle_pk")
@@ -65,6 +66,7 @@ class CircleSerializer(serializers.ModelSerializer):
     destroy=extend_schema(summary="Delete a circle with its memberships and posts", responses={204: None}),
 )
 class CircleViewSet(OrgScopedModelViewSet):
+    capability = Capability.MANAGE_CIRCLES
     queryset = Circle.objects.all()
     serializer_class = CircleSerializer
     lookup_value_regex = r"\d+"
@@ -129,6 +131,8 @@ class MembersResultSerializer(serializers.Serializer):
 
 class CircleMembersView(GenericAPIView):
     """The circle's members: list them, add candidates by id, remove them."""
+
+    capability = Capability.MANAGE_CIRCLES
 
     request: OrgApiRequest
     serializer_class = MemberSerializer
@@ -236,6 +240,7 @@ _POST_ID = [*_CIRCLE_ID, *path_id("post")]
     destroy=extend_schema(summary="Delete a post", parameters=_POST_ID, responses={204: None}),
 )
 class PostViewSet(OrgScopedModelViewSet):
+    capability = Capability.MANAGE_CIRCLES
     queryset = Post.objects.all()
     serializer_class = PostSerializer
     lookup_value_regex = r"\d+"

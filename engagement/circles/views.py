@@ -28,6 +28,7 @@ from engagement.circles.community import community_invite
 from engagement.circles.forms import CircleBulkAddForm, CircleForm, InviteSelectionForm, MemberAddForm, PostForm
 from engagement.circles.models import Circle, Post
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 MEMBERS_PER_PAGE = 25
 CIRCLES_PER_PAGE = 50
@@ -98,6 +99,8 @@ class CircleFormMixin(CirclePageMixin):
 
 
 class CircleCreateView(CircleFormMixin, FormView):
+    capability = Capability.MANAGE_CIRCLES
+
     def form_valid(self, form):
         try:
             circle = circles.circle_create(org=self.org, actor=self.request.user, **form.cleaned_data)
@@ -109,6 +112,8 @@ class CircleCreateView(CircleFormMixin, FormView):
 
 
 class CircleEditView(CircleFormMixin, FormView):
+    capability = Capability.MANAGE_CIRCLES
+
     def get_initial(self):
         return {"name": self.circle.name, "description": self.circle.description, "visibility": self.circle.visibility}
 
@@ -124,6 +129,7 @@ class CircleEditView(CircleFormMixin, FormView):
 
 
 class CircleDeleteView(CirclePageMixin, TemplateView):
+    capability = Capability.MANAGE_CIRCLES
     template_name = "engagement/circles/delete.html"
 
     def get_context_data(self, **kwargs):
@@ -162,6 +168,8 @@ class CircleDetailView(CirclePageMixin, TemplateView):
 class MemberAddView(CirclePageMixin, View):
     """Add candidates by e-mail address, one or many."""
 
+    capability = Capability.MANAGE_CIRCLES
+
     def post(self, request, org_slug, pk):
         form = MemberAddForm(request.POST)
         if not form.is_valid():
@@ -185,6 +193,8 @@ class MemberAddView(CirclePageMixin, View):
 
 
 class MemberRemoveView(CirclePageMixin, View):
+    capability = Capability.MANAGE_CIRCLES
+
     def post(self, request, org_slug, pk, candidate_pk):
         candidate = get_object_or_404(Candidate.objects.for_org(self.org), pk=candidate_pk)
         if not circles.circle_remove_member(org=self.org, circle=self.circle, candidate=candidate):
@@ -213,6 +223,8 @@ def _list_back(org_slug: str, query: QueryDict) -> str:
 class CircleBulkAddView(OrgMemberRequiredMixin, View):
     """The candidate list's "Add to circle": a selection or all matching, like the other bulk actions."""
 
+    capability = Capability.MANAGE_CIRCLES
+
     def post(self, request, org_slug):
         form = CircleBulkAddForm(request.POST, org=self.org)
         query = QueryDict(request.POST.get("query", ""))
@@ -237,6 +249,8 @@ class CircleBulkAddView(OrgMemberRequiredMixin, View):
 
 class CommunityInviteView(OrgMemberRequiredMixin, View):
     """Invite a selection (or one candidate) to join the community portal by e-mail."""
+
+    capability = Capability.MANAGE_CIRCLES
 
     def post(self, request, org_slug):
         form = InviteSelectionForm(request.POST)
@@ -292,6 +306,8 @@ class PostFormMixin(CirclePageMixin):
 
 
 class PostCreateView(PostFormMixin, FormView):
+    capability = Capability.MANAGE_CIRCLES
+
     def get_initial(self):
         kind = self.request.GET.get("kind")
         return {"kind": kind} if kind in Post.Kind.values else {}
@@ -308,6 +324,8 @@ class PostCreateView(PostFormMixin, FormView):
 
 
 class PostEditView(PostFormMixin, FormView):
+    capability = Capability.MANAGE_CIRCLES
+
     def get_initial(self):
         return PostForm.initial_for(self.circle_post)
 
@@ -339,6 +357,8 @@ class PostDetailView(CirclePageMixin, TemplateView):
 
 
 class PostPublishView(CirclePageMixin, View):
+    capability = Capability.MANAGE_CIRCLES
+
     def post(self, request, org_slug, pk, post_pk):
         try:
             post = circles.post_publish(post=self.circle_post)
@@ -355,6 +375,8 @@ class PostPublishView(CirclePageMixin, View):
 
 
 class PostUnpublishView(CirclePageMixin, View):
+    capability = Capability.MANAGE_CIRCLES
+
     def post(self, request, org_slug, pk, post_pk):
         post = circles.post_unpublish(post=self.circle_post)
         messages.success(request, f"“{post.title}” is a draft again and hidden from the community.")
@@ -362,6 +384,8 @@ class PostUnpublishView(CirclePageMixin, View):
 
 
 class PostDeleteView(CirclePageMixin, View):
+    capability = Capability.MANAGE_CIRCLES
+
     def post(self, request, org_slug, pk, post_pk):
         title = self.circle_post.title
         circles.post_delete(post=self.circle_post)

@@ -24,6 +24,7 @@ from talentcircles.api import OrgScopedMixin, OrgScopedModelViewSet
 from talentcircles.api_permissions import ValidatedPageSizeMixin
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import Membership, User
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 Kind = Activity.Kind
@@ -188,6 +189,7 @@ class TimelineView(mixins.ListModelMixin, CandidateScopedMixin, OrgScopedMixin, 
 
 
 class ActivityLogView(CandidateScopedMixin, generics.GenericAPIView):
+    capability = Capability.SCHEDULE
     serializer_class = ActivityLogSerializer
 
     @extend_schema(
@@ -238,6 +240,7 @@ class ActivityLogView(CandidateScopedMixin, generics.GenericAPIView):
 
 
 class StageView(CandidateScopedMixin, generics.GenericAPIView):
+    capability = Capability.MOVE_STAGE
     serializer_class = StageChangeSerializer
 
     @extend_schema(
@@ -321,6 +324,8 @@ _REMINDER_EXAMPLE = OpenApiExample(
 )
 class ReminderViewSet(OrgScopedModelViewSet):
     """The caller's own reminders in the organisation; anyone else's is 404."""
+
+    capability = Capability.SCHEDULE
 
     queryset = Reminder.objects.all()
     serializer_class = ReminderSerializer

@@ -29,6 +29,7 @@ from engagement.timeline.views import RecruiterTimeMixin
 from talentcircles.audiences import audience_choices
 from talentcircles.errors import field_messages
 from talentcircles.mixins import HtmxRequest
+from talentcircles.permissions import Capability
 
 MY_DAY_PAGE_SIZE = 50
 
@@ -62,6 +63,8 @@ class PipelineView(RecruiterTimeMixin, TemplateView):
 
 class PipelineMoveView(RecruiterTimeMixin, View):
     """Move a card to another stage: a form post (keyboard, no JavaScript) or a fetch from pipeline.js (JSON)."""
+
+    capability = Capability.MOVE_STAGE
 
     def post(self, request, org_slug, pk):
         candidate = get_object_or_404(Candidate.objects.for_org(self.org), pk=pk)
@@ -132,12 +135,16 @@ class ReminderActionMixin(RecruiterTimeMixin, _ViewBase):
 
 
 class ReminderDoneView(ReminderActionMixin, View):
+    capability = Capability.SCHEDULE
+
     def post(self, request, org_slug, pk):
         reminder = services.reminder_complete(reminder=self.reminder())
         return self.answer(f"Done: {reminder.note} ({reminder.candidate.full_name}).")
 
 
 class ReminderSnoozeView(ReminderActionMixin, View):
+    capability = Capability.SCHEDULE
+
     def post(self, request, org_slug, pk):
         reminder = self.reminder()
         try:

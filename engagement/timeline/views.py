@@ -39,6 +39,7 @@ from engagement.timeline.forms import (
 )
 from engagement.timeline.models import Activity, Relationship
 from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 PANEL_REMINDERS = 5  # the timeline's header shows the next few; "My day" has the rest
@@ -180,6 +181,8 @@ class TimelineView(TimelineMixin, View):
 class TimelineLogView(TimelineMixin, View):
     """POST a note, call or meeting from the timeline's inline forms."""
 
+    capability = Capability.SCHEDULE
+
     def post(self, request, org_slug, pk, kind):
         if kind not in LOGGED_FORMS:
             raise Http404
@@ -202,6 +205,8 @@ class TimelineLogView(TimelineMixin, View):
 class TimelineStageView(TimelineMixin, View):
     """POST a stage change (with an optional reason) from the timeline."""
 
+    capability = Capability.MOVE_STAGE
+
     def post(self, request, org_slug, pk):
         candidate = self.get_candidate()
         form = StageForm(request.POST, prefix="stage")
@@ -223,6 +228,8 @@ class TimelineStageView(TimelineMixin, View):
 
 class TimelineReminderView(TimelineMixin, View):
     """POST a reminder for the signed-in recruiter about this candidate."""
+
+    capability = Capability.SCHEDULE
 
     def post(self, request, org_slug, pk):
         candidate = self.get_candidate()
@@ -279,6 +286,8 @@ class ActivityView(ActivityMixin, View):
 class ActivityEditView(ActivityMixin, View):
     """Edit one's own note, call or meeting: inline with htmx, or on a page of its own."""
 
+    capability = Capability.SCHEDULE
+
     def form_for(self, activity: Activity, data=None) -> LoggedActivityForm:
         form_class = LOGGED_FORMS[activity.kind]
         prefix = f"edit-{activity.pk}"
@@ -314,6 +323,8 @@ class ActivityEditView(ActivityMixin, View):
 
 
 class ActivityDeleteView(ActivityMixin, View):
+    capability = Capability.SCHEDULE
+
     def post(self, request, org_slug, pk, activity_pk):
         activity = self.own_activity()
         label = activity.get_kind_display()

@@ -17,6 +17,7 @@ from messaging.models import Message
 from messaging.replies.corrections import CORRECTION_NOTE_OPT_OUT, message_reclassify
 from messaging.serializers import MessageSerializer
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 
@@ -28,6 +29,8 @@ class ClassificationCorrectionSerializer(serializers.Serializer):
 
 class MessageClassificationView(GenericAPIView):
     """Correct the classification of one of the candidate's replies."""
+
+    capability = Capability.SEND_MESSAGES
 
     serializer_class = ClassificationCorrectionSerializer
 

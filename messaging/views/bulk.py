@@ -27,6 +27,7 @@ from messaging.forms import DraftForm
 from messaging.views.common import PAGE_SIZE, int_or_404, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.pagination import CappedPaginator
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 SESSION_KEY = "messaging_bulk_drafts"
@@ -128,6 +129,8 @@ class DraftMixin(OrgMemberRequiredMixin):
 class BulkStartView(DraftMixin, View):
     """Start a draft from the candidate list (POST: selection or all matching) or a circle (GET ?circle=<id>)."""
 
+    capability = Capability.BULK_SEND
+
     def get(self, request, org_slug):
         circle = selectors.circle_for(self.org, request.GET.get("circle"))
         if circle is None:
@@ -173,6 +176,7 @@ class BulkStartView(DraftMixin, View):
 
 
 class BulkComposeView(DraftMixin, TemplateView):
+    capability = Capability.BULK_SEND
     template_name = "messaging/bulk_compose.html"
 
     def templates(self):
@@ -263,6 +267,8 @@ class BulkComposeView(DraftMixin, TemplateView):
 class BulkPreviewView(DraftMixin, TemplateView):
     """Each recipient's rendered message, score and findings, a page at a time; then "Send N messages"."""
 
+    capability = Capability.BULK_SEND
+
     template_name = "messaging/bulk_preview.html"
 
     def get(self, request, *args, **kwargs):
@@ -317,6 +323,8 @@ class BulkPreviewView(DraftMixin, TemplateView):
 
 
 class BulkSendView(DraftMixin, View):
+    capability = Capability.BULK_SEND
+
     def post(self, request, org_slug, draft):
         key = draft
         if key not in self.drafts():

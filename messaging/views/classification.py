@@ -15,6 +15,7 @@ from messaging.models import Message
 from messaging.replies.corrections import CORRECTION_NOTE_OPT_OUT, corrections_for, message_reclassify
 from messaging.services import MessagingError
 from talentcircles.mixins import HtmxRequest, OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 CLASSIFICATIONS = Message.Classification.choices
 
@@ -29,6 +30,7 @@ def classification_context(message: Message, candidate_unsubscribed: bool) -> di
 
 
 class MessageClassifyView(OrgMemberRequiredMixin, View):
+    capability = Capability.SEND_MESSAGES
     request: HtmxRequest
 
     def post(self, request, org_slug, pk):

@@ -21,6 +21,7 @@ from messaging.models import Message, MessageTemplate, Thread
 from messaging.replies.corrections import CORRECTION_NOTE_OPT_OUT, corrections_for
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, query_without_page, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 SKIP_LABEL = {code: label[0].lower() + label[1:] for code, label in services.SKIP_REASONS.items()}
 
@@ -100,6 +101,8 @@ class ThreadDetailView(ThreadMixin, TemplateView):
 class ThreadReplyView(ThreadMixin, View):
     """The recruiter's next message in the conversation (tokens allowed, checked like a new one)."""
 
+    capability = Capability.SEND_MESSAGES
+
     def post(self, request, org_slug, pk):
         thread = self.thread()
         form = ReplyForm(request.POST)
@@ -131,6 +134,8 @@ class ThreadReplyView(ThreadMixin, View):
 
 class ComposeView(OrgMemberRequiredMixin, TemplateView):
     """A one-to-one message: `?candidate=<id>` (a search to pick one otherwise), `&template=<id>` to start from."""
+
+    capability = Capability.SEND_MESSAGES
 
     template_name = "messaging/compose.html"
 
@@ -227,6 +232,8 @@ class ComposeView(OrgMemberRequiredMixin, TemplateView):
 
 class CheckView(OrgMemberRequiredMixin, View):
     """The personalisation check of a draft for one candidate: an htmx partial with the score and findings."""
+
+    capability = Capability.SEND_MESSAGES
 
     def post(self, request, org_slug):
         form = CheckForm(request.POST)

@@ -15,9 +15,12 @@ from messaging.models import Message
 from messaging.recovery import message_resend
 from messaging.services import MessagingError
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 
 class MessageResendView(OrgMemberRequiredMixin, View):
+    capability = Capability.SEND_MESSAGES
+
     def post(self, request, org_slug, pk):
         message = Message.objects.for_org(self.org).filter(pk=pk, direction=Message.Direction.OUT).first()
         if message is None:

@@ -21,6 +21,7 @@ from messaging.models import MessageTemplate
 from messaging.services import MessagingError
 from messaging.views.common import FIELD_LABELS, draft_for, int_or_404, page_of, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 
@@ -76,11 +77,15 @@ class TemplateFormMixin(OrgMemberRequiredMixin):
 
 
 class TemplateCreateView(TemplateFormMixin, FormView):
+    capability = Capability.MANAGE_TEMPLATES
+
     def save(self, data: dict) -> MessageTemplate:
         return template_services.template_create(org=self.org, actor=signed_in_user(self.request), **data)
 
 
 class TemplateEditView(TemplateMixin, TemplateFormMixin, FormView):
+    capability = Capability.MANAGE_TEMPLATES
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.object}
 
@@ -95,6 +100,8 @@ class TemplateEditView(TemplateMixin, TemplateFormMixin, FormView):
 
 class TemplateArchiveView(TemplateMixin, View):
     """POST archives an active template and restores an archived one."""
+
+    capability = Capability.MANAGE_TEMPLATES
 
     def post(self, request, org_slug, pk):
         who = {"org": self.org, "actor": signed_in_user(request), "template": self.object}

@@ -15,6 +15,7 @@ from messaging.models import InboundEmail
 from messaging.services import MessagingError
 from messaging.views.common import int_or_404, page_of
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 
 class UnmatchedListView(OrgMemberRequiredMixin, TemplateView):
@@ -41,6 +42,8 @@ class UnmatchedMixin(OrgMemberRequiredMixin):
 class UnmatchedAssignView(UnmatchedMixin, TemplateView):
     """GET shows the e-mail and a candidate search; POST files it under the chosen candidate."""
 
+    capability = Capability.SEND_MESSAGES
+
     template_name = "messaging/unmatched_assign.html"
 
     def get_context_data(self, **kwargs):
@@ -65,6 +68,8 @@ class UnmatchedAssignView(UnmatchedMixin, TemplateView):
 
 
 class UnmatchedDiscardView(UnmatchedMixin, View):
+    capability = Capability.SEND_MESSAGES
+
     def post(self, request, org_slug, pk):
         inbound = self.inbound()
         if inbound_discard(inbound=inbound, user=request.user):

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('talentcircles', '0011_retention_policy'),
+        ('talentcircles', '0013_apitoken_read_only'),
     ]
 
     operations = [

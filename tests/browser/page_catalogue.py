@@ -85,6 +85,7 @@ EXCLUDED: dict[str, str] = {
     "invitation_revoke": "POST only",
     "member_remove": "POST only",
     "retention_exclusion_remove": "POST only",
+    "member_role": "POST only",
     "api_token_revoke": "POST only",
     "webhook_action": "POST only (rotate, test, pause, resume, delete)",
     "webhook_redeliver": "POST only",

@@ -50,15 +50,15 @@ def test_phone_viewport_collapses_the_nav_behind_the_toggler(live_server, page, 
     page.wait_for_url(live_server.url + "/o/demo/")
 
     toggler = page.locator(".navbar-toggler")
-    settings_link = page.locator("#tc-nav").get_by_role("link", name="Settings")
+    nav_link = page.locator("#tc-nav").get_by_role("link", name="My day")
     expect(toggler).to_be_visible()
-    expect(settings_link).to_be_hidden()
+    expect(nav_link).to_be_hidden()
     page.screenshot(path=str(artifact("home-phone-390x844.png")), full_page=True)
 
     toggler.click()
     # Bootstrap adds `show` once the collapse transition has ended (during it, the menu is `.collapsing`).
     expect(page.locator("#tc-nav")).to_have_class(re.compile(r"\bshow\b"))
-    expect(settings_link).to_be_visible()
-    expect(settings_link).to_be_in_viewport()
+    expect(nav_link).to_be_visible()
+    expect(nav_link).to_be_in_viewport()
     expect(toggler).to_have_attribute("aria-expanded", "true")
     page.screenshot(path=str(artifact("home-phone-390x844-nav-open.png")), full_page=True)

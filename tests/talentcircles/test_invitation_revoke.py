@@ -89,7 +89,7 @@ def test_a_recruiter_cannot_withdraw_and_another_organisation_gets_404(acme, glo
     recruiter = MembershipFactory(organization=acme.org, role="recruiter")
     acme.client.force_login(recruiter.user)
 
-    assert acme.client.post(revoke_url(acme, invitation)).status_code == 404
+    assert acme.client.post(revoke_url(acme, invitation)).status_code == 403  # a member: not allowed, not hidden
     assert globex.client.post(revoke_url(acme, invitation)).status_code == 404
     assert globex.client.post(revoke_url(globex, invitation)).status_code == 404
     assert Invitation.objects.filter(pk=invitation.pk).exists()

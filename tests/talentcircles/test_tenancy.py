@@ -61,7 +61,7 @@ def test_a_recruiter_cannot_use_admin_actions(acme):
     recruiter = MembershipFactory(organization=acme.org, role="recruiter")
     acme.client.force_login(recruiter.user)
     response = acme.client.post(f"/o/{acme.org.slug}/settings/invitations/", {"email": "z@example.com"})
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert not Invitation.objects.filter(email="z@example.com").exists()
 
 

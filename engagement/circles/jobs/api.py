@@ -24,6 +24,7 @@ from engagement.circles.models import Circle
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
 from talentcircles.models import User
+from talentcircles.permissions import Capability
 
 _ID = path_id("job")
 
@@ -157,6 +158,7 @@ class JobViewSet(
     mixins.DestroyModelMixin,
     OrgScopedViewSet,
 ):
+    capability = Capability.MANAGE_JOBS
     queryset = Job.objects.all()
     serializer_class = JobSerializer
     lookup_value_regex = r"\d+"

@@ -19,6 +19,7 @@ from engagement.circles.jobs.forms import InterestAddForm, JobForm, JobShareForm
 from engagement.circles.jobs.models import Job, JobInterest
 from engagement.circles.views import OrgTimeZoneMixin
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 JOBS_PER_PAGE = 25
 INTERESTS_PER_PAGE = 25
@@ -76,6 +77,8 @@ class JobFormMixin(JobPageMixin):
 
 
 class JobCreateView(JobFormMixin, FormView):
+    capability = Capability.MANAGE_JOBS
+
     def get_initial(self):
         return {"owner": self.request.user.pk}
 
@@ -90,6 +93,8 @@ class JobCreateView(JobFormMixin, FormView):
 
 
 class JobEditView(JobFormMixin, FormView):
+    capability = Capability.MANAGE_JOBS
+
     def get_initial(self):
         return JobForm.initial_for(self.job)
 
@@ -160,6 +165,8 @@ class JobDeleteView(JobPageMixin, View):
 
 class JobStatusView(JobPageMixin, View):
     """Open, hold, fill, close or reopen: one form post with the status wanted."""
+
+    capability = Capability.MANAGE_JOBS
 
     def post(self, request, org_slug, pk):
         try:

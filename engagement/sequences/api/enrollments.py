@@ -26,6 +26,7 @@ from engagement.sequences.api.common import _ID_CHUNK, MAX_ENROL_IDS, _choices
 from engagement.sequences.models import Enrollment, EnrollmentJob, Sequence
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id, query_id
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import OrgApiRequest
 
 # --- Enrollments --------------------------------------------------------------------------------
@@ -107,6 +108,8 @@ _ENROLL_STATE = OpenApiParameter(
 
 class SequenceEnrollmentsView(GenericAPIView):
     """A sequence's enrollments: list them, or enrol candidates (by id or a whole circle)."""
+
+    capability = Capability.BULK_SEND
 
     request: OrgApiRequest
     serializer_class = EnrollmentSerializer
@@ -231,6 +234,7 @@ _TRANSITION = {200: EnrollmentSerializer, **VALIDATION, **NOT_FOUND}
     ),
 )
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    capability = Capability.MANAGE_SEQUENCES
     queryset = Enrollment.objects.all()
     serializer_class = EnrollmentSerializer
     lookup_value_regex = r"\d+"

@@ -18,6 +18,7 @@ from engagement.sequences.models import Sequence, SequenceStep
 from messaging.models import MessageTemplate
 from talentcircles.api import OrgScopedModelViewSet
 from talentcircles.api_schema import NOT_FOUND, VALIDATION, path_id
+from talentcircles.permissions import Capability
 
 # --- Sequences ----------------------------------------------------------------------------------
 
@@ -161,6 +162,7 @@ def _step_data(steps: list[dict]) -> list[dict]:
     ),
 )
 class SequenceViewSet(OrgScopedModelViewSet):
+    capability = Capability.MANAGE_SEQUENCES
     queryset = Sequence.objects.all()
     serializer_class = SequenceSerializer
     lookup_value_regex = r"\d+"

@@ -40,6 +40,7 @@ from engagement.sequences.views.common import (
 )
 from engagement.timeline.views import RecruiterTimeMixin
 from messaging.views.common import int_or_404
+from talentcircles.permissions import Capability
 
 # --- Enrolling ----------------------------------------------------------------------------------
 
@@ -122,6 +123,8 @@ def enrollable_sequences(org) -> QuerySet[Sequence]:
 class EnrolStartView(RecruiterTimeMixin, View):
     """The candidate list's bulk form posts here (a selection or "all matching"); on to the enrol screen."""
 
+    capability = Capability.BULK_SEND
+
     def post(self, request, org_slug):
         query = request.POST.get("query", "")[:2000]
         back = reverse("candidate_list", args=[org_slug]) + (f"?{query}" if query else "")
@@ -146,6 +149,8 @@ class EnrolStartView(RecruiterTimeMixin, View):
 
 class EnrolView(RecruiterTimeMixin, TemplateView):
     """Choose the sequence, see the first message for a few of them and who will be skipped, confirm."""
+
+    capability = Capability.BULK_SEND
 
     template_name = "engagement/sequences/enrol.html"
 
@@ -256,6 +261,8 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
 class EnrolJobView(RecruiterTimeMixin, TemplateView):
     """A background enrolment's progress; htmx polls the progress part until the job is done."""
 
+    capability = Capability.BULK_SEND
+
     template_name = "engagement/sequences/job.html"
 
     def get_template_names(self):
@@ -286,6 +293,8 @@ class EnrolJobView(RecruiterTimeMixin, TemplateView):
 
 class EnrollmentActionView(RecruiterTimeMixin, View):
     """Pause, resume or stop one enrollment; back to where the button was."""
+
+    capability = Capability.MANAGE_SEQUENCES
 
     action = ""
     DONE = {"pause": "paused", "resume": "resumed", "stop": "stopped"}

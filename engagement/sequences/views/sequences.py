@@ -35,6 +35,7 @@ from engagement.sequences.views.common import (
 )
 from messaging.models import MessageTemplate
 from messaging.selectors import candidate_lookup
+from talentcircles.permissions import Capability
 from talentcircles.tenancy import signed_in_user
 
 # --- The list -----------------------------------------------------------------------------------
@@ -124,6 +125,8 @@ class SequenceBuilderMixin(SequencePageMixin, _TemplateViewBase):
 
 
 class SequenceCreateView(SequenceBuilderMixin, TemplateView):
+    capability = Capability.MANAGE_SEQUENCES
+
     def get(self, request, *args, **kwargs):
         return self.render_builder(SequenceForm(), step_formset(templates=self.templates(), extra=1))
 
@@ -136,6 +139,7 @@ class SequenceCreateView(SequenceBuilderMixin, TemplateView):
 
 
 class SequenceEditView(SequenceBuilderMixin, TemplateView):
+    capability = Capability.MANAGE_SEQUENCES
     editing = True
 
     def get(self, request, *args, **kwargs):
@@ -158,6 +162,8 @@ class SequenceEditView(SequenceBuilderMixin, TemplateView):
 
 class StepMoveView(SequencePageMixin, View):
     """Move a saved step up or down one place (the sequence page's arrows)."""
+
+    capability = Capability.MANAGE_SEQUENCES
 
     def post(self, request, org_slug, pk, step_pk):
         ids = [step.pk for step in self.sequence.steps.all()]
@@ -201,6 +207,8 @@ class SequencePreviewView(SequencePageMixin, TemplateView):
 
 class SequenceStatusView(SequencePageMixin, View):
     """Pause, resume or archive the sequence."""
+
+    capability = Capability.MANAGE_SEQUENCES
 
     LABELS = {
         Sequence.Status.PAUSED: "paused: no step is sent until it is resumed",
