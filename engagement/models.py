@@ -6,6 +6,7 @@ a model from its part (`engagement.timeline.models`), not from here.
 
 from engagement.analytics.models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek
 from engagement.circles.jobs.models import Job, JobInterest
+from engagement.circles.jobs.outreach import JobOutreach
 from engagement.circles.models import (
     Circle,
     CircleMembership,
@@ -29,6 +30,7 @@ __all__ = [
     "EnrollmentJob",
     "Job",
     "JobInterest",
+    "JobOutreach",
     "Post",
     "RecruiterDigestLog",
     "RecruiterGuard",

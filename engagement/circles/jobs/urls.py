@@ -4,7 +4,7 @@ API (/api/v1/jobs/…). Included by engagement.circles.urls."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from engagement.circles.jobs import api, portal, views
+from engagement.circles.jobs import api, fit_views, portal, views
 
 recruiter_patterns = [
     path("", views.JobListView.as_view(), name="job_list"),
@@ -12,6 +12,7 @@ recruiter_patterns = [
     path("<int:pk>/", views.JobDetailView.as_view(), name="job_detail"),
     path("<int:pk>/edit/", views.JobEditView.as_view(), name="job_edit"),
     path("<int:pk>/status/", views.JobStatusView.as_view(), name="job_status"),
+    path("<int:pk>/fits/", fit_views.JobFitsView.as_view(), name="job_fits"),
 ]
 
 portal_patterns = [
