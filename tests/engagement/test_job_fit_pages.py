@@ -57,8 +57,9 @@ def test_its_query_count_is_fixed_whatever_the_number_of_people(acme, django_ass
         person(acme, f"P{n}")
     url = fits_url(acme, job)
     acme.client.get(url)  # warm the session and the membership cache
-    # session, user, membership and organisation (4), job, skills, other jobs, count, the ranked window, its
-    # hard blocks, the people, their skills, their interests, the policy's rows (no conversations: no more)
+    # session, user, membership with its organisation, the switcher's memberships (4); the job, its skills,
+    # other jobs, the count, the ranked window, its hard blocks, the people, their skills, their interests
+    # and the policy's rows (no conversations here, so none of its further reads)
     with django_assert_num_queries(14):
         response = acme.client.get(url, {"min_skills": 2, "where": "place"})
     assert response.context["fits"].count == 3
