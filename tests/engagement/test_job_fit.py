@@ -59,16 +59,17 @@ def names(page):
 
 def test_it_ranks_by_skills_first_then_place_and_level(acme, community):
     page = job_fits(org=acme.org, job=senior_backend(acme))
-    # Ada (4 skills, Berlin, senior) beats Bob (5 skills, Lisbon, mid-level); Cy is in Germany but not Berlin;
-    # Dee has one skill; Eve none of them, so she does not fit at all.
-    assert names(page) == ["Ada", "Bob", "Cy", "Dee"]
+    # Bob holds all five skills: he leads, wherever he is. Ada and Cy hold four: Ada, in Berlin, beats Cy,
+    # elsewhere in Germany. Dee has one skill; Eve none of them, so she does not fit at all.
+    assert names(page) == ["Bob", "Ada", "Cy", "Dee"]
     assert page.count == 4
-    ada = page.rows[0]
+    assert page.rows[1].score > page.rows[0].score  # a higher score does not outrank more skills
+    ada = page.rows[1]
     assert ada.reasons[:3] == ["4 of 5 skills", "in Berlin", "senior"]
     assert sorted(ada.matched_skills) == sorted(JOB_SKILLS[:4])
     assert ada.missing_skills == ["Docker"]
     assert page.rows[2].reasons[:2] == ["4 of 5 skills", "in Germany"]
-    assert page.rows[1].reasons[:2] == ["5 of 5 skills", "not in Berlin, Germany"]
+    assert page.rows[0].reasons[:2] == ["5 of 5 skills", "not in Berlin, Germany"]
 
 
 def test_recent_replies_and_stage_show_in_the_reasons_and_lift_the_score(acme, community):
@@ -102,14 +103,14 @@ def test_past_interest_in_a_similar_job_counts(acme, community):
 
 def test_the_filters_narrow_by_skills_matched_and_place(acme, community):
     job = senior_backend(acme)
-    assert names(job_fits(org=acme.org, job=job, filters=FitFilters(min_skills=4))) == ["Ada", "Bob", "Cy"]
+    assert names(job_fits(org=acme.org, job=job, filters=FitFilters(min_skills=4))) == ["Bob", "Ada", "Cy"]
     assert names(job_fits(org=acme.org, job=job, filters=FitFilters(where="place"))) == ["Ada", "Dee"]
     assert names(job_fits(org=acme.org, job=job, filters=FitFilters(where="country"))) == ["Ada", "Cy", "Dee"]
 
 
 def test_a_remote_job_without_places_fits_everyone_everywhere(acme, community):
     page = job_fits(org=acme.org, job=senior_backend(acme, locations=[], remote_policy="remote"))
-    assert names(page)[:2] == ["Bob", "Ada"]  # all five skills now lead: place no longer separates them
+    assert names(page)[:2] == ["Bob", "Ada"]
     assert "remote job" in page.rows[0].reasons
 
 
@@ -174,3 +175,22 @@ def test_the_level_is_read_from_the_title(title, level):
 def test_a_place_names_its_country_apart():
     place = parse_place("Berlin, Germany")
     assert (place.names, place.country) == (("Berlin",), "DE")
+
+
+def test_the_page_is_the_same_whether_few_or_all_people_are_read_first(acme, monkeypatch):
+    """The tiers read first (TOP_READ people holding the most skills) never change the order."""
+    from engagement.circles.jobs.fit import ranking
+
+    skills = ["Python", "Go", "Rust", "SQL"]
+    for n in range(40):
+        person(acme, f"P{n:02d}", skills=skills[: 1 + n % 4], city="Berlin" if n % 3 else "Oslo")
+    job = make_job(acme, skills=skills, locations=["Berlin"])
+
+    def everyone(page):
+        return [row.candidate.pk for row in job_fits(org=acme.org, job=job, page=page).rows]
+
+    full = everyone(1) + everyone(2)
+    monkeypatch.setattr(ranking, "TOP_READ", 12)
+    monkeypatch.setattr(ranking, "MARGIN", 2)
+    assert everyone(1) + everyone(2) == full
+    assert len(full) == 40 and job_fits(org=acme.org, job=job).count_is_capped

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from django.db.models import Count, F, IntegerField, QuerySet, Value
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,7 +28,9 @@ from messaging.policy import REASON_LABELS, Purpose, contact_decisions
 from talentcircles.models import Organization
 
 PAGE_SIZE = 25
-COUNT_CAP = 10_000
+# The people holding the most of a job's skills read at once (by id, from the skills' join table); the
+# count is exact below it and "N+" above it.
+TOP_READ = 5_000
 # Extra rows read past the page, for people the second half of the policy drops.
 MARGIN = 15
 
@@ -65,20 +68,19 @@ class FitPage:
     plan: rules.FitPlan
     rows: list[FitRow] = field(default_factory=list)
     number: int = 1
-    count: int = 0  # people who fit, counted up to COUNT_CAP + 1
+    count: int = 0  # people who fit (among the TOP_READ holding the most skills)
     page_size: int = PAGE_SIZE
-
-    @property
-    def count_is_capped(self) -> bool:
-        return self.count > COUNT_CAP
+    count_is_capped: bool = False  # more people may fit than counted (shown as "N+")
 
     @property
     def shown_count(self) -> int:
-        return min(self.count, COUNT_CAP)
+        return self.count
 
     @property
     def num_pages(self) -> int:
-        return max(1, -(-self.shown_count // self.page_size))
+        """Pages counted; when the count is capped, at least up to this one (more may follow: "N+")."""
+        counted = max(1, -(-self.count // self.page_size))
+        return max(counted, self.number) if self.count_is_capped else counted
 
     @property
     def has_previous(self) -> bool:
@@ -86,7 +88,8 @@ class FitPage:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        full = len(self.rows) == self.page_size
+        return self.number < self.num_pages or (self.count_is_capped and full)
 
     @property
     def start_index(self) -> int:
@@ -96,16 +99,104 @@ class FitPage:
 PARTS = ("skills_pts", "location_pts", "engagement_pts", "seniority_pts", "stage_pts", "interest_pts")
 
 
-def fit_queryset(*, org: Organization, plan: rules.FitPlan, filters: FitFilters, now: datetime) -> QuerySet:
-    """Values rows (pk, matched, the parts, score) of everyone who fits, best first; ties by matched, then id."""
+def _held_counts(plan: rules.FitPlan, at_least: int) -> QuerySet:
+    """(candidate_id, n) of people holding at least `at_least` of the job's skills (the skills' join table only)."""
+    through = Candidate.skills.through
+    held = through.objects.filter(skill_id__in=list(plan.skills)).values("candidate_id")
+    return held.annotate(n=Count("skill_id")).filter(n__gte=at_least)  # both columns are in the index
+
+
+def _matched_ids(plan: rules.FitPlan, at_least: int) -> QuerySet:
+    return _held_counts(plan, at_least).values("candidate_id")
+
+
+@dataclass
+class Held:
+    """The people holding the most of the job's skills, as (candidate id, how many), most first (one query).
+
+    Read from the skills' join table alone (an index-only scan of the job's skills on PostgreSQL), at most
+    TOP_READ of them. `complete_from`: every person holding at least that many is in the list.
+    """
+
+    people: list[tuple[int, int]]
+    complete_from: int
+
+    @classmethod
+    def read(cls, plan: rules.FitPlan, at_least: int) -> Held:
+        rows = _held_counts(plan, at_least).values_list("candidate_id", "n").order_by("-n", "candidate_id")
+        people = [(int(pk), int(n)) for pk, n in rows[:TOP_READ]]
+        full = len(people) == TOP_READ
+        return cls(people=people, complete_from=people[-1][1] + 1 if full else at_least)
+
+    @property
+    def saturated(self) -> bool:
+        return len(self.people) == TOP_READ
+
+    def ids(self, at_least: int) -> list[int]:
+        return [pk for pk, n in self.people if n >= at_least]
+
+    def by_count(self, ids: list[int]) -> dict[int, list[int]]:
+        """{skills held: the ids among `ids` holding that many}."""
+        wanted, found = set(ids), {}
+        for pk, n in self.people:
+            if pk in wanted:
+                found.setdefault(n, []).append(pk)
+        return found
+
+    def first_tier(self, wanted: int) -> int:
+        """The most skills held such that `wanted` people hold at least as many (within the complete tiers)."""
+        for seen, (_pk, n) in enumerate(self.people, start=1):
+            if seen >= wanted and n >= self.complete_from:
+                return n
+        return self.complete_from
+
+
+def _where(plan: rules.FitPlan, filters: FitFilters) -> Q:
+    """The location filter as a condition on the candidate's columns."""
+    if filters.where == "place":
+        return rules.in_place_condition(plan)
+    if filters.where == "country":
+        return rules.in_country_condition(plan)
+    return Q()
+
+
+def fit_queryset(
+    *,
+    org: Organization,
+    plan: rules.FitPlan,
+    filters: FitFilters,
+    now: datetime,
+    ids: list[int] | None = None,
+    held: Held | None = None,
+    tier: int | None = None,
+) -> QuerySet:
+    """Values rows (pk, matched, the parts, score) of the people who fit, best first: most skills, then score, then id.
+
+    Among `ids` when given (people `held` knows to hold enough skills), else among everyone holding at
+    least `tier` (default: the filter's minimum) of the job's skills.
+    """
+    if ids is not None and held is not None:
+        # Known already: how many skills each holds, as a CASE over the ids (no per-row count).
+        known = held.by_count(ids)
+        whens = [When(pk__in=pks, then=Value(n)) for n, pks in sorted(known.items(), reverse=True)]
+        matched: Any = Case(*whens, default=Value(0), output_field=IntegerField())
+        among: Any = ids
+    else:
+        through = Candidate.skills.through
+        counted = (
+            through.objects.filter(candidate_id=OuterRef("pk"), skill_id__in=list(plan.skills))
+            .order_by()
+            .values("candidate_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        matched = Subquery(counted, output_field=IntegerField())
+        among = _matched_ids(plan, max(tier or 1, filters.min_skills))
     rows = (
-        Candidate.objects.filter(organization=org, skills__in=list(plan.skills))
-        .filter(rules.cheaply_contactable())
-        .values("pk")
-        .annotate(matched=Count("skills"))
+        Candidate.objects.filter(organization=org, pk__in=among)
+        .filter(rules.cheaply_contactable(), _where(plan, filters))
+        .annotate(matched=matched)
     )
-    if filters.min_skills > 1:
-        rows = rows.filter(matched__gte=filters.min_skills)
     if plan.level is not None:
         rows = rows.annotate(title_level=rules.title_level())
     rows = rows.annotate(
@@ -117,12 +208,8 @@ def fit_queryset(*, org: Organization, plan: rules.FitPlan, filters: FitFilters,
         stage_pts=rules.stage_points(),
         interest_pts=rules.past_interest_points(plan),
     )
-    if filters.where == "place":
-        rows = rows.filter(location_pts__gte=rules.LOCATION_POINTS)
-    elif filters.where == "country":
-        rows = rows.filter(location_pts__gt=0)
     rows = rows.annotate(score=sum((F(part) for part in PARTS[1:]), F(PARTS[0])))
-    return rows.order_by("-score", "-matched", "pk")
+    return rows.order_by("-matched", "-score", "pk").values("pk", "matched", "relationship_score", *PARTS, "score")
 
 
 def _hard_blocked(org: Organization, ids: list[int]) -> set[int]:
@@ -131,16 +218,34 @@ def _hard_blocked(org: Organization, ids: list[int]) -> set[int]:
     return {pk for pk, block in found.values_list("pk", "message_block") if block}
 
 
-def _window(ranked: QuerySet, org: Organization, offset: int, size: int) -> list[dict]:
-    """The page's rows, hard-blocked people left out; reads further when they leave it short."""
-    limit = offset + size + MARGIN
+def _window(
+    org: Organization, plan: rules.FitPlan, filters: FitFilters, now: datetime, held: Held, offset: int
+) -> list[dict]:
+    """The page's rows, exactly as the full ranking gives them, from the fewest people that decide it.
+
+    More skills always rank higher, so the page comes from the people holding the most: the whole
+    tiers (people holding n, n-1 … of the skills) that `held` knows and that hold enough rows are
+    scored, and a lower tier is read only when the ones above fall short (filters, blocked people,
+    a deep page); past the people `held` knows, from the join table in the query itself (slower).
+    Hard-blocked people are left out, reading further when they leave the page short.
+    """
+    needed = offset + PAGE_SIZE
+    tier = held.first_tier(needed + MARGIN)
+    limit = needed + MARGIN
     while True:
+        if tier >= held.complete_from:
+            ranked = fit_queryset(org=org, plan=plan, filters=filters, now=now, ids=held.ids(tier), held=held)
+        else:  # past the people held knows
+            ranked = fit_queryset(org=org, plan=plan, filters=filters, now=now, tier=filters.min_skills)
         read = list(ranked[:limit])
         blocked = _hard_blocked(org, [row["pk"] for row in read]) if read else set()
         kept = [row for row in read if row["pk"] not in blocked]
-        if len(kept) >= offset + size or len(read) < limit:
-            return kept[offset : offset + size]
-        limit *= 2
+        if len(kept) < needed and len(read) == limit:
+            limit *= 2  # blocked people took places: read further in these tiers first
+            continue
+        if len(kept) >= needed or tier < held.complete_from or tier <= filters.min_skills:
+            return kept[offset:needed]
+        tier -= 1
 
 
 def job_fits(
@@ -154,10 +259,14 @@ def job_fits(
     result = FitPage(plan=plan, number=max(1, page))
     if not plan.skills:
         return result
-    ranked = fit_queryset(org=org, plan=plan, filters=filters, now=now)
-    result.count = ranked.order_by()[: COUNT_CAP + 1].count()
-    result.number = min(result.number, result.num_pages)
-    rows = _window(ranked, org, (result.number - 1) * PAGE_SIZE, PAGE_SIZE)
+    held = Held.read(plan, filters.min_skills)
+    # Counted from the join table alone: people holding enough of the skills, before the contact policy and
+    # the location filter (counting those would read every such person's row; the pages simply end sooner).
+    result.count = len(held.ids(held.complete_from))
+    result.count_is_capped = held.saturated
+    if not result.count_is_capped:
+        result.number = min(result.number, result.num_pages)
+    rows = _window(org, plan, filters, now, held, (result.number - 1) * PAGE_SIZE) if held.people else []
     result.rows = _fit_rows(org, plan, rows, now)
     return result
 

@@ -13,8 +13,10 @@ rules kept here, and the same parts read back to write the reasons people see:
 | stage | 4 | interested or applied 4, engaged 3, contacted 2, new 1 |
 | past interest | 3 | interested before in another of the organisation's jobs sharing a skill with this one |
 
-Skills dominate: one more matched skill of five (12 points) outweighs most other differences.
-Ties rank by matched skills, then by candidate id, so the order is the same on every read.
+Skills dominate: people holding more of the job's skills always rank higher; among those holding as
+many, the score decides (so location, engagement, level, stage and past interest order them), then
+the candidate id, so the order is the same on every read. That is also what keeps the first page
+cheap at a million people: it comes from the few holding the most of the skills (see `ranking`).
 """
 
 from __future__ import annotations
@@ -149,6 +151,10 @@ def _in_places(places: list[Place]) -> Q | None:
     return condition
 
 
+def _countries(plan: FitPlan) -> list[str]:
+    return sorted({place.country for place in plan.places if place.country})
+
+
 def location_points(plan: FitPlan) -> Combinable:
     if plan.remote and not plan.places:
         return _int(LOCATION_POINTS)
@@ -156,11 +162,29 @@ def location_points(plan: FitPlan) -> Combinable:
     in_place = _in_places(plan.places)
     if in_place is not None:
         whens.append(When(in_place, then=_int(LOCATION_POINTS)))
-    countries_ = sorted({place.country for place in plan.places if place.country})
-    if countries_:
+    if _countries(plan):
         # Remote: the places are where applicants may live, so the country is enough.
-        whens.append(When(country_code__in=countries_, then=_int(LOCATION_POINTS if plan.remote else COUNTRY_POINTS)))
+        points = LOCATION_POINTS if plan.remote else COUNTRY_POINTS
+        whens.append(When(country_code__in=_countries(plan), then=_int(points)))
     return Case(*whens, default=_int(0), output_field=IntegerField()) if whens else _int(0)
+
+
+def in_place_condition(plan: FitPlan) -> Q:
+    """The "in the job's places" filter: full location points (a remote job without places: everyone)."""
+    if plan.remote and not plan.places:
+        return Q()
+    in_place = _in_places(plan.places)
+    if plan.remote and _countries(plan):  # a remote job's places are where applicants may live: the country does
+        return (in_place or Q(pk__in=[])) | Q(country_code__in=_countries(plan))
+    return in_place if in_place is not None else Q(pk__in=[])
+
+
+def in_country_condition(plan: FitPlan) -> Q:
+    """The "in the job's places or countries" filter: any location points."""
+    if plan.remote and not plan.places:
+        return Q()
+    in_place = _in_places(plan.places) or Q(pk__in=[])
+    return in_place | Q(country_code__in=_countries(plan)) if _countries(plan) else in_place
 
 
 def title_level() -> Case:
