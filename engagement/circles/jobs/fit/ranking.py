@@ -101,7 +101,7 @@ PARTS = ("skills_pts", "location_pts", "engagement_pts", "seniority_pts", "stage
 
 def _held_counts(plan: rules.FitPlan, at_least: int) -> QuerySet:
     """(candidate_id, n) of people holding at least `at_least` of the job's skills (the skills' join table only)."""
-    through = Candidate.skills.through
+    through: Any = Candidate.skills.through  # the auto-created join table: the plugin cannot type its annotations
     held = through.objects.filter(skill_id__in=list(plan.skills)).values("candidate_id")
     return held.annotate(n=Count("skill_id")).filter(n__gte=at_least)  # both columns are in the index
 
@@ -137,7 +137,7 @@ class Held:
 
     def by_count(self, ids: list[int]) -> dict[int, list[int]]:
         """{skills held: the ids among `ids` holding that many}."""
-        wanted, found = set(ids), {}
+        wanted, found = set(ids), dict[int, list[int]]()
         for pk, n in self.people:
             if pk in wanted:
                 found.setdefault(n, []).append(pk)
@@ -182,7 +182,7 @@ def fit_queryset(
         matched: Any = Case(*whens, default=Value(0), output_field=IntegerField())
         among: Any = ids
     else:
-        through = Candidate.skills.through
+        through: Any = Candidate.skills.through
         counted = (
             through.objects.filter(candidate_id=OuterRef("pk"), skill_id__in=list(plan.skills))
             .order_by()
@@ -303,7 +303,7 @@ def _fit_rows(org: Organization, plan: rules.FitPlan, rows: list[dict], now: dat
 
 def skills_held(candidate_ids: list[int], skill_ids: list[int]) -> dict[int, set[int]]:
     """Candidate id → which of `skill_ids` they hold (one query)."""
-    through = Candidate.skills.through
+    through: Any = Candidate.skills.through  # the auto-created join table: the plugin cannot type its annotations
     held: dict[int, set[int]] = {}
     pairs = through.objects.filter(candidate_id__in=candidate_ids, skill_id__in=skill_ids)
     for candidate_id, skill_id in pairs.values_list("candidate_id", "skill_id"):
