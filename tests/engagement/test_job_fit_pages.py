@@ -182,3 +182,50 @@ def test_every_job_token_is_documented_and_renders(acme):
     assert rendered.body.startswith("Data Engineer | http") and "Berlin | Data | Python, Django and PostgreSQL" in (
         rendered.body
     )
+
+
+# --- enrolling the selection about the job ------------------------------------------------------------------
+
+
+def test_the_selection_is_enrolled_about_the_job_and_its_steps_fill_the_job_tokens(acme):
+    from engagement.sequences.dispatcher import dispatch_due
+    from engagement.sequences.models import Enrollment
+    from tests.engagement.sequence_support import MONDAY_10, make_sequence, on_london_time, template
+
+    on_london_time(acme.org)
+    job = make_job(acme, title="Data Engineer", skills=SKILLS, locations=["Berlin"], open_it=True)
+    ada = person(acme, "Ada")
+    step = template(acme, subject="{{ job.title }} at {{ organization.name }}", body=BODY)
+    sequence = make_sequence(acme, steps=[{"order": 1, "kind": "email", "template": step.pk}])
+    start = acme.client.post(
+        reverse("sequence_enrol_start", args=[acme.org.slug]), {"selected": [ada.pk], "job": job.pk, "about": "x"}
+    )
+    assert start.status_code == 302 and f"job={job.pk}" in start["Location"]
+    screen = acme.client.get(start["Location"] + f"&sequence={sequence.pk}")
+    content = screen.content.decode()
+    assert "about the job “Data Engineer”" in content and "we are hiring a Data Engineer in Berlin" in content
+    enrolled = acme.client.post(
+        reverse("sequence_enrol", args=[acme.org.slug]), {"selected": [ada.pk], "job": job.pk, "sequence": sequence.pk}
+    )
+    assert enrolled.status_code == 302
+    assert Enrollment.objects.get().job == job
+    Enrollment.objects.update(next_run_at=MONDAY_10)
+    dispatch_due(now=MONDAY_10)
+    message = Message.objects.get()
+    assert message.subject == "Data Engineer at Acme Inc" and "hiring a Data Engineer in Berlin" in message.body_text
+    assert JobOutreach.objects.filter(job=job, thread_id=message.thread_id).exists()
+
+
+def test_enrolling_about_another_organisations_job_is_a_404(acme, globex):
+    job = make_job(globex)
+    ada = person(acme, "Ada")
+    response = acme.client.post(
+        reverse("sequence_enrol_start", args=[acme.org.slug]), {"selected": [ada.pk], "job": job.pk}
+    )
+    assert response.status_code == 404
+    assert (
+        acme.client.get(
+            reverse("sequence_enrol", args=[acme.org.slug]), {"selected": ada.pk, "job": job.pk}
+        ).status_code
+        == 404
+    )
