@@ -36,7 +36,14 @@ from django.utils import timezone  # noqa: E402
 
 from candidates.models import Candidate  # noqa: E402
 from engagement.circles.jobs.fit import FitFilters, fit_plan  # noqa: E402
-from engagement.circles.jobs.fit.ranking import fit_queryset  # noqa: E402
+from engagement.circles.jobs.fit.ranking import (  # noqa: E402
+    MARGIN,
+    PAGE_SIZE,
+    TOP_READ,
+    Held,
+    _held_counts,
+    fit_queryset,
+)
 from engagement.circles.jobs.models import Job  # noqa: E402
 from talentcircles.models import Membership, Organization  # noqa: E402
 
@@ -125,7 +132,13 @@ def crafted_jobs(org: Organization) -> list[tuple[str, Job]]:
 
 
 def explain(org: Organization, job: Job) -> None:
-    ranked = fit_queryset(org=org, plan=fit_plan(org=org, job=job), filters=FitFilters(), now=timezone.now())
+    """The plans of the page's two ranking reads: the skills held per person, then the top tiers scored."""
+    plan, filters = fit_plan(org=org, job=job), FitFilters()
+    held_query = _held_counts(plan, 1).values_list("candidate_id", "n").order_by("-n", "candidate_id")
+    print(held_query[:TOP_READ].explain(analyze=True, buffers=True))
+    held = Held.read(plan, 1)
+    ids = held.ids(held.first_tier(PAGE_SIZE + MARGIN))
+    ranked = fit_queryset(org=org, plan=plan, filters=filters, now=timezone.now(), ids=ids, held=held)
     print(ranked[:40].explain(analyze=True, buffers=True))
 
 
