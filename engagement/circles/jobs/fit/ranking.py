@@ -1,13 +1,16 @@
-"""Who fits a job: the organisation's community ranked by the score of `rules`, a page at a time.
+"""Who fits a job: the organisation's community ranked by `rules`, a page at a time.
 
-The database does the work. Only people holding at least one of the job's skills are candidates
-(the skills' join table is read through its index on the skill, so a job's pre-filter touches the
-rows of its own skills, not the million people); the cheap hard blocks of the contact policy are
-in the same query; every part of the score is a SQL expression, and the database sorts and cuts
-the page. The rest of the policy is asked of the few rows read: people whose consent is withdrawn
-or whose address is suppressed are dropped (the window read is widened when that leaves the page
-short), and those held back for now (a live conversation, the cooldown) are shown greyed with why,
-never selectable. A fixed number of queries per page, on PostgreSQL and SQLite alike.
+The database does the work, and reads little of a million people. One query counts, per person,
+how many of the job's skills they hold, from the skills' join table alone (an index-only scan of
+those skills' entries), and keeps the TOP_READ people holding the most (`Held`). More skills always
+rank higher, so a page comes from whole top tiers of them (everyone holding 5 of 5, then 4 of 5 …):
+one query scores those few hundred people (every part of the score a SQL expression, the cheap hard
+blocks of the contact policy in its WHERE) and the database sorts and cuts. Deep pages and narrow
+filters that run past the people held read the join table inside that query instead (slower).
+The rest of the policy is asked of the rows read: people whose consent is withdrawn or whose address
+is suppressed are dropped (reading further when that leaves the page short), and those held back for
+now (a live conversation, the cooldown) are shown greyed with why, never selectable. A fixed number
+of queries per page, on PostgreSQL and SQLite alike.
 """
 
 from __future__ import annotations
