@@ -59,6 +59,10 @@ class EngagementConfig(AppConfig):
         from talentcircles.audiences import register_audience_source
 
         register_audience_source(AUDIENCE)
+        # Messages about a job: {{ job.title }} and the rest, and the conversations started about it.
+        from engagement.circles.jobs.outreach import register_job_topic
+
+        register_job_topic()
 
     def seed_demo(self, *, org, recruiter, small: bool = False) -> None:
         """The demo community (engagement/demo/): people, circles, sequences, outreach, replies and roll-ups."""

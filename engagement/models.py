@@ -7,6 +7,7 @@ a model from its part (`engagement.timeline.models`), not from here.
 from engagement.analytics.models import RecruiterGuard, ResponseOutreach, ResponseStat, ResponseStatWeek
 from engagement.circles.jobs.alerts.models import JobAlert, JobAlertEmail, JobAlertPreference, JobAlertScan
 from engagement.circles.jobs.models import Job, JobInterest
+from engagement.circles.jobs.outreach import JobOutreach
 from engagement.circles.models import (
     Circle,
     CircleMembership,
@@ -34,6 +35,7 @@ __all__ = [
     "JobAlertPreference",
     "JobAlertScan",
     "JobInterest",
+    "JobOutreach",
     "Post",
     "RecruiterDigestLog",
     "RecruiterGuard",

@@ -15,6 +15,7 @@ from messaging.outbox import OutgoingDraft, messages_write_many
 from messaging.policy import REASON_LABELS, Purpose, contact_decisions
 from messaging.rendering import TemplateError, render_message
 from messaging.services import MessagingError, clean_body, clean_subject
+from messaging.topics import Topic
 from talentcircles.guards import bulk_send_block
 from talentcircles.models import Organization, User
 
@@ -53,12 +54,13 @@ class BulkResult:
 
 
 def _bulk_render(
-    *, org: Organization, recruiter: User, candidate: Candidate, subject: str, body: str, circle
+    *, org: Organization, recruiter: User, candidate: Candidate, subject: str, body: str, circle, topic: Topic | None
 ) -> Recipient:
     try:
         rendered = render_message(
-            subject=subject, body=body, candidate=candidate, recruiter=recruiter, organization=org, circle=circle
-        )
+            subject=subject, body=body, candidate=candidate, recruiter=recruiter, organization=org, circle=circle,
+            extra=topic.context() if topic else None,
+        )  # fmt: skip
         return Recipient(candidate=candidate, subject=clean_subject(rendered.subject), body=clean_body(rendered.body))
     except (TemplateError, MessagingError) as error:
         return Recipient(candidate=candidate, problem=str(error))
@@ -73,13 +75,15 @@ def bulk_compose(
     body: str,
     template: MessageTemplate | None = None,
     circle=None,
+    topic: Topic | None = None,
     preview_only: bool = False,
 ) -> BulkResult:
     """Render and check a message for every candidate, then (unless previewing) write and queue them.
 
     Each candidate gets their own rendering, check and conversation; those the contact policy
     rules out for cold outreach (`messaging.policy`, purpose bulk) are skipped with its reason,
-    those the template can't be filled for fail with the token named,
+    those the template can't be filled for fail with the token named (a `topic`, such as a job, fills
+    its own tokens and is recorded with each new conversation, see `messaging.topics`),
     and drafts under the organisation's minimum score are held. Raises MessagingError while the
     recruiter's bulk sends are paused (the response-rate guard); previews still work.
     """
@@ -100,7 +104,7 @@ def bulk_compose(
             )
             continue
         recipient = _bulk_render(
-            org=org, recruiter=recruiter, candidate=candidate, subject=subject, body=body, circle=circle
+            org=org, recruiter=recruiter, candidate=candidate, subject=subject, body=body, circle=circle, topic=topic
         )
         (result.failed if recipient.problem else rendered).append(recipient)
     # One query for every draft's mass-message count, not one per candidate.
@@ -126,6 +130,7 @@ def bulk_compose(
                 template=template,
                 origin=Thread.Origin.BULK,
                 circle_id=getattr(circle, "pk", None),
+                topic=topic.key if topic else "",
             )
             for r in result.ready
         ]

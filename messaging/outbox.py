@@ -30,6 +30,7 @@ from messaging.services import (
     new_message_id_header,
     skip_reasons,
 )
+from messaging.topics import topic_outreach_started
 from talentcircles.audiences import CIRCLE, audience_outreach_started
 from talentcircles.bulk import copy_insert
 from talentcircles.models import Organization, User
@@ -224,6 +225,7 @@ class OutgoingDraft:
     thread: Thread | None = None
     origin: str = Thread.Origin.ONE_TO_ONE
     circle_id: int | None = None  # a new conversation started for this circle (talentcircles.audiences)
+    topic: str = ""  # a new conversation about this ("job:42", messaging.topics)
     automated: bool = False  # written by a sequence, not a person (see Message.automated)
     idempotency_key: str = ""
     check: checks.CheckResult | None = None  # already computed by the caller (the composer's live check)
@@ -302,6 +304,7 @@ def messages_write_many(
     if replied:
         Thread.objects.filter(pk__in=replied).update(last_message_at=now)
     _report_circle_outreach(org, [(drafts[i], m.thread_id) for i, m in rows if m.thread_id in started])
+    _report_topic_outreach(org, [(drafts[i], m.thread_id) for i, m in rows if m.thread_id in started])
     for index, message in rows:
         results[index] = Written(message=message)
     queue_delivery([message for _i, message in rows])
@@ -435,3 +438,13 @@ def _report_circle_outreach(org: Organization, started: list[tuple[OutgoingDraft
             by_circle.setdefault(draft.circle_id, []).append(thread_id)
     for circle_id, thread_ids in by_circle.items():
         audience_outreach_started(org, circle_id, thread_ids, CIRCLE)
+
+
+def _report_topic_outreach(org: Organization, started: list[tuple[OutgoingDraft, int]]) -> None:
+    """Tell each topic's owner which new conversations were started about it (inside this transaction)."""
+    by_topic: dict[str, list[int]] = {}
+    for draft, thread_id in started:
+        if draft.topic:
+            by_topic.setdefault(draft.topic, []).append(thread_id)
+    for key, thread_ids in by_topic.items():
+        topic_outreach_started(org, key, thread_ids)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,7 +104,10 @@ _INNER = re.compile(
 _QUOTED = re.compile(r"""^(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')$""", re.DOTALL)
 # Unsafe in a subject: every line boundary str.splitlines() knows, and NUL.
 _LINE_BREAK = re.compile("[\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-_ALLOWED_LIST = ", ".join("{{ " + path + " }}" for path in TOKENS)
+
+
+def _allowed_list() -> str:
+    return ", ".join("{{ " + path + " }}" for path in TOKENS)
 
 
 def _where(text: str, index: int) -> str:
@@ -137,12 +140,12 @@ def _parse_token(text: str, match: re.Match[str]) -> Token:
     parsed = _INNER.match(inner)
     if parsed is None:
         raise TemplateError(
-            f"Unknown token {_short(raw)} at {where}. Allowed: {_ALLOWED_LIST}.",
+            f"Unknown token {_short(raw)} at {where}. Allowed: {_allowed_list()}.",
             token=raw,
         )
     path = re.sub(r"\s+", "", parsed.group("path"))
     if path not in TOKENS:
-        raise TemplateError(f"Unknown token {{{{ {path} }}}} at {where}. Allowed: {_ALLOWED_LIST}.", token=raw)
+        raise TemplateError(f"Unknown token {{{{ {path} }}}} at {where}. Allowed: {_allowed_list()}.", token=raw)
     if re.sub(r"\"[^\"]*\"|'[^']*'", "", inner).count("|") > 1:
         raise TemplateError(
             f'Only one filter is allowed, |default:"fallback": {_short(raw)} at {where} has more.', token=raw
@@ -275,6 +278,33 @@ _RESOLVERS: dict[str, tuple[str, Callable[[Any], str]]] = {
     "circle.name": ("circle", _attr("name")),
 }
 assert set(_RESOLVERS) == set(TOKENS), "every whitelisted token needs a resolver"
+# Namespaces a higher app registered (messaging.topics), with why such a token may have no value.
+_REGISTERED: dict[str, str] = {}
+
+
+def register_tokens(namespace: str, tokens: dict[str, tuple[str, str, Callable[[Any], str]]], *, missing: str) -> None:
+    """Add a namespace's tokens (path → description, example fallback, reader) to the whitelist.
+
+    `missing` ends the sentence shown when a message has no object of that namespace
+    ("this message is not about a job"). Called by `messaging.topics.register_topic_source`.
+    """
+    for path, (description, example, read) in tokens.items():
+        if not path.startswith(f"{namespace}.") or path.split(".", 1)[0] in {"candidate", "recruiter"}:
+            raise ValueError(f"A token of the namespace {namespace} must start with “{namespace}.”: {path}")
+        TOKENS[path] = description
+        EXAMPLE_FALLBACKS[path] = example
+        _RESOLVERS[path] = (namespace, read)
+    _REGISTERED[namespace] = missing
+    parse.cache_clear()
+
+
+def unregister_tokens(namespace: str) -> None:
+    for path in [path for path, (owner, _read) in _RESOLVERS.items() if owner == namespace]:
+        TOKENS.pop(path, None)
+        EXAMPLE_FALLBACKS.pop(path, None)
+        _RESOLVERS.pop(path, None)
+    _REGISTERED.pop(namespace, None)
+    parse.cache_clear()
 
 
 def token_namespace(path: str) -> str:
@@ -313,21 +343,38 @@ def _missing(token: Token, candidate: Any) -> TemplateError:
             f"{token.display} has no value: this message is not sent to a circle. Add a fallback such as "
             f"{suggestion} or remove the token."
         )
+    elif namespace in _REGISTERED:
+        message = (
+            f"{token.display} has no value: {_REGISTERED[namespace]}. Add a fallback such as {suggestion} "
+            "or remove the token."
+        )
     else:
         message = f"{token.display} has no value: add a fallback such as {suggestion}."
     return TemplateError(message, token=token.display, candidate_name=name)
 
 
-def render_text(text: str, *, candidate: Any, recruiter: Any, organization: Any, circle: Any = None) -> str:
-    """`text` with every token replaced for this candidate; raises `TemplateError` (never a blank)."""
-    context = {"candidate": candidate, "recruiter": recruiter, "organization": organization, "circle": circle}
+def render_text(
+    text: str,
+    *,
+    candidate: Any,
+    recruiter: Any,
+    organization: Any,
+    circle: Any = None,
+    extra: Mapping[str, Any] | None = None,
+) -> str:
+    """`text` with every token replaced for this candidate; raises `TemplateError` (never a blank).
+
+    `extra`: the objects of registered namespaces (`messaging.topics`), e.g. {"job": job}.
+    """
+    context = {**(extra or {}), "candidate": candidate, "recruiter": recruiter, "organization": organization}
+    context["circle"] = circle
     parts: list[str] = []
     for segment in parse(text or ""):
         if isinstance(segment, str):
             parts.append(segment)
             continue
         namespace, resolve = _RESOLVERS[segment.path]
-        owner = context[namespace]
+        owner = context.get(namespace)
         value = resolve(owner) if owner is not None else ""
         if not value:
             if segment.fallback is None:
@@ -338,13 +385,22 @@ def render_text(text: str, *, candidate: Any, recruiter: Any, organization: Any,
 
 
 def render_message(
-    *, subject: str, body: str, candidate: Any, recruiter: Any, organization: Any, circle: Any = None
+    *,
+    subject: str,
+    body: str,
+    candidate: Any,
+    recruiter: Any,
+    organization: Any,
+    circle: Any = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Rendered:
     """Subject and body rendered for one candidate; the first problem raises `TemplateError`.
 
     The rendered subject must be a single line (a line break in a header is header injection).
     """
-    context = {"candidate": candidate, "recruiter": recruiter, "organization": organization, "circle": circle}
+    context = {
+        "candidate": candidate, "recruiter": recruiter, "organization": organization, "circle": circle, "extra": extra,
+    }  # fmt: skip
     rendered_subject = render_text(subject, **context)
     if _LINE_BREAK.search(rendered_subject):
         raise TemplateError(

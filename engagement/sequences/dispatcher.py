@@ -159,7 +159,7 @@ def _process(ids: list[int], *, now: datetime, result: DispatchResult, row_trans
     """
     enrollments = list(
         Enrollment.objects.filter(pk__in=ids)
-        .select_related("candidate")
+        .select_related("candidate", "job")
         .defer(*CANDIDATE_HEAVY_FIELDS)
         .prefetch_related("candidate__skills")
         .order_by("next_run_at", "pk")
@@ -291,10 +291,14 @@ def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: Facts) -> str:
     template = step.template
     if template is None:
         return f"Step {step.order} has no template."
+    job = enrollment.job  # what the enrolment is about, if anything: {{ job.title }} and the rest
+    if job is not None:
+        job.organization = org
     try:
         rendered = render_message(
-            subject=template.subject, body=template.body, candidate=candidate, recruiter=recruiter, organization=org
-        )
+            subject=template.subject, body=template.body, candidate=candidate, recruiter=recruiter, organization=org,
+            extra={"job": job} if job is not None else None,
+        )  # fmt: skip
     except TemplateError as error:
         return f"Step {step.order} could not be written for this candidate: {error}"[:300]
     previous = facts.last_thread.get(enrollment.pk) if step.same_thread else None
@@ -303,7 +307,7 @@ def _draft(plan: _Plan, *, step: SequenceStep, recruiter, facts: Facts) -> str:
     plan.draft = OutgoingDraft(
         candidate=candidate, sender=recruiter, subject="" if previous else rendered.subject, body=rendered.body,
         template=template, thread=previous, origin=Thread.Origin.SEQUENCE, automated=True,
-        idempotency_key=idempotency_key(enrollment.pk, step.pk),
+        idempotency_key=idempotency_key(enrollment.pk, step.pk), topic=f"job:{job.pk}" if job is not None else "",
     )  # fmt: skip
     plan.step = step
     return ""

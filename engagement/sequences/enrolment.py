@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from engagement.circles.jobs.models import Job
 from engagement.circles.models import Circle
 from engagement.sequences.enrolment_batches import (
     EnrollResult,
@@ -37,6 +38,7 @@ def enrollments_create(
     candidates: QuerySet | None = None,
     candidate_ids: Iterable | None = None,
     circle: Circle | None = None,
+    job: Job | None = None,
     now: datetime | None = None,
     background_threshold: int = BACKGROUND_ENROLMENT_THRESHOLD,
 ) -> EnrollResult:
@@ -45,7 +47,9 @@ def enrollments_create(
     Returns the enrollments written and the candidates skipped with their reasons. More than
     `background_threshold` candidates: an `EnrollmentJob` is written and run by a Celery task
     after commit; the result then carries only `job`, whose row shows the progress.
-    Raises ValidationError for an archived or empty sequence or another organisation's circle,
+    With a `job` (the organisation's), the enrolments are about it (see `Enrollment.job`); a background
+    enrolment does not carry it. Raises ValidationError for an archived or empty sequence, another
+    organisation's circle or job,
     and while `enrolled_by`'s bulk sends are paused by the response-rate guard.
     """
     now = now or timezone.now()
@@ -54,6 +58,8 @@ def enrollments_create(
     if blocked:
         raise ValidationError({"candidates": [blocked]})
     first = enrollable_first_step(sequence, org)
+    if job is not None and job.organization_id != org.pk:
+        raise ValidationError({"job": ["Unknown job."]})
     ids = enrolment_candidate_ids(org=org, candidates=candidates, candidate_ids=candidate_ids, circle=circle)
     if len(ids) > background_threshold:
         return EnrollResult(job=enrollment_job_create(org=org, sequence=sequence, enrolled_by=enrolled_by, ids=ids))
@@ -61,7 +67,7 @@ def enrollments_create(
         try:
             with transaction.atomic():
                 return enrollments_write_chunk(
-                    org=org, sequence=sequence, first=first, ids=ids, enrolled_by=enrolled_by, now=now
+                    org=org, sequence=sequence, first=first, ids=ids, enrolled_by=enrolled_by, now=now, job=job
                 )
         except IntegrityError:
             # Someone enrolled one of them in the meantime: plan again (they now read "already enrolled").

@@ -127,7 +127,7 @@ def enrollable_first_step(sequence: Sequence, org: Organization) -> SequenceStep
 
 def enrollments_write_chunk(
     *, org: Organization, sequence: Sequence, first: SequenceStep, ids: list[int], enrolled_by: User | None,
-    now: datetime,
+    now: datetime, job=None,
 ) -> EnrollResult:  # fmt: skip
     """Enrol the eligible among `ids` (at most a few thousand) with one bulk insert."""
     skipped = enrollment_plan(org=org, sequence=sequence, candidate_ids=ids, now=now)
@@ -146,6 +146,7 @@ def enrollments_write_chunk(
                 sequence=sequence,
                 candidate_id=pk,
                 enrolled_by=enrolled_by,
+                job=job,
                 state=State.ACTIVE,
                 next_step=first,
                 next_run_at=run_at_by_zone[tz_name],

@@ -103,6 +103,11 @@ class Enrollment(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     # The step that runs at next_run_at (null once there is none left); steps_done counts those run.
     next_step = models.ForeignKey(SequenceStep, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The job the enrolment is about (from a job's "Who fits"): its steps fill {{ job.title }} and the rest, and
+    # the conversations they start are recorded as about it. db_index=False: read from the enrollment only.
+    job = models.ForeignKey(
+        "engagement.Job", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     steps_done = models.PositiveSmallIntegerField(default=0)
     next_run_at = models.DateTimeField(null=True, blank=True)
     stop_reason = models.CharField(max_length=300, blank=True)

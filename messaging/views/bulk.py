@@ -16,13 +16,14 @@ from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django.views.generic import TemplateView
 
 from candidates.forms import CandidateFilterForm, IdListField, org_members
 from candidates.models import Candidate
 from candidates.selectors import candidate_filter
-from messaging import bulk, policy, rendering, selectors, services
+from messaging import bulk, policy, rendering, selectors, services, topics
 from messaging.forms import DraftForm
 from messaging.views.common import PAGE_SIZE, int_or_404, score_level
 from talentcircles.mixins import OrgMemberRequiredMixin
@@ -38,6 +39,14 @@ EXACT_TOTALS_LIMIT = 1_000
 # One bulk send renders, checks and writes in the request; larger audiences are split by filters.
 SEND_LIMIT = 5_000
 ORDERING = ("last_name", "first_name", "id")
+
+
+def _safe_back(request, fallback: str) -> str:
+    """The `back` address the form sent, when it is one of ours; else `fallback`."""
+    target = request.POST.get("back") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return fallback
 
 
 def _plural(count: int, word: str) -> str:
@@ -110,7 +119,8 @@ class DraftMixin(OrgMemberRequiredMixin):
             return f"the {_plural(count, 'member')} of the circle “{name}”"
         if audience.kind == "query":
             return f"all {_plural(count, 'candidate')} matching the list's filters"
-        return f"{_plural(count, 'selected candidate')}"
+        topic = self.topic_of(draft)
+        return f"{_plural(count, 'selected candidate')}" + (f", about {topic.label}" if topic else "")
 
     def template_of(self, draft: dict):
         if not draft.get("template"):
@@ -120,6 +130,10 @@ class DraftMixin(OrgMemberRequiredMixin):
             .filter(pk=draft["template"])
             .first()
         )
+
+    def topic_of(self, draft: dict) -> topics.Topic | None:
+        """What the draft is about (a job), or None; one that has since gone is None too."""
+        return topics.topic_get(self.org, draft.get("topic")) if draft.get("topic") else None
 
     def circle_of(self, draft: dict):
         audience = self.audience(draft)
@@ -140,6 +154,13 @@ class BulkStartView(DraftMixin, View):
     def post(self, request, org_slug):
         query = request.POST.get("query", "")[:2000]
         back = reverse("candidate_list", args=[org_slug]) + (f"?{query}" if query else "")
+        # A page that offers its own selection (a job's "who fits") sends its address back and what the
+        # message is about ("job:42", messaging.topics): another organisation's topic is a 404.
+        about = request.POST.get("about", "")
+        topic = topics.topic_get(self.org, about) if about else None
+        if about and topic is None:
+            raise Http404
+        back = _safe_back(request, back)
         try:
             selected = IdListField(required=False).clean(request.POST.getlist("selected"))
         except Exception:  # the field's own message
@@ -156,9 +177,9 @@ class BulkStartView(DraftMixin, View):
         else:
             messages.error(request, "Select at least one candidate, or “all matching”, to message.")
             return HttpResponseRedirect(back)
-        return self._start(audience)
+        return self._start(audience, topic=topic)
 
-    def _start(self, audience: Audience):
+    def _start(self, audience: Audience, topic: topics.Topic | None = None):
         key = secrets.token_urlsafe(9)
         self.save_draft(
             key,
@@ -170,6 +191,7 @@ class BulkStartView(DraftMixin, View):
                 "body": "",
                 "template": None,
                 "summary": None,
+                "topic": topic.key if topic else "",
             },
         )
         return redirect("bulk_compose", self.org.slug, key)
@@ -235,6 +257,7 @@ class BulkComposeView(DraftMixin, TemplateView):
                 body=data["body"],
                 template=data["template"],
                 circle=self.circle_of(draft),
+                topic=self.topic_of(draft),
                 preview_only=True,
             )
             counts = {name: len(getattr(result, name)) for name in ("ready", "skipped", "failed", "held")}
@@ -258,6 +281,7 @@ class BulkComposeView(DraftMixin, TemplateView):
             audience_label=self.audience_label(draft, total),
             sample=candidates.contactable().first(),
             circle=circle,
+            topic=self.topic_of(draft),
             tokens=rendering.TOKENS,
             send_limit=SEND_LIMIT,
             **kwargs,
@@ -292,6 +316,7 @@ class BulkPreviewView(DraftMixin, TemplateView):
             body=draft["body"],
             template=self.template_of(draft),
             circle=self.circle_of(draft),
+            topic=self.topic_of(draft),
             preview_only=True,
         )
         outcome = {}
@@ -347,6 +372,7 @@ class BulkSendView(DraftMixin, View):
                 body=draft["body"],
                 template=self.template_of(draft),
                 circle=self.circle_of(draft),
+                topic=self.topic_of(draft),
             )
         except services.MessagingError as refused:  # bulk sends paused by the response-rate guard
             messages.error(request, refused.message)

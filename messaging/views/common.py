@@ -41,6 +41,7 @@ def draft_for(
     body: str,
     template: MessageTemplate | None = None,
     circle=None,
+    topic=None,
 ) -> Draft:
     """Fill the tokens of `subject` and `body` for the candidate, then score the result.
 
@@ -52,7 +53,14 @@ def draft_for(
             setattr(
                 draft,
                 name,
-                render_text(text, candidate=candidate, recruiter=recruiter, organization=org, circle=circle),
+                render_text(
+                    text,
+                    candidate=candidate,
+                    recruiter=recruiter,
+                    organization=org,
+                    circle=circle,
+                    extra=topic.context() if topic else None,
+                ),
             )
         except TemplateError as exc:
             draft.errors[name] = exc.message

@@ -15,7 +15,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from candidates.models import Candidate
-from messaging import outbox, policy, rendering, selectors, services
+from messaging import outbox, policy, rendering, selectors, services, topics
 from messaging.forms import CheckForm, ComposeForm, ReplyForm, live_check
 from messaging.models import Message, MessageTemplate, Thread
 from messaging.replies.corrections import CORRECTION_NOTE_OPT_OUT, corrections_for
@@ -265,6 +265,7 @@ class CheckView(OrgMemberRequiredMixin, View):
                     body=data["body"],
                     template=template,
                     circle=selectors.circle_for(self.org, request.POST.get("circle")),
+                    topic=topics.topic_get(self.org, request.POST.get("about")),
                 )
                 context.update(
                     check=draft.check,

@@ -129,6 +129,7 @@ EXCLUDED: dict[str, str] = {
     # Partials and steps that only exist in the middle of a flow.
     "import_progress": "an htmx partial polled by the import page",
     "timeline_activity": "an htmx partial (one timeline entry)",
+    "job_analytics": "an htmx partial (the job page's figures panel)",
     "timeline_activity_edit": "an htmx partial (the inline edit form)",
     "account_confirm_login_code": "needs a login-by-code in progress (login by code is off)",
     "account_inactive": "reached only by an inactive account signing in",
@@ -253,6 +254,7 @@ def every_page(seeded: Seeded) -> list[CataloguePage]:
         page("job_edit", "recruiter", ids["job"]),
         page("job_board", "recruiter", ids["job"]),
         page("candidate_job_interests", "recruiter", cand),
+        page("job_fits", "recruiter", ids["job"]),
         page("sequence_list", "recruiter"),
         page("sequence_create", "recruiter"),
         page("sequence_detail", "recruiter", seq),

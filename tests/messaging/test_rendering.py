@@ -68,7 +68,9 @@ def test_every_whitelisted_token_is_documented_and_renders(db):
     candidate = CandidateFactory(first_name="Ana", headline="h", current_title="t", current_company="c")
     candidate.industry, candidate.city = "Banking", "Leeds"
     candidate.skills.add(Skill.objects.create(organization=candidate.organization, name="Django", key="django"))
-    text = " ".join("{{ " + path + " }}" for path in TOKENS)
+    # Messaging's own namespaces; those a higher app registers (a job's) have their own tests.
+    own = ("candidate.", "recruiter.", "organization.", "circle.")
+    text = " ".join("{{ " + path + " }}" for path in TOKENS if path.startswith(own))
     rendered = render(text, candidate, circle=CircleFactory(name="Data people"))
     assert "{{" not in rendered and "Django" in rendered and "Data people" in rendered
     assert all(TOKENS.values())

@@ -4,7 +4,7 @@ API (/api/v1/jobs/…). Included by engagement.circles.urls."""
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from engagement.circles.jobs import api, api_interests, board_views, portal, views
+from engagement.circles.jobs import api, api_interests, board_views, fit_views, portal, views
 
 recruiter_patterns = [
     path("", views.JobListView.as_view(), name="job_list"),
@@ -22,6 +22,7 @@ recruiter_patterns = [
         board_views.CandidateJobsPanelView.as_view(),
         name="candidate_job_interests",
     ),
+    path("<int:pk>/fits/", fit_views.JobFitsView.as_view(), name="job_fits"),
 ]
 
 portal_patterns = [

@@ -57,7 +57,7 @@ def visible_templates(org, user) -> QuerySet[MessageTemplate]:
     return MessageTemplate.objects.for_org(org).active().visible_to(user).order_by("name", "id")
 
 
-def step_preview(*, org, recruiter, candidate: Candidate, step: SequenceStep) -> dict:
+def step_preview(*, org, recruiter, candidate: Candidate, step: SequenceStep, job=None) -> dict:
     """One step as the candidate would get it: rendered subject and body with its check, or why not."""
     preview: dict = {"step": step}
     if step.kind == SequenceStep.Kind.TASK:
@@ -69,8 +69,9 @@ def step_preview(*, org, recruiter, candidate: Candidate, step: SequenceStep) ->
         return preview
     try:
         rendered = render_message(
-            subject=template.subject, body=template.body, candidate=candidate, recruiter=recruiter, organization=org
-        )
+            subject=template.subject, body=template.body, candidate=candidate, recruiter=recruiter, organization=org,
+            extra={"job": job} if job is not None else None,
+        )  # fmt: skip
     except TemplateError as exc:
         preview["error"] = exc.message
         return preview

@@ -21,6 +21,7 @@ from django.views.generic import TemplateView
 from candidates.forms import CandidateFilterForm, IdListField, org_members
 from candidates.models import Candidate
 from candidates.selectors import candidate_filter
+from engagement.circles.jobs.models import Job
 from engagement.circles.models import Circle
 from engagement.circles.selectors import circle_audience
 from engagement.sequences import enrolment, enrolment_batches, lifecycle, selectors
@@ -54,8 +55,13 @@ class Audience:
     circle: Circle | None = None  # set when kind is "circle"
     ids: list[int] = field(default_factory=list)
     query: str = ""
+    job: Job | None = None  # what the enrolment is about (from a job's "Who fits"), any kind of audience
 
     def params(self) -> list[tuple[str, str]]:
+        about = [("job", str(self.job.pk))] if self.job is not None else []
+        return self._who() + about
+
+    def _who(self) -> list[tuple[str, str]]:
         if self.kind == "candidate":
             assert self.candidate is not None
             return [("candidate", str(self.candidate.pk))]
@@ -86,6 +92,10 @@ class Audience:
         return found.none()
 
     def label(self, total: int) -> str:
+        about = f", about the job “{self.job.title}”" if self.job is not None else ""
+        return self._label(total) + about
+
+    def _label(self, total: int) -> str:
         if self.kind == "candidate":
             assert self.candidate is not None
             return self.candidate.full_name
@@ -98,7 +108,14 @@ class Audience:
 
 
 def audience_from(org, params: QueryDict) -> Audience:
-    """Read the audience; another organisation's candidate or circle (or a malformed id) is a 404."""
+    """Read the audience and the job it is about; another organisation's candidate, circle or job is a 404."""
+    audience = _audience_from(org, params)
+    if params.get("job"):
+        audience.job = get_object_or_404(Job.objects.for_org(org), pk=int_or_404(params["job"]))
+    return audience
+
+
+def _audience_from(org, params: QueryDict) -> Audience:
     if params.get("candidate"):
         candidate = get_object_or_404(Candidate.objects.for_org(org), pk=int_or_404(params["candidate"]))
         return Audience(kind="candidate", candidate=candidate)
@@ -141,6 +158,9 @@ class EnrolStartView(RecruiterTimeMixin, View):
             params = Audience(kind="query", query=query).params()
         elif selected:
             params = Audience(kind="selected", ids=selected).params()
+            if request.POST.get("job"):  # from a job's "Who fits": the enrolment is about the job
+                job = get_object_or_404(Job.objects.for_org(self.org), pk=int_or_404(request.POST["job"]))
+                params.append(("job", str(job.pk)))
         else:
             messages.error(request, "Select at least one candidate, or “all matching”, to enrol.")
             return HttpResponseRedirect(back)
@@ -181,6 +201,7 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
                 sequence=sequence,
                 enrolled_by=request.user,
                 background_threshold=enrolment.BACKGROUND_ENROLMENT_THRESHOLD,
+                job=audience.job,
                 **target,
             )
         except ValidationError as error:
@@ -212,10 +233,10 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
         )
         sequence = form.cleaned_data.get("sequence") if form.is_bound and hasattr(form, "cleaned_data") else None
         if sequence is not None:
-            context.update(self._plan(sequence, candidates, total))
+            context.update(self._plan(sequence, candidates, total, job=audience.job))
         return context
 
-    def _plan(self, sequence: Sequence, candidates: QuerySet[Candidate], total: int) -> dict:
+    def _plan(self, sequence: Sequence, candidates: QuerySet[Candidate], total: int, job: Job | None = None) -> dict:
         ids = list(candidates.order_by("pk").values_list("pk", flat=True)[:PLAN_LIMIT])
         details: dict[int, str] = {}
         skipped = enrolment_batches.enrollment_plan(org=self.org, sequence=sequence, candidate_ids=ids, details=details)
@@ -230,7 +251,7 @@ class EnrolView(RecruiterTimeMixin, TemplateView):
                 Candidate.objects.for_org(self.org).filter(pk__in=eligible[:SAMPLE_SIZE]).prefetch_related("skills")
             )
             samples = [
-                {"candidate": c, **step_preview(org=self.org, recruiter=recruiter, candidate=c, step=first)}
+                {"candidate": c, **step_preview(org=self.org, recruiter=recruiter, candidate=c, step=first, job=job)}
                 for c in sample.order_by("pk")
             ]
         reasons = Counter(skipped.values())
