@@ -19,6 +19,7 @@ from engagement.circles.jobs import selectors
 from engagement.circles.jobs.models import Job, JobInterest
 from talentcircles.api import OrgScopedViewSet
 from talentcircles.api_schema import MAX_ID, NOT_FOUND, VALIDATION, path_id
+from talentcircles.permissions import Capability
 
 _JOB_ID = path_id("job", "job_pk")
 _INTEREST_ID = [*_JOB_ID, *path_id("interest")]
@@ -105,6 +106,8 @@ _MOVE = extend_schema(
 class JobInterestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
     queryset = JobInterest.objects.all()
     serializer_class = JobInterestSerializer
+    capability = Capability.MANAGE_JOBS  # adding someone's interest; moving it is like a stage move
+    capabilities = {"update": Capability.MOVE_STAGE, "partial_update": Capability.MOVE_STAGE}
     lookup_value_regex = r"\d+"
 
     def job(self) -> Job:

@@ -28,6 +28,7 @@ from engagement.circles.jobs.views import JobPageMixin
 from engagement.circles.views import OrgTimeZoneMixin
 from talentcircles.errors import field_messages
 from talentcircles.mixins import OrgMemberRequiredMixin
+from talentcircles.permissions import Capability
 
 CANDIDATE_PANEL_LIMIT = 20
 # The statuses a recruiter can choose on a card (withdrawing is the candidate's alone).
@@ -54,6 +55,7 @@ class JobBoardView(JobPageMixin, TemplateView):
 
 
 class JobInterestMoveView(JobPageMixin, View):
+    capability = Capability.MOVE_STAGE  # like a stage on the pipeline: coordinators move them too
     """Move a card to another status: a form post (keyboard, no JavaScript) or a fetch from pipeline.js,
     which posts the card's form with the status wanted as `stage` and reads JSON back."""
 
@@ -83,6 +85,7 @@ class JobInterestMoveView(JobPageMixin, View):
 
 
 class JobInterestAddView(JobPageMixin, View):
+    capability = Capability.MANAGE_JOBS
     """From the job page: add the interest of the candidate with this e-mail address."""
 
     def post(self, request, org_slug, pk):
@@ -120,6 +123,8 @@ class CandidateJobsMixin(OrgMemberRequiredMixin, OrgTimeZoneMixin):
 
 
 class CandidateJobsPanelView(CandidateJobsMixin, TemplateView):
+    read_capability = Capability.VIEW
+    capability = Capability.MANAGE_JOBS
     """The candidate profile's "Jobs" panel (loaded by htmx; a page of its own without JavaScript):
     their interests, and adding one."""
 

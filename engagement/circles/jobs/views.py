@@ -134,6 +134,7 @@ class JobDetailView(JobPageMixin, TemplateView):
 
 
 class JobShareView(JobPageMixin, View):
+    capability = Capability.MANAGE_JOBS
     """Share the job to circles of the organisation (the checked ones; none stops sharing)."""
 
     def post(self, request, org_slug, pk):
@@ -150,6 +151,7 @@ class JobShareView(JobPageMixin, View):
 
 
 class JobDeleteView(JobPageMixin, View):
+    capability = Capability.MANAGE_JOBS
     """Delete a draft; any other job is closed instead (the service says so)."""
 
     def post(self, request, org_slug, pk):
