@@ -177,6 +177,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # publish retries) made a send answer after 19 s with the broker down; now a refused publish fails in
 # about 20 ms (measured against a closed port).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
+# pytest-xdist's test processes share one Redis: each one's tasks, and the workers its tests start,
+# keep to a queue of their own.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    CELERY_TASK_DEFAULT_QUEUE = "celery-" + os.environ["PYTEST_XDIST_WORKER"]
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Workers and beat, on the other hand, wait for the broker to come back (retrying, not exiting).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
