@@ -109,8 +109,10 @@ def membership_set_role(*, org: Organization, membership_id: int, role: str) -> 
             f"{membership.user.email} is the only admin: make someone else admin first, so the organisation keeps one."
         )
     if membership.role != role:
+        changes = {"role": [membership.role, role]}
         membership.role = role
         membership.save(update_fields=["role"])
+        audit.record(None, org, audit.Action.ROLE_CHANGED, target=membership, changes=changes)
     return membership
 
 

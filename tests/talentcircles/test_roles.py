@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from candidates.models import Candidate
 from talentcircles import services
+from talentcircles.audit.models import AuditEntry
 from talentcircles.mixins import OrgMemberRequiredMixin
 from talentcircles.models import ApiToken, Membership
 from talentcircles.permissions import Capability, for_method
@@ -140,6 +141,12 @@ def test_an_admin_changes_a_members_role(acme):
     rita.refresh_from_db()
     assert rita.role == "coordinator"
     assert " is now Coordinator." in response.content.decode()
+    entry = AuditEntry.objects.get(organization_id=acme.org.pk, action="role_changed")
+    assert (entry.actor_id, entry.target_id, entry.changes) == (
+        acme.user.pk,
+        rita.pk,
+        {"role": ["recruiter", "coordinator"]},
+    )
 
 
 def test_the_last_admin_cannot_be_demoted_and_is_told_why(acme):
