@@ -120,15 +120,19 @@ def test_the_delivery_log_costs_the_same_with_more_deliveries(acme, django_asser
     assert page.count("Redeliver</button>") == 25 and "Older" in page
 
 
-def test_a_recruiter_who_is_not_an_admin_gets_404(acme):
+def test_a_recruiter_who_is_not_an_admin_is_refused(acme):
     endpoint = make_endpoint(acme)
     recruiter = UserFactory()
     MembershipFactory(user=recruiter, organization=acme.org, role=Membership.Role.RECRUITER)
     client = Client()
     client.force_login(recruiter)
-    assert client.get(reverse("webhooks", args=["acme"])).status_code == 404
-    assert client.get(reverse("webhook_detail", args=["acme", endpoint.pk])).status_code == 404
-    assert client.post(reverse("webhook_action", args=["acme", endpoint.pk, "rotate"])).status_code == 404
+    # A member of the organisation is told their role does not allow it (docs/roles.md).
+    assert client.get(reverse("webhooks", args=["acme"])).status_code == 403
+    assert client.get(reverse("webhook_detail", args=["acme", endpoint.pk])).status_code == 403
+    assert client.post(reverse("webhook_action", args=["acme", endpoint.pk, "rotate"])).status_code == 403
+    secret = endpoint.secret
+    endpoint.refresh_from_db()
+    assert endpoint.secret == secret  # not rotated
 
 
 def test_another_organisations_admin_gets_404(acme, globex):
