@@ -32,9 +32,10 @@ def compose() -> dict:
 def clean_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
     """The caller's environment minus everything settings.py reads (CI exports DATABASE_URL etc.).
 
-    DJANGO_ALLOW_ASYNC_UNSAFE is dropped too: the browser tests set it in this process.
+    DJANGO_ALLOW_ASYNC_UNSAFE is dropped too: the browser tests set it in this process; and
+    PYTEST_XDIST_WORKER, which gives a parallel test process's settings a queue of its own.
     """
-    dropped = settings_variables() | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
+    dropped = settings_variables() | {"DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_XDIST_WORKER"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env["DJANGO_SETTINGS_MODULE"] = "talentcircles.settings"
     env["VAR_DIR"] = str(tmp_path)
