@@ -34,6 +34,9 @@ def _plan(sql: str) -> str:
     with connection.cursor() as cursor:
         # A handful of rows: the planner would rightly scan the table; ask whether it *can* use the index.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        # The retention clock's index also covers the rows not erased, and on a handful of rows it ties
+        # with this one: ask about this one (the drop is undone with the test's transaction).
+        cursor.execute("DROP INDEX IF EXISTS cand_retain")
         cursor.execute(f"EXPLAIN {sql}")
         return "\n".join(row[0] for row in cursor.fetchall())
 
