@@ -7,7 +7,6 @@ removes its own organisation when done.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -22,30 +21,13 @@ django.setup()
 
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from benchmarks.page_timing import percentile, timed  # noqa: E402
 from candidates.models import Candidate  # noqa: E402
 from talentcircles.models import Membership, Organization, User  # noqa: E402
 
 CANDIDATES = int(os.environ.get("BENCH_CANDIDATES", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
-
-
-def percentile(samples: list[float], q: float) -> float:
-    return statistics.quantiles(samples, n=100)[q - 1] if len(samples) > 1 else samples[0]
-
-
-def timed(client: Client, url: str) -> tuple[list[float], int]:
-    client.get(url)  # warm up
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return samples, len(queries)
 
 
 def main() -> None:
@@ -64,7 +46,7 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         for label, url in [("home", f"/o/{org.slug}/"), ("healthz", "/healthz")]:
-            samples, queries = timed(client, url)
+            samples, queries = timed(client, url, ROUNDS)
             print(
                 f"{label:8} p50 {percentile(samples, 50):6.1f} ms  p95 {percentile(samples, 95):6.1f} ms  "
                 f"queries {queries}  ({ROUNDS} requests)"

@@ -13,9 +13,7 @@ The jobs are deleted when done. BENCH_EXPLAIN=1 also prints the plan of each ran
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -30,10 +28,10 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from benchmarks.page_timing import percentile, timed  # noqa: E402
 from candidates.models import Candidate  # noqa: E402
 from engagement.circles.jobs.fit import FitFilters, fit_plan  # noqa: E402
 from engagement.circles.jobs.fit.ranking import (  # noqa: E402
@@ -54,23 +52,6 @@ SEED = os.environ.get("BENCH_SEED", "") == "1"
 EXPLAIN = os.environ.get("BENCH_EXPLAIN", "") == "1"
 TARGET_MS = 300
 SLUG_PREFIX = "bench-fit-"
-
-
-def percentile(samples: list[float], q: int) -> float:
-    return statistics.quantiles(samples, n=100)[q - 1] if len(samples) > 1 else samples[0]
-
-
-def timed(client: Client, url: str) -> tuple[list[float], int]:
-    client.get(url)  # warm up
-    samples = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        response = client.get(url)
-        samples.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, response.status_code
-    with CaptureQueriesContext(connection) as queries:
-        client.get(url)
-    return samples, len(queries)
 
 
 def organisation() -> Organization:
@@ -155,14 +136,14 @@ def main() -> None:
     print(f"Who fits at {people:,} candidates in “{org.slug}”, {ROUNDS} requests per figure")
     jobs = crafted_jobs(org)
     try:
-        floor_samples, floor_queries = timed(client, reverse("job_detail", args=[org.slug, jobs[0][1].pk]))
+        floor_samples, floor_queries = timed(client, reverse("job_detail", args=[org.slug, jobs[0][1].pk]), ROUNDS)
         floor = percentile(floor_samples, 50)
         print(
             f"  {'floor':14} the job's own page: p50 {floor:6.1f} ms  p95 {percentile(floor_samples, 95):6.1f} ms"
             f"  ({floor_queries} queries)"
         )
         for label, job in jobs:
-            samples, queries = timed(client, reverse("job_fits", args=[org.slug, job.pk]))
+            samples, queries = timed(client, reverse("job_fits", args=[org.slug, job.pk]), ROUNDS)
             p50, p95 = percentile(samples, 50), percentile(samples, 95)
             verdict = "under" if p95 < TARGET_MS else "OVER"
             print(
