@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,6 +56,23 @@ def env_url(name: str, default: str = "", schemes: tuple[str, ...] = ()) -> str:
     if not parts.scheme:
         raise ImproperlyConfigured(f"{name} must be a URL, not {raw!r}.")
     return raw
+
+
+def redis_url_per_test_process(url: str) -> str:
+    """Under pytest-xdist, each test process gets its own Redis database: the URL's number plus N for gwN.
+
+    Tests that start real Celery workers flush their Redis database, which would pull the queues and the
+    cache from under another process sharing it. Applied once per test process: the URL is written back
+    to the environment, which the workers and servers its tests start inherit as it is.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not url or not worker.startswith("gw") or os.environ.get("TC_REDIS_DB_OF_TEST_PROCESS") == worker:
+        return url
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0) + int(worker[2:])
+    url = urlunsplit(parts._replace(path=f"/{database}"))
+    os.environ["REDIS_URL"], os.environ["TC_REDIS_DB_OF_TEST_PROCESS"] = url, worker
+    return url
 
 
 def database_from_url(name: str, url: str) -> DBConfig:

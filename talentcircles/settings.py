@@ -19,6 +19,7 @@ from talentcircles.env import (
     env_list,
     env_str,
     env_url,
+    redis_url_per_test_process,
     with_statement_timeout,
 )
 
@@ -131,14 +132,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: Celery broker, results and cache ------------------------------
-REDIS_URL = env_url("REDIS_URL", "", schemes=("redis", "rediss"))
+REDIS_URL = redis_url_per_test_process(env_url("REDIS_URL", "", schemes=("redis", "rediss")))
 if REDIS_URL:
     CACHES = {
         "default": {
             # Fails open: with Redis down, throttles and rate limits are off (logged), nothing 500s.
             "BACKEND": "talentcircles.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
-            # pytest-xdist's test processes share one Redis database; each keeps to its own keys.
+            # pytest-xdist's test processes each have their own Redis database and, besides, their own keys.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tc") + os.environ.get("PYTEST_XDIST_WORKER", ""),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "OUTAGE_RETRY_SECONDS": 5},
         }
