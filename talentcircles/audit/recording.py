@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable, Mapping
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.db import models
 from django.http import HttpRequest, HttpResponse
@@ -83,7 +83,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
     }
 
 
-TargetSpec = models.Model | tuple[str, int | None] | tuple[str, int | None, str] | None
+TargetSpec: TypeAlias = models.Model | tuple[str, int | None] | tuple[str, int | None, str] | None
 
 
 def _target(target: TargetSpec) -> tuple[str, int | None, str]:
