@@ -171,31 +171,38 @@ def _fulltext(queryset: QuerySet, words: list[str], *, prefix_last: bool = True)
     return queryset.alias(fulltext=_matching(_tsquery(words, prefix_last=prefix_last))).filter(fulltext=True)
 
 
-def _misspelt(queryset: QuerySet, words: list[str]) -> list[QuerySet]:
-    """Candidates matching every word as typed, with two neighbouring letters swapped, or like a word of the name.
+def _misspelt(queryset: QuerySet, words: list[str]) -> tuple[QuerySet, QuerySet | None]:
+    """Candidates matching every word as typed or with two neighbouring letters swapped (`swapped`), and
+    the others whose every word is so or like a word of the name (`similar`; None when no word is long
+    enough to be likened).
+
+    A swap ("jonh", "torvlads") is an exact lexeme lookup. A word of MIN_TYPO_LENGTH letters or more
+    may also be trigram-similar to a word of the name (`<%`, at least WORD_SIMILARITY_THRESHOLD, a
+    session setting: talentcircles/env.py), which is dearer: the trigram index offers every name with
+    a word like each word typed, and for common words ("jonh jones") that is tens of thousands of
+    names, 25 to 40 ms at a million. So the similar names are a fallback of their own, asked for only
+    when the swaps do not fill a page (`_window_sql`, `matches`).
 
     Each word on its own, so a word nobody has ("turing nasa") finds nobody, where similar whole
-    names found Alan Turing. A swap ("jonh", "torvlads") is an exact lexeme lookup; a word of
-    MIN_TYPO_LENGTH letters or more may also be trigram-similar to a word of the name (`<%`, at
-    least WORD_SIMILARITY_THRESHOLD, a session setting: talentcircles/env.py). Against a whole
-    name a single word's few trigrams score low, and its commonest ones ("  j", "es ") made the
-    index offer tens of thousands of names to reject ("jmaes": 600 ms to 1.2 s at a million).
-
-    Returned as disjoint querysets, their union the answer. A single word gives two, the swaps
-    and then the similar names: as one OR the planner guessed thousands of matches for "jamse"
-    and, under a LIMIT, scanned the table computing word similarity row by row (129 ms against
-    13 at 100,000 candidates). Several words give one: their AND keeps the guess small.
+    names found Alan Turing. Against a whole name a single word's few trigrams score low, and its
+    commonest ones ("  j", "es ") made the index offer tens of thousands of names to reject. A single
+    word's similar names are asked for apart from its swaps: as one OR the planner guessed thousands
+    of matches for "jamse" and, under a LIMIT, scanned the table computing word similarity row by row
+    (129 ms against 13 at 100,000 candidates).
     """
     last = len(words) - 1
-    if len(words) == 1 and len(words[0]) >= typos.MIN_TYPO_LENGTH:
-        swaps = _alternatives(words[0], prefix=True, typos_too=True)
-        similar = queryset.filter(_matching(swaps, negate=True)).filter(_matching("", or_like_a_name=words[0]))
-        return [queryset.filter(_matching(swaps)), similar]
-    for i, word in enumerate(words):
-        found = _alternatives(word, prefix=i == last, typos_too=True)
+    alternatives = [_alternatives(word, prefix=i == last, typos_too=True) for i, word in enumerate(words)]
+    swaps = " & ".join(alternatives)
+    swapped = queryset.filter(_matching(swaps))
+    if not any(len(word) >= typos.MIN_TYPO_LENGTH for word in words):
+        return swapped, None
+    similar = queryset.filter(_matching(swaps, negate=True))
+    if len(words) == 1:
+        return swapped, similar.filter(_matching("", or_like_a_name=words[0]))
+    for found, word in zip(alternatives, words, strict=True):
         like = word if len(word) >= typos.MIN_TYPO_LENGTH else ""
-        queryset = queryset.filter(_matching(found, or_like_a_name=like))
-    return [queryset]
+        similar = similar.filter(_matching(found, or_like_a_name=like))
+    return swapped, similar
 
 
 # Misspelt names come from the trigram index, which costs 20 to 70 ms at a million rows
@@ -211,12 +218,16 @@ def matches(queryset: QuerySet, query: str) -> QuerySet:
     if connection.vendor != "postgresql":
         return _portable(queryset, words)
     exact = _fulltext(queryset, words)
-    few = exact.order_by().values("pk")[:FUZZY_FALLBACK_BELOW].count() < FUZZY_FALLBACK_BELOW
-    if not (few and _looks_like_a_name(words)):
+    if not (_few(exact) and _looks_like_a_name(words)):
         return exact
-    for misspelt in _misspelt(queryset, words):
-        exact |= misspelt
-    return exact
+    swapped, similar = _misspelt(queryset, words)
+    found = exact | swapped
+    return found | similar if similar is not None and _few(found) else found
+
+
+def _few(found: QuerySet) -> bool:
+    """Fewer than FUZZY_FALLBACK_BELOW: too few to fill a page, so a misspelling is the likely reason."""
+    return found.order_by().values("pk")[:FUZZY_FALLBACK_BELOW].count() < FUZZY_FALLBACK_BELOW
 
 
 def window_ids(queryset: QuerySet, query: str, size: int) -> list[int]:
@@ -269,8 +280,9 @@ def ranked_window(queryset: QuerySet, query: str, window: int) -> tuple[list[int
 def _window_sql(queryset: QuerySet, words: list[str], size: int, *, score=None) -> tuple[str, list]:
     """One statement for the window, so a search costs one round trip whichever branch answers.
 
-    PostgreSQL runs a UNION ALL branch only when the LIMIT above it still wants rows, and a
-    one-time filter on the CTE's size skips the typo branch unless the exact matches are few.
+    PostgreSQL runs a UNION ALL branch only when the LIMIT above it still wants rows, and one-time
+    filters on the CTEs' sizes skip the swapped letters unless the exact matches are few, and the
+    similar names unless the exact matches and the swaps together are few.
     With a `score` expression each row also carries it and its last name (`ranked_window`).
     """
     extra = ("search_score", "last_name") if score is not None else ()
@@ -287,23 +299,30 @@ def _window_sql(queryset: QuerySet, words: list[str], size: int, *, score=None) 
     )
     whole_sql, whole_params = ids_sql(whole)
     completions_sql, completions_params = ids_sql(completions)
-    # The pieces are SQL Django compiled, with their parameters kept apart.
-    sql = (
-        f"WITH exact({columns}) AS MATERIALIZED (({whole_sql}) UNION ALL ({completions_sql}) LIMIT %s)"  # noqa: S608
-        f" SELECT {columns} FROM exact"
-    )
+    # The pieces are SQL Django compiled, with their parameters kept apart. Each fallback runs only
+    # when what came before it is fewer than FUZZY_FALLBACK_BELOW (a one-time filter on the CTEs' sizes).
+    sql = f"WITH exact({columns}) AS MATERIALIZED (({whole_sql}) UNION ALL ({completions_sql}) LIMIT %s)"
     params = [*whole_params, *completions_params, size]
+    select = f" SELECT {columns} FROM exact"  # noqa: S608 (column names of our own)
     if _looks_like_a_name(words):
         # Every exact match is a prefix match, so leaving those out lists nobody twice.
+        swapped, similar = _misspelt(_vector_filter(queryset, _tsquery(words), negate=True), words)
         alike = ", ".join(f"alike.{column}" for column in columns.split(", "))
-        for misspelt in _misspelt(_vector_filter(queryset, _tsquery(words), negate=True), words):
-            misspelt_sql, misspelt_params = ids_sql(misspelt)
-            sql += (
-                f" UNION ALL SELECT {alike} FROM ({misspelt_sql}) AS alike({columns})"  # noqa: S608
-                " WHERE (SELECT count(*) FROM exact) < %s"
+        swapped_sql, swapped_params = ids_sql(swapped)
+        sql += (
+            f", swapped({columns}) AS MATERIALIZED (SELECT {alike} FROM ({swapped_sql}) AS alike({columns})"  # noqa: S608
+            " WHERE (SELECT count(*) FROM exact) < %s)"
+        )
+        params += [*swapped_params, FUZZY_FALLBACK_BELOW]
+        select += f" UNION ALL SELECT {columns} FROM swapped"  # noqa: S608 (column names of our own)
+        if similar is not None:
+            similar_sql, similar_params = ids_sql(similar)
+            select += (
+                f" UNION ALL SELECT {alike} FROM ({similar_sql}) AS alike({columns})"  # noqa: S608
+                " WHERE (SELECT count(*) FROM exact) + (SELECT count(*) FROM swapped) < %s"
             )
-            params += [*misspelt_params, FUZZY_FALLBACK_BELOW]
-    return f"{sql} LIMIT %s", [*params, size]
+            params += [*similar_params, FUZZY_FALLBACK_BELOW]
+    return f"{sql}{select} LIMIT %s", [*params, size]
 
 
 def _vector_filter(queryset: QuerySet, tsquery: str, *, negate: bool = False) -> QuerySet:

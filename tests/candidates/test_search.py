@@ -170,6 +170,26 @@ def test_the_ranked_window_counts_one_more_than_it_ranks(people):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
+@pytest.mark.parametrize("query", ["andersno", "kim andersno"])
+def test_similar_names_are_looked_for_only_when_the_swapped_letters_are_few(acme, query):
+    # "andersno" is "anderson" with two letters swapped; Andersen and Andersson are only alike.
+    for first, last in (("Kim", "Anderson"), ("Kim", "Andersen"), ("Kim", "Andersson")):
+        _add(acme.org, first, last)
+    everyone = Candidate.objects.for_org(acme.org)
+
+    def window(size=10):
+        return sorted(everyone.get(pk=pk).full_name for pk in search.window_ids(everyone, query, size))
+
+    def matching():
+        return sorted(c.full_name for c in search.matches(everyone, query))
+
+    assert window() == matching() == ["Kim Andersen", "Kim Anderson", "Kim Andersson"]  # one swap: few
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "FUZZY_FALLBACK_BELOW", 1)  # one swap is enough: no similar names
+        assert window() == matching() == ["Kim Anderson"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
 def test_the_window_is_one_statement_with_similar_names_only_when_exact_matches_are_few(acme):
     _add(acme.org, "James", "Smith")
     _add(acme.org, "Jameson", "Green")
