@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from candidates import countries, search
+from candidates.listed_labels import LabelledCandidates
 from candidates.models import Candidate, Resume, Skill, Tag
 from talentcircles.audiences import audience_member_ids
 from talentcircles.models import Organization
@@ -172,14 +173,9 @@ def candidate_results(*, org: Organization, filters: CandidateFilters, ordering:
 def _listed(candidates: QuerySet) -> QuerySet[Candidate]:
     """What a list shows of each candidate. Skill and tag filters match one key each, so their joins
     never duplicate a row."""
-    return (
-        candidates.defer(*_UNLISTED)
-        .select_related("owner")
-        .prefetch_related(
-            Prefetch("skills", queryset=Skill.objects.order_by("name"), to_attr="listed_skills"),
-            Prefetch("tags", queryset=Tag.objects.order_by("name"), to_attr="listed_tags"),
-        )
-    )
+    listed = candidates.defer(*_UNLISTED).select_related("owner")
+    listed._iterable_class = LabelledCandidates  # skills and tags: one query a page (candidates/listed_labels.py)
+    return listed
 
 
 def candidate_list(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> QuerySet[Candidate]:

@@ -11,10 +11,11 @@ from django.test.utils import CaptureQueriesContext
 from tests.candidates.page_support import add_candidate, make_candidates, page_url
 
 # Session, user, membership; the owners (one query for the filter form and the bulk form); the count
-# (capped), the page with its owners, its skills, its tags; the navigation's memberships; the circles.
-LIST_QUERIES = 10
+# (capped), the page with its owners, its skills and tags (one query: candidates/listed_labels.py); the
+# navigation's memberships; the circles.
+LIST_QUERIES = 9
 # The same with a search: the ranked window of ids (which gives the count too), then the page from it.
-SEARCH_QUERIES = 10
+SEARCH_QUERIES = 9
 # Session, user, membership; the candidate with its owner and portal user, skills, tags, résumés; the
 # navigation's memberships; the likely duplicates (one read of the stored pairs, candidates/duplicates/);
 # the audit trail's "profile viewed" entry (one INSERT, docs/audit.md: every view is recorded, in the
