@@ -323,8 +323,17 @@ def show_pages(by_size: dict[int, dict[str, Phase]]) -> None:
             show(page, phase, pages["healthz"])
 
 
-def search_kinds(base: str, targets: dict[int, Target], requests: int, pid: int) -> dict[int, dict[str, Phase]]:
-    """The search page (`/o/<org>/candidates/?q=`, HTML, end to end) for each query kind of
+SEARCH_AS = {
+    "page": ("search page end to end", {}),
+    # What typing in the list's search box asks for: htmx requests the results alone (hx-get, HX-Request).
+    "typed": ("search as you type (the results htmx asks for: HX-Request)", {"HX-Request": "true"}),
+}
+
+
+def search_kinds(
+    base: str, targets: dict[int, Target], requests: int, pid: int, extra: dict[str, str]
+) -> dict[int, dict[str, Phase]]:
+    """The search (`/o/<org>/candidates/?q=`, HTML, end to end; with `extra` headers) for each query kind of
     benchmarks/candidates.py, drawn from each organisation's own data; the kinds and sizes taking turns."""
     kinds = {size: dict(search_queries(Organization.objects.get(slug=t.slug))) for size, t in targets.items()}
     every = [*kinds[next(iter(targets))], "healthz"]
@@ -332,7 +341,7 @@ def search_kinds(base: str, targets: dict[int, Target], requests: int, pid: int)
     with httpx.Client(base_url=base, timeout=60) as client:
         for size, target in targets.items():  # each query once first: the planner's and the pages' caches
             for query in kinds[size].values():
-                client.get(f"/o/{target.slug}/candidates/", params={"q": query}, headers=target.cookie())
+                client.get(f"/o/{target.slug}/candidates/", params={"q": query}, headers=target.cookie() | extra)
         # Round after round of every kind (the floor too), so that each meets the machine's load alike.
         for _ in range(requests):
             for kind in every:
@@ -342,16 +351,17 @@ def search_kinds(base: str, targets: dict[int, Target], requests: int, pid: int)
                         if kind == "healthz"
                         else f"/o/{target.slug}/candidates/?{urlencode({'q': kinds[size][kind]})}"
                     )
-                    one_request(client, (path, target.cookie()), measured[size][kind], pid)
+                    headers = target.cookie() | ({} if kind == "healthz" else extra)
+                    one_request(client, (path, headers), measured[size][kind], pid)
     for size in targets:
         for kind, query in kinds[size].items():
             measured[size][kind].label = query
     return measured
 
 
-def show_search_kinds(by_size: dict[int, dict[str, Phase]]) -> None:
+def show_search_kinds(title: str, by_size: dict[int, dict[str, Phase]]) -> None:
     sizes = sorted(by_size)
-    print(f"\n== search page end to end, one client, per query kind (target p95 ≤ {SEARCH_P95_TARGET_MS} ms) ==")
+    print(f"\n== {title}, one client, per query kind (target p95 ≤ {SEARCH_P95_TARGET_MS} ms) ==")
     print(
         f"  {'kind':20} "
         + "  ".join(f"{size_label(s) + ': query':>30} {'p50':>6} {'p95':>6} {'÷healthz':>8} {'CPU':>5}" for s in sizes)
@@ -400,6 +410,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--search-requests", type=int, default=20, help="requests per search query kind (default 20; 0: none)"
     )
+    parser.add_argument(
+        "--search-as", default="page,typed", help="the search's forms measured: page, typed (default both)"
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="gunicorn workers (default: cores)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker (default 4)")
     parser.add_argument("--limit", type=int, default=2, help="WEB_CONCURRENCY_LIMIT per worker (default 2; 0 off)")
@@ -407,6 +420,7 @@ def arguments() -> argparse.Namespace:
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.clients = [int(c) for c in args.clients.split(",")]
+    args.search_as = [how for how in args.search_as.split(",") if how in SEARCH_AS]
     return args
 
 
@@ -429,8 +443,9 @@ def main() -> None:
         by_size = pages_alone(base, targets, args.page_requests, server.pid)
         show_pages(by_size)
         show_growth(by_size)
-        if args.search_requests:
-            show_search_kinds(search_kinds(base, targets, args.search_requests, server.pid))
+        for how in args.search_as if args.search_requests else []:
+            title, extra = SEARCH_AS[how]
+            show_search_kinds(title, search_kinds(base, targets, args.search_requests, server.pid, extra))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)

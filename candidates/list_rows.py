@@ -20,6 +20,11 @@ from django.utils.safestring import SafeString, mark_safe
 from candidates.models import Candidate
 
 SKILLS_SHOWN = 4
+# The candidate's columns a row reads (`candidate_results(fields=...)`): a list page reads only these.
+ROW_FIELDS = (
+    "id", "first_name", "last_name", "email", "current_title", "current_company",
+    "city", "region", "country_code", "stage", "last_contacted_at",
+)  # fmt: skip
 
 
 def candidate_rows(candidates: Iterable[Candidate], org_slug: str) -> list[SafeString]:

@@ -154,26 +154,33 @@ class CandidateResults:
         return self.ranked if self.ranked is not None else self.candidates
 
 
-def candidate_results(*, org: Organization, filters: CandidateFilters, ordering: str = "") -> CandidateResults:
-    """A page-ready list: owner joined, skills and tags prefetched (`listed_skills`, `listed_tags`)."""
+def candidate_results(
+    *, org: Organization, filters: CandidateFilters, ordering: str = "", fields: tuple[str, ...] = ()
+) -> CandidateResults:
+    """A page-ready list: owner joined, skills and tags read with it (`listed_skills`, `listed_tags`).
+
+    `fields`: only these columns of each candidate (a page that shows a few of them; any other read
+    costs a query per row), else all but the search columns.
+    """
     searching = bool(search.terms(filters.search))
     if not ordering or (ordering == "relevance" and not searching):
         ordering = "relevance" if searching else DEFAULT_ORDERING
     if ordering == "relevance":
         ranked, counted = search.ranked_window(_filtered(org, filters), filters.search, RANK_WINDOW)
-        listed = _listed(Candidate.objects.for_org(org))
+        listed = _listed(Candidate.objects.for_org(org), fields)
         # In the window's order ("-rank", "last_name", "id"), which the statement above computed.
         return CandidateResults(
             search.in_ranked_order(listed, ranked), counted, RANK_WINDOW, ranked=RankedPages(listed, ranked)
         )
     ordered = candidate_filter(org=org, filters=filters).order_by(*ORDERINGS.get(ordering, ORDERINGS[DEFAULT_ORDERING]))
-    return CandidateResults(_listed(ordered))
+    return CandidateResults(_listed(ordered, fields))
 
 
-def _listed(candidates: QuerySet) -> QuerySet[Candidate]:
+def _listed(candidates: QuerySet, fields: tuple[str, ...] = ()) -> QuerySet[Candidate]:
     """What a list shows of each candidate. Skill and tag filters match one key each, so their joins
     never duplicate a row."""
-    listed = candidates.defer(*_UNLISTED).select_related("owner")
+    columns = candidates.only(*fields, "owner") if fields else candidates.defer(*_UNLISTED)
+    listed = columns.select_related("owner")
     listed._iterable_class = LabelledCandidates  # skills and tags: one query a page (candidates/listed_labels.py)
     return listed
 

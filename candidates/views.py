@@ -33,7 +33,7 @@ from candidates.forms import (
     org_members,
     split_labels,
 )
-from candidates.list_rows import candidate_rows
+from candidates.list_rows import ROW_FIELDS, candidate_rows
 from candidates.models import Candidate, ConsentRecord, Resume
 from candidates.resumes import resume_attach
 from candidates.selectors import candidate_detail, candidate_filter, candidate_list, candidate_results
@@ -117,7 +117,7 @@ class CandidateListView(OrgMemberRequiredMixin, TemplateView):
         form = CandidateFilterForm(self.request.GET, org=self.org, members=members)
         form.is_valid()  # invalid fields are left out of the filters and named above the results
         filters = form.to_filters()
-        results = candidate_results(org=self.org, filters=filters, ordering=form.ordering())
+        results = candidate_results(org=self.org, filters=filters, ordering=form.ordering(), fields=ROW_FIELDS)
         cap = results.count_cap or (SEARCH_COUNT_CAP if search.terms(filters.search) else LIST_COUNT_CAP)
         paginator = CappedPaginator(results.pages, PAGE_SIZE, count_cap=cap, counted=results.counted)
         page = paginator.get_page(self.request.GET.get("page"))
