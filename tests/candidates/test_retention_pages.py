@@ -133,6 +133,19 @@ def test_the_due_list_names_people_and_leaves_out_the_kept(acme):
     assert ada.full_name in response.content.decode() and "Recent" not in response.content.decode()
 
 
+def test_the_due_list_pages_keep_the_period_and_the_kept_list_pages_too(acme, monkeypatch):
+    monkeypatch.setattr("candidates.retention.views.PER_PAGE", 2)
+    people = overdue(acme.org, 3)
+    html = acme.client.get(_url("retention_due", acme.org) + "?within=60").content.decode()
+    assert 'aria-label="Pages of people due"' in html and 'href="?within=60&amp;page=2"' in html
+    second = acme.client.get(_url("retention_due", acme.org) + "?within=60&page=2")
+    assert len(second.context["rows"]) == 1 and 'href="?within=60&amp;page=1"' in second.content.decode()
+    for person in people:
+        services.retention_exclusion_set(org=acme.org, candidate_id=person.pk, reason="Legal hold", by=acme.user)
+    kept = acme.client.get(_url("retention_exclusions", acme.org)).content.decode()
+    assert 'aria-label="Pages of people kept"' in kept and 'href="?page=2"' in kept
+
+
 # --- Exclusions -----------------------------------------------------------------------------------------
 
 
