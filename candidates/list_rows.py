@@ -27,12 +27,17 @@ ROW_FIELDS = (
 )  # fmt: skip
 
 
+# A stand-in id, reversed once a page and replaced by each row's own (a reverse() a row cost ~0.4 ms a page).
+_ANY_ID = 987654321987
+
+
 def candidate_rows(candidates: Iterable[Candidate], org_slug: str) -> list[SafeString]:
-    """One `<tr>` per candidate (owner joined; `listed_skills` and `listed_tags` prefetched)."""
-    return [_row(candidate, org_slug) for candidate in candidates]
+    """One `<tr>` per candidate (owner joined; `listed_skills` and `listed_tags` read with it)."""
+    profile_url = e(reverse("candidate_detail", args=[org_slug, _ANY_ID]))
+    return [_row(candidate, profile_url.replace(str(_ANY_ID), str(candidate.pk))) for candidate in candidates]
 
 
-def _row(c: Candidate, org_slug: str) -> SafeString:
+def _row(c: Candidate, profile_url: str) -> SafeString:
     name = e(c.full_name)
     email = f'<div class="small text-body-secondary">{e(c.email)}</div>' if c.email else ""
     at = '<span class="text-body-secondary"> at </span>' if c.current_title and c.current_company else ""
@@ -40,7 +45,7 @@ def _row(c: Candidate, org_slug: str) -> SafeString:
         "<tr>"
         f'<td><input class="form-check-input" type="checkbox" name="selected" value="{c.pk}" id="select-{c.pk}"'
         f' aria-label="Select {name}"></td>'
-        f'<td><a class="fw-semibold" href="{e(reverse("candidate_detail", args=[org_slug, c.pk]))}">{name}</a>'
+        f'<td><a class="fw-semibold" href="{profile_url}">{name}</a>'
         f"{email}</td>"
         f"<td>{e(c.current_title)}{at}{e(c.current_company)}</td>"
         f"<td>{e(c.location)}</td>"
@@ -71,4 +76,4 @@ def _last_contacted(c: Candidate) -> str:
     if not c.last_contacted_at:
         return '<span class="text-body-secondary">Never</span>'
     when = timezone.localtime(c.last_contacted_at)  # as the template's `date` filter shows it
-    return f'<time datetime="{e(date_format(when, "c"))}">{e(date_format(when, "j M Y"))}</time>'
+    return f'<time datetime="{e(when.isoformat())}">{e(date_format(when, "j M Y"))}</time>'  # "c" is isoformat()

@@ -211,3 +211,32 @@ def test_the_window_is_one_statement_with_similar_names_only_when_exact_matches_
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "FUZZY_FALLBACK_BELOW", 1)  # one is enough: misspellings are not looked for
         assert names("james smith") == ["James Smith"]
+
+
+@pytest.mark.parametrize(
+    ("filters", "found"),
+    [
+        ({"skill": "python"}, True),
+        ({"skill": "cobol"}, False),
+        ({"tag": "shortlist"}, True),
+        ({"location": "London"}, True),
+        ({"location": "Germany"}, False),
+        ({"stage": "new"}, True),
+        ({"unowned": True}, True),
+        ({"contactable": True}, True),
+        ({"contactable": False}, False),
+        ({"source": "referral"}, False),
+        ({"industry": "Software"}, False),
+    ],
+)
+@pytest.mark.parametrize("query", ["lovelace", "lovelcae"])  # found whole, and through a swap
+def test_a_ranked_search_keeps_every_filter(acme, filters, found, query):
+    services.candidate_create(
+        org=acme.org, actor=None, skills=["Python"], tags=["Shortlist"],
+        data={"first_name": "Ada", "last_name": "Lovelace", "email": "ada@example.com", "city": "London"},
+    )  # fmt: skip
+    _add(acme.org, "Adam", "Lovelace", skills=["COBOL"], email="adam@example.com", city="Berlin", country_code="DE")
+    results = candidate_results(org=acme.org, filters=CandidateFilters(search=query, **filters), ordering="relevance")
+    names = [c.full_name for c in results.pages[0:25]]
+    assert ("Ada Lovelace" in names) is found
+    assert names == [c.full_name for c in results.candidates]  # the page and the queryset agree
