@@ -172,9 +172,9 @@ def _fulltext(queryset: QuerySet, words: list[str], *, prefix_last: bool = True)
 
 
 def _misspelt(words: list[str]) -> tuple[list[RawSQL], list[RawSQL] | None]:
-    """Candidates matching every word as typed or with two neighbouring letters swapped (`swapped`), and
-    the others whose every word is so or like a word of the name (`similar`; None when no word is long
-    enough to be likened).
+    """Conditions for candidates matching every word as typed or with two neighbouring letters swapped
+    (`swapped`), and for the others whose every word is so or like a word of the name (`similar`; None
+    when no word is long enough to be likened).
 
     A swap ("jonh", "torvlads") is an exact lexeme lookup. A word of MIN_TYPO_LENGTH letters or more
     may also be trigram-similar to a word of the name (`<%`, at least WORD_SIMILARITY_THRESHOLD, a
