@@ -271,8 +271,8 @@ class Candidate(models.Model):
     def linkedin_href(self) -> str:
         return f"https://www.{self.linkedin_url}" if self.linkedin_url else ""
 
-    # What a list shows of each candidate's relations. The list selectors prefetch them with
-    # `Prefetch(..., to_attr=...)`, which sets plain lists: a default prefetch builds a manager
+    # What a list shows of each candidate's relations. The list selectors set them for a whole page
+    # from one query (candidates/listed_labels.py), as plain lists: a default prefetch built a manager
     # and a queryset per row, some 3 ms per relation for a page of 25. Elsewhere they are
     # read from the relation (its prefetch cache when there is one).
     @cached_property
