@@ -119,6 +119,57 @@ def test_the_ranked_window_takes_whole_words_before_completions(acme):
     ]  # fmt: skip
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
+def test_a_one_word_name_is_looked_up_by_first_then_last_name_before_the_full_text(acme):
+    # Created first, so a scan in table order would meet the others first.
+    _add(acme.org, "Jamesina", "Brown")  # a completion
+    _add(acme.org, "Ann", "Lee", current_company="James & Co")  # the word, not as a name
+    _add(acme.org, "LeBron", "James")
+    _add(acme.org, "James", "Smith")
+    _add(acme.org, "James", "James")  # both: listed once
+    everyone = Candidate.objects.for_org(acme.org)
+
+    def window(query, size=10):
+        return [everyone.get(pk=pk).full_name for pk in search.window_ids(everyone, query, size)]
+
+    def matching(query):
+        return sorted(c.full_name for c in search.matches(everyone, query))
+
+    assert sorted(window("james", 2)) == ["James James", "James Smith"]  # first names first
+    assert sorted(window("james", 3)) == ["James James", "James Smith", "LeBron James"]  # then last names
+    assert sorted(window("james")) == matching("james") == [
+        "Ann Lee", "James James", "James Smith", "Jamesina Brown", "LeBron James"
+    ]  # fmt: skip
+    # Misspelt, the names come first too; the company's word is not a name (weight A only).
+    assert sorted(window("jmaes", 3)) == ["James James", "James Smith", "LeBron James"]
+    assert sorted(window("jmaes")) == matching("jmaes") == ["James James", "James Smith", "LeBron James"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL full-text window")
+@pytest.mark.parametrize("query", ["jurgen", "JÜRGEN", "muller", "mueller"])
+def test_the_name_lookup_is_accent_blind(acme, query):
+    _add(acme.org, "Jürgen", "Müller")
+    _add(acme.org, "Jurgen", "Mueller")
+    everyone = Candidate.objects.for_org(acme.org)
+    found = sorted(everyone.get(pk=pk).full_name for pk in search.window_ids(everyone, query, 10))
+    assert found == sorted(c.full_name for c in search.matches(everyone, query))
+    assert "Jürgen Müller" in found
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL indexes")
+def test_the_name_lookup_can_use_its_indexes(acme):
+    # If the SQL and the indexes of migration 0019 drifted apart, the lookup would silently become a scan.
+    everyone = Candidate.objects.for_org(acme.org)
+    sql, params = search._window_sql(everyone, ["james"], 501)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using cand_org_first_folded" in plan
+    assert "Index Scan using cand_org_last_folded" in plan
+
+
 def test_the_window_is_ranked_once_and_the_page_neither_ranks_nor_counts(people):
     ranking = "ts_rank_cd" if connection.vendor == "postgresql" else "similarity("
     with CaptureQueriesContext(connection) as captured:
