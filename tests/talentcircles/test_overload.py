@@ -3,6 +3,7 @@ for the others after a bounded wait, and a 503 (not a 500) for a query past the 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import subprocess
@@ -199,6 +200,12 @@ def test_gunicorn_reads_its_settings_from_the_environment(monkeypatch):
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert (config["workers"], config["threads"], config["worker_class"]) == (3, 6, "gthread")
     assert config["accesslog"] is None
+    # A worker freezes what start-up built, URLs included, out of the garbage collector's reach.
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
     # The image and compose start gunicorn without options that would override the file.
     for name in ("Dockerfile", "docker-compose.yml"):
         assert "--workers" not in (ROOT / name).read_text(), name
