@@ -26,11 +26,12 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from candidates.models import MESSAGE_BLOCKS, Candidate, CandidateQuerySet
 from messaging.models import Message
+from messaging.policy_rows import decision_rows, in_org
 from talentcircles.models import Organization, User
 
 
@@ -100,20 +101,6 @@ def _day(moment: datetime, org: Organization) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
-def _in_org(org: Organization, candidates: QuerySet | Iterable) -> tuple[CandidateQuerySet, list[int] | None]:
-    """The organisation's candidates among `candidates`, and the asked ids (None for a queryset)."""
-    scoped = Candidate.objects.filter(organization=org)
-    if isinstance(candidates, QuerySet):
-        return scoped.filter(pk__in=candidates.values("pk")), None
-    ids = list(dict.fromkeys(int(getattr(c, "pk", c)) for c in candidates))
-    return scoped.filter(pk__in=ids), ids
-
-
-def _latest(org: Organization, **filters) -> Subquery:
-    rows = Message.objects.filter(organization=org, candidate=OuterRef("pk"), **filters)
-    return Subquery(rows.order_by("-created_at", "-id").values("pk")[:1])
-
-
 def contact_decisions(
     *,
     org: Organization,
@@ -130,19 +117,11 @@ def contact_decisions(
     One-to-one: `recruiter` is who writes and `thread_id` the conversation they write in (None: a new one).
     """
     purpose, now = Purpose(purpose), now or timezone.now()
-    scoped, asked = _in_org(org, candidates)
-    conversation_aware = purpose != Purpose.COMMUNITY
     cooldown_applies = purpose in (Purpose.BULK, Purpose.SEQUENCE) or (
         purpose == Purpose.ONE_TO_ONE and thread_id is None
     )
-    rows = scoped.with_message_block()
-    if conversation_aware:
-        rows = rows.annotate(last_answer_id=_latest(org, direction=Message.Direction.IN, is_auto_reply=False))
-    if cooldown_applies and org.contact_cooldown_days:
-        since = now - timedelta(days=org.contact_cooldown_days)
-        recent = _latest(org, direction=Message.Direction.OUT, created_at__gte=since, created_at__lte=now)
-        rows = rows.annotate(last_contact_id=recent)
-    found = list(rows.values("pk", "stage", *rows.query.annotation_select))
+    since = now - timedelta(days=org.contact_cooldown_days) if cooldown_applies and org.contact_cooldown_days else None
+    found, asked = decision_rows(org, candidates, conversations=purpose != Purpose.COMMUNITY, since=since, now=now)
     decisions = {pk: Decision(pk, [Reason("unknown", REASON_LABELS["unknown"])]) for pk in asked or []}
     messages = _messages(org, found)
     automated = _automated_today(org, [r["pk"] for r in found], now) if purpose == Purpose.SEQUENCE_STEP else {}
@@ -237,7 +216,7 @@ def blocked_codes(*, org: Organization, candidates: QuerySet | Iterable) -> dict
 
     The last check before a message is written or sent, whatever its purpose (one query).
     """
-    scoped, _asked = _in_org(org, candidates)
+    scoped, _asked = in_org(org, candidates)
     return dict(scoped.with_message_block().exclude(message_block=None).values_list("pk", "message_block"))
 
 

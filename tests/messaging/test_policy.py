@@ -210,3 +210,29 @@ def test_it_takes_the_same_queries_for_one_candidate_or_many(acme, dana, purpose
         Purpose.ONE_TO_ONE: {"in_conversation", "cooldown"},  # a new conversation: the cooldown warns too
         Purpose.SEQUENCE_STEP: {"in_conversation", "automated_today"},
     }[purpose]
+
+
+def test_asking_by_ids_decides_as_asking_by_queryset(acme, globex, dana):
+    """By ids, PostgreSQL runs a statement compiled once with stand-in values (messaging/policy_rows.py);
+    by queryset the ORM builds it afresh. Both, for every purpose, organisation and moment."""
+    everyone = []
+    for i in range(9):
+        person = CandidateFactory(organization=acme.org, do_not_contact=i == 0, stage="hired" if i == 1 else "new")
+        if i >= 2:
+            message = write(acme, person, dana, NOW - timedelta(days=i), automated=i % 2 == 0)
+            if i % 3 == 0:
+                reply(message, NOW - timedelta(days=i - 1))
+        everyone.append(person)
+    candidate_unsubscribe(candidate=everyone[2], source="unsubscribe_link")
+    CandidateFactory(organization=globex.org)  # another organisation's, never asked
+    ids = [person.pk for person in everyone]
+    queryset = Candidate.objects.filter(pk__in=ids)
+    for purpose in Purpose:
+        for now in (NOW, NOW - timedelta(days=3), NOW + timedelta(days=30)):
+            by_ids = contact_decisions(org=acme.org, candidates=ids, purpose=purpose, now=now)
+            by_queryset = contact_decisions(org=acme.org, candidates=queryset, purpose=purpose, now=now)
+            assert {pk: codes(d) for pk, d in by_ids.items()} == {pk: codes(d) for pk, d in by_queryset.items()}
+    reasons = {code for d in by_ids.values() for code in codes(d)}
+    assert {"do_not_contact", "unsubscribed"} <= reasons
+    theirs = contact_decisions(org=globex.org, candidates=ids, purpose=Purpose.BULK, now=NOW)
+    assert {tuple(codes(d)) for d in theirs.values()} == {("unknown",)}
