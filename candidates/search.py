@@ -331,7 +331,7 @@ _LAST_NAME_IS = "tc_fold(last_name) = ANY(%s::text[])"
 
 def _names_first(
     branch: Callable[..., tuple[str, list]], names: list[str] | str, matching: RawSQL, *also: RawSQL
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, list]]:
     """Branches for the candidates `matching` (a full-text condition) and `also`: those whose first
     name is one of `names`, then those whose last name is, then the others (no `names`: one branch).
 
