@@ -53,7 +53,7 @@ def _rows(org_id: int, scoped: CandidateQuerySet, conversations: bool, since: da
     if since is not None:
         recent = _latest(org_id, direction=Message.Direction.OUT, created_at__gte=since, created_at__lte=now)
         rows = rows.annotate(last_contact_id=recent)
-    return rows.order_by().values("pk", "stage", *rows.query.annotation_select)
+    return rows.values("pk", "stage", *rows.query.annotation_select)  # in the model's order, as callers list them
 
 
 def decision_rows(
