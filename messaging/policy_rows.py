@@ -30,6 +30,7 @@ from talentcircles.models import Organization
 _ORG = -7_310_001
 _SINCE = datetime(1901, 1, 2, tzinfo=UTC)
 _NOW = datetime(1901, 1, 3, tzinfo=UTC)
+_IDS: list[int] = [-7_310_002]  # found among the parameters by identity
 
 
 def in_org(org: Organization, candidates: QuerySet | Iterable) -> tuple[CandidateQuerySet, list[int] | None]:
@@ -37,8 +38,13 @@ def in_org(org: Organization, candidates: QuerySet | Iterable) -> tuple[Candidat
     scoped = Candidate.objects.filter(organization=org)
     if isinstance(candidates, QuerySet):
         return scoped.filter(pk__in=candidates.values("pk")), None
-    ids = list(dict.fromkeys(int(getattr(c, "pk", c)) for c in candidates))
+    ids = _ids(candidates)
     return scoped.filter(pk__in=ids), ids
+
+
+def _ids(candidates: Iterable) -> list[int]:
+    """Ids or candidates as ids, each once, in the order asked."""
+    return list(dict.fromkeys(int(getattr(c, "pk", c)) for c in candidates))
 
 
 def _latest(org_id: int, **filters) -> Subquery:
@@ -64,9 +70,10 @@ def decision_rows(
     `conversations`: with each one's latest answer; `since`: with their latest contact since then
     (up to `now`), or None for no cooldown.
     """
-    scoped, asked = in_org(org, candidates)
-    if asked is None or connection.vendor != "postgresql":
+    if isinstance(candidates, QuerySet) or connection.vendor != "postgresql":
+        scoped, asked = in_org(org, candidates)
         return list(_rows(org.pk, scoped, conversations, since, now)), asked
+    asked = _ids(candidates)  # the compiled statement: no queryset to build
     if not asked:
         return [], asked
     sql, params, names = _compiled(conversations, since is not None)
@@ -75,9 +82,6 @@ def decision_rows(
     with connection.cursor() as cursor:
         cursor.execute(sql, filled)
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()], asked
-
-
-_IDS: list[int] = [-7_310_002]
 
 
 @cache
